@@ -1,0 +1,23 @@
+/**
+ * The services a node hands to API handlers (through RequestContext.services). Each is owned by
+ * its layer; handlers only call these and never touch files directly.
+ */
+import type {Logger} from './util/logger.js'
+
+export interface BrokerServices {
+  nodeId: number
+  clusterId: string
+  /** Parsed server.properties (see server/config/server-config.ts). */
+  config: any
+  logger: Logger
+  /** Metadata cache: `.image` is the current MetadataImage (server/metadata). */
+  metadata: any
+  /** Active controller in this process (combined mode), or a forwarding client. */
+  controller: any
+  /** Partitions led/followed here: produce, fetch, list offsets (server/replica). */
+  replicaManager: any
+  /** Classic group coordinator (server/group). */
+  groupCoordinator: any
+  /** Listeners as advertised to clients: name -> {host, port}. */
+  advertisedListeners: {name: string, host: string, port: number, securityProtocol: string}[]
+}
