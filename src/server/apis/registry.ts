@@ -19,6 +19,8 @@ export interface RequestContext {
   /** Unique id of the connection (for fetch sessions and the like). */
   connectionId: string
   services: BrokerServices
+  /** APIs served on this listener (for ApiVersions). */
+  apis: ReadonlyMap<number, ApiDefinition>
 }
 
 /**

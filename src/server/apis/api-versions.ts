@@ -1,0 +1,35 @@
+// ApiVersions (18): v0-4.
+// * Lists the APIs served on the connection's listener (from the handler registry, so an API that is
+//   not implemented is never advertised) and, v3+, supported/finalized features (metadata.version).
+// * v3+ ClientSoftwareName/Version must match Kafka's pattern, else INVALID_REQUEST.
+// * A request version above ours is answered in v0 format by the dispatcher (KIP-511).
+import {ApiVersionsApi, type ApiVersionsRequest, type ApiVersionsResponse} from '../../protocol/generated/messages/api-versions.js'
+import {ErrorCode} from '../../protocol/errors.js'
+import type {Input} from '../../protocol/primitives/input.js'
+import {defineApi, type RequestContext} from './registry.js'
+
+const SOFTWARE_PATTERN = /^[a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])?$/
+/** metadata.version levels this node supports (3.3-IV0 .. 3.9-IV0). */
+export const MIN_METADATA_VERSION_LEVEL = 4
+export const MAX_METADATA_VERSION_LEVEL = 21
+
+function handleApiVersions(req: ApiVersionsRequest, ctx: RequestContext): Input<ApiVersionsResponse> {
+  const apiKeys = [...ctx.apis.values()]
+    .sort((a, b) => a.spec.apiKey - b.spec.apiKey)
+    .map((d) => ({apiKey: d.spec.apiKey, minVersion: d.minVersion, maxVersion: d.maxVersion}))
+  let errorCode: number = ErrorCode.NONE
+  if (ctx.apiVersion >= 3 && (!SOFTWARE_PATTERN.test(req.clientSoftwareName) || !SOFTWARE_PATTERN.test(req.clientSoftwareVersion))) {
+    errorCode = ErrorCode.INVALID_REQUEST
+  }
+  const view = ctx.services.view()
+  return {
+    errorCode,
+    apiKeys,
+    throttleTimeMs: 0,
+    supportedFeatures: [{name: 'metadata.version', minVersion: MIN_METADATA_VERSION_LEVEL, maxVersion: MAX_METADATA_VERSION_LEVEL}],
+    finalizedFeaturesEpoch: view.offset,
+    finalizedFeatures: [{name: 'metadata.version', minVersionLevel: view.metadataVersionLevel, maxVersionLevel: view.metadataVersionLevel}],
+  }
+}
+
+export const apiVersions = defineApi(ApiVersionsApi, 0, 4, handleApiVersions)

@@ -1,0 +1,149 @@
+// Fetch (1): v4-17 for consumers (record batches v2; v0-3 would need down-conversion).
+// * Long poll: MaxWaitMs / MinBytes through the replica manager; MaxBytes bounds the response,
+//   PartitionMaxBytes each partition, and the first partition with data returns at least one batch (KIP-74).
+// * Reads up to the high watermark (read_uncommitted) or the last stable offset (read_committed).
+// * Fetch sessions (KIP-227), as Java clients use them; topic ids from v13.
+// * CurrentLeaderEpoch (v9+) is checked: FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH.
+// * Gaps: follower (ReplicaId >= 0) fetches are served like consumer fetches up to the log end offset,
+//   without ISR or diverging-epoch handling (replication arrives with the multi-node work);
+//   PreferredReadReplica is always -1; AbortedTransactions is empty (no transactions).
+import {FetchApi, type FetchRequest, type FetchResponse} from '../../protocol/generated/messages/fetch.js'
+import {ErrorCode} from '../../protocol/errors.js'
+import type {Input} from '../../protocol/primitives/input.js'
+import {ZERO_UUID} from '../../protocol/primitives/uuid.js'
+import {FINAL_EPOCH, INITIAL_EPOCH, type CachedPartition, type FetchSession} from '../replica/fetch-session-cache.js'
+import type {FetchPartitionResult} from '../replica/replica-manager.js'
+import {defineApi, type RequestContext} from './registry.js'
+
+type ResponseTopic = NonNullable<Input<FetchResponse>['responses']>[number]
+
+function key(topicOrId: string, partition: number): string {
+  return `${topicOrId}:${partition}`
+}
+
+async function handleFetch(req: FetchRequest, ctx: RequestContext): Promise<Input<FetchResponse>> {
+  const {services, apiVersion} = ctx
+  const view = services.view()
+  const usesIds = apiVersion >= 13
+  const sessions = services.replicaManager.fetchSessions
+  const now = Date.now()
+  const replicaId = apiVersion >= 15 ? req.replicaState.replicaId : req.replicaId
+
+  // 1. Resolve the partitions of this request (names or ids), noting unknown topic ids.
+  const unknownIds: CachedPartition[] = []
+  const requested: CachedPartition[] = []
+  for (const t of req.topics) {
+    let name = t.topic
+    let topicId = t.topicId ?? ZERO_UUID
+    if (usesIds) {
+      const tv = view.topicById(topicId)
+      name = tv ? tv.name : ''
+    } else {
+      topicId = view.topic(name)?.topicId ?? ZERO_UUID
+    }
+    for (const p of t.partitions) {
+      const cp: CachedPartition = {
+        topic: name, topicId, partition: p.partition, fetchOffset: p.fetchOffset, partitionMaxBytes: p.partitionMaxBytes,
+        currentLeaderEpoch: p.currentLeaderEpoch, lastHighWatermark: -1, lastLogStartOffset: -1,
+      }
+      if (usesIds && name === '') unknownIds.push(cp)
+      else requested.push(cp)
+    }
+  }
+
+  // 2. Sessions.
+  let session: FetchSession | undefined
+  let incremental = false
+  if (apiVersion >= 7 && req.sessionEpoch !== FINAL_EPOCH) {
+    if (req.sessionEpoch === INITIAL_EPOCH) {
+      if (req.sessionId !== 0) sessions.remove(req.sessionId)
+      session = sessions.create(now)
+    } else {
+      session = sessions.get(req.sessionId)
+      if (!session) return {errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: []}
+      if (session.nextEpoch !== req.sessionEpoch) {
+        return {errorCode: ErrorCode.INVALID_FETCH_SESSION_EPOCH, sessionId: 0, responses: []}
+      }
+      incremental = true
+    }
+    session.nextEpoch++
+    session.lastUsedMs = now
+    for (const cp of requested) {
+      const k = key(usesIds ? cp.topicId : cp.topic, cp.partition)
+      const old = session.partitions.get(k)
+      if (old) {
+        old.fetchOffset = cp.fetchOffset
+        old.partitionMaxBytes = cp.partitionMaxBytes
+        old.currentLeaderEpoch = cp.currentLeaderEpoch
+      } else {
+        session.partitions.set(k, cp)
+      }
+    }
+    for (const f of req.forgottenTopicsData ?? []) {
+      for (const p of f.partitions) session.partitions.delete(key(usesIds ? f.topicId : f.topic, p))
+    }
+  } else if (apiVersion >= 7 && req.sessionId !== 0) {
+    sessions.remove(req.sessionId)
+  }
+  const toRead = session ? [...session.partitions.values()] : requested
+
+  // 3. Read (long poll).
+  const results: FetchPartitionResult[] = await services.replicaManager.fetchMessages({
+    replicaId,
+    maxWaitMs: req.maxWaitMs,
+    minBytes: req.minBytes,
+    maxBytes: apiVersion >= 3 ? req.maxBytes : 0x7fffffff,
+    isolationLevel: req.isolationLevel,
+    partitions: toRead.map((cp) => ({
+      topic: cp.topic, partition: cp.partition, fetchOffset: cp.fetchOffset,
+      partitionMaxBytes: cp.partitionMaxBytes, currentLeaderEpoch: cp.currentLeaderEpoch,
+    })),
+  })
+
+  // 4. Build the response, grouping by topic in request order.
+  const byTopic = new Map<string, ResponseTopic>()
+  const topicEntry = (cp: CachedPartition): ResponseTopic => {
+    const k = usesIds ? cp.topicId : cp.topic
+    let e = byTopic.get(k)
+    if (!e) {
+      e = {topic: cp.topic, topicId: cp.topicId, partitions: []}
+      byTopic.set(k, e)
+    }
+    return e
+  }
+  const abortedTransactions = req.isolationLevel === 1 ? [] : null
+  for (let i = 0; i < toRead.length; i++) {
+    const cp = toRead[i]
+    const r = results[i]
+    const hasData = (r.records?.length ?? 0) > 0
+    const changed = !incremental || hasData || r.errorCode !== ErrorCode.NONE ||
+      r.highWatermark !== cp.lastHighWatermark || r.logStartOffset !== cp.lastLogStartOffset
+    cp.lastHighWatermark = r.highWatermark
+    cp.lastLogStartOffset = r.logStartOffset
+    if (!changed) continue
+    topicEntry(cp).partitions!.push({
+      partitionIndex: r.partition,
+      errorCode: r.errorCode,
+      highWatermark: r.highWatermark,
+      lastStableOffset: r.lastStableOffset,
+      logStartOffset: r.logStartOffset,
+      abortedTransactions,
+      preferredReadReplica: -1,
+      records: r.records ?? Buffer.alloc(0),
+    })
+  }
+  for (const cp of unknownIds) {
+    topicEntry(cp).partitions!.push({
+      partitionIndex: cp.partition, errorCode: ErrorCode.UNKNOWN_TOPIC_ID, highWatermark: -1,
+      lastStableOffset: -1, logStartOffset: -1, abortedTransactions: null, records: Buffer.alloc(0),
+    })
+  }
+  return {
+    throttleTimeMs: 0,
+    errorCode: ErrorCode.NONE,
+    sessionId: session ? session.id : 0,
+    responses: [...byTopic.values()],
+  }
+}
+
+export const fetch = defineApi(FetchApi, 4, 17, handleFetch)

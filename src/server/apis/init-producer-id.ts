@@ -1,0 +1,27 @@
+// InitProducerId (22): v0-5.
+// * Idempotent producers (TransactionalId null): a new producer id from a block allocated by the
+//   controller (ProducerIdsRecord, blocks of 1000), epoch 0. v3+ with an existing id/epoch: the same
+//   id with the epoch bumped (KIP-360), or a new id when the epoch is exhausted.
+// * Transactional ids: transactions are not implemented yet → COORDINATOR_NOT_AVAILABLE would make
+//   clients retry forever, so they get TRANSACTIONAL_ID_AUTHORIZATION_FAILED with a clear log line.
+import {InitProducerIdApi, type InitProducerIdRequest, type InitProducerIdResponse} from '../../protocol/generated/messages/init-producer-id.js'
+import {ErrorCode} from '../../protocol/errors.js'
+import type {Input} from '../../protocol/primitives/input.js'
+import {defineApi, type RequestContext} from './registry.js'
+
+const MAX_EPOCH = 32767
+
+async function handleInitProducerId(req: InitProducerIdRequest, ctx: RequestContext): Promise<Input<InitProducerIdResponse>> {
+  const {services} = ctx
+  if (req.transactionalId !== null) {
+    services.logger.warn(`Refusing InitProducerId for transactional id '${req.transactionalId}' from ${ctx.clientId}: transactions are not supported yet`)
+    return {throttleTimeMs: 0, errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, producerId: -1, producerEpoch: -1}
+  }
+  if (req.producerId >= 0 && req.producerEpoch >= 0 && req.producerEpoch < MAX_EPOCH - 1) {
+    return {throttleTimeMs: 0, errorCode: ErrorCode.NONE, producerId: req.producerId, producerEpoch: req.producerEpoch + 1}
+  }
+  const producerId: number = await services.producerIds.next()
+  return {throttleTimeMs: 0, errorCode: ErrorCode.NONE, producerId, producerEpoch: 0}
+}
+
+export const initProducerId = defineApi(InitProducerIdApi, 0, 5, handleInitProducerId)

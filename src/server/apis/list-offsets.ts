@@ -1,0 +1,73 @@
+// ListOffsets (2): v0-9.
+// * Timestamp -2 earliest (log start offset), -1 latest (high watermark, or last stable offset for
+//   read_committed), -3 max timestamp (KIP-734), -4 earliest-local (= earliest, no tiered storage),
+//   -5 latest-tiered (none: offset -1), >= 0 first offset whose timestamp is >= it (via .timeindex).
+// * v0 answers OldStyleOffsets; CurrentLeaderEpoch (v4+) is checked.
+import {ListOffsetsApi, type ListOffsetsRequest, type ListOffsetsResponse} from '../../protocol/generated/messages/list-offsets.js'
+import {ErrorCode} from '../../protocol/errors.js'
+import type {Input} from '../../protocol/primitives/input.js'
+import type {Partition} from '../replica/partition.js'
+import {defineApi, type RequestContext} from './registry.js'
+
+export const EARLIEST_TIMESTAMP = -2
+export const LATEST_TIMESTAMP = -1
+export const MAX_TIMESTAMP = -3
+export const EARLIEST_LOCAL_TIMESTAMP = -4
+export const LATEST_TIERED_TIMESTAMP = -5
+
+interface OffsetAnswer { errorCode: number; offset: number; timestamp: number; leaderEpoch: number }
+
+/** Resolves one ListOffsets query against a partition this node leads. */
+export function listOffset(p: Partition, timestamp: number, isolationLevel: number, currentLeaderEpoch: number): OffsetAnswer {
+  const none = {errorCode: ErrorCode.NONE, offset: -1, timestamp: -1, leaderEpoch: -1}
+  if (!p.isLeader) return {...none, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER}
+  if (currentLeaderEpoch >= 0 && currentLeaderEpoch !== p.leaderEpoch) {
+    return {...none, errorCode: currentLeaderEpoch < p.leaderEpoch ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH}
+  }
+  const log = p.log
+  const upper = isolationLevel === 1 ? p.lastStableOffset : p.highWatermark
+  switch (timestamp) {
+    case EARLIEST_TIMESTAMP:
+    case EARLIEST_LOCAL_TIMESTAMP:
+      return {...none, offset: log.logStartOffset, leaderEpoch: log.epochForOffset(log.logStartOffset)}
+    case LATEST_TIMESTAMP:
+      return {...none, offset: upper, leaderEpoch: log.latestEpoch() ?? -1}
+    case LATEST_TIERED_TIMESTAMP:
+      return none
+    case MAX_TIMESTAMP: {
+      const r = log.fetchMaxTimestamp()
+      return r && r.offset < upper ? {...none, ...r} : none
+    }
+    default: {
+      if (timestamp < 0) return {...none, errorCode: ErrorCode.INVALID_REQUEST}
+      const r = log.fetchOffsetByTimestamp(timestamp)
+      return r && r.offset < upper ? {...none, ...r} : none
+    }
+  }
+}
+
+function handleListOffsets(req: ListOffsetsRequest, ctx: RequestContext): Input<ListOffsetsResponse> {
+  const rm = ctx.services.replicaManager
+  return {
+    throttleTimeMs: 0,
+    topics: req.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((pr) => {
+        const p: Partition | undefined = rm.getPartition(t.name, pr.partitionIndex)
+        const a = p
+          ? listOffset(p, pr.timestamp, req.isolationLevel, pr.currentLeaderEpoch)
+          : {errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, offset: -1, timestamp: -1, leaderEpoch: -1}
+        return {
+          partitionIndex: pr.partitionIndex,
+          errorCode: a.errorCode,
+          oldStyleOffsets: a.offset >= 0 ? [a.offset] : [],
+          timestamp: a.timestamp,
+          offset: a.offset,
+          leaderEpoch: a.leaderEpoch,
+        }
+      }),
+    })),
+  }
+}
+
+export const listOffsets = defineApi(ListOffsetsApi, 0, 9, handleListOffsets)

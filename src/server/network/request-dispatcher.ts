@@ -1,0 +1,96 @@
+/**
+ * Decodes a request frame (header, then body with the generated codec for its API version),
+ * runs the API's handler and encodes the response frame.
+ *
+ * Version checks follow Kafka's `SocketServer.parseRequestHeader`: an API this listener does not
+ * serve, or a version outside its range, closes the connection — except ApiVersions, which is
+ * answered in the v0 format with UNSUPPORTED_VERSION and its own supported range so the client can
+ * retry (KIP-511; `../shared/spec/storage-and-kraft.md` §9.1).
+ */
+import {Reader} from '../../protocol/primitives/reader.js'
+import {Writer} from '../../protocol/primitives/writer.js'
+import {readRequestHeader, responseHeaderVersion, writeResponseHeader} from '../../protocol/header.js'
+import {API_CODECS} from '../../protocol/generated/messages/index.js'
+import {writeApiVersionsResponse} from '../../protocol/generated/messages/api-versions.js'
+import {ErrorCode} from '../../protocol/errors.js'
+import type {ApiDefinition, RequestContext} from '../apis/registry.js'
+import type {BrokerServices} from '../broker-services.js'
+import type {Logger} from '../util/logger.js'
+import {CloseConnectionError, type Connection, type FrameHandler} from './connection.js'
+
+const API_VERSIONS_KEY = 18
+
+export class RequestDispatcher implements FrameHandler {
+  constructor(
+    private readonly apis: ReadonlyMap<number, ApiDefinition>,
+    private readonly services: BrokerServices,
+    private readonly logger: Logger,
+  ) {}
+
+  async handle(frame: Buffer, conn: Connection): Promise<Buffer[] | null> {
+    const r = new Reader(frame)
+    let header: ReturnType<typeof readRequestHeader>
+    try {
+      header = readRequestHeader(r)
+    } catch (err) {
+      throw new CloseConnectionError(`unparsable request header: ${(err as Error).message}`)
+    }
+    const {apiKey, apiVersion, correlationId} = header
+    const def = this.apis.get(apiKey)
+    if (apiKey === API_VERSIONS_KEY && def && apiVersion > def.maxVersion) {
+      return this.unsupportedApiVersions(correlationId, def)
+    }
+    if (!def || apiVersion < def.minVersion || apiVersion > def.maxVersion) {
+      throw new CloseConnectionError(
+        def
+          ? `unsupported version ${apiVersion} of API ${def.spec.name} (${apiKey}); served ${def.minVersion}-${def.maxVersion}`
+          : `API key ${apiKey} not served on listener ${conn.listenerName}`,
+      )
+    }
+    const codec = API_CODECS.get(apiKey)!
+    let request: unknown
+    try {
+      request = codec.readRequest(r, apiVersion)
+    } catch (err) {
+      throw new CloseConnectionError(`malformed ${def.spec.name} v${apiVersion} request: ${(err as Error).message}`)
+    }
+    const ctx: RequestContext = {
+      apiVersion,
+      correlationId,
+      clientId: header.clientId,
+      listenerName: conn.listenerName,
+      clientHost: conn.clientHost,
+      connectionId: conn.id,
+      services: this.services,
+      apis: this.apis,
+    }
+    const response = await def.handler(request, ctx)
+    if (response === null) return null
+    const w = new Writer(1024)
+    writeResponseHeader(w, correlationId, responseHeaderVersion(apiKey, apiVersion))
+    codec.writeResponse(w, response, apiVersion)
+    return frameOf(w)
+  }
+
+  private unsupportedApiVersions(correlationId: number, def: ApiDefinition): Buffer[] {
+    const w = new Writer()
+    writeResponseHeader(w, correlationId, 0)
+    writeApiVersionsResponse(
+      w,
+      {
+        errorCode: ErrorCode.UNSUPPORTED_VERSION,
+        apiKeys: [{apiKey: API_VERSIONS_KEY, minVersion: def.minVersion, maxVersion: def.maxVersion}],
+      },
+      0,
+    )
+    return frameOf(w)
+  }
+}
+
+/** Size-prefixed frame chunks for a response writer. */
+export function frameOf(w: Writer): Buffer[] {
+  const chunks = w.toChunks()
+  const size = Buffer.allocUnsafe(4)
+  size.writeInt32BE(w.length, 0)
+  return [size, ...chunks]
+}

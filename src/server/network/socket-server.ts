@@ -1,0 +1,64 @@
+/**
+ * Listeners (`listeners` config): one TCP server per entry, accepting connections and handing
+ * frames to the request dispatcher. PLAINTEXT only for now; SSL/SASL listeners are refused at
+ * configuration time.
+ */
+import net from 'node:net'
+import {Connection, type FrameHandler} from './connection.js'
+import type {Logger} from '../util/logger.js'
+
+export interface ListenerSpec {
+  name: string
+  /** Bind host; '' or '0.0.0.0' = all interfaces. */
+  host: string
+  port: number
+}
+
+export class SocketServer {
+  private servers: net.Server[] = []
+  private connections = new Set<Connection>()
+  private nextConnectionId = 0
+  /** Actual bound ports by listener name (useful when port 0 was configured). */
+  readonly boundPorts = new Map<string, number>()
+
+  constructor(
+    private readonly listeners: ListenerSpec[],
+    private readonly requestMaxBytes: number,
+    private readonly handlerFor: (listenerName: string) => FrameHandler,
+    private readonly logger: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    for (const l of this.listeners) {
+      const handler = this.handlerFor(l.name)
+      const server = net.createServer((socket) => {
+        const id = `${l.name}-${this.nextConnectionId++}`
+        const conn = new Connection(id, socket, l.name, this.requestMaxBytes, handler, this.logger, (c) =>
+          this.connections.delete(c),
+        )
+        this.connections.add(conn)
+      })
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject)
+        const host = l.host === '' ? undefined : l.host
+        server.listen({port: l.port, host}, () => {
+          server.off('error', reject)
+          resolve()
+        })
+      })
+      const addr = server.address()
+      if (addr && typeof addr === 'object') this.boundPorts.set(l.name, addr.port)
+      server.on('error', (err) => this.logger.error(`Listener ${l.name} error`, err))
+      this.servers.push(server)
+    }
+  }
+
+  /** Stops accepting, closes every connection. */
+  async stop(): Promise<void> {
+    const closing = this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())))
+    for (const c of this.connections) c.close()
+    this.connections.clear()
+    await Promise.all(closing)
+    this.servers = []
+  }
+}
