@@ -1,0 +1,10 @@
+/** Storage formatting and verification, shared by `kts storage` and the node (no CLI imports). */
+export * from './storage-errors.js'
+export * from './storage-ids.js'
+export * from './meta-properties.js'
+export * from './metadata-version.js'
+export * from './bootstrap-checkpoint.js'
+export * from './log-directories.js'
+export * from './formatter.js'
+export * from './info.js'
+export * from './meta-properties-ensemble.js'
