@@ -32,7 +32,8 @@ export class ConfigError extends Error {
 /** Java Integer/Short/Long limits. Long.MAX_VALUE is not exact as a JS number (2^63). */
 export const INT_MAX = 2147483647
 export const SHORT_MAX = 32767
-export const LONG_MAX = 9223372036854775807
+/** Long.MAX_VALUE as a JS number (2^63, rounded); compare, never print it (use LONG_MAX_STRING). */
+export const LONG_MAX = 2 ** 63
 /** Long.MAX_VALUE as Kafka prints it (DescribeConfigs, describe output). */
 export const LONG_MAX_STRING = '9223372036854775807'
 
