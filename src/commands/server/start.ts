@@ -31,14 +31,14 @@ export default class ServerStart extends KtsCommand {
   }
 
   static override flags = {
-    override: Flags.string({summary: 'Override a property of the config file (property=value); repeatable.', multiple: true, default: []}),
+    override: Flags.string({summary: 'Override a property of the config file (property=value); repeatable.', multiple: true}),
   }
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(ServerStart)
     const explicit = args.config !== undefined
     const configPath = path.resolve(args.config ?? path.join(this.config.root, 'config', 'kraft', 'server.properties'))
-    const config = loadServerConfig(configPath, flags.override)
+    const config = loadServerConfig(configPath, flags.override ?? [])
     if (config.processRoles.length === 0) {
       throw new TerseError(`kts runs only in KRaft mode: set process.roles (broker, controller or both) in ${configPath}`)
     }
