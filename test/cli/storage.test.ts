@@ -129,6 +129,15 @@ describe('kts storage (real binary)', function () {
     }
   })
 
+  it('prints a stack trace only with --debug or KTS_DEBUG=1', async () => {
+    const args = ['storage', 'format', '-t', 'x', '-c', configFile]
+    for (const r of [await runCli([...args, '--debug']), await runCli(args, {env: {KTS_DEBUG: '1'}})]) {
+      assert.equal(r.code, 1)
+      assert.match(r.stderr, /^Cluster ID string x does not appear to be a valid UUID: .*\n.*StorageError/s)
+      assert.match(r.stderr, /\bat \S+ \(/)
+    }
+  })
+
   it('--json errors are printed as {"error": ...} and exit 1', async () => {
     const r = await runCli(['storage', 'format', '-t', 'x', '-c', configFile, '--json'])
     assert.equal(r.code, 1)

@@ -180,6 +180,19 @@ describe('server-config', () => {
     assert.equal(lc.flushMessages, undefined)
   })
 
+  it('accepts the interop harness config (loopback listeners, controller advertised from listeners)', () => {
+    const c = buildServerConfig({
+      'process.roles': 'broker,controller', 'node.id': '1', 'controller.quorum.voters': '1@127.0.0.1:40001',
+      listeners: 'PLAINTEXT://127.0.0.1:40000,CONTROLLER://127.0.0.1:40001', 'advertised.listeners': 'PLAINTEXT://127.0.0.1:40000',
+      'controller.listener.names': 'CONTROLLER', 'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+      'log.dirs': '/tmp/x/logs', 'offsets.topic.replication.factor': '1', 'group.initial.rebalance.delay.ms': '0',
+    })
+    assert.deepEqual(c.advertisedListeners, [{name: 'PLAINTEXT', host: '127.0.0.1', port: 40000, securityProtocol: 'PLAINTEXT'}])
+    assert.deepEqual(c.controllerAdvertisedListeners, [{name: 'CONTROLLER', host: '127.0.0.1', port: 40001, securityProtocol: 'PLAINTEXT'}])
+    assert.equal(c.offsetsTopicReplicationFactor, 1)
+    assert.equal(c.groupInitialRebalanceDelayMs, 0)
+  })
+
   it('validates topic configs', () => {
     assert.equal(validateTopicConfig('retention.ms', ' 1000 '), '1000')
     assert.equal(validateTopicConfig('cleanup.policy', 'compact, delete'), 'compact,delete')
