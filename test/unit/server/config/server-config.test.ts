@@ -7,6 +7,7 @@ import {
   buildServerConfig, ConfigError, loadServerConfig, logConfigFromServer, parseOverrides, topicLogConfigFromServer,
   TOPIC_CONFIG_DEFS, validateTopicConfig,
 } from '../../../../src/server/config/server-config.js'
+import {BROKER_CONFIG_DEFS} from '../../../../src/server/config/broker-config-defs.js'
 
 const KRAFT = {
   'process.roles': 'broker,controller',
@@ -191,6 +192,10 @@ describe('server-config', () => {
     assert.deepEqual(c.controllerAdvertisedListeners, [{name: 'CONTROLLER', host: '127.0.0.1', port: 40001, securityProtocol: 'PLAINTEXT'}])
     assert.equal(c.offsetsTopicReplicationFactor, 1)
     assert.equal(c.groupInitialRebalanceDelayMs, 0)
+  })
+
+  it('every broker synonym of a topic config is a known broker key', () => {
+    for (const def of TOPIC_CONFIG_DEFS.values()) for (const syn of def.synonyms) assert.ok(BROKER_CONFIG_DEFS.has(syn.name), syn.name)
   })
 
   it('validates topic configs', () => {
