@@ -462,7 +462,7 @@ function decodeLegacyEntry(buf: Buffer, p: number, size: number, verifyCrc: bool
   const codec = attributes & COMPRESSION_CODEC_MASK
   const timestampType = magic === 1 && (attributes & TIMESTAMP_TYPE_MASK) !== 0 ? TimestampType.LogAppendTime : TimestampType.CreateTime
   const timestamp = magic === 1 ? readInt64At(buf, p + 18) : -1
-  let q = p + headerSize - 4
+  let q = p + (magic === 0 ? 18 : 26) // keyLength follows crc, magic, attributes [, timestamp]
   const end = p + size
   const key = readLegacyBytes(buf, q, end)
   q += 4 + (key === null ? 0 : key.length)
