@@ -253,6 +253,24 @@ describe('protocol/records/records', () => {
     assert.throws(() => decodeRecordBatches(bad), CorruptRecordError)
   })
 
+  it('never throws anything but CorruptRecordError/UnsupportedCompressionTypeError on mutated input', () => {
+    const bases = [0, 1, 2, 3, 4].map(compression => encodeRecordBatch({compression, records: [
+      {key: Buffer.from('k'), value: Buffer.from('v'.repeat(40)), headers: [{key: 'h', value: Buffer.from('x')}]},
+      {key: null, value: null},
+    ]}))
+    let seed = 12345
+    const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff)
+    for (let i = 0; i < 20_000; i++) {
+      const b = Buffer.from(bases[i % bases.length])
+      for (let k = 1 + rnd() % 4; k > 0; k--) b[rnd() % b.length] = rnd() & 0xff
+      try {
+        decodeRecordBatches(b, {verifyCrc: false})
+      } catch (e) {
+        assert.ok(e instanceof CorruptRecordError || e instanceof UnsupportedCompressionTypeError, `iteration ${i}: ${String(e)}`)
+      }
+    }
+  })
+
   describe('interop with kafkajs', () => {
     const require = createRequire(import.meta.url)
     // kafkajs internals, reachable from node_modules (tests only)
