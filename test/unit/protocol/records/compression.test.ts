@@ -83,6 +83,19 @@ describe('protocol/records/compression', () => {
     assert.ok(decompress(CompressionCodec.Lz4, z).equals(data))
   })
 
+  it('interoperates with an independent lz4/snappy implementation (@platformatic/wasm-utils)', async function () {
+    let wasm: {lz4Compress(b: Buffer): Uint8Array, lz4Decompress(b: Buffer): Uint8Array, snappyCompress(b: Buffer): Uint8Array}
+    try {
+      wasm = await import('@platformatic/wasm-utils' as string) as typeof wasm
+    } catch {
+      this.skip()
+    }
+    const data = sample(200_000, false)
+    assert.ok(Buffer.from(wasm.lz4Decompress(compress(CompressionCodec.Lz4, data))).equals(data), 'they read our lz4 frame')
+    assert.ok(decompress(CompressionCodec.Lz4, Buffer.from(wasm.lz4Compress(data))).equals(data), 'we read their lz4 frame')
+    assert.ok(decompress(CompressionCodec.Snappy, Buffer.from(wasm.snappyCompress(data))).equals(data), 'we read their raw snappy')
+  })
+
   it('reads concatenated gzip members', () => {
     const z = Buffer.concat([gzipSync(Buffer.from('ab')), gzipSync(Buffer.from('cd'))])
     assert.equal(decompress(CompressionCodec.Gzip, z).toString(), 'abcd')
