@@ -151,3 +151,51 @@ function lz4FrameCompress(data: Buffer): Buffer {
   chunks.push(Buffer.alloc(4))
   return Buffer.concat(chunks)
 }
+
+/**
+ * Returns `frame` with its LZ4 frame header checksum recomputed over the frame descriptor (FLG..).
+ * Kafka (and librdkafka) write magic 0 message sets with the checksum computed over the magic
+ * number too (KAFKA-3160); a standard reader rejects that, so legacy readers fix it up first.
+ * Returns `frame` unchanged when it is too short to hold a frame header.
+ */
+export function fixLz4HeaderChecksum(frame: Buffer): Buffer {
+  if (frame.length < 7 || frame.readUInt32LE(0) !== 0x184d2204) return frame
+  const flg = frame[4]
+  const descriptorLength = 2 + ((flg & 0x08) !== 0 ? 8 : 0) + ((flg & 0x01) !== 0 ? 4 : 0)
+  if (frame.length < 4 + descriptorLength + 1) return frame
+  const hc = (xxh32Small(frame, 4, 4 + descriptorLength) >>> 8) & 0xff
+  if (frame[4 + descriptorLength] === hc) return frame
+  const fixed = Buffer.from(frame)
+  fixed[4 + descriptorLength] = hc
+  return fixed
+}
+
+const PRIME32_1 = 0x9e3779b1
+const PRIME32_2 = 0x85ebca77
+const PRIME32_3 = 0xc2b2ae3d
+const PRIME32_4 = 0x27d4eb2f
+const PRIME32_5 = 0x165667b1
+
+function rotl32(x: number, r: number): number {
+  return (x << r) | (x >>> (32 - r))
+}
+
+/** XXH32 with seed 0 of `buf[start, end)` for inputs shorter than 16 bytes (frame descriptors). */
+function xxh32Small(buf: Buffer, start: number, end: number): number {
+  let h = (PRIME32_5 + (end - start)) | 0
+  let p = start
+  for (; p + 4 <= end; p += 4) {
+    h = (h + Math.imul(buf.readUInt32LE(p), PRIME32_3)) | 0
+    h = Math.imul(rotl32(h, 17), PRIME32_4)
+  }
+  for (; p < end; p++) {
+    h = (h + Math.imul(buf[p], PRIME32_5)) | 0
+    h = Math.imul(rotl32(h, 11), PRIME32_1)
+  }
+  h ^= h >>> 15
+  h = Math.imul(h, PRIME32_2)
+  h ^= h >>> 13
+  h = Math.imul(h, PRIME32_3)
+  h ^= h >>> 16
+  return h >>> 0
+}

@@ -12,7 +12,7 @@
  */
 import {crc32 as crc32Ieee} from '@node-rs/crc32'
 import {crc32c} from './crc32c.js'
-import {compress, decompress} from './compression.js'
+import {compress, decompress, fixLz4HeaderChecksum} from './compression.js'
 import {CorruptRecordError, UnsupportedCompressionTypeError} from './record-errors.js'
 import {
   ATTRIBUTES_OFFSET, BATCH_LENGTH_OFFSET, COMPRESSION_CODEC_MASK, CONTROL_FLAG_MASK, CRC_OFFSET,
@@ -481,7 +481,9 @@ function decodeLegacyEntry(buf: Buffer, p: number, size: number, verifyCrc: bool
     return
   }
   if (value === null) throw new CorruptRecordError(`Compressed legacy wrapper at offset ${offset} has a null value`)
-  const inner = decodeRecordBatches(decompress(codec, value), {verifyCrc})
+  // Magic 0 lz4 wrappers carry Kafka's broken frame header checksum (KAFKA-3160).
+  const stream = magic === 0 && codec === CompressionCodec.Lz4 ? fixLz4HeaderChecksum(value) : value
+  const inner = decodeRecordBatches(decompress(codec, stream), {verifyCrc})
   const records: DecodedRecord[] = []
   for (const b of inner) for (const r of b.records) records.push(r)
   if (records.length === 0) return

@@ -3,7 +3,7 @@ import {randomBytes} from 'node:crypto'
 import {compressSync as snappyRaw} from 'snappy'
 import {compressFrameSync, decompressFrameSync} from 'lz4-napi'
 import {gzipSync} from 'node:zlib'
-import {CompressionCodec, codecFromName, codecName, compress, decompress} from '../../../../src/protocol/records/compression.js'
+import {CompressionCodec, codecFromName, codecName, compress, decompress, fixLz4HeaderChecksum} from '../../../../src/protocol/records/compression.js'
 import {CorruptRecordError, UnsupportedCompressionTypeError} from '../../../../src/protocol/records/record-errors.js'
 import {ErrorCode, errorCodeFor} from '../../../../src/protocol/errors.js'
 
@@ -94,6 +94,18 @@ describe('protocol/records/compression', () => {
     assert.ok(Buffer.from(wasm.lz4Decompress(compress(CompressionCodec.Lz4, data))).equals(data), 'they read our lz4 frame')
     assert.ok(decompress(CompressionCodec.Lz4, Buffer.from(wasm.lz4Compress(data))).equals(data), 'we read their lz4 frame')
     assert.ok(decompress(CompressionCodec.Snappy, Buffer.from(wasm.snappyCompress(data))).equals(data), 'we read their raw snappy')
+  })
+
+  it('fixes the KAFKA-3160 lz4 header checksum (xxh32 of the frame descriptor)', () => {
+    const good = compress(CompressionCodec.Lz4, Buffer.from('abc'))
+    assert.equal(fixLz4HeaderChecksum(good), good)
+    const broken = Buffer.from(good)
+    broken[6] = 0
+    assert.throws(() => decompress(CompressionCodec.Lz4, broken), CorruptRecordError)
+    assert.ok(fixLz4HeaderChecksum(broken).equals(good))
+    const withChecksum = compressFrameSync(Buffer.from('abc'), {contentChecksum: true})
+    assert.equal(withChecksum[6], 0xa7) // FLG 0x64 BD 0x40
+    assert.equal(fixLz4HeaderChecksum(withChecksum), withChecksum)
   })
 
   it('reads concatenated gzip members', () => {

@@ -9,6 +9,7 @@ import {
   encodeControlRecordKey, encodeEndTxnMarkerBatch, encodeRecordBatch, type RecordInput,
 } from '../../../../src/protocol/records/records.js'
 import {UnsupportedCompressionTypeError} from '../../../../src/protocol/records/record-errors.js'
+import {compress} from '../../../../src/protocol/records/compression.js'
 import {isCrcValid, readBatchHeader} from '../../../../src/protocol/records/record-batch.js'
 import {ErrorCode, errorCodeFor} from '../../../../src/protocol/errors.js'
 
@@ -248,6 +249,12 @@ describe('protocol/records/records', () => {
     assert.equal(batches[0].records[0].key?.toString(), 'k0')
     assert.equal(batches[1].magic, 1)
     assert.deepEqual(batches[1].records.map(r => [r.offset, r.value?.toString(), r.timestamp]), [[8, 'a', 100], [9, 'b', 101]])
+    // magic 0 lz4 wrapper with the KAFKA-3160 header checksum (xxh32 over magic + descriptor)
+    const inner0 = Buffer.concat([legacy(20, 0, 0, 0, null, Buffer.from('x')), legacy(21, 0, 0, 0, null, Buffer.from('y'))])
+    const frame = compress(CompressionCodec.Lz4, inner0)
+    frame[6] = 0x2e // ≠ the correct 0x82
+    const lz4Batches = decodeRecordBatches(legacy(21, 0, CompressionCodec.Lz4, 0, null, frame))
+    assert.deepEqual(lz4Batches[0].records.map(r => [r.offset, r.value?.toString()]), [[20, 'x'], [21, 'y']])
     const bad = Buffer.from(v0)
     bad[bad.length - 1] ^= 1
     assert.throws(() => decodeRecordBatches(bad), CorruptRecordError)
