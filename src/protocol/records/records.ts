@@ -117,6 +117,9 @@ export interface DecodedRecordBatch {
   records: DecodedRecord[]
 }
 
+/** Name used in docs/CONTRACTS.md. */
+export type DecodedBatch = DecodedRecordBatch
+
 /** Options of `decodeRecordBatches`. */
 export interface DecodeRecordBatchesOptions {
   /** Check each batch's CRC (default true). */
@@ -182,7 +185,9 @@ function readVarintFrom(buf: Buffer): number {
 /**
  * Encodes one record batch v2 with a correct CRC-32C.
  * @returns the batch bytes (61-byte header + records, compressed when `compression` ≠ none).
- * @throws UnsupportedCompressionTypeError for an unknown codec; RangeError for an empty header key type.
+ * Offsets: record i gets `offsetDelta ?? i`; lastOffsetDelta is the largest delta. Timestamps:
+ * baseTimestamp = first record's, maxTimestamp = largest (both overridable); -1 for an empty batch.
+ * @throws UnsupportedCompressionTypeError for an unknown codec.
  */
 export function encodeRecordBatch(opts: EncodeRecordBatchOptions): Buffer {
   const records = opts.records
