@@ -1,0 +1,169 @@
+/**
+ * Client connections for the client-side tools (`kts topics`, `kts console-producer`,
+ * `kts console-consumer`): a kafkajs `Kafka` built from `--bootstrap-server` plus a Java
+ * `.properties` file (`--command-config`, `--producer.config`, ...), with kafkajs's own logging
+ * silenced, and the mapping of kafkajs errors to the messages Kafka's Java clients print.
+ *
+ * Works against any Kafka cluster (the tools do not assume a kts broker).
+ */
+import fs from 'node:fs'
+import {parse as parseProperties} from 'dot-properties'
+import {Kafka, logLevel, type KafkaConfig, type Admin, type SASLOptions} from 'kafkajs'
+import {TerseError, UsageError} from '../errors.js'
+
+/** Client properties as Java `Properties` (string keys and values). */
+export type ClientProperties = Record<string, string>
+
+/**
+ * Reads a Java `.properties` file.
+ * @throws TerseError when the file cannot be read.
+ */
+export function readPropertiesFile(file: string): ClientProperties {
+  let text: string
+  try {
+    text = fs.readFileSync(file, 'utf8')
+  } catch (err) {
+    throw new TerseError(`${file} (${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (err as Error).message})`, {cause: err})
+  }
+  const parsed = parseProperties(text)
+  const out: ClientProperties = {}
+  for (const [k, v] of Object.entries(parsed)) if (typeof v === 'string') out[k] = v
+  return out
+}
+
+/**
+ * Splits `k=v` command-line properties at the first `=` (no `=` → empty value), as Kafka's
+ * `CommandLineUtils.parseKeyValueArgs` does.
+ */
+export function parseKeyValueArgs(args: readonly string[] | undefined): ClientProperties {
+  const out: ClientProperties = {}
+  for (const arg of args ?? []) {
+    const i = arg.indexOf('=')
+    if (i < 0) out[arg] = ''
+    else out[arg.slice(0, i)] = arg.slice(i + 1)
+  }
+  return out
+}
+
+/**
+ * Parses `host:port[,host:port...]`.
+ * @throws UsageError `Please provide valid host:port like host1:9091,host2:9092` when an entry lacks a port.
+ */
+export function parseBootstrapServers(value: string): string[] {
+  const entries = value.split(',').map((s) => s.trim()).filter((s) => s.length > 0)
+  if (entries.length === 0 || entries.some((e) => !/^.+:\d+$/.test(e))) {
+    throw new UsageError('Please provide valid host:port like host1:9091,host2:9092')
+  }
+  return entries
+}
+
+/** Options for `createKafka`. */
+export interface ClientOptions {
+  /** `bootstrap.servers` as `host:port,...` (the flag wins over the properties). */
+  bootstrapServer?: string
+  /** Client properties (Java names: `client.id`, `security.protocol`, `sasl.mechanism`, `sasl.jaas.config`, `request.timeout.ms`, ...). */
+  properties?: ClientProperties
+  /** Default `client.id`. */
+  clientId?: string
+}
+
+/**
+ * Builds a kafkajs `Kafka` from Java client properties. Understood: `bootstrap.servers`,
+ * `client.id`, `request.timeout.ms`, `socket.connection.setup.timeout.ms` (connect timeout, ms),
+ * `security.protocol` (SSL / SASL_SSL → TLS), `sasl.mechanism` (PLAIN, SCRAM-SHA-256/512) with the
+ * username/password from `sasl.jaas.config`. kafkajs logging is off.
+ * @throws UsageError when no bootstrap server is given.
+ */
+export function createKafka(opts: ClientOptions): Kafka {
+  const props = opts.properties ?? {}
+  const servers = opts.bootstrapServer ?? props['bootstrap.servers']
+  if (servers === undefined || servers === '') throw new UsageError('--bootstrap-server must be specified')
+  const config: KafkaConfig = {
+    brokers: parseBootstrapServers(servers),
+    clientId: props['client.id'] ?? opts.clientId ?? 'kts',
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: intProp(props, 'socket.connection.setup.timeout.ms') ?? 10_000,
+    requestTimeout: intProp(props, 'request.timeout.ms') ?? 30_000,
+    retry: {retries: 5, initialRetryTime: 100, maxRetryTime: 1000},
+  }
+  const protocol = (props['security.protocol'] ?? 'PLAINTEXT').toUpperCase()
+  if (protocol === 'SSL' || protocol === 'SASL_SSL') config.ssl = true
+  if (protocol === 'SASL_PLAINTEXT' || protocol === 'SASL_SSL') config.sasl = saslOptions(props)
+  return new Kafka(config)
+}
+
+function intProp(props: ClientProperties, key: string): number | undefined {
+  const v = props[key]
+  if (v === undefined || v.trim() === '') return undefined
+  const n = Number(v.trim())
+  if (!Number.isInteger(n)) throw new UsageError(`Invalid value ${v} for configuration ${key}: Not a number of type INT`)
+  return n
+}
+
+function saslOptions(props: ClientProperties): SASLOptions {
+  const mechanism = (props['sasl.mechanism'] ?? 'GSSAPI').toUpperCase()
+  const jaas = props['sasl.jaas.config'] ?? ''
+  const username = /username\s*=\s*"([^"]*)"/.exec(jaas)?.[1] ?? ''
+  const password = /password\s*=\s*"([^"]*)"/.exec(jaas)?.[1] ?? ''
+  switch (mechanism) {
+    case 'PLAIN': return {mechanism: 'plain', username, password}
+    case 'SCRAM-SHA-256': return {mechanism: 'scram-sha-256', username, password}
+    case 'SCRAM-SHA-512': return {mechanism: 'scram-sha-512', username, password}
+    default: throw new UsageError(`Unsupported SASL mechanism ${mechanism}`)
+  }
+}
+
+/** Connects a kafkajs Admin (no auto topic creation); maps connection failures like `toKafkaMessage`. */
+export async function connectAdmin(opts: ClientOptions): Promise<Admin> {
+  const admin = createKafka(opts).admin({retry: {retries: 2, initialRetryTime: 100, maxRetryTime: 1000}})
+  try {
+    await admin.connect()
+  } catch (err) {
+    throw new TerseError(toKafkaMessage(err), {cause: err})
+  }
+  return admin
+}
+
+/** kafkajs error `type` (Kafka error name) → Kafka error code, for the ones the tools map. */
+const CODE_BY_TYPE: Record<string, number> = {
+  UNKNOWN_TOPIC_OR_PARTITION: 3,
+  LEADER_NOT_AVAILABLE: 5,
+  REQUEST_TIMED_OUT: 7,
+  INVALID_TOPIC_EXCEPTION: 17,
+  INVALID_PARTITIONS: 37,
+  INVALID_REPLICATION_FACTOR: 38,
+  INVALID_REPLICA_ASSIGNMENT: 39,
+  INVALID_CONFIG: 40,
+  TOPIC_ALREADY_EXISTS: 36,
+  POLICY_VIOLATION: 44,
+  TOPIC_AUTHORIZATION_FAILED: 29,
+  CLUSTER_AUTHORIZATION_FAILED: 31,
+  UNKNOWN_TOPIC_ID: 100,
+}
+
+/** The Kafka error code carried by a kafkajs error (`type`), if any. */
+export function kafkaErrorCodeOf(err: unknown): number | undefined {
+  const e = err as {type?: string, errors?: unknown[]}
+  if (Array.isArray(e?.errors) && e.errors.length > 0) return kafkaErrorCodeOf(e.errors[0])
+  return e?.type !== undefined ? CODE_BY_TYPE[e.type] : undefined
+}
+
+/**
+ * One-line message for a client failure, worded like Kafka's Java client where kafkajs differs:
+ * no reachable broker → `Timed out waiting for a node assignment.`; aggregate errors → the first cause.
+ */
+export function toKafkaMessage(err: unknown): string {
+  const e = err as {name?: string, message?: string, errors?: unknown[], originalError?: unknown}
+  if (Array.isArray(e?.errors) && e.errors.length > 0) return toKafkaMessage(e.errors[0])
+  const name = e?.name ?? ''
+  if (name === 'KafkaJSNumberOfRetriesExceeded' && e.originalError !== undefined) return toKafkaMessage(e.originalError)
+  if (name === 'KafkaJSConnectionError' || name === 'KafkaJSNonRetriableError' && /ECONNREFUSED|Connection/.test(e.message ?? '')) {
+    return 'Timed out waiting for a node assignment.'
+  }
+  return e?.message ?? String(err)
+}
+
+/** True for Kafka's internal topics (`Topic.isInternal`). */
+export function isInternalTopic(name: string): boolean {
+  return name === '__consumer_offsets' || name === '__transaction_state'
+}

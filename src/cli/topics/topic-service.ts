@@ -1,0 +1,240 @@
+/**
+ * The operations of `kts topics` over a kafkajs Admin (works against any Kafka cluster); shared
+ * by the Kafka form (`kts topics --create ...`) and the subcommand form (`kts topics create ...`).
+ * Source: Kafka `TopicCommand.TopicService` (`../shared/spec/kafka-tools.md` §2).
+ *
+ * Failures reported by the cluster are thrown as `TopicCommandError` carrying Kafka's message
+ * (`Topic 't' already exists.`, `Topic 't' does not exist as expected`, ...), which the command
+ * prints as `Error while executing topic command : <message>`.
+ *
+ * Known limits of the kafkajs transport: topic ids are not returned (Metadata < v10), so
+ * `TopicId:` is omitted and `--topic-id` is rejected; ELR is unknown (printed `N/A`).
+ */
+import type {Admin, ITopicConfig} from 'kafkajs'
+import {TerseError} from '../errors.js'
+import {connectAdmin, isInternalTopic, kafkaErrorCodeOf, readPropertiesFile, toKafkaMessage} from '../admin/admin-client.js'
+import type {TopicCommandOptions} from './topic-options.js'
+import {topicNameProblem, topicPattern} from './topic-options.js'
+import type {DescribeFilter, TopicInfo} from './render-topics.js'
+
+/** A failure of a topic command reported by the cluster (printed as `Error while executing topic command : ...`). */
+export class TopicCommandError extends TerseError {
+  constructor(message: string, opts: {kafkaErrorCode?: number, cause?: unknown} = {}) {
+    super(message, opts)
+    this.name = 'TopicCommandError'
+  }
+}
+
+/** kafkajs config resource type TOPIC / BROKER, and config source DEFAULT_CONFIG. */
+const RESOURCE_TOPIC = 2
+const RESOURCE_BROKER = 4
+const SOURCE_DEFAULT_CONFIG = 5
+
+/** Result of `--create`. `created` is false when `--if-not-exists` skipped an existing topic. */
+export interface CreateResult { topic: string, created: boolean }
+/** Result of `--describe`: topics in output order plus the facts the filters need. */
+export interface DescribeResult { topics: TopicInfo[], filter: DescribeFilter }
+
+export class TopicService {
+  private constructor(private readonly admin: Admin) {}
+
+  /** Connects to `--bootstrap-server` with the `--command-config` properties. */
+  static async connect(opts: Pick<TopicCommandOptions, 'bootstrapServer' | 'commandConfig'>): Promise<TopicService> {
+    const properties = opts.commandConfig === undefined ? {} : readPropertiesFile(opts.commandConfig)
+    return new TopicService(await connectAdmin({bootstrapServer: opts.bootstrapServer, properties, clientId: 'kts-topics'}))
+  }
+
+  async close(): Promise<void> {
+    await this.admin.disconnect().catch(() => undefined)
+  }
+
+  /**
+   * Creates `opts.topic`. Without `--partitions`/`--replication-factor` the broker defaults
+   * (`num.partitions`, `default.replication.factor`) are read with DescribeConfigs first, since
+   * kafkajs speaks CreateTopics v3 (no -1 defaults, KIP-464).
+   * @throws TopicCommandError `Topic 't' already exists.` (unless `ifNotExists`), RF/name/config errors.
+   */
+  async create(opts: TopicCommandOptions): Promise<CreateResult> {
+    const topic = opts.topic as string
+    const spec: ITopicConfig = {topic, configEntries: Object.entries(opts.configs).map(([name, value]) => ({name, value}))}
+    if (opts.replicaAssignment !== undefined) {
+      spec.replicaAssignment = opts.replicaAssignment.map((replicas, partition) => ({partition, replicas}))
+    } else {
+      let {partitions, replicationFactor} = opts
+      if (partitions === undefined || replicationFactor === undefined) {
+        const defaults = await this.brokerDefaults()
+        partitions ??= defaults.numPartitions
+        replicationFactor ??= defaults.replicationFactor
+      }
+      spec.numPartitions = partitions
+      spec.replicationFactor = replicationFactor
+    }
+    let created: boolean
+    try {
+      created = await this.admin.createTopics({topics: [spec], waitForLeaders: false})
+    } catch (err) {
+      throw await this.mapError(err, topic, spec.replicationFactor)
+    }
+    if (!created && !opts.ifNotExists) throw new TopicCommandError(`Topic '${topic}' already exists.`, {kafkaErrorCode: 36})
+    return {topic, created}
+  }
+
+  /** Sorted topic names matching `--topic` (all when absent), internal ones unless `excludeInternal`. */
+  async list(opts: Pick<TopicCommandOptions, 'topic' | 'excludeInternal'>): Promise<string[]> {
+    let names: string[]
+    try {
+      names = await this.admin.listTopics()
+    } catch (err) {
+      throw new TopicCommandError(toKafkaMessage(err), {kafkaErrorCode: kafkaErrorCodeOf(err), cause: err})
+    }
+    const re = opts.topic === undefined ? null : topicPattern(opts.topic)
+    return names.filter((n) => (re === null || re.test(n)) && !(opts.excludeInternal && isInternalTopic(n))).sort()
+  }
+
+  /** Names matched by `--topic`; none without `ifExists` → `Topic 't' does not exist as expected`. */
+  private async matching(opts: TopicCommandOptions): Promise<string[]> {
+    const names = await this.list({topic: opts.topic, excludeInternal: opts.excludeInternal})
+    if (names.length === 0 && opts.topic !== undefined && !opts.ifExists) {
+      throw new TopicCommandError(`Topic '${opts.topic}' does not exist as expected`, {kafkaErrorCode: 3})
+    }
+    return names
+  }
+
+  /** Metadata and non-default configs of the matching topics (all topics without `--topic`). */
+  async describe(opts: TopicCommandOptions): Promise<DescribeResult> {
+    if (opts.topicId !== undefined) {
+      throw new TopicCommandError('--topic-id is not supported by this client (it needs Metadata v10+)')
+    }
+    const names = await this.matching(opts)
+    const topics: TopicInfo[] = []
+    const minIsr = new Map<string, number>()
+    let liveBrokers = new Set<number>()
+    try {
+      if (names.length > 0) {
+        const [metadata, configs, cluster] = await Promise.all([
+          this.admin.fetchTopicMetadata({topics: names}),
+          this.admin.describeConfigs({resources: names.map((name) => ({type: RESOURCE_TOPIC, name})), includeSynonyms: false}),
+          this.admin.describeCluster(),
+        ])
+        liveBrokers = new Set(cluster.brokers.map((b) => b.nodeId))
+        const configsByTopic = new Map(configs.resources.map((r) => [r.resourceName, r]))
+        for (const t of metadata.topics) {
+          const res = configsByTopic.get(t.name)
+          const entries = res?.configEntries ?? []
+          const isr = entries.find((e) => e.configName === 'min.insync.replicas')
+          if (isr?.configValue) minIsr.set(t.name, Number(isr.configValue))
+          topics.push({
+            name: t.name,
+            topicId: null,
+            internal: isInternalTopic(t.name),
+            configs: entries.filter((e) => e.configSource !== SOURCE_DEFAULT_CONFIG && !(e.configSource === undefined && e.isDefault))
+              .map((e) => ({name: e.configName, value: e.configValue})),
+            partitions: t.partitions.map((p) => ({
+              partition: p.partitionId, leader: p.leader, replicas: p.replicas, isr: p.isr, elr: null, lastKnownElr: null,
+            })),
+          })
+        }
+      }
+    } catch (err) {
+      throw await this.mapError(err, opts.topic ?? '')
+    }
+    topics.sort((a, b) => a.name.localeCompare(b.name))
+    return {
+      topics,
+      filter: {
+        reportUnderReplicated: opts.reportUnderReplicated,
+        reportUnavailable: opts.reportUnavailable,
+        reportUnderMinIsr: opts.reportUnderMinIsr,
+        reportAtMinIsr: opts.reportAtMinIsr,
+        topicsWithOverrides: opts.topicsWithOverrides,
+        liveBrokers,
+        minIsr,
+      },
+    }
+  }
+
+  /** Deletes the matching topics; returns their names. Internal topics cannot be deleted. */
+  async delete(opts: TopicCommandOptions): Promise<string[]> {
+    const names = await this.matching(opts)
+    const internal = names.find(isInternalTopic)
+    if (internal !== undefined) throw new TopicCommandError(`Topic ${internal} is a kafka internal topic and is not allowed to be marked for deletion.`)
+    if (names.length === 0) return names
+    try {
+      await this.admin.deleteTopics({topics: names})
+    } catch (err) {
+      throw await this.mapError(err, names[0])
+    }
+    return names
+  }
+
+  /** Raises the partition count of the matching topics to `--partitions` (with `--replica-assignment` for the new ones). */
+  async alter(opts: TopicCommandOptions): Promise<string[]> {
+    const names = await this.matching(opts)
+    if (names.length === 0) return names
+    const count = opts.partitions as number
+    for (const topic of names) {
+      try {
+        const current = await this.partitionCount(topic)
+        const assignments = opts.replicaAssignment?.slice(current)
+        await this.admin.createPartitions({topicPartitions: [{topic, count, assignments}]})
+      } catch (err) {
+        throw await this.mapError(err, topic, undefined, count)
+      }
+    }
+    return names
+  }
+
+  private async partitionCount(topic: string): Promise<number> {
+    const md = await this.admin.fetchTopicMetadata({topics: [topic]})
+    return md.topics[0]?.partitions.length ?? 0
+  }
+
+  /** Broker defaults for CreateTopics (`num.partitions`, `default.replication.factor`; Kafka's 1/1 when unknown). */
+  private async brokerDefaults(): Promise<{numPartitions: number, replicationFactor: number}> {
+    try {
+      const cluster = await this.admin.describeCluster()
+      const broker = cluster.controller ?? cluster.brokers[0]?.nodeId
+      if (broker === undefined) return {numPartitions: 1, replicationFactor: 1}
+      const res = await this.admin.describeConfigs({
+        resources: [{type: RESOURCE_BROKER, name: String(broker), configNames: ['num.partitions', 'default.replication.factor']}],
+        includeSynonyms: false,
+      })
+      const entries = res.resources[0]?.configEntries ?? []
+      const get = (name: string): number => {
+        const n = Number(entries.find((e) => e.configName === name)?.configValue)
+        return Number.isInteger(n) && n > 0 ? n : 1
+      }
+      return {numPartitions: get('num.partitions'), replicationFactor: get('default.replication.factor')}
+    } catch {
+      return {numPartitions: 1, replicationFactor: 1}
+    }
+  }
+
+  /**
+   * kafkajs drops the broker's error message (it speaks old API versions), so the messages
+   * Kafka's controller would send are rebuilt from the error code plus cluster facts.
+   */
+  private async mapError(err: unknown, topic: string, replicationFactor?: number, newCount?: number): Promise<TopicCommandError> {
+    const code = kafkaErrorCodeOf(err)
+    let message = toKafkaMessage(err)
+    try {
+      switch (code) {
+        case 36: message = `Topic '${topic}' already exists.`; break
+        case 3: message = `Topic '${topic}' does not exist as expected`; break
+        case 17: message = topicNameProblem(topic) ?? message; break
+        case 38: if (replicationFactor !== undefined) {
+          const brokers = (await this.admin.describeCluster()).brokers.length
+          message = `Unable to replicate the partition ${replicationFactor} time(s): The target replication factor of ${replicationFactor} cannot be reached because only ${brokers} broker(s) are registered.`
+        } break
+        case 37: if (newCount !== undefined) {
+          const current = await this.partitionCount(topic)
+          message = current === newCount ? `Topic already has ${current} partition(s).`
+            : `The topic ${topic} currently has ${current} partition(s); ${newCount} would not be an increase.`
+        } break
+      }
+    } catch {
+      // keep the kafkajs message
+    }
+    return new TopicCommandError(message, {kafkaErrorCode: code, cause: err})
+  }
+}
