@@ -867,7 +867,15 @@ export function writeAll(files: GeneratedFile[], outDir: string): void {
   }
 }
 
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+/** The repository root: the nearest folder above this script with a package.json (works from dist/ too). */
+export const REPO_ROOT = findRepoRoot(dirname(fileURLToPath(import.meta.url)))
+
+function findRepoRoot(start: string): string {
+  for (let d = start; ; d = dirname(d)) {
+    if (existsSync(join(d, 'package.json'))) return d
+    if (dirname(d) === d) return resolve(start, '..')
+  }
+}
 
 export function defaultSchemaDir(): string {
   return process.env.KAFKA_PROTOCOL_DIR ? resolve(process.env.KAFKA_PROTOCOL_DIR) : resolve(REPO_ROOT, '..', 'shared', 'kafka-protocol')
