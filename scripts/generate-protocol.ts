@@ -509,7 +509,29 @@ class MessageGen {
       const lit = typeof d === 'number' ? numberLiteral(d) : JSON.stringify(d)
       return `${v} !== undefined && ${v} !== ${lit}`
     }
-    return `${v} !== undefined` // struct (null included: written as a null marker)
+    // struct: written unless undefined or equal to the default struct (null is written as a null marker)
+    return `${v} !== undefined && (${v} === null || !isDefault${this.structOf(f.type).tsName}(${v}))`
+  }
+
+  /** `isDefaultX(m)`: every field undefined or equal to its default (Kafka compares tagged structs with `new X()`). */
+  genIsDefaultStruct(key: string): string[] {
+    const s = this.structs.get(key)!
+    const conds: string[] = []
+    for (const f0 of s.fields) {
+      const f = resolveField(f0, this.flexible)
+      const v = `m.${f.name}`
+      const d = defaultValue(f0)
+      if (d === null) conds.push(`${v} == null`)
+      else if (isArrayType(f.type) || f.type === 'bytes') conds.push(`(${v} === undefined || (${v} !== null && ${v}.length === 0))`)
+      else if (typeof d === 'number' || typeof d === 'boolean' || typeof d === 'string') {
+        conds.push(`(${v} === undefined || ${v} === ${typeof d === 'number' ? numberLiteral(d) : JSON.stringify(d)})`)
+      } else conds.push(`(${v} === undefined || (${v} !== null && isDefault${this.structOf(f.type).tsName}(${v})))`)
+    }
+    return [
+      `function isDefault${s.tsName}(m: Input<${s.tsName}>): boolean {`,
+      `  return ${conds.length ? conds.join(' &&\n    ') : 'true'}`,
+      `}`,
+    ]
   }
 
   genWriteStruct(key: string): string[] {
@@ -623,6 +645,9 @@ class MessageGen {
     for (const key of this.order) {
       if (key !== this.schema.name) out.push(...this.genDefaultStruct(key), '')
     }
+    for (const key of this.order) {
+      if (key !== this.schema.name) out.push(...this.genIsDefaultStruct(key), '')
+    }
     for (const key of this.order) out.push(...this.genReadStruct(key), '')
     for (const key of this.order) out.push(...this.genWriteStruct(key), '')
     return out
@@ -651,6 +676,12 @@ function pruneUnusedDefaults(lines: string[]): string[] {
         i += 3 // function, return, }, blank line
         continue
       }
+    }
+    const d = /^function (isDefault\w+)\(/.exec(lines[i])
+    if (d && text.split(`${d[1]}(`).length - 1 <= 1) {
+      while (lines[i] !== '}') i++
+      i++ // blank line
+      continue
     }
     out.push(lines[i])
   }

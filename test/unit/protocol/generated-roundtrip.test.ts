@@ -275,6 +275,16 @@ describe('generated codecs: exact bytes', () => {
       02 00 0d 02 00000001 0268 00002384 00 00 05 02 abcd`)
     const m = readProduceResponse(new Reader(withUnknown), 10)
     assert.deepEqual(m.nodeEndpoints, [{nodeId: 1, host: 'h', port: 9092, rack: null}])
+    // A tagged struct equal to its default struct is not written (Kafka compares with `new X()`).
+    const w3 = new Writer()
+    const part = {index: 0, errorCode: 0, baseOffset: 5, currentLeader: {leaderId: -1, leaderEpoch: -1}}
+    writeProduceResponse(w3, {responses: [{name: 't', partitionResponses: [part]}]}, 10)
+    const w4 = new Writer()
+    writeProduceResponse(w4, {responses: [{name: 't', partitionResponses: [{...part, currentLeader: undefined}]}]}, 10)
+    assert.deepEqual(w3.toBuffer(), w4.toBuffer())
+    const w5 = new Writer()
+    writeProduceResponse(w5, {responses: [{name: 't', partitionResponses: [{...part, currentLeader: {leaderId: 2, leaderEpoch: 3}}]}]}, 10)
+    assert.equal(w5.length, w4.length + 11) // tag, size, int32, int32, empty tagged section of the struct
     // A tagged field whose size does not match its content is rejected.
     assert.throws(() => readProduceResponse(new Reader(hex('01 00000000 01 00 0e 02 00000001 0268 00002384 00 00 00')), 10), ProtocolDecodeError)
   })

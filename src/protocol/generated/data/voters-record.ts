@@ -46,6 +46,11 @@ function defaultVotersRecordKRaftVersionFeature(): VotersRecordKRaftVersionFeatu
   return {minSupportedVersion: 0, maxSupportedVersion: 0}
 }
 
+function isDefaultVotersRecordKRaftVersionFeature(m: Input<VotersRecordKRaftVersionFeature>): boolean {
+  return (m.minSupportedVersion === undefined || m.minSupportedVersion === 0) &&
+    (m.maxSupportedVersion === undefined || m.maxSupportedVersion === 0)
+}
+
 /** Reads a VotersRecord body in `version` (0); absent fields get their defaults. Throws ProtocolDecodeError. */
 export function readVotersRecord(r: Reader, version: number): VotersRecord {
   if (!(version >= 0 && version <= 0)) throw new ProtocolDecodeError(`VotersRecord: unsupported version ${version}`)

@@ -125,6 +125,10 @@ function defaultConsumerGroupDescribeResponseAssignment(): ConsumerGroupDescribe
   return {topicPartitions: []}
 }
 
+function isDefaultConsumerGroupDescribeResponseAssignment(m: Input<ConsumerGroupDescribeResponseAssignment>): boolean {
+  return (m.topicPartitions === undefined || (m.topicPartitions !== null && m.topicPartitions.length === 0))
+}
+
 /** Reads a ConsumerGroupDescribeResponse body in `version` (0); absent fields get their defaults. Throws ProtocolDecodeError. */
 export function readConsumerGroupDescribeResponse(r: Reader, version: number): ConsumerGroupDescribeResponse {
   if (!(version >= 0 && version <= 0)) throw new ProtocolDecodeError(`ConsumerGroupDescribeResponse: unsupported version ${version}`)

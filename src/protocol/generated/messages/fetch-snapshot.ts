@@ -51,6 +51,11 @@ function defaultFetchSnapshotRequestSnapshotId(): FetchSnapshotRequestSnapshotId
   return {endOffset: 0, epoch: 0}
 }
 
+function isDefaultFetchSnapshotRequestSnapshotId(m: Input<FetchSnapshotRequestSnapshotId>): boolean {
+  return (m.endOffset === undefined || m.endOffset === 0) &&
+    (m.epoch === undefined || m.epoch === 0)
+}
+
 /** Reads a FetchSnapshotRequest body in `version` (0-1); absent fields get their defaults. Throws ProtocolDecodeError. */
 export function readFetchSnapshotRequest(r: Reader, version: number): FetchSnapshotRequest {
   if (!(version >= 0 && version <= 1)) throw new ProtocolDecodeError(`FetchSnapshotRequest: unsupported version ${version}`)
@@ -285,6 +290,16 @@ function defaultFetchSnapshotResponseLeaderIdAndEpoch(): FetchSnapshotResponseLe
   return {leaderId: 0, leaderEpoch: 0}
 }
 
+function isDefaultFetchSnapshotResponseSnapshotId(m: Input<FetchSnapshotResponseSnapshotId>): boolean {
+  return (m.endOffset === undefined || m.endOffset === 0) &&
+    (m.epoch === undefined || m.epoch === 0)
+}
+
+function isDefaultFetchSnapshotResponseLeaderIdAndEpoch(m: Input<FetchSnapshotResponseLeaderIdAndEpoch>): boolean {
+  return (m.leaderId === undefined || m.leaderId === 0) &&
+    (m.leaderEpoch === undefined || m.leaderEpoch === 0)
+}
+
 /** Reads a FetchSnapshotResponse body in `version` (0-1); absent fields get their defaults. Throws ProtocolDecodeError. */
 export function readFetchSnapshotResponse(r: Reader, version: number): FetchSnapshotResponse {
   if (!(version >= 0 && version <= 1)) throw new ProtocolDecodeError(`FetchSnapshotResponse: unsupported version ${version}`)
@@ -468,7 +483,7 @@ function writeFetchSnapshotResponsePartitionSnapshot(w: Writer, m: Input<FetchSn
   const v_unalignedRecords = m.unalignedRecords === undefined ? null : m.unalignedRecords
   w.writeCompactNullableBytes(v_unalignedRecords)
   let tagCount = 0
-  const t_currentLeader = m.currentLeader !== undefined
+  const t_currentLeader = m.currentLeader !== undefined && (m.currentLeader === null || !isDefaultFetchSnapshotResponseLeaderIdAndEpoch(m.currentLeader))
   if (t_currentLeader) tagCount++
   w.writeUVarint(tagCount)
   if (t_currentLeader) {

@@ -82,6 +82,11 @@ function defaultFetchRequestReplicaState(): FetchRequestReplicaState {
   return {replicaId: -1, replicaEpoch: -1}
 }
 
+function isDefaultFetchRequestReplicaState(m: Input<FetchRequestReplicaState>): boolean {
+  return (m.replicaId === undefined || m.replicaId === -1) &&
+    (m.replicaEpoch === undefined || m.replicaEpoch === -1)
+}
+
 /** Reads a FetchRequest body in `version` (0-17); absent fields get their defaults. Throws ProtocolDecodeError. */
 export function readFetchRequest(r: Reader, version: number): FetchRequest {
   if (!(version >= 0 && version <= 17)) throw new ProtocolDecodeError(`FetchRequest: unsupported version ${version}`)
@@ -366,7 +371,7 @@ export function writeFetchRequest(w: Writer, m: Input<FetchRequest>, version: nu
     let tagCount = 0
     const t_clusterId = (version >= 12) && m.clusterId != null
     if (t_clusterId) tagCount++
-    const t_replicaState = (version >= 15) && m.replicaState !== undefined
+    const t_replicaState = (version >= 15) && m.replicaState !== undefined && (m.replicaState === null || !isDefaultFetchRequestReplicaState(m.replicaState))
     if (t_replicaState) tagCount++
     w.writeUVarint(tagCount)
     if (t_clusterId) {
@@ -580,6 +585,21 @@ function defaultFetchResponseLeaderIdAndEpoch(): FetchResponseLeaderIdAndEpoch {
 
 function defaultFetchResponseSnapshotId(): FetchResponseSnapshotId {
   return {endOffset: -1, epoch: -1}
+}
+
+function isDefaultFetchResponseEpochEndOffset(m: Input<FetchResponseEpochEndOffset>): boolean {
+  return (m.epoch === undefined || m.epoch === -1) &&
+    (m.endOffset === undefined || m.endOffset === -1)
+}
+
+function isDefaultFetchResponseLeaderIdAndEpoch(m: Input<FetchResponseLeaderIdAndEpoch>): boolean {
+  return (m.leaderId === undefined || m.leaderId === -1) &&
+    (m.leaderEpoch === undefined || m.leaderEpoch === -1)
+}
+
+function isDefaultFetchResponseSnapshotId(m: Input<FetchResponseSnapshotId>): boolean {
+  return (m.endOffset === undefined || m.endOffset === -1) &&
+    (m.epoch === undefined || m.epoch === -1)
 }
 
 /** Reads a FetchResponse body in `version` (0-17); absent fields get their defaults. Throws ProtocolDecodeError. */
@@ -914,11 +934,11 @@ function writeFetchResponsePartitionData(w: Writer, m: Input<FetchResponsePartit
   else w.writeNullableBytes(v_records)
   if (version >= 12) {
     let tagCount = 0
-    const t_divergingEpoch = (version >= 12) && m.divergingEpoch !== undefined
+    const t_divergingEpoch = (version >= 12) && m.divergingEpoch !== undefined && (m.divergingEpoch === null || !isDefaultFetchResponseEpochEndOffset(m.divergingEpoch))
     if (t_divergingEpoch) tagCount++
-    const t_currentLeader = (version >= 12) && m.currentLeader !== undefined
+    const t_currentLeader = (version >= 12) && m.currentLeader !== undefined && (m.currentLeader === null || !isDefaultFetchResponseLeaderIdAndEpoch(m.currentLeader))
     if (t_currentLeader) tagCount++
-    const t_snapshotId = (version >= 12) && m.snapshotId !== undefined
+    const t_snapshotId = (version >= 12) && m.snapshotId !== undefined && (m.snapshotId === null || !isDefaultFetchResponseSnapshotId(m.snapshotId))
     if (t_snapshotId) tagCount++
     w.writeUVarint(tagCount)
     if (t_divergingEpoch) {

@@ -221,6 +221,11 @@ function defaultProduceResponseLeaderIdAndEpoch(): ProduceResponseLeaderIdAndEpo
   return {leaderId: -1, leaderEpoch: -1}
 }
 
+function isDefaultProduceResponseLeaderIdAndEpoch(m: Input<ProduceResponseLeaderIdAndEpoch>): boolean {
+  return (m.leaderId === undefined || m.leaderId === -1) &&
+    (m.leaderEpoch === undefined || m.leaderEpoch === -1)
+}
+
 /** Reads a ProduceResponse body in `version` (0-11); absent fields get their defaults. Throws ProtocolDecodeError. */
 export function readProduceResponse(r: Reader, version: number): ProduceResponse {
   if (!(version >= 0 && version <= 11)) throw new ProtocolDecodeError(`ProduceResponse: unsupported version ${version}`)
@@ -483,7 +488,7 @@ function writeProduceResponsePartitionProduceResponse(w: Writer, m: Input<Produc
   }
   if (version >= 9) {
     let tagCount = 0
-    const t_currentLeader = (version >= 10) && m.currentLeader !== undefined
+    const t_currentLeader = (version >= 10) && m.currentLeader !== undefined && (m.currentLeader === null || !isDefaultProduceResponseLeaderIdAndEpoch(m.currentLeader))
     if (t_currentLeader) tagCount++
     w.writeUVarint(tagCount)
     if (t_currentLeader) {

@@ -251,6 +251,11 @@ function defaultShareAcknowledgeResponseLeaderIdAndEpoch(): ShareAcknowledgeResp
   return {leaderId: 0, leaderEpoch: 0}
 }
 
+function isDefaultShareAcknowledgeResponseLeaderIdAndEpoch(m: Input<ShareAcknowledgeResponseLeaderIdAndEpoch>): boolean {
+  return (m.leaderId === undefined || m.leaderId === 0) &&
+    (m.leaderEpoch === undefined || m.leaderEpoch === 0)
+}
+
 /** Reads a ShareAcknowledgeResponse body in `version` (0); absent fields get their defaults. Throws ProtocolDecodeError. */
 export function readShareAcknowledgeResponse(r: Reader, version: number): ShareAcknowledgeResponse {
   if (!(version >= 0 && version <= 0)) throw new ProtocolDecodeError(`ShareAcknowledgeResponse: unsupported version ${version}`)

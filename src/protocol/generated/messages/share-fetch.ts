@@ -357,6 +357,11 @@ function defaultShareFetchResponseLeaderIdAndEpoch(): ShareFetchResponseLeaderId
   return {leaderId: 0, leaderEpoch: 0}
 }
 
+function isDefaultShareFetchResponseLeaderIdAndEpoch(m: Input<ShareFetchResponseLeaderIdAndEpoch>): boolean {
+  return (m.leaderId === undefined || m.leaderId === 0) &&
+    (m.leaderEpoch === undefined || m.leaderEpoch === 0)
+}
+
 /** Reads a ShareFetchResponse body in `version` (0); absent fields get their defaults. Throws ProtocolDecodeError. */
 export function readShareFetchResponse(r: Reader, version: number): ShareFetchResponse {
   if (!(version >= 0 && version <= 0)) throw new ProtocolDecodeError(`ShareFetchResponse: unsupported version ${version}`)

@@ -119,6 +119,10 @@ function defaultShareGroupDescribeResponseAssignment(): ShareGroupDescribeRespon
   return {topicPartitions: []}
 }
 
+function isDefaultShareGroupDescribeResponseAssignment(m: Input<ShareGroupDescribeResponseAssignment>): boolean {
+  return (m.topicPartitions === undefined || (m.topicPartitions !== null && m.topicPartitions.length === 0))
+}
+
 /** Reads a ShareGroupDescribeResponse body in `version` (0); absent fields get their defaults. Throws ProtocolDecodeError. */
 export function readShareGroupDescribeResponse(r: Reader, version: number): ShareGroupDescribeResponse {
   if (!(version >= 0 && version <= 0)) throw new ProtocolDecodeError(`ShareGroupDescribeResponse: unsupported version ${version}`)

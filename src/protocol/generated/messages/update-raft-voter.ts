@@ -147,6 +147,13 @@ function defaultUpdateRaftVoterResponseCurrentLeader(): UpdateRaftVoterResponseC
   return {leaderId: -1, leaderEpoch: -1, host: "", port: 0}
 }
 
+function isDefaultUpdateRaftVoterResponseCurrentLeader(m: Input<UpdateRaftVoterResponseCurrentLeader>): boolean {
+  return (m.leaderId === undefined || m.leaderId === -1) &&
+    (m.leaderEpoch === undefined || m.leaderEpoch === -1) &&
+    (m.host === undefined || m.host === "") &&
+    (m.port === undefined || m.port === 0)
+}
+
 /** Reads a UpdateRaftVoterResponse body in `version` (0); absent fields get their defaults. Throws ProtocolDecodeError. */
 export function readUpdateRaftVoterResponse(r: Reader, version: number): UpdateRaftVoterResponse {
   if (!(version >= 0 && version <= 0)) throw new ProtocolDecodeError(`UpdateRaftVoterResponse: unsupported version ${version}`)
@@ -188,7 +195,7 @@ export function writeUpdateRaftVoterResponse(w: Writer, m: Input<UpdateRaftVoter
   const v_errorCode = m.errorCode ?? 0
   w.writeInt16(v_errorCode)
   let tagCount = 0
-  const t_currentLeader = m.currentLeader !== undefined
+  const t_currentLeader = m.currentLeader !== undefined && (m.currentLeader === null || !isDefaultUpdateRaftVoterResponseCurrentLeader(m.currentLeader))
   if (t_currentLeader) tagCount++
   w.writeUVarint(tagCount)
   if (t_currentLeader) {
