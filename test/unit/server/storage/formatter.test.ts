@@ -8,6 +8,7 @@ import {
   readBootstrapCheckpoint, readMetaProperties, storageInfo, StorageError, uuidStringProblem, writeMetaProperties,
 } from '../../../../src/server/storage/index.js'
 import {crc32c} from '../../../../src/protocol/records/crc32c.js'
+import {ControlRecordType, decodeControlRecordKey, decodeRecordBatches} from '../../../../src/protocol/records/records.js'
 
 const CLUSTER_ID = 'MkU3OEVBNTcwNTJENDM2Qg'
 
@@ -105,10 +106,17 @@ describe('storage formatter', () => {
       pos += size
     }
     assert.deepEqual(batches, [{base: 0, attrs: 0x20, count: 1}, {base: 1, attrs: 0, count: 1}, {base: 2, attrs: 0x20, count: 1}])
+    const decoded = decodeRecordBatches(buf)
+    assert.deepEqual(decoded.map((b) => b.records.map((r) => (b.isControl ? decodeControlRecordKey(r.key).type : r.key))), [
+      [ControlRecordType.SNAPSHOT_HEADER], [null], [ControlRecordType.SNAPSHOT_FOOTER],
+    ])
+    assert.equal(decoded[0].records[0].value!.length, 2 + 2 + 8 + 1) // int16 version + SnapshotHeaderRecord v0
+    fs.writeFileSync(path.join(tmp, 'bootstrap.checkpoint'), buf.subarray(0, buf.length - 3))
+    assert.throws(() => readBootstrapCheckpoint(tmp), /Truncated/)
     const corrupt = Buffer.from(buf)
     corrupt[corrupt.length - 1] ^= 1
     fs.writeFileSync(path.join(tmp, 'bootstrap.checkpoint'), corrupt)
-    assert.throws(() => readBootstrapCheckpoint(tmp), /CRC/)
+    assert.throws(() => readBootstrapCheckpoint(tmp), /crc/i)
   })
 })
 
