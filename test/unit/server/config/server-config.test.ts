@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import {fileURLToPath} from 'node:url'
+import {repoRoot} from '../../../helpers/run-cli.js'
 import {
   buildServerConfig, ConfigError, loadServerConfig, logConfigFromServer, parseOverrides, topicLogConfigFromServer,
   TOPIC_CONFIG_DEFS, validateTopicConfig,
@@ -17,7 +17,7 @@ const KRAFT = {
   'controller.listener.names': 'CONTROLLER',
 }
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..')
+const root = repoRoot()
 
 function configError(fn: () => unknown): string {
   try {
