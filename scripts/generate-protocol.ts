@@ -115,9 +115,10 @@ export function camelCase(name: string): string {
   return name.charAt(0).toLowerCase() + name.slice(1)
 }
 
-/** `OffsetForLeaderEpoch` -> `offset-for-leader-epoch`, `KRaftVersionRecord` -> `k-raft-version-record`. */
+/** `OffsetForLeaderEpoch` -> `offset-for-leader-epoch`, `KRaftVersionRecord` -> `kraft-version-record`. */
 export function kebabCase(name: string): string {
   return name
+    .replace(/KRaft/g, 'Kraft')
     .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
     .replace(/([A-Z])([A-Z][a-z])/g, '$1-$2')
     .toLowerCase()

@@ -53,6 +53,8 @@ describe('scripts/generate-protocol', () => {
   it('names and defaults', () => {
     assert.equal(kebabCase('OffsetForLeaderEpoch'), 'offset-for-leader-epoch')
     assert.equal(kebabCase('ApiVersions'), 'api-versions')
+    assert.equal(kebabCase('KRaftVersionRecord'), 'kraft-version-record')
+    assert.equal(kebabCase('DescribeUserScramCredentials'), 'describe-user-scram-credentials')
     assert.equal(camelCase('ThrottleTimeMs'), 'throttleTimeMs')
     assert.equal(camelCase('leaderEpoch'), 'leaderEpoch')
     assert.equal(defaultValue({name: 'X', type: 'int32', default: '0x7fffffff'}), 0x7fffffff)
