@@ -1,0 +1,74 @@
+/**
+ * `quorum-state` file (storage-and-kraft.md §4.2; Kafka `FileQuorumStateStore`, schema
+ * `raft/QuorumStateData.json`): one line of JSON, rewritten via temp file + fsync + rename on
+ * every change of epoch, vote or leader. Writes data_version 0; reads 0 and 1.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+
+export const QUORUM_STATE_FILE = 'quorum-state'
+
+export interface ElectionState {
+  /** Leader epoch (0 before any election). */
+  leaderEpoch: number
+  /** Known leader id, -1 if none. */
+  leaderId: number
+  /** Voted-for id in this epoch, -1 if none. */
+  votedId: number
+}
+
+export class QuorumStateError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'QuorumStateError'
+  }
+}
+
+/** Reads `<dir>/quorum-state`; null when absent. @throws QuorumStateError when unreadable. */
+export function readQuorumState(dir: string): ElectionState | null {
+  const file = path.join(dir, QUORUM_STATE_FILE)
+  let text: string
+  try {
+    text = fs.readFileSync(file, 'utf8')
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null
+    throw err
+  }
+  let j: any
+  try {
+    j = JSON.parse(text)
+  } catch {
+    throw new QuorumStateError(`Error while reading the Quorum status from the file ${file}`)
+  }
+  if (typeof j !== 'object' || j === null || typeof j.leaderEpoch !== 'number' || ![0, 1].includes(j.data_version)) {
+    throw new QuorumStateError(`Error while reading the Quorum status from the file ${file}`)
+  }
+  return {leaderEpoch: j.leaderEpoch, leaderId: j.leaderId ?? -1, votedId: j.votedId ?? -1}
+}
+
+/** Writes `<dir>/quorum-state` (data_version 0) atomically and durably. */
+export function writeQuorumState(dir: string, state: ElectionState, voters: readonly number[]): void {
+  const json = JSON.stringify({
+    clusterId: '',
+    leaderId: state.leaderId,
+    leaderEpoch: state.leaderEpoch,
+    votedId: state.votedId,
+    appliedOffset: 0,
+    currentVoters: voters.map(voterId => ({voterId})),
+    data_version: 0,
+  })
+  const file = path.join(dir, QUORUM_STATE_FILE)
+  const tmp = `${file}.tmp`
+  const fd = fs.openSync(tmp, 'w')
+  try {
+    fs.writeSync(fd, json)
+    fs.fsyncSync(fd)
+  } finally {
+    fs.closeSync(fd)
+  }
+  fs.renameSync(tmp, file)
+  try {
+    const dfd = fs.openSync(dir, 'r')
+    try { fs.fsyncSync(dfd) } finally { fs.closeSync(dfd) }
+  } catch { /* directory fsync unsupported */ }
+}
