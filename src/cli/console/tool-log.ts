@@ -12,6 +12,6 @@ export function log4jDate(d = new Date()): string {
 /** Writes `[date] LEVEL message (logger)` to stderr, plus an optional cause line. */
 export function toolLog(level: 'ERROR' | 'WARN', message: string, logger: string, cause?: unknown): void {
   let line = `[${log4jDate()}] ${level} ${message} (${logger})\n`
-  if (cause !== undefined) line += `${cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)}\n`
+  if (cause !== undefined) line += `${cause instanceof Error ? (cause.message ? `${cause.name}: ${cause.message}` : cause.name) : String(cause)}\n`
   process.stderr.write(line)
 }
