@@ -1,0 +1,15 @@
+// DeleteGroups (42): v0-2. Only Empty groups (else NON_EMPTY_GROUP); unknown → GROUP_ID_NOT_FOUND.
+import {DeleteGroupsApi, type DeleteGroupsRequest, type DeleteGroupsResponse} from '../../protocol/generated/messages/delete-groups.js'
+import {ErrorCode} from '../../protocol/errors.js'
+import type {Input} from '../../protocol/primitives/input.js'
+import {coordinatorOf} from '../group/coordinator-of.js'
+import {defineApi, type RequestContext} from './registry.js'
+
+export const deleteGroups = defineApi(DeleteGroupsApi, 0, 2, async (req: DeleteGroupsRequest, ctx: RequestContext): Promise<Input<DeleteGroupsResponse>> => {
+  const coord = coordinatorOf(ctx)
+  const results = []
+  for (const groupId of req.groupsNames) {
+    results.push({groupId, errorCode: coord ? await coord.deleteGroup(groupId) : ErrorCode.COORDINATOR_NOT_AVAILABLE})
+  }
+  return {results}
+})

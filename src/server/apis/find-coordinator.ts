@@ -1,0 +1,95 @@
+// FindCoordinator (10): v0-5 (KIP-699 batching v4+). KeyType 0 (group): the leader of
+// __consumer_offsets-<abs(hash(groupId)) % offsets.topic.num.partitions>, with host/port of its
+// endpoint on the listener the request came in on. If the topic does not exist yet it is created
+// through the controller (offsets.topic.* configs, cleanup.policy=compact) and the answer is
+// COORDINATOR_NOT_AVAILABLE, which clients retry (storage-and-kraft.md §7.1).
+// KeyType 1 (transaction): COORDINATOR_NOT_AVAILABLE (no transaction coordinator yet).
+import {FindCoordinatorApi, type FindCoordinatorRequest, type FindCoordinatorResponse} from '../../protocol/generated/messages/find-coordinator.js'
+import {ErrorCode, errorMessage} from '../../protocol/errors.js'
+import type {Input} from '../../protocol/primitives/input.js'
+import type {BrokerServices} from '../broker-services.js'
+import {GROUP_METADATA_TOPIC_NAME, groupPartitionFor} from '../group/group-partition.js'
+import {defineApi, type RequestContext} from './registry.js'
+
+export const COORDINATOR_KEY_TYPE_GROUP = 0
+export const COORDINATOR_KEY_TYPE_TRANSACTION = 1
+
+/**
+ * Topic creation request handed to `services.controller.createTopics` (the controller seam this
+ * handler expects): resolves per topic with a Kafka error code (TOPIC_ALREADY_EXISTS is fine).
+ */
+export interface InternalTopicCreation {
+  name: string
+  numPartitions: number
+  replicationFactor: number
+  configs: Record<string, string>
+}
+
+interface Answer { nodeId: number, host: string, port: number, errorCode: number, errorMessage: string | null }
+
+const creating = new WeakSet<object>()
+
+function configNumber(services: BrokerServices, key: string, dflt: number): number {
+  try {
+    const v = services.config?.get?.(key)
+    return typeof v === 'number' ? v : dflt
+  } catch {
+    return dflt
+  }
+}
+
+/** Asks the controller (once at a time per node) to create __consumer_offsets. */
+function createOffsetsTopic(services: BrokerServices): void {
+  if (creating.has(services)) return
+  const controller = services.controller
+  if (!controller || typeof controller.createTopics !== 'function') {
+    services.logger?.warn?.(`Cannot create ${GROUP_METADATA_TOPIC_NAME}: no controller createTopics seam`)
+    return
+  }
+  const topic: InternalTopicCreation = {
+    name: GROUP_METADATA_TOPIC_NAME,
+    numPartitions: configNumber(services, 'offsets.topic.num.partitions', 50),
+    replicationFactor: configNumber(services, 'offsets.topic.replication.factor', 3),
+    configs: {
+      'cleanup.policy': 'compact',
+      'compression.type': 'producer',
+      'segment.bytes': String(configNumber(services, 'offsets.topic.segment.bytes', 104857600)),
+    },
+  }
+  creating.add(services)
+  Promise.resolve()
+    .then(() => controller.createTopics([topic]))
+    .catch((e: unknown) => services.logger?.warn?.(`Creating ${GROUP_METADATA_TOPIC_NAME} failed: ${String(e)}`))
+    .finally(() => creating.delete(services))
+}
+
+function notAvailable(code: number = ErrorCode.COORDINATOR_NOT_AVAILABLE): Answer {
+  return {nodeId: -1, host: '', port: -1, errorCode: code, errorMessage: errorMessage(code)}
+}
+
+/** Finds the coordinator of one key. */
+export function lookupCoordinator(key: string, keyType: number, ctx: RequestContext): Answer {
+  if (keyType === COORDINATOR_KEY_TYPE_TRANSACTION) return notAvailable()
+  if (keyType !== COORDINATOR_KEY_TYPE_GROUP) return notAvailable(ErrorCode.INVALID_REQUEST)
+  if (!key) return notAvailable(ErrorCode.INVALID_REQUEST)
+  const view = ctx.services.view()
+  const topic = view.topic(GROUP_METADATA_TOPIC_NAME)
+  if (!topic || topic.partitions.length === 0) {
+    createOffsetsTopic(ctx.services)
+    return notAvailable()
+  }
+  const p = topic.partitions[groupPartitionFor(key, topic.partitions.length)]
+  if (!p || p.leader < 0) return notAvailable()
+  const broker = view.brokers().find(b => b.nodeId === p.leader)
+  const ep = broker?.endpoints.find(e => e.listenerName === ctx.listenerName)
+  if (!broker || broker.fenced || !ep) return notAvailable()
+  return {nodeId: broker.nodeId, host: ep.host, port: ep.port, errorCode: ErrorCode.NONE, errorMessage: null}
+}
+
+export const findCoordinator = defineApi(FindCoordinatorApi, 0, 5, (req: FindCoordinatorRequest, ctx: RequestContext): Input<FindCoordinatorResponse> => {
+  if (ctx.apiVersion >= 4) {
+    return {coordinators: req.coordinatorKeys.map(key => ({key, ...lookupCoordinator(key, req.keyType, ctx)}))}
+  }
+  const a = lookupCoordinator(req.key, req.keyType, ctx)
+  return {...a, errorMessage: a.errorCode ? a.errorMessage : null}
+})

@@ -1,0 +1,12 @@
+// ListGroups (16): v0-5; StatesFilter v4+, TypesFilter v5+ (only "classic" groups exist here).
+import {ListGroupsApi, type ListGroupsRequest, type ListGroupsResponse} from '../../protocol/generated/messages/list-groups.js'
+import {ErrorCode} from '../../protocol/errors.js'
+import type {Input} from '../../protocol/primitives/input.js'
+import {coordinatorOf} from '../group/coordinator-of.js'
+import {defineApi, type RequestContext} from './registry.js'
+
+export const listGroups = defineApi(ListGroupsApi, 0, 5, (req: ListGroupsRequest, ctx: RequestContext): Input<ListGroupsResponse> => {
+  const coord = coordinatorOf(ctx)
+  if (!coord) return {errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, groups: []}
+  return coord.listGroups(req.statesFilter ?? [], req.typesFilter ?? [])
+})

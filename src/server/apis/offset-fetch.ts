@@ -1,0 +1,27 @@
+// OffsetFetch (9): v0-9. v0-1 carry errors per partition, v2-7 a top-level error, v8+ one entry
+// per group (batched). Offsets never committed are -1. Topics null (v2+) = all of the group's.
+import {OffsetFetchApi, type OffsetFetchRequest, type OffsetFetchResponse} from '../../protocol/generated/messages/offset-fetch.js'
+import {ErrorCode} from '../../protocol/errors.js'
+import type {Input} from '../../protocol/primitives/input.js'
+import {coordinatorOf} from '../group/coordinator-of.js'
+import type {OffsetFetchResult} from '../group/group-coordinator.js'
+import {defineApi, type RequestContext} from './registry.js'
+
+type Topics = {name: string, partitionIndexes: number[]}[] | null
+
+export const offsetFetch = defineApi(OffsetFetchApi, 0, 9, (req: OffsetFetchRequest, ctx: RequestContext): Input<OffsetFetchResponse> => {
+  const coord = coordinatorOf(ctx)
+  const fetchOne = (groupId: string, topics: Topics): OffsetFetchResult =>
+    coord ? coord.fetchOffsets(groupId, topics) : {errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, topics: []}
+  if (ctx.apiVersion >= 8) {
+    return {groups: req.groups.map(g => ({groupId: g.groupId, ...fetchOne(g.groupId, g.topics)}))}
+  }
+  const r = fetchOne(req.groupId, req.topics)
+  if (ctx.apiVersion >= 2) return r
+  // v0-1: no top-level error; a group-level error is reported on each requested partition.
+  if (r.errorCode !== ErrorCode.NONE) {
+    return {topics: (req.topics ?? []).map(t => ({name: t.name, partitions: t.partitionIndexes.map(p =>
+      ({partitionIndex: p, committedOffset: -1, metadata: '', errorCode: r.errorCode}))}))}
+  }
+  return {topics: r.topics}
+})
