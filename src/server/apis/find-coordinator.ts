@@ -15,14 +15,14 @@ export const COORDINATOR_KEY_TYPE_GROUP = 0
 export const COORDINATOR_KEY_TYPE_TRANSACTION = 1
 
 /**
- * Topic creation request handed to `services.controller.createTopics` (the controller seam this
- * handler expects): resolves per topic with a Kafka error code (TOPIC_ALREADY_EXISTS is fine).
+ * Topic creation handed to `services.controller.createTopics` (QuorumController's CreatableTopic
+ * shape); the per-topic results are not needed (TOPIC_ALREADY_EXISTS from a race is fine).
  */
 export interface InternalTopicCreation {
   name: string
   numPartitions: number
   replicationFactor: number
-  configs: Record<string, string>
+  configs: {name: string, value: string}[]
 }
 
 interface Answer { nodeId: number, host: string, port: number, errorCode: number, errorMessage: string | null }
@@ -50,11 +50,11 @@ function createOffsetsTopic(services: BrokerServices): void {
     name: GROUP_METADATA_TOPIC_NAME,
     numPartitions: configNumber(services, 'offsets.topic.num.partitions', 50),
     replicationFactor: configNumber(services, 'offsets.topic.replication.factor', 3),
-    configs: {
-      'cleanup.policy': 'compact',
-      'compression.type': 'producer',
-      'segment.bytes': String(configNumber(services, 'offsets.topic.segment.bytes', 104857600)),
-    },
+    configs: [
+      {name: 'cleanup.policy', value: 'compact'},
+      {name: 'compression.type', value: 'producer'},
+      {name: 'segment.bytes', value: String(configNumber(services, 'offsets.topic.segment.bytes', 104857600))},
+    ],
   }
   creating.add(services)
   Promise.resolve()

@@ -70,7 +70,7 @@ describe('group API handlers', () => {
     assert.equal(r.errorCode, ErrorCode.COORDINATOR_NOT_AVAILABLE)
     await new Promise(resolve => setImmediate(resolve))
     assert.deepEqual(created, [{name: '__consumer_offsets', numPartitions: 3, replicationFactor: 1,
-      configs: {'cleanup.policy': 'compact', 'compression.type': 'producer', 'segment.bytes': '1000'}}])
+      configs: [{name: 'cleanup.policy', value: 'compact'}, {name: 'compression.type', value: 'producer'}, {name: 'segment.bytes', value: '1000'}]}])
   })
 
   it('FindCoordinator answers the partition leader on the request listener (v0-3 and batched v4+)', async () => {
