@@ -234,6 +234,42 @@ describe('GroupCoordinator (classic groups)', function () {
     expect(s.coord.group('g')!.state).to.equal('PreparingRebalance')
   })
 
+  it('a member id handed out with MEMBER_ID_REQUIRED expires after the session timeout', async () => {
+    s = await setup()
+    const {ids} = await stableGroup(s, 1)
+    const first = await s.coord.joinGroup(joinReq(), 9, CLIENT)
+    expect(first.errorCode).to.equal(ErrorCode.MEMBER_ID_REQUIRED)
+    expect(s.coord.group('g')!.pendingMembers.size).to.equal(1)
+    await s.clock.advance(5000)
+    expect(s.coord.heartbeat({groupId: 'g', generationId: 1, memberId: ids[0], groupInstanceId: null}, 4)).to.equal(0)
+    await s.clock.advance(5000)
+    expect(s.coord.group('g')!.pendingMembers.size).to.equal(0)
+    expect((await s.coord.joinGroup(joinReq(first.memberId), 9, CLIENT)).errorCode).to.equal(ErrorCode.UNKNOWN_MEMBER_ID)
+    expect(s.coord.group('g')!.state).to.equal('Stable')
+  })
+
+  it('a failed GroupMetadata write fails the SyncGroup and starts a new rebalance', async () => {
+    s = await setup()
+    const a = await joinNew(s.coord)
+    await s.clock.advance(3000)
+    const r = await a.join
+    s.storage.failNext = new KafkaError(ErrorCode.NOT_ENOUGH_REPLICAS)
+    const sync = await s.coord.syncGroup({groupId: 'g', generationId: 1, memberId: r.memberId, groupInstanceId: null, protocolType: 'consumer',
+      protocolName: 'range', assignments: [{memberId: r.memberId, assignment: Buffer.from('x')}]}, 5)
+    expect(sync.errorCode).to.equal(ErrorCode.COORDINATOR_NOT_AVAILABLE)
+    expect(s.coord.group('g')!.state).to.equal('PreparingRebalance')
+    const again = await s.coord.joinGroup(joinReq(r.memberId), 9, CLIENT)
+    expect(again.generationId).to.equal(2)
+  })
+
+  it('pending joins get NOT_COORDINATOR on resignation', async () => {
+    s = await setup()
+    const a = await joinNew(s.coord)
+    s.coord.onResignation(s.coord.partitionFor('g'))
+    expect((await a.join).errorCode).to.equal(ErrorCode.NOT_COORDINATOR)
+    expect(s.coord.listGroups().groups).to.deep.equal([])
+  })
+
   it('enforces group.max.size', async () => {
     s = await setup(undefined, undefined, {...CONFIG, maxSize: 1})
     await joinNew(s.coord)
