@@ -1,0 +1,20 @@
+// CreatePartitions (37): v0-3 (Kafka 3.9). Through the QuorumController; per-topic errors with
+// Kafka's messages (`Topic already has 3 partition(s).`, INVALID_REPLICA_ASSIGNMENT, ...).
+import {CreatePartitionsApi, type CreatePartitionsRequest, type CreatePartitionsResponse} from '../../protocol/generated/messages/create-partitions.js'
+import {errorCodeFor} from '../../protocol/errors.js'
+import type {Input} from '../../protocol/primitives/input.js'
+import type {QuorumController} from '../controller/quorum-controller.js'
+import {defineApi, type RequestContext} from './registry.js'
+
+async function handleCreatePartitions(req: CreatePartitionsRequest, ctx: RequestContext): Promise<Input<CreatePartitionsResponse>> {
+  const controller: QuorumController = ctx.services.controller
+  try {
+    const results = await controller.createPartitions(req.topics.map(t => ({name: t.name, count: t.count, assignments: t.assignments})), req.validateOnly)
+    return {throttleTimeMs: 0, results}
+  } catch (err) {
+    const code = errorCodeFor(err)
+    return {throttleTimeMs: 0, results: req.topics.map(t => ({name: t.name, errorCode: code, errorMessage: (err as Error).message}))}
+  }
+}
+
+export const createPartitions = defineApi(CreatePartitionsApi, 0, 3, handleCreatePartitions)

@@ -1,0 +1,51 @@
+// CreateTopics (19): v0-7 (Kafka 3.9). Goes through the QuorumController (ctx.services.controller).
+// * Per-topic errors with Kafka's messages (TOPIC_ALREADY_EXISTS, INVALID_TOPIC_EXCEPTION,
+//   INVALID_PARTITIONS, INVALID_REPLICATION_FACTOR, INVALID_REPLICA_ASSIGNMENT, INVALID_CONFIG).
+// * v5+: the response carries numPartitions, replicationFactor and the topic's effective configs.
+// * validateOnly computes the result without writing records.
+import {CreateTopicsApi, type CreateTopicsRequest, type CreateTopicsResponse} from '../../protocol/generated/messages/create-topics.js'
+import {errorCodeFor} from '../../protocol/errors.js'
+import type {Input} from '../../protocol/primitives/input.js'
+import type {QuorumController} from '../controller/quorum-controller.js'
+import type {MetadataCache} from '../metadata/metadata-cache.js'
+import {describeTopicConfigs} from '../controller/config-describer.js'
+import {MetadataImage, ConfigResourceType} from '../metadata/metadata-image.js'
+import {defineApi, type RequestContext} from './registry.js'
+
+async function handleCreateTopics(req: CreateTopicsRequest, ctx: RequestContext): Promise<Input<CreateTopicsResponse>> {
+  const controller: QuorumController = ctx.services.controller
+  const cache: MetadataCache = ctx.services.metadata
+  try {
+    const results = await controller.createTopics(req.topics.map(t => ({
+      name: t.name,
+      numPartitions: t.numPartitions,
+      replicationFactor: t.replicationFactor,
+      assignments: t.assignments,
+      configs: t.configs,
+    })), req.validateOnly)
+    return {
+      throttleTimeMs: 0,
+      topics: results.map(r => {
+        if (r.errorCode !== 0 || ctx.apiVersion < 5) {
+          return {name: r.name, topicId: r.topicId, errorCode: r.errorCode, errorMessage: ctx.apiVersion >= 1 ? r.errorMessage : null, numPartitions: -1, replicationFactor: -1, configs: r.errorCode !== 0 ? null : []}
+        }
+        // For validateOnly the topic is not in the image: describe with its would-be overrides.
+        let image = cache.image
+        if (!image.topicsByName.has(r.name)) {
+          const configs = new Map(image.configs)
+          configs.set(`${ConfigResourceType.TOPIC}:${r.name}`, new Map(r.configs.map(c => [c.name, c.value])))
+          image = new MetadataImage(image.offset, image.epoch, image.clusterId, image.features, image.brokers, image.topicsById, image.topicsByName, configs, image.nextProducerId)
+        }
+        const configs = describeTopicConfigs(image, ctx.services.config, r.name).map(c => ({
+          name: c.name, value: c.value, readOnly: c.readOnly, configSource: c.configSource, isSensitive: c.isSensitive,
+        }))
+        return {name: r.name, topicId: ctx.apiVersion >= 7 ? r.topicId : undefined, errorCode: 0, errorMessage: null, numPartitions: r.numPartitions, replicationFactor: r.replicationFactor, configs}
+      }),
+    }
+  } catch (err) {
+    const code = errorCodeFor(err)
+    return {throttleTimeMs: 0, topics: req.topics.map(t => ({name: t.name, errorCode: code, errorMessage: (err as Error).message, numPartitions: -1, replicationFactor: -1, configs: null}))}
+  }
+}
+
+export const createTopics = defineApi(CreateTopicsApi, 0, 7, handleCreateTopics)

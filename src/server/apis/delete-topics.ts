@@ -1,0 +1,43 @@
+// DeleteTopics (20): v0-6 (Kafka 3.9). v0-5 name topics in `topicNames`; v6 in `topics` by name or id.
+// * Unknown names → UNKNOWN_TOPIC_OR_PARTITION, unknown ids → UNKNOWN_TOPIC_ID,
+//   delete.topic.enable=false → TOPIC_DELETION_DISABLED. Through the QuorumController.
+import {DeleteTopicsApi, type DeleteTopicsRequest, type DeleteTopicsResponse} from '../../protocol/generated/messages/delete-topics.js'
+import {errorCodeFor} from '../../protocol/errors.js'
+import {ZERO_UUID} from '../../protocol/primitives/uuid.js'
+import type {Input} from '../../protocol/primitives/input.js'
+import type {QuorumController} from '../controller/quorum-controller.js'
+import {defineApi, type RequestContext} from './registry.js'
+
+async function handleDeleteTopics(req: DeleteTopicsRequest, ctx: RequestContext): Promise<Input<DeleteTopicsResponse>> {
+  const controller: QuorumController = ctx.services.controller
+  const names: string[] = []
+  const topicIds: string[] = []
+  if (ctx.apiVersion >= 6) {
+    for (const t of req.topics) {
+      if (t.name !== null && t.name !== undefined) names.push(t.name)
+      else topicIds.push(t.topicId)
+    }
+  } else {
+    names.push(...req.topicNames)
+  }
+  try {
+    const results = await controller.deleteTopics({names, topicIds})
+    return {
+      throttleTimeMs: 0,
+      responses: results.map(r => ({
+        name: r.name ?? null,
+        topicId: r.topicId ?? ZERO_UUID,
+        errorCode: r.errorCode,
+        errorMessage: ctx.apiVersion >= 5 ? r.errorMessage : null,
+      })),
+    }
+  } catch (err) {
+    const code = errorCodeFor(err)
+    return {
+      throttleTimeMs: 0,
+      responses: [...names.map(name => ({name, topicId: ZERO_UUID, errorCode: code})), ...topicIds.map(topicId => ({name: null, topicId, errorCode: code}))],
+    }
+  }
+}
+
+export const deleteTopics = defineApi(DeleteTopicsApi, 0, 6, handleDeleteTopics)
