@@ -125,6 +125,11 @@ export class QuorumController {
     return this.raft.nodeId
   }
 
+  /** The Raft client (DescribeQuorum reads its state). */
+  get raftClient(): KafkaRaftClient {
+    return this.raft
+  }
+
   get isActive(): boolean {
     return this.raft.isLeader
   }

@@ -66,3 +66,23 @@ describe('CreateTopics / DeleteTopics / CreatePartitions / DescribeCluster handl
     assert.deepEqual(r.brokers, [{brokerId: 1, host: 'localhost', port: 9092, rack: null}])
   })
 })
+
+describe('DescribeQuorum handler', () => {
+  it('describes the single-voter metadata quorum and rejects other partitions', async () => {
+    const {describeQuorum} = await import('../../../../src/server/apis/describe-quorum.js')
+    const fx = await startAdminFixture()
+    try {
+      const r: any = describeQuorum.handler({topics: [{topicName: '__cluster_metadata', partitions: [{partitionIndex: 0}, {partitionIndex: 1}]}]}, fx.ctx(2))
+      const [p0, p1] = r.topics[0].partitions
+      assert.equal(p0.errorCode, 0)
+      assert.equal(p0.leaderId, 1)
+      assert.equal(p0.leaderEpoch, 1)
+      assert.equal(p0.highWatermark, fx.server.raft.logEndOffset)
+      assert.deepEqual(p0.currentVoters.map((v: any) => [v.replicaId, v.logEndOffset]), [[1, fx.server.raft.logEndOffset]])
+      assert.equal(p1.errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
+      assert.deepEqual(r.nodes, [{nodeId: 1, listeners: [{name: 'CONTROLLER', host: 'localhost', port: 9093}]}])
+    } finally {
+      await fx.close()
+    }
+  })
+})
