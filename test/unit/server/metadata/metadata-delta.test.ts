@@ -100,3 +100,18 @@ describe('MetadataDelta / MetadataImage', () => {
     assert.ok(cache.image.topic('foo'))
   })
 })
+
+describe('metadataViewOf', () => {
+  it('adapts an image to the MetadataView seam, cached per image', async () => {
+    const {metadataViewOf} = await import('../../../../src/server/metadata/image-metadata-view.js')
+    const img = build(records())
+    const v = metadataViewOf(img)
+    assert.equal(metadataViewOf(img), v)
+    assert.equal(v.metadataVersionLevel, 21)
+    assert.deepEqual(v.topic('foo')!.partitions, [{topic: 'foo', topicId: TID, partition: 0, replicas: [1], isr: [1], leader: 1, leaderEpoch: 0, partitionEpoch: 0}])
+    assert.equal(v.topicById(TID)!.name, 'foo')
+    assert.deepEqual(v.brokers(), [{nodeId: 1, rack: null, fenced: false, endpoints: [{listenerName: 'PLAINTEXT', host: 'localhost', port: 9092, securityProtocol: 'PLAINTEXT'}]}])
+    assert.equal(v.topicConfigs('foo').get('cleanup.policy'), 'compact')
+    assert.deepEqual([...v.topics()].map(t => t.name), ['foo'])
+  })
+})
