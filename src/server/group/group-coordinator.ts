@@ -194,6 +194,16 @@ export class GroupCoordinator {
     if (current) this.dropPartitionGroups(partition)
     const state: PartitionLoadState = {status: 'loading', epoch: leaderEpoch}
     this.partitions.set(partition, state)
+    try {
+      await this.loadPartition(partition, state)
+    } catch (e) {
+      // A load that cannot finish leaves the partition unowned (NOT_COORDINATOR) rather than loading forever.
+      if (this.partitions.get(partition) === state) this.partitions.delete(partition)
+      throw e
+    }
+  }
+
+  private async loadPartition(partition: number, state: PartitionLoadState): Promise<void> {
     const offsets = new Map<string, Map<string, {topic: string, partition: number, value: CommittedOffset}>>()
     const metadata = new Map<string, ReturnType<typeof decodeGroupMetadataValue> | null>()
     let from = 0
@@ -211,14 +221,18 @@ export class GroupCoordinator {
           } catch {
             continue
           }
-          if (k.type === 'offset') {
-            let g = offsets.get(k.key.group)
-            if (!g) offsets.set(k.key.group, g = new Map())
-            const ok = offsetKey(k.key.topic, k.key.partition)
-            if (rec.value === null) g.delete(ok)
-            else g.set(ok, {topic: k.key.topic, partition: k.key.partition, value: decodeOffsetCommitValue(rec.value)})
-          } else if (k.type === 'group') {
-            metadata.set(k.group, rec.value === null ? null : decodeGroupMetadataValue(rec.value))
+          try {
+            if (k.type === 'offset') {
+              let g = offsets.get(k.key.group)
+              if (!g) offsets.set(k.key.group, g = new Map())
+              const ok = offsetKey(k.key.topic, k.key.partition)
+              if (rec.value === null) g.delete(ok)
+              else g.set(ok, {topic: k.key.topic, partition: k.key.partition, value: decodeOffsetCommitValue(rec.value)})
+            } else if (k.type === 'group') {
+              metadata.set(k.group, rec.value === null ? null : decodeGroupMetadataValue(rec.value))
+            }
+          } catch {
+            // An undecodable value is skipped (Kafka logs and ignores unknown/corrupt coordinator records).
           }
         }
       }

@@ -1,11 +1,11 @@
 
 import {ErrorCode, KafkaError} from '../../../../src/protocol/errors.js'
 import {Writer} from '../../../../src/protocol/primitives/writer.js'
-import {decodeRecordBatches} from '../../../../src/protocol/records/records.js'
+import {decodeRecordBatches, encodeRecordBatch} from '../../../../src/protocol/records/records.js'
 import {
   DEFAULT_GROUP_COORDINATOR_CONFIG, GroupCoordinator, type GroupCoordinatorConfig, type JoinGroupInput, type JoinGroupResult,
 } from '../../../../src/server/group/group-coordinator.js'
-import {decodeCoordinatorKey} from '../../../../src/server/group/group-records.js'
+import {decodeCoordinatorKey, encodeOffsetCommitKey, encodeOffsetCommitValue} from '../../../../src/server/group/group-records.js'
 import {expect, FakeClock, FakeStorage, flush} from './fakes.js'
 
 const CONFIG: GroupCoordinatorConfig = {...DEFAULT_GROUP_COORDINATOR_CONFIG, offsetsTopicNumPartitions: 4}
@@ -340,6 +340,27 @@ describe('GroupCoordinator (classic groups)', function () {
     expect(coord.fetchOffsets('g', [{name: 't', partitionIndexes: [0]}]).topics[0].partitions[0])
       .to.deep.equal({partitionIndex: 0, committedOffset: 100, committedLeaderEpoch: 2, metadata: 'x', errorCode: 0})
     expect(coord.fetchOffsets('solo', null).topics).to.deep.equal([]) // tombstoned
+  })
+
+  it('skips undecodable records on load, and a failed load leaves the partition unowned', async () => {
+    const storage = new FakeStorage()
+    const coord = new GroupCoordinator(storage, CONFIG, new FakeClock())
+    const p = coord.partitionFor('g')
+    await storage.append(p, encodeRecordBatch({records: [
+      {key: encodeOffsetCommitKey({group: 'g', topic: 't', partition: 0}), value: Buffer.from([0, 3, 1])}, // truncated value
+      {key: encodeOffsetCommitKey({group: 'g', topic: 't', partition: 1}), value: encodeOffsetCommitValue({offset: 8, leaderEpoch: 1, metadata: '', commitTimestamp: 1, expireTimestamp: -1})},
+      {key: Buffer.from([0]), value: Buffer.from([1])}, // undecodable key
+    ]}))
+    await coord.onElection(p, 0)
+    s = {clock: new FakeClock(), storage, coord}
+    expect(coord.fetchOffsets('g', null).topics).to.deep.equal([{name: 't', partitions: [{partitionIndex: 1, committedOffset: 8, committedLeaderEpoch: 1, metadata: '', errorCode: 0}]}])
+    const q = (p + 1) % CONFIG.offsetsTopicNumPartitions
+    storage.read = () => { throw new Error('disk gone') }
+    let failed = false
+    await coord.onElection(q, 0).catch(() => { failed = true })
+    expect(failed).to.equal(true)
+    const other = ['a', 'b', 'c', 'd', 'e', 'f', 'h'].find(id => coord.partitionFor(id) === q)!
+    expect(coord.heartbeat({groupId: other, generationId: 1, memberId: 'm', groupInstanceId: null}, 4)).to.equal(ErrorCode.NOT_COORDINATOR)
   })
 
   it('expires offsets of Empty groups after offsets.retention.minutes and deletes the group', async () => {
