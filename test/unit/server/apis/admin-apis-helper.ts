@@ -6,7 +6,7 @@ import {ControllerServer} from '../../../../src/server/controller/controller-ser
 import type {RequestContext} from '../../../../src/server/apis/registry.js'
 
 /** A combined single-voter controller in a temp dir, and a RequestContext factory for handlers. */
-export async function startAdminFixture(props: Record<string, string> = {}) {
+export async function startAdminFixture(props: Record<string, string> = {}, registerBroker = true) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kts-admin-'))
   const config = buildServerConfig({
     'process.roles': 'broker,controller',
@@ -19,7 +19,7 @@ export async function startAdminFixture(props: Record<string, string> = {}) {
     ...props,
   })
   const server = await ControllerServer.start({config, clusterId: 'test-cluster', nodeId: 1})
-  await server.controller.registerBroker({brokerId: 1, incarnationId: 'AAAAAAAAAAAAAAAAAAAAAg', listeners: [{name: 'PLAINTEXT', host: 'localhost', port: 9092, securityProtocol: 0}], rack: null, unfence: true})
+  if (registerBroker) await server.controller.registerBroker({brokerId: 1, incarnationId: 'AAAAAAAAAAAAAAAAAAAAAg', listeners: [{name: 'PLAINTEXT', host: 'localhost', port: 9092, securityProtocol: 0}], rack: null, unfence: true})
   const ctx = (apiVersion: number): RequestContext => ({
     apiVersion, correlationId: 1, clientId: 'test', listenerName: 'PLAINTEXT', clientHost: '127.0.0.1', connectionId: 'c1', apis: new Map(),
     services: {nodeId: 1, clusterId: 'test-cluster', config, metadata: server.metadata, controller: server.controller} as any,
