@@ -261,6 +261,15 @@ export class QuorumController {
     })
   }
 
+  /**
+   * Creates topics with the broker defaults (num.partitions, default.replication.factor), for
+   * Metadata auto-creation (BrokerServices.autoCreateTopics). An existing topic is not an error.
+   */
+  async autoCreateTopics(names: string[]): Promise<{name: string, errorCode: number}[]> {
+    const results = await this.createTopics([...new Set(names)].map(name => ({name, numPartitions: -1, replicationFactor: -1})))
+    return results.map(r => ({name: r.name, errorCode: r.errorCode === ErrorCode.TOPIC_ALREADY_EXISTS ? ErrorCode.NONE : r.errorCode}))
+  }
+
   private checkTopicConfig(name: string, value: string): string {
     try {
       return validateTopicConfig(name, value)

@@ -179,3 +179,38 @@ describe('QuorumController (combined, single voter)', () => {
     assert.deepEqual(await s.controller.allocateProducerIds(1, 0), {firstProducerId: 2000, size: 1000})
   })
 })
+
+describe('QuorumController extras', () => {
+  let dir: string
+  let server: ControllerServer | null = null
+  beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kts-ctrl2-')) })
+  afterEach(async () => {
+    await server?.shutdown()
+    server = null
+    fs.rmSync(dir, {recursive: true, force: true})
+  })
+
+  it('appends NoOpRecords when idle (metadata.max.idle.interval.ms)', async () => {
+    server = await ControllerServer.start({config: config(dir, {'metadata.max.idle.interval.ms': '20'}), clusterId: 'c1', nodeId: 1})
+    const start = server.metadata.image.offset
+    const deadline = Date.now() + 5000
+    while (server.metadata.image.offset < start + 2 && Date.now() < deadline) await new Promise(r => setTimeout(r, 10))
+    assert.ok(server.metadata.image.offset >= start + 2, 'NoOps advanced the metadata offset')
+  })
+
+  it('autoCreateTopics uses the defaults and treats existing topics as success', async () => {
+    server = await ControllerServer.start({config: config(dir, {'num.partitions': '2'}), clusterId: 'c1', nodeId: 1})
+    await server.controller.registerBroker({brokerId: 1, incarnationId: 'AAAAAAAAAAAAAAAAAAAAAg', listeners: LISTENER, rack: null, unfence: true})
+    assert.deepEqual(await server.controller.autoCreateTopics(['x', 'x', 'bad/name']), [{name: 'x', errorCode: 0}, {name: 'bad/name', errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION}])
+    assert.deepEqual(await server.controller.autoCreateTopics(['x']), [{name: 'x', errorCode: 0}])
+    assert.equal(server.metadata.image.topic('x')!.partitions.size, 2)
+  })
+
+  it('operations fail with NOT_CONTROLLER after shutdown', async () => {
+    server = await ControllerServer.start({config: config(dir), clusterId: 'c1', nodeId: 1})
+    const s = server
+    await s.shutdown()
+    server = null
+    await assert.rejects(s.controller.createTopics([{name: 'x', numPartitions: 1, replicationFactor: 1}]), (err: any) => err.code === ErrorCode.NOT_CONTROLLER)
+  })
+})
