@@ -13,6 +13,7 @@
  * `NetworkChannel`; follower and unattached states use the election timer. The state machine
  * (`raft-state.ts`) and the voters set are already in place for that.
  */
+import fs from 'node:fs'
 import path from 'node:path'
 import {Writer} from '../../protocol/primitives/writer.js'
 import {ControlRecordType, decodeRecordBatches, encodeControlRecordKey, encodeRecordBatch} from '../../protocol/records/records.js'
@@ -21,7 +22,7 @@ import {decodeMetadataRecord, encodeMetadataRecord, type MetadataRecord} from '.
 import {FileRaftLog, type RaftLog} from './metadata-log.js'
 import {readQuorumState, writeQuorumState} from './quorum-state-file.js'
 import {electionStateOf, hasMajority, type RaftState} from './raft-state.js'
-import {listSnapshots, readSnapshot, writeSnapshot, type SnapshotId} from './snapshot-file.js'
+import {listSnapshots, readSnapshot, snapshotFileName, writeSnapshot, type SnapshotId} from './snapshot-file.js'
 
 /** Transport for voter RPCs (Vote, BeginQuorumEpoch, EndQuorumEpoch, Fetch); used by multi-voter quorums. */
 export interface NetworkChannel {
@@ -239,6 +240,13 @@ export class KafkaRaftClient {
     writeSnapshot(this.dir, id, this.opts.snapshotRecords().map(encodeMetadataRecord), Date.now())
     this.latestSnapshot = id
     this.bytesSinceSnapshot = 0
+    // Keep the newest two snapshots (the previous one in case the newest is unreadable).
+    const all = listSnapshots(this.dir)
+    for (const old of all.slice(0, Math.max(0, all.length - 2))) {
+      try {
+        fs.unlinkSync(path.join(this.dir, snapshotFileName(old)))
+      } catch { /* already gone */ }
+    }
     this.opts.logger?.info(`Wrote metadata snapshot ${path.basename(this.dir)} at offset ${endOffset}, epoch ${epoch}`)
     return id
   }

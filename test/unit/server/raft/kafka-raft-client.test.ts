@@ -107,11 +107,13 @@ describe('KafkaRaftClient (single voter)', () => {
   })
 
   it('writes snapshots after enough bytes and loads the latest one on start', async () => {
-    const a = open(dir, 200)
+    const a = open(dir, 100)
     await a.raft.start()
     for (let i = 0; i < 5; i++) a.raft.append(topic(`t${i}`, i))
     const snaps = listSnapshots(path.join(dir, '__cluster_metadata-0'))
-    assert.ok(snaps.length >= 1, 'a snapshot was written')
+    // every append crossed the 100-byte threshold: 5 snapshots written, the newest two kept
+    assert.equal(snaps.length, 2)
+    assert.equal(snaps[1].endOffset, a.raft.logEndOffset)
     const last = snaps[snaps.length - 1]
     assert.match(fs.readdirSync(path.join(dir, '__cluster_metadata-0')).join(' '), /\d{20}-\d{10}\.checkpoint/)
     assert.equal(fs.readdirSync(path.join(dir, '__cluster_metadata-0')).some(n => n.endsWith('.part')), false)
