@@ -44,7 +44,7 @@ export function electionStateOf(state: RaftState, localId: number): ElectionStat
   switch (state.kind) {
     case 'unattached': return {leaderEpoch: state.epoch, leaderId: -1, votedId: state.votedId}
     case 'candidate': return {leaderEpoch: state.epoch, leaderId: -1, votedId: localId}
-    case 'leader': return {leaderEpoch: state.epoch, leaderId: localId, votedId: localId}
+    case 'leader': return {leaderEpoch: state.epoch, leaderId: localId, votedId: -1}
     case 'follower': return {leaderEpoch: state.epoch, leaderId: state.leaderId, votedId: -1}
     case 'resigned': return {leaderEpoch: state.epoch, leaderId: localId, votedId: -1}
   }

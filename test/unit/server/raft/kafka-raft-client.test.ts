@@ -51,7 +51,7 @@ describe('KafkaRaftClient (single voter)', () => {
     assert.equal(raft.leaderId, 1)
     const pdir = path.join(dir, '__cluster_metadata-0')
     const qs = JSON.parse(fs.readFileSync(path.join(pdir, 'quorum-state'), 'utf8'))
-    assert.deepEqual(qs, {clusterId: '', leaderId: 1, leaderEpoch: 1, votedId: 1, appliedOffset: 0, currentVoters: [{voterId: 1}], data_version: 0})
+    assert.deepEqual(qs, {clusterId: '', leaderId: 1, leaderEpoch: 1, votedId: -1, appliedOffset: 0, currentVoters: [{voterId: 1}], data_version: 0})
     assert.equal(fs.readFileSync(path.join(pdir, 'partition.metadata'), 'utf8'), 'version: 0\ntopic_id: AAAAAAAAAAAAAAAAAAAAAQ\n')
     const batches = decodeRecordBatches(fs.readFileSync(path.join(pdir, '00000000000000000000.log')))
     assert.equal(batches.length, 1)
