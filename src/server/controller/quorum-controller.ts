@@ -24,6 +24,17 @@ import {topicNameProblem, unifyCollisionChars} from './topic-validation.js'
 export const PRODUCER_ID_BLOCK_SIZE = 1000
 /** metadata.version 3.9-IV0, used when no bootstrap.checkpoint exists. */
 export const DEFAULT_METADATA_VERSION = 21
+/**
+ * kts guard (not in Kafka 3.9): most partitions one topic may have, so a request cannot make the
+ * controller build an unbounded batch. Exceeding it → INVALID_PARTITIONS.
+ */
+export const MAX_PARTITIONS_PER_TOPIC = 100_000
+
+function checkPartitionLimit(count: number): void {
+  if (count > MAX_PARTITIONS_PER_TOPIC) {
+    throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Number of partitions ${count} exceeds the limit of ${MAX_PARTITIONS_PER_TOPIC} partitions per topic.`)
+  }
+}
 
 export interface ControllerDefaults {
   /** num.partitions */
@@ -290,6 +301,7 @@ export class QuorumController {
     if (t.assignments && t.assignments.length > 0) {
       if (t.numPartitions !== -1) throw new KafkaError(ErrorCode.INVALID_REQUEST, 'A manual partition assignment was specified, but numPartitions was not set to -1.')
       if (t.replicationFactor !== -1) throw new KafkaError(ErrorCode.INVALID_REQUEST, 'A manual partition assignment was specified, but replicationFactor was not set to -1.')
+      checkPartitionLimit(t.assignments.length)
       const sorted = [...t.assignments].sort((a, b) => a.partitionIndex - b.partitionIndex)
       sorted.forEach((a, i) => {
         if (a.partitionIndex !== i) throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'partitions should be a consecutive 0-based integer sequence')
@@ -300,6 +312,7 @@ export class QuorumController {
     const rf = t.replicationFactor === -1 ? this.defaults.defaultReplicationFactor : t.replicationFactor
     if (numPartitions <= 0) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, 'Number of partitions was set to an invalid non-positive value.')
     if (rf <= 0) throw new KafkaError(ErrorCode.INVALID_REPLICATION_FACTOR, 'Replication factor must be larger than 0, or -1 to use the default value.')
+    checkPartitionLimit(numPartitions)
     return placeReplicas(liveBrokers, 0, numPartitions, rf)
   }
 
@@ -361,6 +374,7 @@ export class QuorumController {
           const current = topic.partitions.size
           if (t.count === current) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Topic already has ${current} partition(s).`)
           if (t.count < current) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `The topic ${t.name} currently has ${current} partition(s); ${t.count} would not be an increase.`)
+          checkPartitionLimit(t.count)
           const add = t.count - current
           const rf = topic.partitions.get(0)?.replicas.length ?? 1
           let assignments: number[][]

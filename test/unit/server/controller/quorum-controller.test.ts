@@ -73,6 +73,7 @@ describe('QuorumController (combined, single voter)', () => {
       {name: 'rf3', numPartitions: 1, replicationFactor: 3},
       {name: 'cfg', numPartitions: 1, replicationFactor: 1, configs: [{name: 'foo', value: '1'}]},
       {name: 'zero', numPartitions: 0, replicationFactor: 1},
+      {name: 'huge', numPartitions: 1_000_000_000, replicationFactor: 1},
       {name: 'manual', numPartitions: -1, replicationFactor: -1, assignments: [{partitionIndex: 0, brokerIds: [1]}, {partitionIndex: 1, brokerIds: [1]}]},
       {name: 'manual2', numPartitions: -1, replicationFactor: -1, assignments: [{partitionIndex: 0, brokerIds: [7]}]},
     ])
@@ -86,6 +87,7 @@ describe('QuorumController (combined, single voter)', () => {
     assert.equal(by.get('cfg')!.errorCode, ErrorCode.INVALID_CONFIG)
     assert.equal(by.get('cfg')!.errorMessage, 'Unknown topic config name: foo')
     assert.equal(by.get('zero')!.errorCode, ErrorCode.INVALID_PARTITIONS)
+    assert.equal(by.get('huge')!.errorCode, ErrorCode.INVALID_PARTITIONS)
     assert.equal(by.get('manual')!.numPartitions, 2)
     assert.equal(by.get('manual2')!.errorCode, ErrorCode.INVALID_REPLICA_ASSIGNMENT)
     const img = s.metadata.image
