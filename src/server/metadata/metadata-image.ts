@@ -74,6 +74,11 @@ export class MetadataImage {
     return new MetadataImage(-1, -1, clusterId, new Map(), new Map(), new Map(), new Map(), new Map(), 0)
   }
 
+  /** Topics by name (docs/CONTRACTS.md name; same map as `topicsByName`). */
+  get topics(): ReadonlyMap<string, TopicImage> {
+    return this.topicsByName
+  }
+
   /** Finalized metadata.version feature level (0 before bootstrap). */
   get metadataVersion(): number {
     return this.features.get('metadata.version') ?? 0
