@@ -7,12 +7,17 @@
  * (`Topic 't' already exists.`, `Topic 't' does not exist as expected`, ...), which the command
  * prints as `Error while executing topic command : <message>`.
  *
- * Known limits of the kafkajs transport: topic ids are not returned (Metadata < v10), so
- * `TopicId:` is omitted and `--topic-id` is rejected; ELR is unknown (printed `N/A`).
+ * kafkajs speaks Metadata v6 (no topic ids), so topic ids (`TopicId:`, `--topic-id`) come from a
+ * Metadata v10+ request over our own protocol client (omitted when the cluster is older or the
+ * connection needs SASL); ELR is unknown (printed `N/A`, as Kafka's tool prints after falling back
+ * to Metadata).
  */
 import type {Admin, ITopicConfig} from 'kafkajs'
 import {TerseError} from '../errors.js'
-import {connectAdmin, isInternalTopic, kafkaErrorCodeOf, readPropertiesFile, toKafkaMessage} from '../admin/admin-client.js'
+import {connectAdmin, isInternalTopic, kafkaErrorCodeOf, parseBootstrapServers, readPropertiesFile, toKafkaMessage, type ClientProperties} from '../admin/admin-client.js'
+import {BrokerConnection} from '../admin/protocol-client.js'
+import {MetadataApi, type MetadataResponse} from '../../protocol/generated/messages/metadata.js'
+import {ZERO_UUID} from '../../protocol/primitives/uuid.js'
 import type {TopicCommandOptions} from './topic-options.js'
 import {topicNameProblem, topicPattern} from './topic-options.js'
 import type {DescribeFilter, TopicInfo} from './render-topics.js'
@@ -36,12 +41,35 @@ export interface CreateResult { topic: string, created: boolean }
 export interface DescribeResult { topics: TopicInfo[], filter: DescribeFilter }
 
 export class TopicService {
-  private constructor(private readonly admin: Admin) {}
+  private constructor(private readonly admin: Admin, private readonly bootstrapServer: string, private readonly properties: ClientProperties) {}
 
   /** Connects to `--bootstrap-server` with the `--command-config` properties. */
   static async connect(opts: Pick<TopicCommandOptions, 'bootstrapServer' | 'commandConfig'>): Promise<TopicService> {
     const properties = opts.commandConfig === undefined ? {} : readPropertiesFile(opts.commandConfig)
-    return new TopicService(await connectAdmin({bootstrapServer: opts.bootstrapServer, properties, clientId: 'kts-topics'}))
+    const admin = await connectAdmin({bootstrapServer: opts.bootstrapServer, properties, clientId: 'kts-topics'})
+    return new TopicService(admin, opts.bootstrapServer, properties)
+  }
+
+  /**
+   * Metadata v10+ over our protocol client, for topic ids: `names` → ids, or one id → its name.
+   * Returns null when the cluster cannot answer it (old broker, SASL).
+   */
+  private async metadataWithIds(topics: Array<{name?: string, topicId?: string}>): Promise<MetadataResponse | null> {
+    const security = (this.properties['security.protocol'] ?? 'PLAINTEXT').toUpperCase()
+    if (security.startsWith('SASL')) return null
+    const [server] = parseBootstrapServers(this.bootstrapServer)
+    const i = server.lastIndexOf(':')
+    let conn: BrokerConnection | undefined
+    try {
+      conn = await BrokerConnection.connect({host: server.slice(0, i), port: Number(server.slice(i + 1)), clientId: 'kts-topics', tls: security === 'SSL'})
+      const version = conn.version(MetadataApi, 12)
+      if (version < 10) return null
+      return await conn.send(MetadataApi, version, {topics: topics.map((t) => ({name: t.name ?? null, topicId: t.topicId ?? ZERO_UUID})), allowAutoTopicCreation: false}) as MetadataResponse
+    } catch {
+      return null
+    } finally {
+      conn?.close()
+    }
   }
 
   async close(): Promise<void> {
@@ -102,20 +130,28 @@ export class TopicService {
 
   /** Metadata and non-default configs of the matching topics (all topics without `--topic`). */
   async describe(opts: TopicCommandOptions): Promise<DescribeResult> {
+    let names: string[]
     if (opts.topicId !== undefined) {
-      throw new TopicCommandError('--topic-id is not supported by this client (it needs Metadata v10+)')
+      const md = await this.metadataWithIds([{topicId: opts.topicId}])
+      if (md === null) throw new TopicCommandError('--topic-id needs a cluster that answers Metadata v10+')
+      const found = md.topics.find((t) => t.errorCode === 0 && t.name !== null)
+      if (found === undefined && !opts.ifExists) throw new TopicCommandError(`TopicId '${opts.topicId}' does not exist as expected`, {kafkaErrorCode: 100})
+      names = found === undefined ? [] : [found.name as string]
+    } else {
+      names = await this.matching(opts)
     }
-    const names = await this.matching(opts)
     const topics: TopicInfo[] = []
     const minIsr = new Map<string, number>()
     let liveBrokers = new Set<number>()
     try {
       if (names.length > 0) {
-        const [metadata, configs, cluster] = await Promise.all([
+        const [metadata, configs, cluster, withIds] = await Promise.all([
           this.admin.fetchTopicMetadata({topics: names}),
           this.admin.describeConfigs({resources: names.map((name) => ({type: RESOURCE_TOPIC, name})), includeSynonyms: false}),
           this.admin.describeCluster(),
+          this.metadataWithIds(names.map((name) => ({name}))),
         ])
+        const ids = new Map((withIds?.topics ?? []).map((t) => [t.name, t.topicId]))
         liveBrokers = new Set(cluster.brokers.map((b) => b.nodeId))
         const configsByTopic = new Map(configs.resources.map((r) => [r.resourceName, r]))
         for (const t of metadata.topics) {
@@ -125,7 +161,7 @@ export class TopicService {
           if (isr?.configValue) minIsr.set(t.name, Number(isr.configValue))
           topics.push({
             name: t.name,
-            topicId: null,
+            topicId: ids.get(t.name) ?? null,
             internal: isInternalTopic(t.name),
             configs: entries.filter((e) => e.configSource !== SOURCE_DEFAULT_CONFIG && !(e.configSource === undefined && e.isDefault))
               .map((e) => ({name: e.configName, value: e.configValue})),
