@@ -100,6 +100,10 @@ describe('kts topics against a server (real binary)', function () {
     for (let p = 0; p < 3; p++) {
       assert.match(lines[p + 1], new RegExp(`^\\tTopic: ${t}\\tPartition: ${p}\\tLeader: \\d+\\tReplicas: \\d+\\tIsr: \\d+\\tElr: N/A\\tLastKnownElr: N/A$`))
     }
+    const byId = lines[0].match(/TopicId: (\S+)/)?.[1]
+    if (byId !== undefined) assert.equal((await topics('--describe', '--topic-id', byId)).stdout, d.stdout)
+    const unknown = await topics('--create', '--topic', `${t}-u`, '--config', 'foo=bar')
+    assert.equal(unknown.stdout, 'Error while executing topic command : Unknown topic config name: foo\n')
     const under = await topics('--describe', '--topic', t, '--under-replicated-partitions')
     assert.equal(under.stdout, '')
 

@@ -17,6 +17,7 @@ import {TerseError} from '../errors.js'
 import {connectAdmin, isInternalTopic, kafkaErrorCodeOf, parseBootstrapServers, readPropertiesFile, toKafkaMessage, type ClientProperties} from '../admin/admin-client.js'
 import {BrokerConnection} from '../admin/protocol-client.js'
 import {MetadataApi, type MetadataResponse} from '../../protocol/generated/messages/metadata.js'
+import {CreateTopicsApi, type CreateTopicsResponse} from '../../protocol/generated/messages/create-topics.js'
 import {ZERO_UUID} from '../../protocol/primitives/uuid.js'
 import type {TopicCommandOptions} from './topic-options.js'
 import {topicNameProblem, topicPattern} from './topic-options.js'
@@ -54,7 +55,40 @@ export class TopicService {
    * Metadata v10+ over our protocol client, for topic ids: `names` → ids, or one id → its name.
    * Returns null when the cluster cannot answer it (old broker, SASL).
    */
-  private async metadataWithIds(topics: Array<{name?: string, topicId?: string}>): Promise<MetadataResponse | null> {
+  private metadataWithIds(topics: Array<{name?: string, topicId?: string}>): Promise<MetadataResponse | null> {
+    return this.withOwnClient(async (conn) => {
+      const version = conn.version(MetadataApi, 12)
+      if (version < 10) return null
+      return await conn.send(MetadataApi, version, {topics: topics.map((t) => ({name: t.name ?? null, topicId: t.topicId ?? ZERO_UUID})), allowAutoTopicCreation: false}) as MetadataResponse
+    })
+  }
+
+  /**
+   * The broker's own error message for creating `spec` (CreateTopics v5+ with validateOnly), which
+   * kafkajs drops; null when there is none or it cannot be asked.
+   */
+  private brokerCreateMessage(spec: ITopicConfig): Promise<string | null> {
+    return this.withOwnClient(async (conn) => {
+      const version = conn.version(CreateTopicsApi, 7)
+      if (version < 1) return null
+      const res = await conn.send(CreateTopicsApi, version, {
+        validateOnly: true,
+        timeoutMs: 30_000,
+        topics: [{
+          name: spec.topic,
+          numPartitions: spec.replicaAssignment ? -1 : spec.numPartitions ?? -1,
+          replicationFactor: spec.replicaAssignment ? -1 : spec.replicationFactor ?? -1,
+          assignments: (spec.replicaAssignment ?? []).map((a) => ({partitionIndex: a.partition, brokerIds: a.replicas})),
+          configs: (spec.configEntries ?? []).map((c) => ({name: c.name, value: c.value})),
+        }],
+      }) as CreateTopicsResponse
+      const t = res.topics[0]
+      return t !== undefined && t.errorCode !== 0 && t.errorMessage ? t.errorMessage : null
+    })
+  }
+
+  /** Runs `fn` on a connection of our protocol client to the first bootstrap server; null on any failure or with SASL. */
+  private async withOwnClient<T>(fn: (conn: BrokerConnection) => Promise<T | null>): Promise<T | null> {
     const security = (this.properties['security.protocol'] ?? 'PLAINTEXT').toUpperCase()
     if (security.startsWith('SASL')) return null
     const [server] = parseBootstrapServers(this.bootstrapServer)
@@ -62,9 +96,7 @@ export class TopicService {
     let conn: BrokerConnection | undefined
     try {
       conn = await BrokerConnection.connect({host: server.slice(0, i), port: Number(server.slice(i + 1)), clientId: 'kts-topics', tls: security === 'SSL'})
-      const version = conn.version(MetadataApi, 12)
-      if (version < 10) return null
-      return await conn.send(MetadataApi, version, {topics: topics.map((t) => ({name: t.name ?? null, topicId: t.topicId ?? ZERO_UUID})), allowAutoTopicCreation: false}) as MetadataResponse
+      return await fn(conn)
     } catch {
       return null
     } finally {
@@ -101,7 +133,9 @@ export class TopicService {
     try {
       created = await this.admin.createTopics({topics: [spec], waitForLeaders: false})
     } catch (err) {
-      throw await this.mapError(err, topic, spec.replicationFactor)
+      const mapped = await this.mapError(err, topic, spec.replicationFactor)
+      const brokerMessage = await this.brokerCreateMessage(spec)
+      throw brokerMessage === null ? mapped : new TopicCommandError(brokerMessage, {kafkaErrorCode: mapped.kafkaErrorCode, cause: err})
     }
     if (!created && !opts.ifNotExists) throw new TopicCommandError(`Topic '${topic}' already exists.`, {kafkaErrorCode: 36})
     return {topic, created}
