@@ -1,0 +1,75 @@
+/**
+ * Leader-epoch cache (Kafka `LeaderEpochFileCache`, spec §3.5, §6): epoch → start offset history,
+ * persisted as the `leader-epoch-checkpoint` CheckpointFile (version 0, lines `epoch startOffset`).
+ */
+import path from 'node:path'
+import {readCheckpointFile, writeCheckpointFile} from './checkpoint-file.js'
+
+export const LEADER_EPOCH_CHECKPOINT_FILE = 'leader-epoch-checkpoint'
+
+export interface EpochEntry { epoch: number; startOffset: number }
+
+export class LeaderEpochCache {
+  private entries: EpochEntry[] = []
+  readonly file: string
+
+  constructor(dir: string) {
+    this.file = path.join(dir, LEADER_EPOCH_CHECKPOINT_FILE)
+    for (const f of readCheckpointFile(this.file)) {
+      const epoch = Number(f[0]); const startOffset = Number(f[1])
+      if (f.length !== 2 || !Number.isInteger(epoch) || !Number.isInteger(startOffset)) throw new Error(`Malformed line in checkpoint file ${this.file}: ${f.join(' ')}`)
+      this.entries.push({epoch, startOffset})
+    }
+  }
+
+  all(): EpochEntry[] { return this.entries.slice() }
+  latestEpoch(): number | null { return this.entries.length ? this.entries[this.entries.length - 1].epoch : null }
+
+  /** Adds (epoch, startOffset) when epoch > latest; persists. Returns true if added. */
+  assign(epoch: number, startOffset: number, persist = true): boolean {
+    const latest = this.latestEpoch()
+    if (epoch < 0 || (latest !== null && epoch <= latest)) return false
+    this.entries.push({epoch, startOffset})
+    if (persist) this.flush()
+    return true
+  }
+
+  /** Kafka's endOffsetFor: (epoch, end offset) per OffsetForLeaderEpoch; (-1, -1) when unknown. */
+  endOffsetFor(requestedEpoch: number, logEndOffset: number): {epoch: number, endOffset: number} {
+    if (requestedEpoch < 0 || this.entries.length === 0) return {epoch: -1, endOffset: -1}
+    if (requestedEpoch === this.latestEpoch()) return {epoch: requestedEpoch, endOffset: logEndOffset}
+    const hi = this.entries.findIndex(e => e.epoch > requestedEpoch)
+    if (hi < 0) return {epoch: -1, endOffset: -1}
+    if (hi === 0) return {epoch: requestedEpoch, endOffset: this.entries[0].startOffset}
+    return {epoch: this.entries[hi - 1].epoch, endOffset: this.entries[hi].startOffset}
+  }
+
+  /** Epoch of the entry covering `offset`, or -1. */
+  epochForOffset(offset: number): number {
+    let e = -1
+    for (const x of this.entries) { if (x.startOffset <= offset) e = x.epoch; else break }
+    return e
+  }
+
+  /** Removes entries with startOffset ≥ endOffset (log truncation). */
+  truncateFromEnd(endOffset: number): void {
+    const n = this.entries.length
+    this.entries = this.entries.filter(e => e.startOffset < endOffset)
+    if (this.entries.length !== n) this.flush()
+  }
+
+  /** Drops entries wholly below startOffset; the last one below moves up to startOffset. */
+  truncateFromStart(startOffset: number): void {
+    let i = 0
+    while (i + 1 < this.entries.length && this.entries[i + 1].startOffset <= startOffset) i++
+    const kept = this.entries.slice(i)
+    let changed = kept.length !== this.entries.length
+    if (kept.length && kept[0].startOffset < startOffset) { kept[0] = {epoch: kept[0].epoch, startOffset}; changed = true }
+    this.entries = kept
+    if (changed) this.flush()
+  }
+
+  clear(): void { this.entries = []; this.flush() }
+
+  flush(): void { writeCheckpointFile(this.file, 0, this.entries.map(e => `${e.epoch} ${e.startOffset}`)) }
+}

@@ -1,0 +1,136 @@
+/**
+ * Owns `log.dirs` (Kafka `LogManager`, spec §3.1, §3.5, §3.9): loads every partition directory,
+ * creates/deletes logs, writes recovery-point / log-start-offset / replication-offset checkpoints
+ * and the `.kafka_cleanshutdown` marker.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import {readOffsetCheckpoint, writeOffsetCheckpoint} from './checkpoint-file.js'
+import {DEFAULT_LOG_CONFIG, tpKey, type LogConfig, type LogLogger, type TopicPartition} from './log-config.js'
+import {UnifiedLog} from './unified-log.js'
+import {writePartitionMetadata} from './partition-metadata.js'
+
+export const RECOVERY_POINT_CHECKPOINT_FILE = 'recovery-point-offset-checkpoint'
+export const LOG_START_OFFSET_CHECKPOINT_FILE = 'log-start-offset-checkpoint'
+export const REPLICATION_OFFSET_CHECKPOINT_FILE = 'replication-offset-checkpoint'
+export const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown'
+export const METADATA_LOG_DIR_NAME = '__cluster_metadata-0'
+
+/** Parses `<topic>-<partition>` from the last '-'; null for -delete/-future/-stray or bad names. */
+export function parseTopicPartitionName(name: string): TopicPartition | null {
+  if (name.endsWith('-delete') || name.endsWith('-future') || name.endsWith('-stray')) return null
+  const i = name.lastIndexOf('-')
+  if (i <= 0) return null
+  const partStr = name.slice(i + 1)
+  if (!/^\d+$/.test(partStr)) return null
+  return {topic: name.slice(0, i), partition: Number(partStr)}
+}
+
+export class LogManager {
+  readonly logDirs: string[]
+  defaultConfig: LogConfig
+  private readonly logger?: LogLogger
+  private readonly logs = new Map<string, UnifiedLog>()
+  /** Per-topic config overrides used when opening logs at startup. */
+  configFor?: (tp: TopicPartition) => LogConfig | undefined
+
+  constructor(opts: {logDirs: string[], defaultConfig?: LogConfig, logger?: LogLogger}) {
+    this.logDirs = opts.logDirs
+    this.defaultConfig = opts.defaultConfig ?? DEFAULT_LOG_CONFIG
+    this.logger = opts.logger
+  }
+
+  /** Loads all logs of all dirs (recovering after an unclean shutdown). Throws if a dir cannot be created/read. */
+  startup(): void {
+    for (const dir of this.logDirs) {
+      fs.mkdirSync(dir, {recursive: true})
+      const marker = path.join(dir, CLEAN_SHUTDOWN_FILE)
+      const clean = fs.existsSync(marker)
+      const recoveryPoints = readOffsetCheckpoint(path.join(dir, RECOVERY_POINT_CHECKPOINT_FILE))
+      const startOffsets = readOffsetCheckpoint(path.join(dir, LOG_START_OFFSET_CHECKPOINT_FILE))
+      for (const name of fs.readdirSync(dir)) {
+        if (name === METADATA_LOG_DIR_NAME) continue
+        const full = path.join(dir, name)
+        if (!fs.statSync(full).isDirectory()) continue
+        if (name.endsWith('-delete')) { fs.rmSync(full, {recursive: true, force: true}); continue }
+        const tp = parseTopicPartitionName(name)
+        if (!tp) continue
+        const key = tpKey(tp)
+        if (this.logs.has(key)) throw new Error(`Duplicate log directories for ${key}: ${this.logs.get(key)!.dir} and ${full}`)
+        const log = UnifiedLog.open({dir: full, topicPartition: tp, config: this.configFor?.(tp) ?? this.defaultConfig,
+          recoveryPoint: recoveryPoints.get(key)?.offset ?? 0, logStartOffset: startOffsets.get(key)?.offset,
+          hadCleanShutdown: clean, logger: this.logger})
+        if (log.bytesTruncatedOnLoad > 0) this.logger?.warn(`Recovered ${key}: truncated ${log.bytesTruncatedOnLoad} bytes`)
+        this.logs.set(key, log)
+      }
+      if (clean) fs.rmSync(marker, {force: true})
+      this.logger?.info(`Loaded logs from ${dir} (${clean ? 'clean' : 'unclean'} shutdown)`)
+    }
+  }
+
+  getLog(tp: TopicPartition): UnifiedLog | undefined { return this.logs.get(tpKey(tp)) }
+  allLogs(): UnifiedLog[] { return [...this.logs.values()] }
+
+  /** Returns the existing log or creates `<dir>/<topic>-<partition>` in the dir with the fewest logs; writes partition.metadata. */
+  getOrCreateLog(tp: TopicPartition, topicId: string, config?: LogConfig): UnifiedLog {
+    const existing = this.getLog(tp)
+    if (existing) {
+      if (config) existing.config = config
+      if (existing.topicId === undefined) { writePartitionMetadata(existing.dir, topicId); existing.topicId = topicId }
+      return existing
+    }
+    const counts = this.logDirs.map(d => this.allLogs().filter(l => path.dirname(l.dir) === path.resolve(d) || path.dirname(l.dir) === d).length)
+    const dir = this.logDirs[counts.indexOf(Math.min(...counts))]
+    const log = UnifiedLog.open({dir: path.join(dir, tpKey(tp)), topicPartition: tp, config: config ?? this.defaultConfig,
+      recoveryPoint: 0, hadCleanShutdown: true, topicId, logger: this.logger})
+    this.logs.set(tpKey(tp), log)
+    return log
+  }
+
+  /** Closes and removes a partition's log (rename to `-delete`, then rm). */
+  deleteLog(tp: TopicPartition): void {
+    const log = this.logs.get(tpKey(tp))
+    if (!log) return
+    this.logs.delete(tpKey(tp))
+    log.delete()
+  }
+
+  checkpoint(highWatermarks?: Map<string, number>): void {
+    for (const dir of this.logDirs) {
+      const logs = this.allLogs().filter(l => path.dirname(l.dir) === dir || path.resolve(path.dirname(l.dir)) === path.resolve(dir))
+      writeOffsetCheckpoint(path.join(dir, RECOVERY_POINT_CHECKPOINT_FILE), logs.map(l => ({...l.topicPartition, offset: l.recoveryPoint})))
+      writeOffsetCheckpoint(path.join(dir, LOG_START_OFFSET_CHECKPOINT_FILE),
+        logs.filter(l => l.logStartOffset > (l.segmentBaseOffsets()[0] ?? 0)).map(l => ({...l.topicPartition, offset: l.logStartOffset})))
+      if (highWatermarks) {
+        writeOffsetCheckpoint(path.join(dir, REPLICATION_OFFSET_CHECKPOINT_FILE),
+          logs.filter(l => highWatermarks.has(tpKey(l.topicPartition))).map(l => ({...l.topicPartition, offset: highWatermarks.get(tpKey(l.topicPartition))!})))
+      }
+    }
+  }
+
+  cleanupLogs(nowMs: number, highWatermarkOf: (tp: TopicPartition) => number): void {
+    for (const log of this.allLogs()) {
+      try {
+        const n = log.deleteOldSegments(nowMs, highWatermarkOf(log.topicPartition))
+        if (n > 0) this.logger?.info(`Deleted ${n} segment(s) of ${tpKey(log.topicPartition)} by retention; log start offset ${log.logStartOffset}`)
+      } catch (e) {
+        this.logger?.warn(`Retention failed for ${tpKey(log.topicPartition)}: ${(e as Error).message}`)
+      }
+    }
+  }
+
+  shutdown(brokerEpoch = -1): void {
+    for (const log of this.allLogs()) if (!log.isClosed) log.flush()
+    this.checkpoint()
+    for (const log of this.allLogs()) log.close()
+    for (const dir of this.logDirs) {
+      fs.writeFileSync(path.join(dir, CLEAN_SHUTDOWN_FILE), JSON.stringify({version: 0, brokerEpoch}))
+    }
+  }
+
+  readHighWatermarks(): Map<string, number> {
+    const m = new Map<string, number>()
+    for (const dir of this.logDirs) for (const [k, v] of readOffsetCheckpoint(path.join(dir, REPLICATION_OFFSET_CHECKPOINT_FILE))) m.set(k, v.offset)
+    return m
+  }
+}

@@ -1,0 +1,261 @@
+/**
+ * One segment (Kafka `LogSegment`): `<base>.log` + `<base>.index` + `<base>.timeindex`.
+ * Works on batch headers only (spec §3.3–3.4, §3.9); synchronous fs calls.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import {
+  BATCH_LENGTH_OFFSET, LOG_OVERHEAD, MAGIC_OFFSET, RECORD_BATCH_OVERHEAD, isCrcValid, readBatchHeader, readInt64At,
+  LAST_OFFSET_DELTA_OFFSET, MAX_TIMESTAMP_OFFSET,
+} from '../../protocol/records/record-batch.js'
+import {OffsetIndex} from './offset-index.js'
+import {TimeIndex} from './time-index.js'
+import {filenamePrefixFromOffset} from './log-config.js'
+
+export const LOG_FILE_SUFFIX = '.log'
+export const INDEX_FILE_SUFFIX = '.index'
+export const TIME_INDEX_FILE_SUFFIX = '.timeindex'
+export const DELETED_FILE_SUFFIX = '.deleted'
+
+/** Header facts of one batch located in a segment file. */
+export interface BatchPosition { baseOffset: number; lastOffset: number; position: number; size: number; maxTimestamp: number; epoch: number }
+
+const READ_CHUNK = 1 << 20
+
+export class LogSegment {
+  private fd: number
+  size: number
+  readonly offsetIndex: OffsetIndex
+  readonly timeIndex: TimeIndex
+  private bytesSinceLastIndexEntry = 0
+  /** Max batch timestamp so far (ms, -1 none) and the last offset of that batch. */
+  maxTimestampSoFar = -1
+  offsetOfMaxTimestampSoFar = -1
+  /** First batch's max timestamp (for segment.ms roll), -1 if none. */
+  firstBatchTimestamp = -1
+  readonly created: number
+  /** Next offset after the last batch, or baseOffset when empty (valid after load/recover). */
+  nextOffset: number
+
+  constructor(readonly dir: string, readonly baseOffset: number, readonly indexBytes: number, private readonly indexIntervalBytes: number, nowMs = Date.now()) {
+    const prefix = path.join(dir, filenamePrefixFromOffset(baseOffset))
+    this.fd = fs.openSync(prefix + LOG_FILE_SUFFIX, fs.existsSync(prefix + LOG_FILE_SUFFIX) ? 'r+' : 'w+')
+    this.size = fs.fstatSync(this.fd).size
+    this.offsetIndex = new OffsetIndex(prefix + INDEX_FILE_SUFFIX, baseOffset, indexBytes)
+    this.timeIndex = new TimeIndex(prefix + TIME_INDEX_FILE_SUFFIX, baseOffset, indexBytes)
+    this.created = nowMs
+    this.nextOffset = baseOffset
+    const last = this.timeIndex.lastEntry()
+    if (last) { this.maxTimestampSoFar = last.timestamp; this.offsetOfMaxTimestampSoFar = last.offset }
+  }
+
+  get logFile(): string { return path.join(this.dir, filenamePrefixFromOffset(this.baseOffset) + LOG_FILE_SUFFIX) }
+
+  /** Appends `buf[start,end)` (whole batches, offsets already assigned) with one writeSync. */
+  append(buf: Buffer, start: number, end: number, batches: BatchPosition[]): void {
+    const basePos = this.size
+    let written = 0
+    while (written < end - start) written += fs.writeSync(this.fd, buf, start + written, end - start - written, basePos + written)
+    for (const b of batches) {
+      const pos = basePos + (b.position - start)
+      if (this.firstBatchTimestamp < 0 && this.size === 0) this.firstBatchTimestamp = b.maxTimestamp
+      if (b.maxTimestamp > this.maxTimestampSoFar) { this.maxTimestampSoFar = b.maxTimestamp; this.offsetOfMaxTimestampSoFar = b.lastOffset }
+      if (this.bytesSinceLastIndexEntry > this.indexIntervalBytes) {
+        this.offsetIndex.append(b.lastOffset, pos)
+        this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar)
+        this.bytesSinceLastIndexEntry = 0
+      }
+      this.bytesSinceLastIndexEntry += b.size
+      this.nextOffset = b.lastOffset + 1
+    }
+    this.size = basePos + (end - start)
+  }
+
+  /** Reads `len` bytes at `position`. */
+  readBytes(position: number, len: number): Buffer {
+    const buf = Buffer.allocUnsafe(len)
+    let got = 0
+    while (got < len) {
+      const n = fs.readSync(this.fd, buf, got, len - got, position + got)
+      if (n === 0) break
+      got += n
+    }
+    return got === len ? buf : buf.subarray(0, got)
+  }
+
+  /**
+   * Scans batch headers from `startPosition` (12+ header bytes per batch, chunked reads), calling
+   * `fn` per batch; stops when `fn` returns false, at the end, or at an incomplete/invalid header.
+   */
+  scan(startPosition: number, fn: (b: BatchPosition) => boolean): void {
+    let pos = startPosition
+    const hdr = Buffer.allocUnsafe(RECORD_BATCH_OVERHEAD)
+    while (pos + RECORD_BATCH_OVERHEAD <= this.size) {
+      const n = fs.readSync(this.fd, hdr, 0, RECORD_BATCH_OVERHEAD, pos)
+      if (n < RECORD_BATCH_OVERHEAD) return
+      const size = hdr.readInt32BE(BATCH_LENGTH_OFFSET) + LOG_OVERHEAD
+      if (size < RECORD_BATCH_OVERHEAD || pos + size > this.size) return
+      const baseOffset = readInt64At(hdr, 0)
+      const b = {baseOffset, lastOffset: baseOffset + hdr.readInt32BE(LAST_OFFSET_DELTA_OFFSET), position: pos, size,
+        maxTimestamp: readInt64At(hdr, MAX_TIMESTAMP_OFFSET), epoch: hdr.readInt32BE(12)}
+      if (!fn(b)) return
+      pos += size
+    }
+  }
+
+  /** Position of the first batch whose last offset ≥ `offset` (index lookup + forward scan), or null. */
+  translateOffset(offset: number, startingFilePosition = 0): BatchPosition | null {
+    const entry = this.offsetIndex.lookup(offset)
+    let found: BatchPosition | null = null
+    this.scan(Math.max(entry.position, startingFilePosition), b => {
+      if (b.lastOffset >= offset) { found = b; return false }
+      return true
+    })
+    return found
+  }
+
+  /**
+   * Bytes of whole batches from the batch holding `startOffset`, up to `maxBytes` (at least one
+   * batch when minOneBatch), excluding batches with baseOffset ≥ maxOffsetExclusive. Null if no batch.
+   */
+  read(startOffset: number, maxBytes: number, maxOffsetExclusive: number, minOneBatch: boolean): {records: Buffer, firstOffset: number} | null {
+    const first = this.translateOffset(startOffset)
+    if (!first) return null
+    if (first.baseOffset >= maxOffsetExclusive) return {records: Buffer.alloc(0), firstOffset: first.baseOffset}
+    let end = first.position
+    this.scan(first.position, b => {
+      if (b.baseOffset >= maxOffsetExclusive) return false
+      const would = b.position + b.size - first.position
+      if (would > maxBytes && !(minOneBatch && end === first.position)) return false
+      end = b.position + b.size
+      return true
+    })
+    return {records: this.readBytes(first.position, end - first.position), firstOffset: first.baseOffset}
+  }
+
+  /**
+   * Validates every batch from position 0 (complete, magic 2, CRC, offsets increasing and within
+   * the segment), rebuilding both indexes; truncates the file at the first bad batch.
+   * Returns bytes truncated. `onBatch` sees each valid batch (leader-epoch cache rebuild).
+   */
+  recover(onBatch?: (b: BatchPosition) => void): number {
+    this.offsetIndex.reset(); this.timeIndex.reset()
+    this.maxTimestampSoFar = -1; this.offsetOfMaxTimestampSoFar = -1; this.firstBatchTimestamp = -1
+    this.bytesSinceLastIndexEntry = 0
+    this.nextOffset = this.baseOffset
+    let pos = 0
+    let chunk: Buffer = Buffer.alloc(0); let chunkStart = 0
+    let prevLast = this.baseOffset - 1
+    const ensure = (from: number, len: number): boolean => {
+      if (from + len > this.size) return false
+      if (from >= chunkStart && from + len <= chunkStart + chunk.length) return true
+      chunk = this.readBytes(from, Math.max(len, Math.min(READ_CHUNK, this.size - from)))
+      chunkStart = from
+      return chunk.length >= len
+    }
+    for (;;) {
+      if (!ensure(pos, RECORD_BATCH_OVERHEAD)) break
+      const rel = pos - chunkStart
+      const size = chunk.readInt32BE(rel + BATCH_LENGTH_OFFSET) + LOG_OVERHEAD
+      if (size < RECORD_BATCH_OVERHEAD || chunk.readInt8(rel + MAGIC_OFFSET) !== 2) break
+      if (!ensure(pos, size)) break
+      const r = pos - chunkStart
+      if (!isCrcValid(chunk, r, size)) break
+      const h = readBatchHeader(chunk, r)
+      const lastOffset = h.baseOffset + h.lastOffsetDelta
+      if (h.baseOffset <= prevLast || h.lastOffsetDelta < 0 || lastOffset - this.baseOffset > 0x7fffffff) break
+      const b: BatchPosition = {baseOffset: h.baseOffset, lastOffset, position: pos, size, maxTimestamp: h.maxTimestamp, epoch: h.partitionLeaderEpoch}
+      if (this.firstBatchTimestamp < 0 && pos === 0) this.firstBatchTimestamp = b.maxTimestamp
+      if (b.maxTimestamp > this.maxTimestampSoFar) { this.maxTimestampSoFar = b.maxTimestamp; this.offsetOfMaxTimestampSoFar = lastOffset }
+      if (this.bytesSinceLastIndexEntry > this.indexIntervalBytes) {
+        this.offsetIndex.append(lastOffset, pos)
+        this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar)
+        this.bytesSinceLastIndexEntry = 0
+      }
+      this.bytesSinceLastIndexEntry += size
+      onBatch?.(b)
+      prevLast = lastOffset
+      this.nextOffset = lastOffset + 1
+      pos += size
+    }
+    const truncated = this.size - pos
+    if (truncated > 0) { fs.ftruncateSync(this.fd, pos); this.size = pos }
+    return truncated
+  }
+
+  /** Determines nextOffset/first timestamp by a header scan without CRC checks (clean load). */
+  loadNextOffset(): void {
+    const last = this.offsetIndex.lookup(Number.MAX_SAFE_INTEGER)
+    let first = true
+    this.scan(0, b => { if (first) { this.firstBatchTimestamp = b.maxTimestamp; first = false } return false })
+    this.scan(last.position, b => {
+      this.nextOffset = b.lastOffset + 1
+      if (b.maxTimestamp > this.maxTimestampSoFar) { this.maxTimestampSoFar = b.maxTimestamp; this.offsetOfMaxTimestampSoFar = b.lastOffset }
+      return true
+    })
+  }
+
+  /** Truncates to drop every batch with lastOffset ≥ offset... Kafka: keeps batches ending below `offset`. Returns bytes removed. */
+  truncateTo(offset: number): number {
+    const b = this.translateOffset(offset)
+    if (!b) return 0
+    const removed = this.size - b.position
+    fs.ftruncateSync(this.fd, b.position)
+    this.size = b.position
+    this.offsetIndex.truncateTo(offset)
+    this.timeIndex.truncateTo(offset)
+    this.nextOffset = this.baseOffset
+    this.maxTimestampSoFar = -1; this.offsetOfMaxTimestampSoFar = -1
+    this.firstBatchTimestamp = -1
+    this.bytesSinceLastIndexEntry = 0
+    let first = true
+    this.scan(0, x => {
+      if (first) { this.firstBatchTimestamp = x.maxTimestamp; first = false }
+      this.nextOffset = x.lastOffset + 1
+      if (x.maxTimestamp > this.maxTimestampSoFar) { this.maxTimestampSoFar = x.maxTimestamp; this.offsetOfMaxTimestampSoFar = x.lastOffset }
+      return true
+    })
+    return removed
+  }
+
+  /** Largest record timestamp, or the .log mtime when none (retention.ms). */
+  largestTimestamp(): number {
+    return this.maxTimestampSoFar >= 0 ? this.maxTimestampSoFar : fs.fstatSync(this.fd).mtimeMs
+  }
+
+  shouldRoll(incomingBytes: number, incomingMaxTs: number, incomingLastOffset: number, segmentBytes: number, segmentMs: number, nowMs: number): boolean {
+    if (this.size === 0) return false
+    if (this.size > segmentBytes - incomingBytes) return true
+    const age = this.firstBatchTimestamp >= 0 ? incomingMaxTs - this.firstBatchTimestamp : nowMs - this.created
+    if (age > segmentMs) return true
+    if (this.offsetIndex.isFull() || this.timeIndex.isFull()) return true
+    return incomingLastOffset - this.baseOffset > 0x7fffffff
+  }
+
+  /** On roll/close: final time-index entry, trim indexes. */
+  onBecomeInactive(): void {
+    if (this.maxTimestampSoFar >= 0) this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar, true)
+    this.offsetIndex.trim(); this.timeIndex.trim()
+  }
+
+  flush(): void { fs.fsyncSync(this.fd); this.offsetIndex.flush(); this.timeIndex.flush() }
+
+  close(): void {
+    this.onBecomeInactive()
+    fs.closeSync(this.fd)
+    this.offsetIndex.close(); this.timeIndex.close()
+  }
+
+  /** Closes the file descriptors without trimming. */
+  closeHandles(): void {
+    try { fs.closeSync(this.fd) } catch { /* already closed */ }
+    try { this.offsetIndex.closeNoTrim() } catch { /* closed */ }
+    try { this.timeIndex.closeNoTrim() } catch { /* closed */ }
+  }
+
+  /** Closes and removes the three files. */
+  deleteFiles(): void {
+    this.closeHandles()
+    for (const f of [this.logFile, this.offsetIndex.file, this.timeIndex.file]) fs.rmSync(f, {force: true})
+  }
+}

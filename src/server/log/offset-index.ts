@@ -1,0 +1,89 @@
+/**
+ * Sparse offset index (`.index`, Kafka `OffsetIndex`, spec §3.4): 8-byte entries, int32 relative
+ * offset + int32 byte position in the `.log`. The file is preallocated to segment.index.bytes
+ * (rounded down to 8) while the segment is active and trimmed to the used length on roll/close.
+ * Entries are kept in memory and each new entry is written with one writeSync (no mmap).
+ */
+import fs from 'node:fs'
+
+export const OFFSET_INDEX_ENTRY_SIZE = 8
+
+export class OffsetIndex {
+  private fd: number
+  private rel: Int32Array
+  private pos: Int32Array
+  private n = 0
+  readonly maxEntries: number
+
+  /** Opens (or creates) `file`; existing entries are loaded up to the first non-increasing one. */
+  constructor(readonly file: string, readonly baseOffset: number, maxIndexSize: number) {
+    this.maxEntries = Math.max(1, Math.floor(maxIndexSize / OFFSET_INDEX_ENTRY_SIZE))
+    this.fd = fs.openSync(file, fs.existsSync(file) ? 'r+' : 'w+')
+    const len = fs.fstatSync(this.fd).size
+    const cap = Math.max(this.maxEntries, Math.floor(len / OFFSET_INDEX_ENTRY_SIZE))
+    this.rel = new Int32Array(Math.min(cap, 1024))
+    this.pos = new Int32Array(this.rel.length)
+    if (len > 0) {
+      const buf = Buffer.alloc(len - (len % OFFSET_INDEX_ENTRY_SIZE))
+      fs.readSync(this.fd, buf, 0, buf.length, 0)
+      for (let p = 0; p < buf.length; p += OFFSET_INDEX_ENTRY_SIZE) {
+        const r = buf.readInt32BE(p); const ps = buf.readInt32BE(p + 4)
+        if (this.n > 0 && (r <= this.rel[this.n - 1] || ps <= this.pos[this.n - 1])) break
+        this.push(r, ps)
+      }
+    }
+  }
+
+  get entries(): number { return this.n }
+  isFull(): boolean { return this.n >= this.maxEntries }
+  get sizeInBytes(): number { return this.n * OFFSET_INDEX_ENTRY_SIZE }
+
+  private push(r: number, p: number): void {
+    if (this.n === this.rel.length) {
+      const nr = new Int32Array(this.rel.length * 2); nr.set(this.rel); this.rel = nr
+      const np = new Int32Array(this.pos.length * 2); np.set(this.pos); this.pos = np
+    }
+    this.rel[this.n] = r; this.pos[this.n] = p; this.n++
+  }
+
+  /** Adds (offset, position) if offset is above the last entry; ignored when full. */
+  append(offset: number, position: number): void {
+    const r = offset - this.baseOffset
+    if (this.isFull() || (this.n > 0 && r <= this.rel[this.n - 1])) return
+    const b = Buffer.allocUnsafe(OFFSET_INDEX_ENTRY_SIZE)
+    b.writeInt32BE(r, 0); b.writeInt32BE(position, 4)
+    fs.writeSync(this.fd, b, 0, OFFSET_INDEX_ENTRY_SIZE, this.n * OFFSET_INDEX_ENTRY_SIZE)
+    this.push(r, position)
+  }
+
+  /** Greatest entry with offset ≤ target, or (baseOffset, 0) if none. Offsets absolute. */
+  lookup(target: number): {offset: number, position: number} {
+    const t = target - this.baseOffset
+    let lo = 0; let hi = this.n - 1; let found = -1
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1
+      if (this.rel[mid] <= t) { found = mid; lo = mid + 1 } else hi = mid - 1
+    }
+    return found < 0 ? {offset: this.baseOffset, position: 0} : {offset: this.baseOffset + this.rel[found], position: this.pos[found]}
+  }
+
+  /** Removes entries with offset ≥ `offset`. */
+  truncateTo(offset: number): void {
+    const t = offset - this.baseOffset
+    while (this.n > 0 && this.rel[this.n - 1] >= t) this.n--
+    this.resizeFile(true)
+  }
+
+  reset(): void { this.n = 0; this.resizeFile(true) }
+
+  /** Sets the file length to used bytes (trim) or the preallocated size. */
+  resizeFile(prealloc: boolean): void {
+    fs.ftruncateSync(this.fd, this.sizeInBytes)
+    if (prealloc) fs.ftruncateSync(this.fd, this.maxEntries * OFFSET_INDEX_ENTRY_SIZE)
+  }
+
+  trim(): void { fs.ftruncateSync(this.fd, this.sizeInBytes) }
+  flush(): void { fs.fsyncSync(this.fd) }
+  close(): void { this.trim(); fs.closeSync(this.fd) }
+  closeNoTrim(): void { fs.closeSync(this.fd) }
+}

@@ -1,0 +1,82 @@
+/**
+ * Sparse time index (`.timeindex`, Kafka `TimeIndex`, spec §3.4): 12-byte entries, int64
+ * timestamp (ms) + int32 relative offset; timestamps strictly increase. Preallocated to
+ * segment.index.bytes rounded down to 12 while active, trimmed on roll/close.
+ */
+import fs from 'node:fs'
+import {readInt64At, writeInt64At} from '../../protocol/records/record-batch.js'
+
+export const TIME_INDEX_ENTRY_SIZE = 12
+
+export class TimeIndex {
+  private fd: number
+  private ts: number[] = []
+  private rel: number[] = []
+  readonly maxEntries: number
+
+  constructor(readonly file: string, readonly baseOffset: number, maxIndexSize: number) {
+    this.maxEntries = Math.max(1, Math.floor(maxIndexSize / TIME_INDEX_ENTRY_SIZE))
+    this.fd = fs.openSync(file, fs.existsSync(file) ? 'r+' : 'w+')
+    const len = fs.fstatSync(this.fd).size
+    if (len > 0) {
+      const buf = Buffer.alloc(len - (len % TIME_INDEX_ENTRY_SIZE))
+      fs.readSync(this.fd, buf, 0, buf.length, 0)
+      for (let p = 0; p < buf.length; p += TIME_INDEX_ENTRY_SIZE) {
+        const t = readInt64At(buf, p); const r = buf.readInt32BE(p + 8)
+        const n = this.ts.length
+        if (n > 0 && (t <= this.ts[n - 1] || r < this.rel[n - 1])) break
+        if (n === 0 && t === 0 && r === 0 && p + TIME_INDEX_ENTRY_SIZE < buf.length && readInt64At(buf, p + 12) === 0) break
+        this.ts.push(t); this.rel.push(r)
+      }
+    }
+  }
+
+  get entries(): number { return this.ts.length }
+  isFull(): boolean { return this.ts.length >= this.maxEntries }
+  get sizeInBytes(): number { return this.ts.length * TIME_INDEX_ENTRY_SIZE }
+  /** Last entry (timestamp, absolute offset), or undefined. */
+  lastEntry(): {timestamp: number, offset: number} | undefined {
+    const n = this.ts.length
+    return n === 0 ? undefined : {timestamp: this.ts[n - 1], offset: this.baseOffset + this.rel[n - 1]}
+  }
+
+  /** Appends (timestamp, offset) if timestamp grew; `skipFullCheck` for the final entry on roll. */
+  maybeAppend(timestamp: number, offset: number, skipFullCheck = false): void {
+    const n = this.ts.length
+    if ((!skipFullCheck && this.isFull()) || (n > 0 && timestamp <= this.ts[n - 1])) return
+    if (n > 0 && offset - this.baseOffset < this.rel[n - 1]) return
+    const b = Buffer.allocUnsafe(TIME_INDEX_ENTRY_SIZE)
+    writeInt64At(b, 0, timestamp); b.writeInt32BE(offset - this.baseOffset, 8)
+    fs.writeSync(this.fd, b, 0, TIME_INDEX_ENTRY_SIZE, n * TIME_INDEX_ENTRY_SIZE)
+    this.ts.push(timestamp); this.rel.push(offset - this.baseOffset)
+  }
+
+  /** Entry with the largest timestamp ≤ target → its offset; baseOffset if none. */
+  lookup(target: number): {timestamp: number, offset: number} {
+    let lo = 0; let hi = this.ts.length - 1; let found = -1
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1
+      if (this.ts[mid] <= target) { found = mid; lo = mid + 1 } else hi = mid - 1
+    }
+    return found < 0 ? {timestamp: -1, offset: this.baseOffset} : {timestamp: this.ts[found], offset: this.baseOffset + this.rel[found]}
+  }
+
+  /** Removes entries with offset ≥ `offset`. */
+  truncateTo(offset: number): void {
+    const r = offset - this.baseOffset
+    while (this.ts.length > 0 && this.rel[this.rel.length - 1] >= r) { this.ts.pop(); this.rel.pop() }
+    this.resizeFile(true)
+  }
+
+  reset(): void { this.ts = []; this.rel = []; this.resizeFile(true) }
+
+  resizeFile(prealloc: boolean): void {
+    fs.ftruncateSync(this.fd, this.sizeInBytes)
+    if (prealloc) fs.ftruncateSync(this.fd, this.maxEntries * TIME_INDEX_ENTRY_SIZE)
+  }
+
+  trim(): void { fs.ftruncateSync(this.fd, this.sizeInBytes) }
+  flush(): void { fs.fsyncSync(this.fd) }
+  close(): void { this.trim(); fs.closeSync(this.fd) }
+  closeNoTrim(): void { fs.closeSync(this.fd) }
+}

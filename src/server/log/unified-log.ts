@@ -1,0 +1,380 @@
+/**
+ * One partition's log (Kafka `UnifiedLog` + `LocalLog`, spec §3): a directory of segments, the
+ * leader-epoch cache and partition.metadata. Appends and reads work on batch headers only;
+ * synchronous fs calls.
+ */
+import fs from 'node:fs'
+import {randomUUID} from 'node:crypto'
+import {
+  ATTRIBUTES_OFFSET, BATCH_LENGTH_OFFSET, LAST_OFFSET_DELTA_OFFSET, LOG_OVERHEAD, MAGIC_OFFSET, MAX_TIMESTAMP_OFFSET,
+  RECORD_BATCH_OVERHEAD, TIMESTAMP_TYPE_MASK, isCrcValid, readInt64At, setBaseOffset, setPartitionLeaderEpoch, updateCrc, writeInt64At,
+} from '../../protocol/records/record-batch.js'
+import {
+  CorruptRecordError, DEFAULT_LOG_CONFIG, OffsetOutOfRangeError, RecordTooLargeError, UnexpectedAppendOffsetError,
+  type LogAppendInfo, type LogConfig, type LogLogger, type TopicPartition,
+} from './log-config.js'
+import {LogSegment, type BatchPosition} from './log-segment.js'
+import {LeaderEpochCache} from './leader-epoch-cache.js'
+import {loadSegments} from './log-loader.js'
+import {readPartitionMetadata, writePartitionMetadata} from './partition-metadata.js'
+
+export * from './log-config.js'
+
+export interface UnifiedLogOpenOptions {
+  dir: string
+  topicPartition: TopicPartition
+  config: LogConfig
+  /** Offset up to which data is known flushed (recovery-point-offset-checkpoint). */
+  recoveryPoint: number
+  logStartOffset?: number
+  hadCleanShutdown: boolean
+  topicId?: string
+  logger?: LogLogger
+  /** Called after a roll with the new segment's base offset (producer snapshots, replica layer). */
+  onRoll?: (newBaseOffset: number) => void
+}
+
+export class UnifiedLog {
+  readonly dir: string
+  readonly topicPartition: TopicPartition
+  config: LogConfig
+  topicId?: string
+  onRoll?: (newBaseOffset: number) => void
+  /** Bytes truncated by recovery when opened. */
+  readonly bytesTruncatedOnLoad: number
+  private segments: LogSegment[]
+  private leo: number
+  private lso: number
+  private recovery: number
+  private readonly epochCache: LeaderEpochCache
+  private unflushedMessages = 0
+  private lastFlushMs = Date.now()
+  private closed = false
+
+  private constructor(opts: UnifiedLogOpenOptions) {
+    this.dir = opts.dir
+    this.topicPartition = opts.topicPartition
+    this.config = opts.config
+    this.onRoll = opts.onRoll
+    fs.mkdirSync(this.dir, {recursive: true})
+    this.epochCache = new LeaderEpochCache(this.dir)
+    const loaded = loadSegments({dir: this.dir, config: this.config, recoveryPoint: opts.recoveryPoint,
+      logStartOffset: opts.logStartOffset ?? 0, hadCleanShutdown: opts.hadCleanShutdown, epochCache: this.epochCache})
+    this.segments = loaded.segments
+    this.leo = loaded.logEndOffset
+    this.recovery = loaded.recoveryPoint
+    this.bytesTruncatedOnLoad = loaded.bytesTruncated
+    this.lso = Math.min(Math.max(opts.logStartOffset ?? 0, this.segments[0].baseOffset), this.leo)
+    this.epochCache.truncateFromStart(this.lso)
+    if (loaded.bytesTruncated > 0) opts.logger?.warn(`Recovery of ${this.dir} truncated ${loaded.bytesTruncated} bytes; log end offset ${this.leo}`)
+    const existingId = readPartitionMetadata(this.dir)
+    if (opts.topicId !== undefined && existingId === undefined) writePartitionMetadata(this.dir, opts.topicId)
+    this.topicId = existingId ?? opts.topicId
+  }
+
+  /** Opens or creates the log in `dir`, running recovery (spec §3.9) when !hadCleanShutdown. */
+  static open(opts: UnifiedLogOpenOptions): UnifiedLog {
+    return new UnifiedLog({...opts, config: opts.config ?? DEFAULT_LOG_CONFIG})
+  }
+
+  get logStartOffset(): number { return this.lso }
+  get logEndOffset(): number { return this.leo }
+  get recoveryPoint(): number { return this.recovery }
+  get size(): number { let s = 0; for (const seg of this.segments) s += seg.size; return s }
+  get numberOfSegments(): number { return this.segments.length }
+  /** Base offsets of all segments, oldest first. */
+  segmentBaseOffsets(): number[] { return this.segments.map(s => s.baseOffset) }
+  private get active(): LogSegment { return this.segments[this.segments.length - 1] }
+
+  /**
+   * Checks batch framing (complete, magic 2, CRC) and returns header facts. Throws
+   * CorruptRecordError (CORRUPT_MESSAGE) or RecordTooLargeError (MESSAGE_TOO_LARGE).
+   */
+  private analyze(records: Buffer, checkSize: boolean): BatchPosition[] {
+    const out: BatchPosition[] = []
+    let p = 0
+    if (records.length === 0) throw new CorruptRecordError('Empty record set')
+    while (p < records.length) {
+      if (p + RECORD_BATCH_OVERHEAD > records.length) throw new CorruptRecordError(`Incomplete record batch at byte ${p}`)
+      const size = records.readInt32BE(p + BATCH_LENGTH_OFFSET) + LOG_OVERHEAD
+      if (size < RECORD_BATCH_OVERHEAD || p + size > records.length) throw new CorruptRecordError(`Invalid batch length at byte ${p}`)
+      if (records.readInt8(p + MAGIC_OFFSET) !== 2) throw new CorruptRecordError(`Unsupported magic ${records.readInt8(p + MAGIC_OFFSET)} at byte ${p}`)
+      if (checkSize && size > this.config.maxMessageBytes) throw new RecordTooLargeError(`Batch of ${size} bytes exceeds max.message.bytes ${this.config.maxMessageBytes}`)
+      if (!isCrcValid(records, p, size)) throw new CorruptRecordError(`CRC mismatch in batch at byte ${p}`)
+      const delta = records.readInt32BE(p + LAST_OFFSET_DELTA_OFFSET)
+      if (delta < 0) throw new CorruptRecordError(`Negative lastOffsetDelta at byte ${p}`)
+      const baseOffset = readInt64At(records, p)
+      out.push({baseOffset, lastOffset: baseOffset + delta, position: p, size, maxTimestamp: readInt64At(records, p + MAX_TIMESTAMP_OFFSET), epoch: records.readInt32BE(p + 12)})
+      p += size
+    }
+    return out
+  }
+
+  appendAsLeader(records: Buffer, leaderEpoch: number, nowMs = Date.now()): LogAppendInfo {
+    this.ensureOpen()
+    const batches = this.analyze(records, true)
+    const logAppendTime = this.config.messageTimestampType === 'LogAppendTime'
+    let next = this.leo
+    for (const b of batches) {
+      const delta = b.lastOffset - b.baseOffset
+      setBaseOffset(records, b.position, next)
+      setPartitionLeaderEpoch(records, b.position, leaderEpoch)
+      b.baseOffset = next; b.lastOffset = next + delta; b.epoch = leaderEpoch
+      if (logAppendTime) {
+        writeInt64At(records, b.position + MAX_TIMESTAMP_OFFSET, nowMs)
+        records.writeInt16BE(records.readInt16BE(b.position + ATTRIBUTES_OFFSET) | TIMESTAMP_TYPE_MASK, b.position + ATTRIBUTES_OFFSET)
+        updateCrc(records, b.position, b.size)
+        b.maxTimestamp = nowMs
+      }
+      next = b.lastOffset + 1
+    }
+    return this.doAppend(records, batches, logAppendTime ? nowMs : -1, nowMs)
+  }
+
+  appendAsFollower(records: Buffer): LogAppendInfo {
+    this.ensureOpen()
+    const batches = this.analyze(records, false)
+    let prev = this.leo - 1
+    for (const b of batches) {
+      if (b.baseOffset <= prev) throw new UnexpectedAppendOffsetError(`Batch base offset ${b.baseOffset} is not above ${prev} (log end offset ${this.leo}) in ${this.dir}`)
+      prev = b.lastOffset
+    }
+    return this.doAppend(records, batches, -1, Date.now())
+  }
+
+  private doAppend(records: Buffer, batches: BatchPosition[], logAppendTimeMs: number, nowMs: number): LogAppendInfo {
+    let maxTimestamp = -1
+    let i = 0
+    while (i < batches.length) {
+      // group batches into runs that fit the current segment: one writeSync per segment
+      const first = batches[i]
+      if (this.active.shouldRoll(first.size, first.maxTimestamp, first.lastOffset, this.config.segmentBytes, this.config.segmentMs, nowMs)) this.rollAt(first.baseOffset, nowMs)
+      let j = i + 1
+      let bytes = first.size
+      while (j < batches.length && this.active.size + bytes + batches[j].size <= this.config.segmentBytes && batches[j].lastOffset - this.active.baseOffset <= 0x7fffffff) { bytes += batches[j].size; j++ }
+      const run = batches.slice(i, j)
+      this.active.append(records, first.position, first.position + bytes, run)
+      for (const b of run) {
+        if (b.epoch >= 0) this.epochCache.assign(b.epoch, b.baseOffset)
+        if (b.maxTimestamp > maxTimestamp) maxTimestamp = b.maxTimestamp
+        this.leo = b.lastOffset + 1
+        this.unflushedMessages += b.lastOffset - b.baseOffset + 1
+      }
+      i = j
+    }
+    const last = batches[batches.length - 1]
+    const cfg = this.config
+    if ((cfg.flushMessages !== undefined && this.unflushedMessages >= cfg.flushMessages) || (cfg.flushMs !== undefined && nowMs - this.lastFlushMs >= cfg.flushMs)) this.flush()
+    return {firstOffset: batches[0].baseOffset, lastOffset: last.lastOffset, maxTimestamp, logAppendTimeMs,
+      validBytes: last.position + last.size - batches[0].position, numBatches: batches.length}
+  }
+
+  private rollAt(baseOffset: number, nowMs = Date.now()): void {
+    const old = this.active
+    if (old.size === 0 && old.baseOffset === baseOffset) return
+    old.onBecomeInactive()
+    if (old.size === 0) {
+      // an empty active segment is replaced (Kafka deletes it when rolling to a new base offset)
+      this.segments.pop()
+      old.deleteFiles()
+    }
+    const seg = new LogSegment(this.dir, baseOffset, this.config.segmentIndexBytes, this.config.indexIntervalBytes, nowMs)
+    seg.offsetIndex.resizeFile(true); seg.timeIndex.resizeFile(true)
+    this.segments.push(seg)
+    // Kafka flushes the old segment asynchronously on roll; we do it synchronously
+    old.flush()
+    this.recovery = Math.max(this.recovery, baseOffset)
+    this.onRoll?.(baseOffset)
+  }
+
+  /** Rolls a new active segment at the LEO (no-op when the active segment is empty). */
+  roll(): void { this.ensureOpen(); this.rollAt(this.leo) }
+
+  /** fsyncs segments holding unflushed data; recovery point becomes the LEO. */
+  flush(): void {
+    this.ensureOpen()
+    for (const seg of this.segments) if (seg.nextOffset > this.recovery || seg === this.active) seg.flush()
+    this.epochCache.flush()
+    this.recovery = this.leo
+    this.unflushedMessages = 0
+    this.lastFlushMs = Date.now()
+  }
+
+  read(startOffset: number, maxBytes: number, maxOffsetExclusive: number, minOneBatch: boolean): {records: Buffer, firstOffset: number} {
+    this.ensureOpen()
+    if (startOffset < this.lso || startOffset > this.leo) {
+      throw new OffsetOutOfRangeError(`Offset ${startOffset} is out of range for ${this.topicPartition.topic}-${this.topicPartition.partition}: [${this.lso}, ${this.leo}]`)
+    }
+    const empty = {records: Buffer.alloc(0), firstOffset: startOffset}
+    if (startOffset === this.leo || startOffset >= maxOffsetExclusive) return empty
+    let idx = this.segmentIndexFor(startOffset)
+    while (idx < this.segments.length) {
+      const r = this.segments[idx].read(startOffset, maxBytes, maxOffsetExclusive, minOneBatch)
+      if (r) return r
+      idx++
+    }
+    return empty
+  }
+
+  /** Index of the last segment with baseOffset ≤ offset (0 if none). */
+  private segmentIndexFor(offset: number): number {
+    let lo = 0; let hi = this.segments.length - 1; let found = 0
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1
+      if (this.segments[mid].baseOffset <= offset) { found = mid; lo = mid + 1 } else hi = mid - 1
+    }
+    return found
+  }
+
+  fetchOffsetByTimestamp(timestampMs: number): {offset: number, timestamp: number, leaderEpoch: number} | null {
+    this.ensureOpen()
+    for (const seg of this.segments) {
+      if (seg.maxTimestampSoFar < timestampMs) continue
+      const start = seg.timeIndex.lookup(timestampMs)
+      const pos = seg.offsetIndex.lookup(start.offset).position
+      let hit: BatchPosition | null = null
+      seg.scan(pos, b => {
+        if (b.maxTimestamp >= timestampMs && b.lastOffset >= this.lso) { hit = b; return false }
+        return true
+      })
+      if (hit) {
+        const h = hit as BatchPosition
+        const offset = Math.max(h.baseOffset, this.lso)
+        return {offset, timestamp: h.maxTimestamp, leaderEpoch: this.epochForOffset(offset)}
+      }
+    }
+    return null
+  }
+
+  fetchMaxTimestamp(): {offset: number, timestamp: number, leaderEpoch: number} | null {
+    this.ensureOpen()
+    let best: LogSegment | null = null
+    for (const seg of this.segments) if (seg.maxTimestampSoFar >= 0 && (!best || seg.maxTimestampSoFar > best.maxTimestampSoFar)) best = seg
+    if (!best) return null
+    return {offset: best.offsetOfMaxTimestampSoFar, timestamp: best.maxTimestampSoFar, leaderEpoch: this.epochForOffset(best.offsetOfMaxTimestampSoFar)}
+  }
+
+  latestEpoch(): number | null { return this.epochCache.latestEpoch() }
+  endOffsetForEpoch(epoch: number): {epoch: number, endOffset: number} { return this.epochCache.endOffsetFor(epoch, this.leo) }
+  epochForOffset(offset: number): number { return this.epochCache.epochForOffset(offset) }
+  leaderEpochEntries(): Array<{epoch: number, startOffset: number}> { return this.epochCache.all() }
+
+  /** Removes every batch at or after `offset` (follower truncation); no-op when offset ≥ LEO. */
+  truncateTo(offset: number): void {
+    this.ensureOpen()
+    if (offset < 0) throw new Error(`Cannot truncate ${this.dir} to a negative offset ${offset}`)
+    if (offset >= this.leo) return
+    if (offset < this.segments[0].baseOffset) { this.truncateFullyAndStartAt(offset); return }
+    while (this.segments.length > 1 && this.active.baseOffset >= offset) {
+      const seg = this.segments.pop()!
+      seg.deleteFiles()
+    }
+    this.active.truncateTo(offset)
+    this.active.offsetIndex.resizeFile(true); this.active.timeIndex.resizeFile(true)
+    this.leo = this.active.nextOffset
+    this.epochCache.truncateFromEnd(this.leo)
+    this.recovery = Math.min(this.recovery, this.leo)
+    this.lso = Math.min(this.lso, this.leo)
+  }
+
+  /** Deletes all segments and starts empty at `offset` (log start = LEO = offset). */
+  truncateFullyAndStartAt(offset: number): void {
+    this.ensureOpen()
+    for (const seg of this.segments) seg.deleteFiles()
+    const seg = new LogSegment(this.dir, offset, this.config.segmentIndexBytes, this.config.indexIntervalBytes)
+    seg.offsetIndex.resizeFile(true); seg.timeIndex.resizeFile(true)
+    this.segments = [seg]
+    this.epochCache.clear()
+    this.leo = offset; this.lso = offset; this.recovery = offset
+  }
+
+  /** DeleteRecords: raises the log start offset (≤ HW checked by the caller) and drops whole segments below it. */
+  maybeIncrementLogStartOffset(offset: number): void {
+    this.ensureOpen()
+    if (offset > this.leo) throw new OffsetOutOfRangeError(`Cannot increment the log start offset of ${this.dir} to ${offset}: log end offset is ${this.leo}`)
+    if (offset <= this.lso) return
+    this.lso = offset
+    this.epochCache.truncateFromStart(offset)
+    this.deleteSegmentsWhile((seg, next) => next !== null && next <= this.lso)
+  }
+
+  /**
+   * Retention (spec §3.7): by log start offset, by time (retention.ms) and size (retention.bytes),
+   * oldest first, only segments wholly below `highWatermark`. Returns the number deleted.
+   */
+  deleteOldSegments(nowMs: number, highWatermark: number): number {
+    this.ensureOpen()
+    let n = this.deleteSegmentsWhile((seg, next) => next !== null && next <= this.lso)
+    if (!this.config.cleanupPolicy.split(',').map(s => s.trim()).includes('delete')) return n
+    const hwOk = (seg: LogSegment, next: number | null): boolean => (next ?? this.leo) <= highWatermark && !(next === null && seg.size === 0)
+    if (this.config.retentionMs >= 0) {
+      n += this.deleteSegmentsWhile((seg, next) => hwOk(seg, next) && nowMs - seg.largestTimestamp() > this.config.retentionMs)
+    }
+    if (this.config.retentionBytes >= 0) {
+      let diff = this.size - this.config.retentionBytes
+      n += this.deleteSegmentsWhile((seg, next) => {
+        if (!hwOk(seg, next) || diff - seg.size < 0) return false
+        diff -= seg.size
+        return true
+      })
+    }
+    return n
+  }
+
+  private deleteSegmentsWhile(pred: (seg: LogSegment, nextBase: number | null) => boolean): number {
+    const doomed: LogSegment[] = []
+    for (let i = 0; i < this.segments.length; i++) {
+      const next = i + 1 < this.segments.length ? this.segments[i + 1].baseOffset : null
+      if (!pred(this.segments[i], next)) break
+      doomed.push(this.segments[i])
+    }
+    if (doomed.length === 0) return 0
+    if (doomed.length === this.segments.length) this.rollAt(this.leo)
+    // after a roll an empty last segment may have been replaced; remove the doomed ones from the list
+    this.segments = this.segments.filter(s => !doomed.includes(s))
+    for (const seg of doomed) this.scheduleDelete(seg)
+    this.lso = Math.max(this.lso, this.segments[0].baseOffset)
+    this.epochCache.truncateFromStart(this.lso)
+    return doomed.length
+  }
+
+  /** Renames the segment files to `*.deleted` and removes them after file.delete.delay.ms. */
+  private scheduleDelete(seg: LogSegment): void {
+    seg.onBecomeInactive()
+    const files = [seg.logFile, seg.offsetIndex.file, seg.timeIndex.file]
+    const renamed: string[] = []
+    for (const f of files) {
+      if (!fs.existsSync(f)) continue
+      fs.renameSync(f, f + '.deleted'); renamed.push(f + '.deleted')
+    }
+    seg.closeHandles()
+    const rm = (): void => { for (const f of renamed) fs.rmSync(f, {force: true}) }
+    if (this.config.fileDeleteDelayMs <= 0) rm()
+    else setTimeout(rm, this.config.fileDeleteDelayMs).unref()
+  }
+
+  /** Trims indexes and closes files; keeps data on disk. */
+  close(): void {
+    if (this.closed) return
+    this.epochCache.flush()
+    for (const seg of this.segments) seg.close()
+    this.closed = true
+  }
+
+  /** Removes the directory: rename to `<topic>-<partition>.<uuid32hex>-delete`, then rm. */
+  delete(): void {
+    if (!this.closed) {
+      for (const seg of this.segments) seg.closeHandles()
+      this.closed = true
+    }
+    const target = `${this.dir}.${randomUUID().replace(/-/g, '')}-delete`
+    try { fs.renameSync(this.dir, target) } catch { fs.rmSync(this.dir, {recursive: true, force: true}); return }
+    fs.rmSync(target, {recursive: true, force: true})
+  }
+
+  get isClosed(): boolean { return this.closed }
+
+  private ensureOpen(): void {
+    if (this.closed) throw new Error(`Log ${this.dir} is closed`)
+  }
+}
