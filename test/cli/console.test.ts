@@ -2,6 +2,7 @@
  * `kts console-producer` / `kts console-consumer` against a real Kafka-protocol server: our broker
  * (`test/helpers/broker-process.ts` when present), else librdkafka's mock cluster built from
  * `../shared/tools/mockcluster.c` (needs gcc + librdkafka-dev), else the server tests are skipped.
+ * `KTS_TEST_BOOTSTRAP=host:port` runs them against any running cluster instead.
  */
 import assert from 'node:assert/strict'
 import {execFileSync, spawn, type ChildProcess} from 'node:child_process'
@@ -28,8 +29,13 @@ async function pollUntil<T>(fn: () => T | undefined, timeoutMs: number, what: st
   }
 }
 
-/** Starts our broker if the helper exists, else the mock cluster; null when neither is possible. */
+/**
+ * An external cluster from `KTS_TEST_BOOTSTRAP` (admin APIs assumed), else our broker if the helper
+ * exists, else the mock cluster; null when none is possible.
+ */
 export async function startTestCluster(): Promise<TestCluster | null> {
+  const external = process.env.KTS_TEST_BOOTSTRAP
+  if (external) return {bootstrap: external, kts: true, stop: async () => undefined}
   const helpers = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'helpers')
   if (fs.existsSync(path.join(helpers, 'broker-process.ts')) || fs.existsSync(path.join(helpers, 'broker-process.js'))) {
     const mod = await import(new URL('../helpers/broker-process.js', import.meta.url).href) as {startBroker: () => Promise<{bootstrap: string, stop: () => Promise<void>}>}
