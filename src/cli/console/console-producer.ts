@@ -117,11 +117,16 @@ export async function runConsoleProducer(opts: ConsoleProducerOptions, input: No
   readable.setEncoding?.('utf8') // multi-byte characters split across chunks
   try {
     prompt()
-    for await (const chunk of input) {
-      for (const line of splitter.push(typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('utf8'))) {
-        await add(reader.parse(line))
-        prompt()
+    try {
+      for await (const chunk of input) {
+        for (const line of splitter.push(typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('utf8'))) {
+          await add(reader.parse(line))
+          prompt()
+        }
       }
+    } catch (err) {
+      // stdin destroyed by SIGINT/SIGTERM: end like EOF (Kafka's shutdown hook closes the producer, which flushes)
+      if ((err as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') throw err
     }
     const last = splitter.end()
     if (last !== null) await add(reader.parse(last))
