@@ -122,15 +122,16 @@ export class LogSegment {
     const first = this.translateOffset(startOffset)
     if (!first) return null
     if (first.baseOffset >= maxOffsetExclusive) return {records: Buffer.alloc(0), firstOffset: first.baseOffset}
-    let end = first.position
-    this.scan(first.position, b => {
-      if (b.baseOffset >= maxOffsetExclusive) return false
-      const would = b.position + b.size - first.position
-      if (would > maxBytes && !(minOneBatch && end === first.position)) return false
-      end = b.position + b.size
-      return true
-    })
-    return {records: this.readBytes(first.position, end - first.position), firstOffset: first.baseOffset}
+    // one read of up to maxBytes (at least the first batch when minOneBatch), cut at batch boundaries
+    const want = Math.min(this.size - first.position, Math.max(maxBytes, minOneBatch ? first.size : 0))
+    const buf = this.readBytes(first.position, want)
+    let end = 0
+    while (end + RECORD_BATCH_OVERHEAD <= buf.length) {
+      const size = buf.readInt32BE(end + BATCH_LENGTH_OFFSET) + LOG_OVERHEAD
+      if (size < RECORD_BATCH_OVERHEAD || end + size > buf.length || readInt64At(buf, end) >= maxOffsetExclusive) break
+      end += size
+    }
+    return {records: buf.subarray(0, end), firstOffset: first.baseOffset}
   }
 
   /**
