@@ -153,11 +153,12 @@ export function kafkaErrorCodeOf(err: unknown): number | undefined {
  * no reachable broker → `Timed out waiting for a node assignment.`; aggregate errors → the first cause.
  */
 export function toKafkaMessage(err: unknown): string {
-  const e = err as {name?: string, message?: string, errors?: unknown[], originalError?: unknown}
+  const e = err as {name?: string, message?: string, errors?: unknown[], originalError?: unknown, cause?: unknown}
   if (Array.isArray(e?.errors) && e.errors.length > 0) return toKafkaMessage(e.errors[0])
   const name = e?.name ?? ''
-  if (name === 'KafkaJSNumberOfRetriesExceeded' && e.originalError !== undefined) return toKafkaMessage(e.originalError)
-  if (name === 'KafkaJSConnectionError' || name === 'KafkaJSNonRetriableError' && /ECONNREFUSED|Connection/.test(e.message ?? '')) {
+  const inner = e?.cause ?? e?.originalError
+  if (name === 'KafkaJSNumberOfRetriesExceeded' && inner !== undefined) return toKafkaMessage(inner)
+  if (name === 'KafkaJSConnectionError' || /^Connection error: /.test(e?.message ?? '')) {
     return 'Timed out waiting for a node assignment.'
   }
   return e?.message ?? String(err)
