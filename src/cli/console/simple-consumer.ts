@@ -100,6 +100,7 @@ export class SimpleConsumer {
           backoff = 50
         } catch (err) {
           if (!(err instanceof ProtocolClientError)) throw err
+          this.warnOnce(`${err.message}. Node may not be available.`)
           this.dropConnections()
           this.needMetadata = true
           if (this.stopped) break
