@@ -68,6 +68,10 @@ export class UnifiedLog {
     this.epochCache.truncateFromStart(this.lso)
     if (loaded.bytesTruncated > 0) opts.logger?.warn(`Recovery of ${this.dir} truncated ${loaded.bytesTruncated} bytes; log end offset ${this.leo}`)
     const existingId = readPartitionMetadata(this.dir)
+    if (existingId !== undefined && opts.topicId !== undefined && existingId !== opts.topicId) {
+      for (const seg of this.segments) seg.closeHandles()
+      throw new Error(`Inconsistent topic id for ${this.dir}: partition.metadata has ${existingId}, expected ${opts.topicId}`)
+    }
     if (opts.topicId !== undefined && existingId === undefined) writePartitionMetadata(this.dir, opts.topicId)
     this.topicId = existingId ?? opts.topicId
   }

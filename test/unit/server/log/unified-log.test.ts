@@ -232,4 +232,27 @@ describe('UnifiedLog', () => {
     log.delete()
     assert.deepEqual(fs.readdirSync(root), [])
   })
+
+  it('index files hold Kafka entry layouts (8-byte offset, 12-byte time entries)', () => {
+    const log = open({segmentBytes: 1 << 20})
+    fill(log, 20, 0, i => 7000 + i)
+    log.close()
+    const idx = fs.readFileSync(path.join(dir, '00000000000000000000.index'))
+    const data = fs.readFileSync(path.join(dir, '00000000000000000000.log'))
+    assert.ok(idx.length >= 8 && idx.length % 8 === 0)
+    for (let p = 0; p < idx.length; p += 8) {
+      const rel = idx.readInt32BE(p); const pos = idx.readInt32BE(p + 4)
+      const base = Number(data.readBigInt64BE(pos))
+      assert.ok(rel >= base && rel <= base + data.readInt32BE(pos + 23), `entry ${rel}@${pos}`)
+    }
+    const tix = fs.readFileSync(path.join(dir, '00000000000000000000.timeindex'))
+    assert.ok(tix.length >= 12 && tix.length % 12 === 0)
+    const lastTs = Number(tix.readBigInt64BE(tix.length - 12)); const lastRel = tix.readInt32BE(tix.length - 4)
+    assert.deepEqual([lastTs, lastRel], [7019, 39])
+  })
+
+  it('refuses a partition.metadata with another topic id', () => {
+    UnifiedLog.open({dir, topicPartition: tp, config: cfg(), recoveryPoint: 0, hadCleanShutdown: true, topicId: 'AAAAAAAAAAAAAAAAAAAAAQ'}).close()
+    assert.throws(() => UnifiedLog.open({dir, topicPartition: tp, config: cfg(), recoveryPoint: 0, hadCleanShutdown: true, topicId: 'BBBBBBBBBBBBBBBBBBBBBQ'}), /Inconsistent topic id/)
+  })
 })
