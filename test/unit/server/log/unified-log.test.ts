@@ -255,4 +255,21 @@ describe('UnifiedLog', () => {
     UnifiedLog.open({dir, topicPartition: tp, config: cfg(), recoveryPoint: 0, hadCleanShutdown: true, topicId: 'AAAAAAAAAAAAAAAAAAAAAQ'}).close()
     assert.throws(() => UnifiedLog.open({dir, topicPartition: tp, config: cfg(), recoveryPoint: 0, hadCleanShutdown: true, topicId: 'BBBBBBBBBBBBBBBBBBBBBQ'}), /Inconsistent topic id/)
   })
+
+  it('rolls on segment.ms by batch timestamps; flush advances the recovery point', () => {
+    const log = open({segmentBytes: 1 << 20, segmentMs: 1000})
+    log.appendAsLeader(makeBatch({timestamp: 10_000}), 0)
+    log.appendAsLeader(makeBatch({timestamp: 10_900}), 0)
+    assert.equal(log.numberOfSegments, 1)
+    log.appendAsLeader(makeBatch({timestamp: 11_001}), 0)
+    assert.deepEqual(log.segmentBaseOffsets(), [0, 2])
+    assert.equal(log.recoveryPoint, 2)
+    log.flush()
+    assert.equal(log.recoveryPoint, 3)
+    log.roll()
+    assert.deepEqual(log.segmentBaseOffsets(), [0, 2, 3])
+    log.roll() // empty active segment: no-op
+    assert.deepEqual(log.segmentBaseOffsets(), [0, 2, 3])
+    log.close()
+  })
 })
