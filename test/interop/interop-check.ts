@@ -139,3 +139,18 @@ export function printBrokerOutputOnFailure(ctx: Mocha.Context, broker: BrokerHan
     process.stderr.write(`\n----- broker output (${ctx.currentTest.title}) -----\n${out.slice(-20_000)}\n----- end of broker output -----\n`)
   }
 }
+
+/** Parses JSON-lines output of the Python clients (`{"partition", "offset", "key", "value"}` per line). */
+export function parseJsonLines(stdout: string): ReadRecord[] {
+  return stdout.split('\n').filter((l) => l.trim().length > 0).map((l) => JSON.parse(l) as ReadRecord)
+}
+
+/** Asserts each record was read at the partition/offset its producer's delivery report gave. */
+export function assertMatchesDeliveryReports(reports: ReadRecord[], read: ReadRecord[]): void {
+  const at = new Map(read.map((r) => [r.value, r]))
+  for (const d of reports) {
+    const r = at.get(d.value)
+    assert.ok(r, `delivered record ${d.value} not read back`)
+    assert.equal(`${r.partition}/${r.offset}`, `${d.partition}/${d.offset}`, `record ${d.value}: read at ${r.partition}/${r.offset}, delivery report said ${d.partition}/${d.offset}`)
+  }
+}
