@@ -25,7 +25,7 @@ export interface BrokerServices {
   /** Partitions led/followed here: produce, fetch, list offsets (server/replica). */
   replicaManager: any
   /** Producer ids for InitProducerId, handed out from controller-allocated blocks. */
-  producerIds: {next(): Promise<number>}
+  producerIds: {nextId(): Promise<number>}
   /** Classic group coordinator (server/group). */
   groupCoordinator: any
   /** Listeners as advertised to clients: name -> {host, port}. */

@@ -66,6 +66,11 @@ async function handleFetch(req: FetchRequest, ctx: RequestContext): Promise<Inpu
       }
       incremental = true
     }
+  } else if (apiVersion >= 7 && req.sessionId !== 0) {
+    sessions.remove(req.sessionId)
+  }
+  // A full cache (create → undefined) answers sessionless, as Kafka's SessionlessFetchContext.
+  if (session) {
     session.nextEpoch++
     session.lastUsedMs = now
     for (const cp of requested) {
@@ -82,8 +87,6 @@ async function handleFetch(req: FetchRequest, ctx: RequestContext): Promise<Inpu
     for (const f of req.forgottenTopicsData ?? []) {
       for (const p of f.partitions) session.partitions.delete(key(usesIds ? f.topicId : f.topic, p))
     }
-  } else if (apiVersion >= 7 && req.sessionId !== 0) {
-    sessions.remove(req.sessionId)
   }
   const toRead = session ? [...session.partitions.values()] : requested
 

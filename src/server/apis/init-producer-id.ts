@@ -20,7 +20,7 @@ async function handleInitProducerId(req: InitProducerIdRequest, ctx: RequestCont
   if (req.producerId >= 0 && req.producerEpoch >= 0 && req.producerEpoch < MAX_EPOCH - 1) {
     return {throttleTimeMs: 0, errorCode: ErrorCode.NONE, producerId: req.producerId, producerEpoch: req.producerEpoch + 1}
   }
-  const producerId: number = await services.producerIds.next()
+  const producerId: number = await services.producerIds.nextId()
   return {throttleTimeMs: 0, errorCode: ErrorCode.NONE, producerId, producerEpoch: 0}
 }
 

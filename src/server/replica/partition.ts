@@ -6,7 +6,7 @@
  */
 import {ErrorCode} from '../../protocol/errors.js'
 import {KafkaError} from '../../protocol/errors.js'
-import {lastOffsetOf, readBatchHeader, batchHeaders} from '../../protocol/records/record-batch.js'
+import {lastOffsetOf, batchHeaders} from '../../protocol/records/record-batch.js'
 import type {UnifiedLog} from '../log/unified-log.js'
 import {ProducerStateManager, lastSequenceOf} from './producer-state-manager.js'
 import {validateProducedRecords} from './produce-validation.js'
@@ -30,9 +30,6 @@ export interface ProduceResult {
   logAppendTimeMs: number
   logStartOffset: number
 }
-
-/** Bytes of log tail scanned at load to rebuild producer state (header-only scan). */
-const PRODUCER_STATE_REBUILD_BYTES = 64 * 1024 * 1024
 
 export class Partition {
   state: PartitionState
@@ -153,23 +150,18 @@ export class Partition {
     for (const w of [...this.waiters]) w(bytes)
   }
 
-  /** Rebuilds idempotent-producer state from batch headers at the tail of the log. */
+  /**
+   * Rebuilds idempotent-producer state from the batch headers of the last two segments (Kafka
+   * keeps producer-state snapshots instead; producers idle for longer than that are forgotten and
+   * their next batch is accepted as a new sequence).
+   */
   private rebuildProducerState(): void {
     const log = this.log
     const end = log.logEndOffset
-    let offset = log.logStartOffset
-    if (end === offset) return
-    let scanned = 0
-    // Scan from the start of the log, bounded by PRODUCER_STATE_REBUILD_BYTES from the tail by skipping ahead.
-    const approxStart = Math.max(log.logStartOffset, 0)
-    offset = approxStart
-    while (offset < end && scanned < PRODUCER_STATE_REBUILD_BYTES * 4) {
-      let chunk: {records: Buffer}
-      try {
-        chunk = log.read(offset, 8 * 1024 * 1024, end, true)
-      } catch {
-        return
-      }
+    const bases = log.segmentBaseOffsets()
+    let offset = Math.max(log.logStartOffset, bases.length >= 2 ? bases[bases.length - 2] : log.logStartOffset)
+    while (offset < end) {
+      const chunk = log.read(offset, 8 * 1024 * 1024, end, true)
       if (chunk.records.length === 0) return
       let next = offset
       for (const h of batchHeaders(chunk.records)) {
@@ -184,12 +176,7 @@ export class Partition {
         }
         next = lastOffsetOf(h) + 1
       }
-      if (next <= offset) {
-        // a single batch larger than the chunk: skip past it
-        const h = readBatchHeader(chunk.records, 0)
-        next = lastOffsetOf(h) + 1
-      }
-      scanned += chunk.records.length
+      if (next <= offset) return
       offset = next
     }
   }

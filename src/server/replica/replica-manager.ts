@@ -8,9 +8,7 @@
  * is not implemented yet: every replica hosted here with another leader is left idle.
  */
 import {ErrorCode} from '../../protocol/errors.js'
-import type {LogConfig} from '../log/log-config.js'
-import type {LogManager} from '../log/log-manager.js'
-import {OffsetOutOfRangeError} from '../log/errors.js'
+import {OffsetOutOfRangeError, type LogConfig, type LogManager} from '../log/index.js'
 import type {Logger} from '../util/logger.js'
 import {Partition, type PartitionState, type ProduceResult} from './partition.js'
 import {FetchSessionCache} from './fetch-session-cache.js'
