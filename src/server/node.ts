@@ -46,6 +46,7 @@ import {deleteGroups} from './apis/delete-groups.js'
 import {offsetDelete} from './apis/offset-delete.js'
 import type {BrokerServices} from './broker-services.js'
 import {KafkaError, ErrorCode} from '../protocol/errors.js'
+import {batchHeaders, lastOffsetOf} from '../protocol/records/record-batch.js'
 import {getLogger, shutdownLogging, type Logger} from './util/logger.js'
 
 export interface StartNodeOptions {
@@ -156,7 +157,9 @@ export async function startNode({config, configPath}: StartNodeOptions): Promise
         const hw = p.highWatermark
         if (start >= hw) return {records: Buffer.alloc(0), nextOffset: start, logEndOffset: hw}
         const {records} = p.log.read(start, maxBytes, hw, true)
-        return {records, nextOffset: start, logEndOffset: hw}
+        let nextOffset = start
+        for (const h of batchHeaders(records)) nextOffset = lastOffsetOf(h) + 1
+        return {records, nextOffset, logEndOffset: hw}
       },
     }
     const groupCoordinator = new GroupCoordinator(
