@@ -171,6 +171,7 @@ export class KafkaRaftClient {
         for (const l of this.listeners) l.handleLoadSnapshot?.(records, id)
         this.latestSnapshot = id
         from = id.endOffset
+        this.opts.logger?.info(`Loaded metadata snapshot ${snapshotFileName(id).replace('.checkpoint', '')} (${records.length} records)`)
         break
       } catch (err) {
         this.opts.logger?.warn(`Skipping unreadable snapshot ${id.endOffset}-${id.epoch}: ${(err as Error).message}`)
