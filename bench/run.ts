@@ -1,0 +1,855 @@
+/**
+ * End-to-end benchmark of a kts broker driven by a fast real client (kcat / librdkafka), next to
+ * the same runs against librdkafka's in-memory mock cluster (../shared/tools/mockcluster.c).
+ *
+ * Run: `npm run bench` (builds, then `node dist/bench/run.js`).
+ *
+ * For kts it writes a server.properties on random free loopback ports into a fresh temp dir, runs
+ * `kts storage format`, spawns `node bin/run.js server start <file>` and measures
+ *   - start-up: spawn -> first accepted TCP connection on the PLAINTEXT port (polled every 5 ms),
+ *     and also -> first ApiVersions response and -> the "Kafka Server started" log line;
+ *   - idle RSS: VmRSS of the server process (node itself, spawned directly) after ~2 s idle;
+ *   - produce acks=1 and acks=all of N records of B bytes (`kcat -P -l <file>`, one line a record)
+ *     into fresh 1-partition topics; a figure counts only if the partition's end offset is N after
+ *     kcat exits (and the segment files hold at least N*B bytes);
+ *   - consume of the N records (`kcat -C -o beginning -e`, one output byte per record, counted);
+ *   - the same on a 3-partition topic (information only).
+ * The mock cluster keeps only the newest ~5 MiB of each partition, so its consume run reads a
+ * 128-partition topic (filled by a timed acks=1 produce) instead of the 1-partition one.
+ *
+ * Environment: KTS_BENCH_RECORDS (default 1000000), KTS_BENCH_RECORD_BYTES (default 100),
+ * KTS_BENCH_SKIP_MOCK=1 (kts only), KTS_BENCH_KCAT (kcat binary, default `kcat`),
+ * KTS_BENCH_CPU_PROF=<dir> (run the kts server under `node --cpu-prof`, write the profile there and
+ * print its top functions; start-up figures then include the profiler's overhead),
+ * KTS_BENCH_KEEP=1 (keep the temp dir and print its path).
+ *
+ * Exit status: 0 when everything ran, also when a target is missed (marked BELOW TARGET);
+ * 1 when something broke (the broker did not start, a kcat run failed, a record count is wrong).
+ */
+import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
+import fs from 'node:fs'
+import net from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {formatProfileSummary, summarizeCpuProfiles} from './cpuprofile-top.js'
+
+// ---- settings ---------------------------------------------------------------------------------
+
+function envInt(name: string, dflt: number): number {
+  const raw = process.env[name]
+  if (raw === undefined || raw === '') return dflt
+  const v = Number(raw.replace(/_/g, ''))
+  if (!Number.isSafeInteger(v) || v <= 0) throw new Error(`${name} must be a positive integer, got ${JSON.stringify(raw)}`)
+  return v
+}
+
+const RECORDS = envInt('KTS_BENCH_RECORDS', 1_000_000)
+const RECORD_BYTES = envInt('KTS_BENCH_RECORD_BYTES', 100)
+const KCAT = process.env.KTS_BENCH_KCAT || 'kcat'
+const SKIP_MOCK = process.env.KTS_BENCH_SKIP_MOCK === '1'
+const CPU_PROF_DIR = process.env.KTS_BENCH_CPU_PROF ? path.resolve(process.env.KTS_BENCH_CPU_PROF) : null
+const KEEP = process.env.KTS_BENCH_KEEP === '1'
+
+const TARGET_RECORDS_PER_S = 500_000
+const TARGET_STARTUP_MS = 500
+const TARGET_IDLE_RSS_MB = 100
+const IDLE_MS = 2000
+const STARTUP_DEADLINE_MS = 30_000
+const STOP_GRACE_MS = 15_000
+/** Per kcat run: generous, so that only a hang trips it. */
+const RUN_DEADLINE_MS = Math.max(120_000, Math.ceil(RECORDS * RECORD_BYTES / 1e6) * 2000)
+
+const PRODUCE_ARGS = ['-X', 'linger.ms=5', '-X', 'batch.num.messages=10000', '-X', 'queue.buffering.max.messages=1000000', '-X', 'queue.buffering.max.kbytes=1048576']
+const CONSUME_ARGS = ['-X', 'queued.min.messages=1000000', '-X', 'fetch.wait.max.ms=10']
+
+const STARTED_MARKER = 'Kafka Server started'
+const MOCK_CONSUME_PARTITIONS = 128
+
+function findRepoRoot(): string {
+  for (let dir = path.dirname(fileURLToPath(import.meta.url)); ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'bin', 'run.js'))) return dir
+    if (path.dirname(dir) === dir) throw new Error('cannot find the kts repository root (package.json + bin/run.js) above this file')
+  }
+}
+
+const ROOT = findRepoRoot()
+const RUN_JS = path.join(ROOT, 'bin', 'run.js')
+
+// ---- process and temp-dir bookkeeping (everything is torn down on exit or Ctrl-C) -------------
+
+const liveChildren = new Set<ChildProcess>()
+const tempDirs = new Set<string>()
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return
+  try {
+    process.kill(-child.pid, signal)
+  } catch {
+    try {
+      child.kill(signal)
+    } catch {
+      // already gone
+    }
+  }
+}
+
+function cleanupSync(): void {
+  for (const c of liveChildren) killGroup(c, 'SIGKILL')
+  liveChildren.clear()
+  if (!KEEP) {
+    for (const d of tempDirs) fs.rmSync(d, {recursive: true, force: true})
+    tempDirs.clear()
+  }
+}
+
+process.once('exit', cleanupSync)
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    process.stderr.write(`\n${sig}: stopping the bench, killing its processes\n`)
+    cleanupSync()
+    process.exit(130)
+  })
+}
+
+function makeTempDir(prefix: string): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix))
+  tempDirs.add(d)
+  return d
+}
+
+// ---- child processes ---------------------------------------------------------------------------
+
+interface ExitInfo {
+  code: number | null
+  signal: NodeJS.Signals | null
+  error?: string
+  /** performance.now() when the process exited. */
+  at: number
+}
+
+interface Proc {
+  child: ChildProcess
+  /** performance.now() right before spawn. */
+  startedAt: number
+  /** Resolves when the process has exited and its output pipes are closed. */
+  closed: Promise<ExitInfo>
+  exit: ExitInfo | null
+  /** The last 64 KiB of stdout and stderr, interleaved. */
+  tail(): string
+}
+
+const TAIL_BYTES = 64 * 1024
+
+interface StartOptions {
+  env?: NodeJS.ProcessEnv
+  /** Called with every stdout chunk (then stdout is not kept in the tail). */
+  onStdout?: (chunk: Buffer) => void
+  /** Called after each chunk of output is added to the tail. */
+  onOutput?: (tail: string) => void
+}
+
+function startProcess(cmd: string, args: string[], opts: StartOptions = {}): Proc {
+  let tail = ''
+  const add = (s: string): void => {
+    tail += s
+    if (tail.length > 2 * TAIL_BYTES) tail = tail.slice(-TAIL_BYTES)
+    opts.onOutput?.(tail)
+  }
+  const startedAt = performance.now()
+  const child = spawn(cmd, args, {cwd: ROOT, env: opts.env ?? process.env, detached: true, stdio: ['ignore', 'pipe', 'pipe']})
+  liveChildren.add(child)
+  const proc: Proc = {
+    child,
+    startedAt,
+    exit: null,
+    closed: new Promise<ExitInfo>((resolve) => {
+      let exitAt = 0
+      let spawnError: string | undefined
+      child.once('exit', () => (exitAt = performance.now()))
+      child.once('error', (err) => {
+        spawnError = err.message
+        add(`\n[bench] ${cmd}: ${err.message}\n`)
+        // A process that never started emits no 'close'.
+        if (child.pid === undefined) {
+          liveChildren.delete(child)
+          proc.exit = {code: null, signal: null, error: spawnError, at: performance.now()}
+          resolve(proc.exit)
+        }
+      })
+      child.once('close', (code, signal) => {
+        liveChildren.delete(child)
+        proc.exit = {code, signal, error: spawnError, at: exitAt || performance.now()}
+        resolve(proc.exit)
+      })
+    }),
+    tail: () => tail.slice(-TAIL_BYTES),
+  }
+  if (opts.onStdout) child.stdout!.on('data', opts.onStdout)
+  else child.stdout!.setEncoding('utf8').on('data', add)
+  child.stderr!.setEncoding('utf8').on('data', add)
+  return proc
+}
+
+interface RunResult extends ExitInfo {
+  ms: number
+  tail: string
+  stdout: string
+}
+
+/** Runs a command to completion (SIGKILL after `deadlineMs`); collects stdout unless `onStdout` takes it. */
+async function runProcess(cmd: string, args: string[], deadlineMs: number, opts: StartOptions = {}): Promise<RunResult> {
+  let stdout = ''
+  const p = startProcess(cmd, args, {
+    ...opts,
+    onStdout: opts.onStdout ?? ((b) => {
+      stdout += b.toString('utf8')
+    }),
+  })
+  let timedOut = false
+  const timer = setTimeout(() => {
+    timedOut = true
+    killGroup(p.child, 'SIGKILL')
+  }, deadlineMs)
+  const exit = await p.closed
+  clearTimeout(timer)
+  const error = timedOut ? `killed after the ${deadlineMs} ms deadline` : exit.error
+  return {...exit, error, ms: exit.at - p.startedAt, tail: p.tail(), stdout}
+}
+
+function describeExit(r: ExitInfo): string {
+  if (r.error) return r.error
+  return r.signal ? `killed by ${r.signal}` : `exit code ${r.code}`
+}
+
+function ok(r: ExitInfo): boolean {
+  return !r.error && r.code === 0
+}
+
+/** SIGTERM (to the process group), wait for exit; SIGKILL after the grace period. Returns ms to exit. */
+async function stopProcess(p: Proc, graceMs = STOP_GRACE_MS): Promise<{ms: number, forced: boolean}> {
+  if (p.exit) return {ms: 0, forced: false}
+  const t0 = performance.now()
+  killGroup(p.child, 'SIGTERM')
+  let forced = false
+  let timer: NodeJS.Timeout | undefined
+  await Promise.race([p.closed, new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      forced = true
+      killGroup(p.child, 'SIGKILL')
+      resolve()
+    }, graceMs)
+  })])
+  await p.closed
+  clearTimeout(timer)
+  return {ms: performance.now() - t0, forced}
+}
+
+// ---- network probes ------------------------------------------------------------------------------
+
+async function freePorts(n: number): Promise<number[]> {
+  const servers: net.Server[] = []
+  try {
+    const ports: number[] = []
+    for (let i = 0; i < n; i++) {
+      const server = net.createServer()
+      servers.push(server)
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject)
+        server.listen(0, '127.0.0.1', () => resolve())
+      })
+      const address = server.address()
+      if (address === null || typeof address === 'string') throw new Error('cannot read the port of a loopback listener')
+      ports.push(address.port)
+    }
+    return ports
+  } finally {
+    await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))))
+  }
+}
+
+const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** A connected socket to 127.0.0.1:port, or null when refused / not accepted within `timeoutMs`. */
+function connectOnce(port: number, timeoutMs: number): Promise<net.Socket | null> {
+  return new Promise((resolve) => {
+    const socket = net.connect({port, host: '127.0.0.1'})
+    const fail = (): void => {
+      socket.destroy()
+      resolve(null)
+    }
+    socket.setTimeout(timeoutMs, fail)
+    socket.once('error', fail)
+    socket.once('connect', () => {
+      socket.setTimeout(0)
+      socket.removeListener('error', fail)
+      resolve(socket)
+    })
+  })
+}
+
+/** Sends ApiVersions v0 on a connected socket; true once a whole response frame is back. */
+function apiVersionsAnswered(socket: net.Socket, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const clientId = Buffer.from('kts-bench')
+    const req = Buffer.alloc(4 + 2 + 2 + 4 + 2 + clientId.length)
+    req.writeInt32BE(req.length - 4, 0)
+    req.writeInt16BE(18, 4) // ApiVersions
+    req.writeInt16BE(0, 6) // v0
+    req.writeInt32BE(1, 8) // correlation id
+    req.writeInt16BE(clientId.length, 12)
+    clientId.copy(req, 14)
+    let got = Buffer.alloc(0)
+    const finish = (answered: boolean): void => {
+      clearTimeout(timer)
+      socket.destroy()
+      resolve(answered)
+    }
+    const timer = setTimeout(() => finish(false), timeoutMs)
+    socket.on('data', (d: Buffer) => {
+      got = Buffer.concat([got, d])
+      if (got.length >= 8 && got.length >= 4 + got.readInt32BE(0)) finish(got.readInt32BE(4) === 1)
+    })
+    socket.once('error', () => finish(false))
+    socket.once('close', () => finish(false))
+    socket.write(req)
+  })
+}
+
+interface StartupTimes {
+  /** ms from spawn to the first accepted TCP connection. */
+  connectMs: number
+  /** ms from spawn to the first ApiVersions response. */
+  firstResponseMs: number
+}
+
+/**
+ * Polls 127.0.0.1:port every 5 ms until a connection is accepted and an ApiVersions request on it
+ * is answered; fails when the process exits or the deadline passes.
+ */
+async function waitForServer(p: Proc, port: number, deadlineMs: number): Promise<StartupTimes> {
+  const deadline = p.startedAt + deadlineMs
+  let connectMs: number | null = null
+  while (performance.now() < deadline) {
+    if (p.exit) throw new Error(`the server ${describeExit(p.exit)} before it accepted connections`)
+    const socket = await connectOnce(port, 250)
+    if (socket) {
+      connectMs ??= performance.now() - p.startedAt
+      if (await apiVersionsAnswered(socket, Math.max(1, deadline - performance.now()))) {
+        return {connectMs, firstResponseMs: performance.now() - p.startedAt}
+      }
+    }
+    await delay(5)
+  }
+  throw new Error(`no ${connectMs === null ? 'accepted connection' : 'ApiVersions response'} on 127.0.0.1:${port} within ${deadlineMs} ms`)
+}
+
+async function waitUntil(what: string, pred: () => boolean, deadlineMs: number, p?: Proc): Promise<void> {
+  const deadline = performance.now() + deadlineMs
+  while (!pred()) {
+    if (p?.exit) throw new Error(`the process ${describeExit(p.exit)} while waiting for ${what}`)
+    if (performance.now() > deadline) throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}`)
+    await delay(5)
+  }
+}
+
+// ---- /proc -----------------------------------------------------------------------------------------
+
+/** VmRSS and VmHWM of a process in kB (KiB), from /proc/<pid>/status. */
+function memoryKb(pid: number): {rssKb: number, hwmKb: number} | null {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8')
+    const field = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN)
+    return {rssKb: field('VmRSS'), hwmKb: field('VmHWM')}
+  } catch {
+    return null
+  }
+}
+
+const CLK_TCK = (() => {
+  const r = spawnSync('getconf', ['CLK_TCK'], {encoding: 'utf8'})
+  const v = Number(r.stdout?.trim())
+  return Number.isFinite(v) && v > 0 ? v : 100
+})()
+
+/** User + system CPU seconds used so far by a process (from /proc/<pid>/stat), or NaN. */
+function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return NaN
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    // fields[0] is field 3 (state); utime and stime are fields 14 and 15.
+    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK
+  } catch {
+    return NaN
+  }
+}
+
+// ---- the servers under test ------------------------------------------------------------------------
+
+interface Server {
+  name: string
+  bootstrap: string
+  proc: Proc
+  startup: StartupTimes
+  /** ms from spawn to the "started" log line (kts) or the BOOTSTRAP line (mock). */
+  readyLineMs: number
+  idleRssKb: number
+  createTopic(topic: string, partitions: number): Promise<void>
+  /** Bytes in the segment files of the topic (kts) or null (mock: in memory). */
+  logBytes(topic: string): number | null
+}
+
+function renderProperties(props: Record<string, string | number>): string {
+  return Object.entries(props).map(([k, v]) => `${k}=${v}`).join('\n') + '\n'
+}
+
+async function startKts(dir: string): Promise<Server> {
+  const [port, controllerPort] = await freePorts(2)
+  const logDir = path.join(dir, 'kts-logs')
+  const configFile = path.join(dir, 'server.properties')
+  // The keys of config/kraft/server.properties, on our own ports and dirs.
+  fs.writeFileSync(configFile, renderProperties({
+    'process.roles': 'broker,controller',
+    'node.id': 1,
+    'controller.quorum.voters': `1@127.0.0.1:${controllerPort}`,
+    'listeners': `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+    'inter.broker.listener.name': 'PLAINTEXT',
+    'advertised.listeners': `PLAINTEXT://127.0.0.1:${port}`,
+    'controller.listener.names': 'CONTROLLER',
+    'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL',
+    'num.network.threads': 3,
+    'num.io.threads': 8,
+    'socket.send.buffer.bytes': 102400,
+    'socket.receive.buffer.bytes': 102400,
+    'socket.request.max.bytes': 104857600,
+    'log.dirs': logDir,
+    'num.partitions': 1,
+    'num.recovery.threads.per.data.dir': 1,
+    'offsets.topic.replication.factor': 1,
+    'transaction.state.log.replication.factor': 1,
+    'transaction.state.log.min.isr': 1,
+    'log.retention.hours': 168,
+    'log.segment.bytes': 1073741824,
+    'log.retention.check.interval.ms': 300000,
+  }))
+
+  const uuid = await runProcess(process.execPath, [RUN_JS, 'storage', 'random-uuid'], 60_000)
+  const clusterId = uuid.stdout.trim()
+  if (!ok(uuid) || !/^[A-Za-z0-9_-]{22}$/.test(clusterId)) {
+    throw new Error(`kts storage random-uuid failed (${describeExit(uuid)}): ${uuid.stdout}${uuid.tail}`)
+  }
+  const format = await runProcess(process.execPath, [RUN_JS, 'storage', 'format', '-t', clusterId, '-c', configFile], 60_000)
+  if (!ok(format)) throw new Error(`kts storage format failed (${describeExit(format)}):\n${format.stdout}${format.tail}`)
+
+  const nodeArgs = CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`] : []
+  let readyLineAt: number | null = null
+  // spawn(node) directly: the pid is the node process that serves, not a wrapper.
+  const proc = startProcess(process.execPath, [...nodeArgs, RUN_JS, 'server', 'start', configFile], {
+    onOutput: (tail) => {
+      if (readyLineAt === null && tail.includes(STARTED_MARKER)) readyLineAt = performance.now()
+    },
+  })
+  // stdout goes through onOutput too (no onStdout given).
+  let startup: StartupTimes
+  try {
+    startup = await waitForServer(proc, port, STARTUP_DEADLINE_MS)
+    await waitUntil(`"${STARTED_MARKER}"`, () => readyLineAt !== null, STARTUP_DEADLINE_MS, proc)
+  } catch (err) {
+    await stopProcess(proc, 2000)
+    throw new Error(`kts server did not start: ${(err as Error).message}\n--- server output ---\n${proc.tail()}`)
+  }
+  const bootstrap = `127.0.0.1:${port}`
+  return {
+    name: 'kts',
+    bootstrap,
+    proc,
+    startup,
+    readyLineMs: readyLineAt! - proc.startedAt,
+    idleRssKb: NaN,
+    async createTopic(topic: string, partitions: number): Promise<void> {
+      const r = await runProcess(process.execPath, [RUN_JS, 'topics', '--create', '--topic', topic, '--partitions', String(partitions),
+        '--replication-factor', '1', '--bootstrap-server', bootstrap], 60_000)
+      if (!ok(r)) throw new Error(`kts topics --create --topic ${topic} failed (${describeExit(r)}):\n${r.stdout}${r.tail}`)
+    },
+    logBytes(topic: string): number {
+      let bytes = 0
+      for (const d of fs.readdirSync(logDir)) {
+        if (!d.startsWith(`${topic}-`) || !/^\d+$/.test(d.slice(topic.length + 1))) continue
+        for (const f of fs.readdirSync(path.join(logDir, d))) {
+          if (f.endsWith('.log')) bytes += fs.statSync(path.join(logDir, d, f)).size
+        }
+      }
+      return bytes
+    },
+  }
+}
+
+/** Builds mockcluster.c into `dir`; returns the binary, or the reason it could not be built. */
+async function buildMock(dir: string): Promise<{binary: string} | {skipped: string}> {
+  const source = path.resolve(ROOT, '..', 'shared', 'tools', 'mockcluster.c')
+  if (!fs.existsSync(source)) return {skipped: `${source} not found`}
+  const flags = await runProcess('pkg-config', ['--cflags', '--libs', 'rdkafka'], 30_000)
+  if (!ok(flags)) return {skipped: `pkg-config --cflags --libs rdkafka failed (${describeExit(flags)}; is librdkafka-dev installed?) ${flags.tail.trim()}`}
+  const binary = path.join(dir, 'mockcluster')
+  const gcc = await runProcess('gcc', ['-O2', '-Wall', '-pthread', '-o', binary, source, ...flags.stdout.trim().split(/\s+/).filter(Boolean)], 120_000)
+  if (!ok(gcc)) return {skipped: `gcc failed (${describeExit(gcc)}): ${gcc.tail.trim()}`}
+  return {binary}
+}
+
+async function startMock(binary: string, topics: [string, number][]): Promise<Server> {
+  let bootstrap: string | null = null
+  let readyLineAt: number | null = null
+  let out = ''
+  const args = ['-b', '1', ...topics.flatMap(([t, p]) => ['-t', `${t}:${p}`])]
+  const proc = startProcess(binary, args, {
+    onStdout: (chunk) => {
+      out += chunk.toString('utf8')
+      const m = /^BOOTSTRAP=(\S+)$/m.exec(out)
+      if (m && bootstrap === null) {
+        bootstrap = m[1]
+        readyLineAt = performance.now()
+      }
+    },
+  })
+  let startup: StartupTimes
+  try {
+    // The mock listens on an ephemeral port that it prints once it is up.
+    await waitUntil('the BOOTSTRAP= line', () => bootstrap !== null, STARTUP_DEADLINE_MS, proc)
+    const port = Number(bootstrap!.split(',')[0].split(':').pop())
+    startup = await waitForServer(proc, port, STARTUP_DEADLINE_MS)
+  } catch (err) {
+    await stopProcess(proc, 2000)
+    throw new Error(`mock cluster did not start: ${(err as Error).message}\n--- output ---\n${out}${proc.tail()}`)
+  }
+  return {
+    name: 'mock',
+    bootstrap: bootstrap!,
+    proc,
+    startup,
+    readyLineMs: readyLineAt! - proc.startedAt,
+    idleRssKb: NaN,
+    createTopic: async () => undefined,
+    logBytes: () => null,
+  }
+}
+
+// ---- the scenarios ---------------------------------------------------------------------------------
+
+interface Row {
+  server: string
+  scenario: string
+  records: number
+  seconds: number
+  /** Server CPU seconds (user + system) during the run. */
+  serverCpu: number
+  /** Records/s the scenario must reach, if it has a target. */
+  target?: number
+  /** Null when the figure is valid; otherwise why not. */
+  invalid: string | null
+  note?: string
+}
+
+const failures: string[] = []
+
+/** One line per record of exactly RECORD_BYTES bytes: a 10-digit sequence number, then filler. */
+async function writeDataFile(file: string): Promise<void> {
+  const filler = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'
+  const lineBytes = RECORD_BYTES + 1
+  const perChunk = Math.max(1, Math.floor((4 << 20) / lineBytes))
+  const fd = fs.openSync(file, 'w')
+  try {
+    const template = Buffer.alloc(lineBytes)
+    for (let i = 0; i < RECORD_BYTES; i++) template[i] = filler.charCodeAt(i % filler.length)
+    template[RECORD_BYTES] = 0x0a
+    const chunk = Buffer.alloc(perChunk * lineBytes)
+    for (let j = 0; j < perChunk; j++) template.copy(chunk, j * lineBytes)
+    for (let i = 0; i < RECORDS; i += perChunk) {
+      const n = Math.min(perChunk, RECORDS - i)
+      if (RECORD_BYTES >= 10) {
+        for (let j = 0; j < n; j++) chunk.write(String(i + j).padStart(10, '0'), j * lineBytes, 10, 'latin1')
+      }
+      let off = 0
+      const len = n * lineBytes
+      while (off < len) off += fs.writeSync(fd, chunk, off, len - off)
+    }
+  } finally {
+    fs.closeSync(fd)
+  }
+}
+
+/** Sum of the partitions' end offsets (kcat -Q with timestamp -1 = latest). */
+async function endOffset(server: Server, topic: string, partitions: number): Promise<number> {
+  const args = ['-Q', '-b', server.bootstrap]
+  for (let p = 0; p < partitions; p++) args.push('-t', `${topic}:${p}:-1`)
+  const r = await runProcess(KCAT, args, 60_000)
+  if (!ok(r)) throw new Error(`kcat -Q ${topic} failed (${describeExit(r)}): ${r.tail.trim()}`)
+  let sum = 0
+  let seen = 0
+  for (const m of r.stdout.matchAll(/^\S+ \[(\d+)\] offset (-?\d+)$/gm)) {
+    sum += Number(m[2])
+    seen++
+  }
+  if (seen !== partitions) throw new Error(`kcat -Q ${topic}: expected ${partitions} partition offsets, got:\n${r.stdout}${r.tail}`)
+  return sum
+}
+
+async function produce(server: Server, topic: string, partitions: number, acks: '1' | 'all', dataFile: string, target?: number): Promise<Row> {
+  const scenario = `produce acks=${acks} (${partitions} partition${partitions === 1 ? '' : 's'})`
+  const cpu0 = cpuSeconds(server.proc.child.pid)
+  const r = await runProcess(KCAT, ['-P', '-b', server.bootstrap, '-t', topic, '-X', `acks=${acks}`, ...PRODUCE_ARGS, '-l', dataFile], RUN_DEADLINE_MS)
+  const row: Row = {server: server.name, scenario, records: RECORDS, seconds: r.ms / 1000, serverCpu: cpuSeconds(server.proc.child.pid) - cpu0, target, invalid: null}
+  const problems: string[] = []
+  if (!ok(r)) problems.push(`kcat ${describeExit(r)}`)
+  if (/fail|error/i.test(r.tail)) problems.push(`kcat reported: ${r.tail.trim().split('\n').slice(-3).join(' | ')}`)
+  try {
+    const end = await endOffset(server, topic, partitions)
+    if (end !== RECORDS) problems.push(`end offset ${end} != ${RECORDS}`)
+  } catch (err) {
+    problems.push((err as Error).message)
+  }
+  const bytes = server.logBytes(topic)
+  if (bytes !== null) {
+    if (bytes < RECORDS * RECORD_BYTES) problems.push(`segment files hold only ${bytes} bytes`)
+    row.note = `${(bytes / 1e6).toFixed(1)} MB in segment files`
+  }
+  if (problems.length > 0) {
+    row.invalid = problems.join('; ')
+    failures.push(`${server.name} ${scenario}: ${row.invalid}\n${r.tail}`)
+  }
+  return row
+}
+
+async function consume(server: Server, topic: string, partitions: number, target?: number, note?: string): Promise<Row> {
+  const scenario = `consume (${partitions} partition${partitions === 1 ? '' : 's'})`
+  let count = 0
+  const cpu0 = cpuSeconds(server.proc.child.pid)
+  // One '\n' per record: cheap to print and to count, and every record is accounted for.
+  const r = await runProcess(KCAT, ['-C', '-b', server.bootstrap, '-t', topic, '-o', 'beginning', '-e', '-q', '-c', String(RECORDS), '-f', '\\n', ...CONSUME_ARGS], RUN_DEADLINE_MS, {
+    onStdout: (chunk) => {
+      for (let i = chunk.indexOf(0x0a); i >= 0; i = chunk.indexOf(0x0a, i + 1)) count++
+    },
+  })
+  const row: Row = {server: server.name, scenario, records: count, seconds: r.ms / 1000, serverCpu: cpuSeconds(server.proc.child.pid) - cpu0, target, invalid: null, note}
+  const problems: string[] = []
+  if (!ok(r)) problems.push(`kcat ${describeExit(r)}`)
+  if (count !== RECORDS) problems.push(`consumed ${count} records, expected ${RECORDS}`)
+  if (problems.length > 0) {
+    row.invalid = problems.join('; ')
+    failures.push(`${server.name} ${scenario}: ${row.invalid}\n${r.tail}`)
+  }
+  return row
+}
+
+/** Runs one scenario; a thrown error (not a bad figure) becomes an invalid row. */
+async function attempt(server: string, scenario: string, fn: () => Promise<Row>): Promise<Row> {
+  try {
+    return await fn()
+  } catch (err) {
+    const msg = (err as Error).message
+    failures.push(`${server} ${scenario}: ${msg}`)
+    return {server, scenario, records: 0, seconds: NaN, serverCpu: NaN, invalid: msg.split('\n')[0]}
+  }
+}
+
+// ---- report ------------------------------------------------------------------------------------------
+
+interface ServerReport {
+  name: string
+  startupMs: StartupTimes
+  readyLineMs: number
+  readyLineName: string
+  idleRssKb: number
+  peakRssKb: number
+  stopMs: number
+  stopForced: boolean
+}
+
+const fmtInt = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '-')
+const fmtFixed = (n: number, d: number): string => (Number.isFinite(n) ? n.toFixed(d) : '-')
+
+function printTable(rows: Row[]): void {
+  const header = ['server', 'scenario', 'records', 'seconds', 'records/s', 'MB/s', 'srv CPU s', 'target', 'status']
+  const cells = rows.map((r) => {
+    const rps = r.records / r.seconds
+    const status = r.invalid !== null
+      ? `INVALID: ${r.invalid}`
+      : r.target !== undefined && rps < r.target ? 'BELOW TARGET' : r.target !== undefined ? 'ok' : ''
+    return [
+      r.server, r.scenario, fmtInt(r.records), fmtFixed(r.seconds, 3), r.invalid === null ? fmtInt(rps) : '-',
+      r.invalid === null ? fmtFixed(r.records * RECORD_BYTES / 1e6 / r.seconds, 1) : '-', fmtFixed(r.serverCpu, 2),
+      r.target !== undefined ? `>= ${fmtInt(r.target)}/s` : '', [status, r.note].filter(Boolean).join('; '),
+    ]
+  })
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (i === header.length - 1 ? 0 : c[i].length))))
+  const right = new Set([2, 3, 4, 5, 6])
+  const line = (c: string[]): string => c.map((s, i) => (i === c.length - 1 ? s : right.has(i) ? s.padStart(widths[i]) : s.padEnd(widths[i]))).join('  ').trimEnd()
+  console.log(line(header))
+  console.log(line(widths.map((w, i) => '-'.repeat(i === header.length - 1 ? header[i].length : w))))
+  for (const c of cells) console.log(line(c))
+}
+
+function printServerReport(s: ServerReport): void {
+  const startupStatus = s.startupMs.connectMs <= TARGET_STARTUP_MS ? 'ok' : 'BELOW TARGET'
+  const rssMb = s.idleRssKb * 1024 / 1e6
+  const rssStatus = rssMb <= TARGET_IDLE_RSS_MB ? 'ok' : 'BELOW TARGET'
+  const target = s.name === 'kts'
+  console.log(`${s.name.padEnd(5)} start-up to first accepted connection ${fmtInt(s.startupMs.connectMs)} ms${target ? ` (target <= ${TARGET_STARTUP_MS} ms: ${startupStatus})` : ''}; ` +
+    `first ApiVersions response ${fmtInt(s.startupMs.firstResponseMs)} ms; ${s.readyLineName} ${fmtInt(s.readyLineMs)} ms`)
+  console.log(`${s.name.padEnd(5)} idle RSS ${fmtFixed(rssMb, 1)} MB (${fmtFixed(s.idleRssKb / 1024, 1)} MiB) after ${IDLE_MS / 1000} s idle${target ? ` (target <= ${TARGET_IDLE_RSS_MB} MB: ${rssStatus})` : ''}; ` +
+    `peak RSS over the run ${fmtFixed(s.peakRssKb * 1024 / 1e6, 1)} MB; stop (SIGTERM -> exit) ${fmtInt(s.stopMs)} ms${s.stopForced ? ' (SIGKILLed: no exit within the grace period)' : ''}`)
+}
+
+// ---- main --------------------------------------------------------------------------------------------
+
+async function benchServer(server: Server, scenarios: Array<() => Promise<Row>>, readyLineName: string): Promise<{rows: Row[], report: ServerReport}> {
+  const pid = server.proc.child.pid!
+  // Idle: nothing else talks to the server in this window.
+  await delay(IDLE_MS)
+  const idle = memoryKb(pid)
+  if (idle === null) throw new Error(`${server.name}: cannot read /proc/${pid}/status`)
+  const rows: Row[] = []
+  for (const s of scenarios) {
+    if (server.proc.exit) {
+      failures.push(`${server.name}: the server ${describeExit(server.proc.exit)} during the bench\n${server.proc.tail()}`)
+      break
+    }
+    const row = await s()
+    rows.push(row)
+    process.stderr.write(`  ${row.server} ${row.scenario}: ${fmtFixed(row.seconds, 3)} s${row.invalid ? ` INVALID: ${row.invalid}` : ''}\n`)
+  }
+  const peak = memoryKb(pid)
+  const stop = await stopProcess(server.proc)
+  if (server.proc.exit && !stop.forced && server.proc.exit.code !== 0 && server.proc.exit.signal !== 'SIGTERM') {
+    failures.push(`${server.name}: stopped with ${describeExit(server.proc.exit)}\n${server.proc.tail()}`)
+  }
+  return {
+    rows,
+    report: {
+      name: server.name, startupMs: server.startup, readyLineMs: server.readyLineMs, readyLineName,
+      idleRssKb: idle.rssKb, peakRssKb: peak?.hwmKb ?? NaN, stopMs: stop.ms, stopForced: stop.forced,
+    },
+  }
+}
+
+function toolVersion(): string {
+  const r = spawnSync(KCAT, ['-V'], {encoding: 'utf8'})
+  if (r.error || r.status !== 0) throw new Error(`${KCAT} is needed to drive the bench (${r.error?.message ?? `exit ${r.status}`}); install kcat or set KTS_BENCH_KCAT`)
+  return /Version (\S+)[^\n]*?librdkafka (\S+)/.exec(r.stdout)?.slice(1).join(', librdkafka ') ?? r.stdout.split('\n')[3] ?? '?'
+}
+
+async function main(): Promise<number> {
+  const versions = toolVersion()
+  console.log(`kts bench: ${fmtInt(RECORDS)} records x ${RECORD_BYTES} bytes; kcat ${versions}; node ${process.version}; ${os.cpus().length} CPUs; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`)
+  if (!fs.existsSync(path.join(ROOT, 'dist', 'src', 'commands'))) throw new Error(`${ROOT}/dist is missing: run npm run build (npm run bench does)`)
+  const dir = makeTempDir('kts-bench-')
+  if (CPU_PROF_DIR) fs.mkdirSync(CPU_PROF_DIR, {recursive: true})
+  const dataFile = path.join(dir, 'records.txt')
+  await writeDataFile(dataFile)
+  process.stderr.write(`data file ${dataFile}: ${fmtInt(fs.statSync(dataFile).size)} bytes\n`)
+
+  const rows: Row[] = []
+  const reports: ServerReport[] = []
+  const notes: string[] = []
+
+  // kts
+  process.stderr.write('starting kts ...\n')
+  let kts: Server | null = null
+  try {
+    kts = await startKts(dir)
+  } catch (err) {
+    failures.push((err as Error).message)
+  }
+  if (kts) {
+    const k = kts
+    const topics: [string, number][] = [['bench', 1], ['bench-all', 1], ['bench-p3', 3]]
+    const created = await attempt('kts', 'create topics', async () => {
+      for (const [t, p] of topics) await k.createTopic(t, p)
+      return {server: 'kts', scenario: 'create topics', records: 0, seconds: 0, serverCpu: NaN, invalid: null}
+    })
+    if (created.invalid === null) {
+      const r = await benchServer(k, [
+        () => attempt('kts', 'produce acks=1', () => produce(k, 'bench', 1, '1', dataFile, TARGET_RECORDS_PER_S)),
+        () => attempt('kts', 'produce acks=all', () => produce(k, 'bench-all', 1, 'all', dataFile)),
+        () => attempt('kts', 'consume', () => consume(k, 'bench', 1, TARGET_RECORDS_PER_S)),
+        () => attempt('kts', 'produce acks=1 (3 partitions)', () => produce(k, 'bench-p3', 3, '1', dataFile)),
+        () => attempt('kts', 'consume (3 partitions)', () => consume(k, 'bench-p3', 3)),
+      ], `"${STARTED_MARKER}" line`)
+      rows.push(...r.rows)
+      reports.push(r.report)
+    } else {
+      rows.push(created)
+      await stopProcess(k.proc)
+    }
+  }
+
+  // librdkafka's mock cluster
+  if (SKIP_MOCK) {
+    notes.push('reference mock cluster skipped (KTS_BENCH_SKIP_MOCK=1)')
+  } else {
+    process.stderr.write('building and starting the mock cluster ...\n')
+    const built = await buildMock(dir)
+    if ('skipped' in built) {
+      notes.push(`reference mock cluster skipped: ${built.skipped}`)
+    } else {
+      let mock: Server | null = null
+      try {
+        mock = await startMock(built.binary, [['bench', 1], ['bench-all', 1], ['bench-p3', 3], ['bench-c128', MOCK_CONSUME_PARTITIONS]])
+      } catch (err) {
+        notes.push(`reference mock cluster skipped: ${(err as Error).message}`)
+      }
+      if (mock) {
+        const m = mock
+        const c128 = `${MOCK_CONSUME_PARTITIONS} partitions: the mock keeps only ~5 MiB per partition`
+        const r = await benchServer(m, [
+          () => attempt('mock', 'produce acks=1', () => produce(m, 'bench', 1, '1', dataFile)),
+          () => attempt('mock', 'produce acks=all', () => produce(m, 'bench-all', 1, 'all', dataFile)),
+          () => attempt('mock', 'produce acks=1 (3 partitions)', () => produce(m, 'bench-p3', 3, '1', dataFile)),
+          () => attempt('mock', `produce acks=1 (${MOCK_CONSUME_PARTITIONS} partitions)`, () => produce(m, 'bench-c128', MOCK_CONSUME_PARTITIONS, '1', dataFile)),
+          () => attempt('mock', 'consume', () => consume(m, 'bench-c128', MOCK_CONSUME_PARTITIONS, undefined, c128)),
+        ], 'BOOTSTRAP= line')
+        rows.push(...r.rows)
+        reports.push(r.report)
+        notes.push('mock figures: in memory, nothing persisted; its 1-partition topics cannot be consumed in full, so its consume row reads a 128-partition topic')
+      }
+    }
+  }
+
+  console.log('')
+  printTable(rows)
+  console.log('')
+  for (const r of reports) printServerReport(r)
+  for (const n of notes) console.log(n)
+  console.log('seconds: from spawning kcat until it exits (includes its start-up and metadata round trips); MB = record payload bytes / 1e6')
+
+  if (CPU_PROF_DIR) {
+    const files = fs.readdirSync(CPU_PROF_DIR).filter((f) => f.endsWith('.cpuprofile'))
+    if (files.length === 0) {
+      console.log(`\nno .cpuprofile written into ${CPU_PROF_DIR}`)
+    } else {
+      const newest = files.map((f) => path.join(CPU_PROF_DIR, f)).sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs)[0]
+      console.log(`\nkts server CPU profile ${newest}:`)
+      console.log(formatProfileSummary(summarizeCpuProfiles([newest], ROOT), 15))
+    }
+  }
+
+  if (KEEP) console.log(`temp dir kept: ${dir}`)
+  if (failures.length > 0) {
+    console.error('\nFAILED:')
+    for (const f of failures) console.error(`- ${f}`)
+    return 1
+  }
+  return 0
+}
+
+main().then(
+  (code) => {
+    cleanupSync()
+    process.exitCode = code
+  },
+  (err: unknown) => {
+    console.error(`bench failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`)
+    cleanupSync()
+    process.exitCode = 1
+  },
+)
