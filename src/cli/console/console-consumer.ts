@@ -17,6 +17,15 @@ import {toolLog} from './tool-log.js'
 
 const CONSUMER_LOGGER = 'org.apache.kafka.tools.consumer.ConsoleConsumer'
 
+/** An integer consumer property, or undefined when unset. @throws TerseError on a non-integer. */
+function intProperty(p: Record<string, string>, key: string): number | undefined {
+  const v = p[key]
+  if (v === undefined || v.trim() === '') return undefined
+  const n = Number(v.trim())
+  if (!Number.isSafeInteger(n)) throw new TerseError(`Invalid value ${v} for configuration ${key}: Not a number of type INT`)
+  return n
+}
+
 /** A running console consumer. */
 export class ConsoleConsumerRun {
   /** Records handed to the formatter. */
@@ -115,6 +124,17 @@ export class ConsoleConsumerRun {
     }
   }
 
+  /**
+   * Group mode (Kafka's console consumer with `group.id`: `subscribe`, `enable.auto.commit` true
+   * unless set): a kafkajs group consumer. Only printed records are resolved, and kafkajs commits
+   * the resolved offsets after each batch, before a rebalance and so before leaving; so a stop
+   * (`--max-messages`, `--timeout-ms`, a signal) never commits an unprinted record (Kafka rewinds
+   * to the first unprinted record before `close()` for the same effect). With no committed offset
+   * a partition starts at `auto.offset.reset` (`--from-beginning` = earliest).
+   * Consumer properties used: `session.timeout.ms` (45000), `heartbeat.interval.ms` (3000),
+   * `max.poll.interval.ms` (rebalance timeout, 300000), `fetch.max.wait.ms` (500),
+   * `fetch.min.bytes`, `fetch.max.bytes`, `max.partition.fetch.bytes`, `enable.auto.commit`.
+   */
   private async runGroup(groupId: string): Promise<void> {
     registerKafkajsCodecs()
     const p = this.opts.properties
@@ -123,8 +143,13 @@ export class ConsoleConsumerRun {
       groupId,
       allowAutoTopicCreation: true,
       readUncommitted: this.opts.isolationLevel === 0,
-      maxWaitTimeInMs: p['fetch.max.wait.ms'] ? Number(p['fetch.max.wait.ms']) : 500,
-      sessionTimeout: p['session.timeout.ms'] ? Number(p['session.timeout.ms']) : 45_000,
+      maxWaitTimeInMs: intProperty(p, 'fetch.max.wait.ms') ?? 500,
+      sessionTimeout: intProperty(p, 'session.timeout.ms') ?? 45_000,
+      heartbeatInterval: intProperty(p, 'heartbeat.interval.ms') ?? 3000,
+      rebalanceTimeout: intProperty(p, 'max.poll.interval.ms') ?? 300_000,
+      minBytes: intProperty(p, 'fetch.min.bytes'),
+      maxBytes: intProperty(p, 'fetch.max.bytes'),
+      maxBytesPerPartition: intProperty(p, 'max.partition.fetch.bytes'),
       retry: {retries: 5},
     })
     const autoCommit = (p['enable.auto.commit'] ?? 'true').trim().toLowerCase() !== 'false'
@@ -133,30 +158,37 @@ export class ConsoleConsumerRun {
       finish = (err) => err ? reject(err) : resolve()
     })
     consumer.on(consumer.events.CRASH, (e) => {
-      const err = (e.payload as {error?: Error}).error
-      finish(new TerseError(`Unknown error when running consumer: ${toKafkaMessage(err)}`, {cause: err}))
+      const {error, restart} = e.payload as {error?: Error, restart?: boolean}
+      if (this.stopRequested) return
+      // A retriable failure (broker restart, coordinator move): kafkajs rejoins by itself, as the
+      // Java consumer keeps polling; only a fatal one ends the tool.
+      if (restart === true) {
+        toolLog('WARN', `[Consumer clientId=${p['client.id'] ?? 'console-consumer'}, groupId=${groupId}] ${toKafkaMessage(error)}; rejoining the group`,
+          'org.apache.kafka.clients.consumer.internals.ConsumerCoordinator')
+        return
+      }
+      finish(new TerseError(`Unknown error when running consumer: ${toKafkaMessage(error)}`, {cause: error}))
     })
     this.stopHook = () => finish()
     try {
       await consumer.connect()
+      if (this.stopRequested) return
       await consumer.subscribe({topics: [this.opts.topic ?? (this.opts.include as RegExp)], fromBeginning: this.opts.start === 'earliest'})
-      if (!this.stopRequested) {
-        await consumer.run({
-          autoCommit,
-          eachBatchAutoResolve: false,
-          eachBatch: async ({batch, resolveOffset, commitOffsetsIfNecessary}) => {
-            const records = batch.messages.map((m) => this.toRecord(batch.topic, batch.partition, m))
-            for (const r of records) {
-              if (this.stopRequested) break
-              await this.emit([r])
-              resolveOffset(String(r.offset))
-            }
-            if (autoCommit) await commitOffsetsIfNecessary()
-          },
-        })
-        await done
-      }
+      if (this.stopRequested) return
+      await consumer.run({
+        autoCommit,
+        eachBatchAutoResolve: false,
+        eachBatch: async ({batch, resolveOffset}) => {
+          for (const m of batch.messages) {
+            if (this.stopRequested) break
+            await this.emit([this.toRecord(batch.topic, batch.partition, m)])
+            resolveOffset(m.offset)
+          }
+        },
+      })
+      await done
     } catch (err) {
+      if (this.stopRequested && !(err instanceof TerseError)) return
       if (err instanceof TerseError) throw err
       throw new TerseError(`Unknown error when running consumer: ${toKafkaMessage(err)}`, {cause: err})
     } finally {
