@@ -60,12 +60,13 @@ export default class ServerStart extends KtsCommand {
     } catch (err) {
       throw new TerseError(`Cannot load the node (src/server/node.ts): ${(err as Error).message}`, {cause: err})
     }
-    const node = await nodeModule.startNode({config, configPath})
-    let stopping = false
-    const stop = (): void => {
-      if (stopping) return
-      stopping = true
-      node.shutdown().then(
+    // Signal handlers go in before start-up (Kafka registers its shutdown hook first): a SIGTERM that
+    // arrives while the node starts, or right after "Kafka Server started" is logged, must still shut
+    // down cleanly instead of killing the process with the default action. Repeated signals are ignored.
+    let node: {shutdown(): Promise<void>, done: Promise<void>} | null = null
+    let stopRequested = false
+    const shutdown = (n: {shutdown(): Promise<void>}): void => {
+      n.shutdown().then(
         () => process.exit(0),
         (err) => {
           process.stderr.write(`Error during shutdown: ${(err as Error).message}\n`)
@@ -73,8 +74,15 @@ export default class ServerStart extends KtsCommand {
         },
       )
     }
-    process.once('SIGTERM', stop)
-    process.once('SIGINT', stop)
+    const stop = (): void => {
+      if (stopRequested) return
+      stopRequested = true
+      if (node !== null) shutdown(node)
+    }
+    process.on('SIGTERM', stop)
+    process.on('SIGINT', stop)
+    node = await nodeModule.startNode({config, configPath})
+    if (stopRequested) shutdown(node)
     await node.done
   }
 }
