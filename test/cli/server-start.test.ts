@@ -57,7 +57,39 @@ describe('kts server start (real binary)', function () {
     assert.match(missing.stderr, /nope\.properties \(No such file or directory\)\n$/)
   })
 
-  it('with the default config: formats once, starts, and exits 0 on SIGTERM', async function () {
+  /**
+   * Spawns the real binary and sends SIGTERM the moment "Kafka Server started" shows up on stdout
+   * (a signal right at the end of start-up must still shut down cleanly); resolves with the output
+   * once it exited 0. Fails on another exit or when it does not start within 20 s.
+   */
+  async function startAndStop(args: string[]): Promise<string> {
+    const child = spawn(process.execPath, [path.join(repoRoot(), 'bin', 'run.js'), ...args], {stdio: ['ignore', 'pipe', 'pipe']})
+    let out = ''
+    let signalled = false
+    const onData = (d: string): void => {
+      out += d
+      if (!signalled && out.includes('Kafka Server started')) {
+        signalled = true
+        child.kill('SIGTERM')
+      }
+    }
+    child.stdout.setEncoding('utf8').on('data', onData)
+    child.stderr.setEncoding('utf8').on('data', onData)
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000)
+    try {
+      const code = await exited
+      assert.ok(signalled, `broker exited (code ${code}) before it started:\n${out}`)
+      assert.equal(code, 0, out)
+      assert.match(out, /Kafka Server shut down/)
+      return out
+    } finally {
+      clearTimeout(timer)
+      if (child.exitCode === null) child.kill('SIGKILL')
+    }
+  }
+
+  it('with the default config: formats once (one line), warns once per unknown key, exits 0 on SIGTERM; the next start does not format', async function () {
     const args = ['server', 'start', ...(await overrides())]
     if (!nodeBuilt()) {
       // Until src/server/node.ts exists, check only the first-start formatting.
@@ -66,22 +98,33 @@ describe('kts server start (real binary)', function () {
       assert.ok(fs.existsSync(path.join(tmp, 'logs', 'meta.properties')))
       this.skip()
     }
-    const child = spawn(process.execPath, [path.join(repoRoot(), 'bin', 'run.js'), ...args], {stdio: ['ignore', 'pipe', 'pipe']})
-    let out = ''
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d))
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d))
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
-    try {
-      const deadline = Date.now() + 20_000
-      while (!out.includes('Kafka Server started')) {
-        if (Date.now() > deadline || child.exitCode !== null) assert.fail(`broker did not start:\n${out}`)
-        await new Promise((r) => setTimeout(r, 50))
-      }
-      assert.match(out, /Formatted unformatted storage/)
-      child.kill('SIGTERM')
-      assert.equal(await exited, 0, out)
-    } finally {
-      if (child.exitCode === null) child.kill('SIGKILL')
+    const first = await startAndStop([...args, '--override', 'no.such.key=1'])
+    const formatted = first.split('\n').filter((l) => l.includes('Formatted unformatted storage'))
+    assert.equal(formatted.length, 1, first)
+    assert.match(formatted[0], new RegExp(`^Formatted unformatted storage ${tmp}/logs with new cluster id [A-Za-z0-9_-]{22} and metadata.version 3.9-IV0.$`))
+    const clusterId = /new cluster id (\S+)/.exec(formatted[0])![1]
+    const warned = first.split('\n').filter((l) => l.includes('no.such.key'))
+    assert.equal(warned.length, 1, first)
+    assert.match(warned[0], /WARN .*The configuration 'no.such.key' was supplied but isn't a known config\./)
+    assert.match(first, new RegExp(`Kafka Server started \\(cluster id ${clusterId}, listeners PLAINTEXT://127.0.0.1:\\d+,CONTROLLER://127.0.0.1:\\d+`))
+
+    const second = await startAndStop(args)
+    assert.doesNotMatch(second, /Formatted|Formatting/)
+    assert.match(second, new RegExp(`Kafka Server started \\(cluster id ${clusterId},`))
+    assert.match(fs.readFileSync(path.join(tmp, 'logs', 'meta.properties'), 'utf8'), new RegExp(`cluster.id=${clusterId}`))
+  })
+
+  it('an SSL or SASL listener: one line "not supported yet", exit 1, nothing formatted', async () => {
+    const [port, cport, sport] = [await freePort(), await freePort(), await freePort()]
+    for (const protocol of ['SSL', 'SASL_PLAINTEXT', 'SASL_SSL']) {
+      const r = await runCli(['server', 'start', '--override', `log.dirs=${tmp}/logs`,
+        '--override', `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${cport},${protocol}://127.0.0.1:${sport}`,
+        '--override', `controller.quorum.voters=1@127.0.0.1:${cport}`,
+        '--override', `listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,${protocol}:${protocol}`])
+      assert.equal(r.code, 1, r.stdout + r.stderr)
+      assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr)
+      assert.match(r.stderr, new RegExp(`${protocol}.*not supported yet`))
+      assert.ok(!fs.existsSync(path.join(tmp, 'logs', 'meta.properties')))
     }
   })
 })
