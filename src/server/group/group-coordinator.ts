@@ -15,7 +15,7 @@ import {systemClock, type CoordinatorClock} from './clock.js'
 import {
   ClassicGroup, offsetKey, type ClassicGroupMember, type CommittedOffset, type JoinGroupResult, type SyncGroupResult,
 } from './classic-group.js'
-import {groupPartitionFor} from './group-partition.js'
+import {GROUP_METADATA_TOPIC_NAME, groupPartitionFor} from './group-partition.js'
 import {
   decodeCoordinatorKey, decodeGroupMetadataValue, decodeOffsetCommitValue, encodeGroupMetadataKey,
   encodeGroupMetadataValue, encodeOffsetCommitKey, encodeOffsetCommitValue, subscribedTopics,
@@ -28,7 +28,11 @@ export interface CoordinatorPartitionStorage {
   /** Appends one record batch (from encodeRecordBatch) to __consumer_offsets-<partition> as leader;
    *  resolves when it is durable/committed; rejects with a KafkaError (e.g. NOT_LEADER_OR_FOLLOWER). */
   append(partition: number, records: Buffer): Promise<void>
-  /** Reads raw batches from `fromOffset` (for loading on election); empty records = end. */
+  /**
+   * Reads raw batches from `fromOffset` up to the high watermark (for loading on election); empty
+   * records = end. `nextOffset` may be left at `fromOffset`: the loader continues after the last
+   * batch it decoded.
+   */
   read(partition: number, fromOffset: number, maxBytes: number): {records: Buffer, nextOffset: number, logEndOffset: number}
 }
 
@@ -204,42 +208,56 @@ export class GroupCoordinator {
   }
 
   private async loadPartition(partition: number, state: PartitionLoadState): Promise<void> {
-    const offsets = new Map<string, Map<string, {topic: string, partition: number, value: CommittedOffset}>>()
-    const metadata = new Map<string, ReturnType<typeof decodeGroupMetadataValue> | null>()
+    // The last record of each key wins (as compaction would keep it): keep the newest raw value per
+    // key (copied out of the read buffer) and decode only those at the end, so replaying a partition
+    // that saw many commits of few keys costs one map update per record.
+    const latest = new Map<string, {key: Buffer, value: Buffer | null}>()
     let from = 0
     for (;;) {
       if (this.partitions.get(partition) !== state) return // resigned or re-elected meanwhile
       const chunk = this.storage.read(partition, from, this.config.loadBufferSize)
       if (chunk.records.length === 0) break
+      let next = chunk.nextOffset
       for (const batch of decodeRecordBatches(chunk.records)) {
+        next = Math.max(next, batch.lastOffset + 1)
         if (batch.isControl || batch.isTransactional) continue
         for (const rec of batch.records) {
-          if (!rec.key) continue
-          let k
-          try {
-            k = decodeCoordinatorKey(rec.key)
-          } catch {
-            continue
-          }
-          try {
-            if (k.type === 'offset') {
-              let g = offsets.get(k.key.group)
-              if (!g) offsets.set(k.key.group, g = new Map())
-              const ok = offsetKey(k.key.topic, k.key.partition)
-              if (rec.value === null) g.delete(ok)
-              else g.set(ok, {topic: k.key.topic, partition: k.key.partition, value: decodeOffsetCommitValue(rec.value)})
-            } else if (k.type === 'group') {
-              metadata.set(k.group, rec.value === null ? null : decodeGroupMetadataValue(rec.value))
-            }
-          } catch {
-            // An undecodable value is skipped (Kafka logs and ignores unknown/corrupt coordinator records).
-          }
+          const key = rec.key
+          if (!key || key.length < 2) continue
+          const keyVersion = key.readInt16BE(0)
+          if (keyVersion < 0 || keyVersion > 2) continue // KIP-848/KIP-932 records and unknown keys
+          // OffsetCommitKey v0 and v1 share a layout: identify a key by its bytes after the version.
+          const id = (keyVersion === 2 ? 'g' : 'o') + key.toString('latin1', 2)
+          const value = rec.value === null ? null : Buffer.from(rec.value)
+          const entry = latest.get(id)
+          if (entry) entry.value = value
+          else latest.set(id, {key: Buffer.from(key), value})
         }
       }
-      if (chunk.nextOffset <= from) break
-      from = chunk.nextOffset
+      if (next <= from) {
+        // Not one whole batch in `loadBufferSize` bytes: Kafka grows its buffer; we refuse rather than skip records.
+        throw new Error(`Cannot load ${GROUP_METADATA_TOPIC_NAME}-${partition}: the batch at offset ${from} does not fit in offsets.load.buffer.size`)
+      }
+      from = next
       if (from >= chunk.logEndOffset) break
       await new Promise<void>(resolve => setImmediate(resolve))
+    }
+    const offsets = new Map<string, Map<string, {topic: string, partition: number, value: CommittedOffset}>>()
+    const metadata = new Map<string, ReturnType<typeof decodeGroupMetadataValue> | null>()
+    for (const {key, value} of latest.values()) {
+      try {
+        const k = decodeCoordinatorKey(key)
+        if (k.type === 'offset') {
+          if (value === null) continue
+          let g = offsets.get(k.key.group)
+          if (!g) offsets.set(k.key.group, g = new Map())
+          g.set(offsetKey(k.key.topic, k.key.partition), {topic: k.key.topic, partition: k.key.partition, value: decodeOffsetCommitValue(value)})
+        } else if (k.type === 'group') {
+          metadata.set(k.group, value === null ? null : decodeGroupMetadataValue(value))
+        }
+      } catch {
+        // An undecodable record is skipped (Kafka logs and ignores unknown/corrupt coordinator records).
+      }
     }
     if (this.partitions.get(partition) !== state) return
     const now = this.clock.now()
