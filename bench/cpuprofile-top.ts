@@ -45,6 +45,8 @@ export interface ProfileSummary {
   busyMs: number
   functions: FunctionCost[]
   files: {file: string, selfMs: number}[]
+  /** Self time keyed by (function, nearest calling function in the repo's own code). */
+  via: {label: string, caller: string, selfMs: number}[]
 }
 
 const sourceMaps = new Map<string, SourceMap | null>()
@@ -84,13 +86,18 @@ function location(frame: CallFrame, root: string): string {
   return `${file}:${line}`
 }
 
+/** True for a label whose location is in the repository's own sources (src/, bench/, scripts/). */
+function isOwnCode(label: string): boolean {
+  return / \((src|bench|scripts)\//.test(label)
+}
+
 function fileOf(loc: string): string {
   const i = loc.lastIndexOf(':')
   return i > 0 ? loc.slice(0, i) : loc
 }
 
 /** Adds the costs of one profile into the accumulators. Returns [totalMs, idleMs]. */
-function accumulate(profile: CpuProfile, root: string, self: Map<string, number>, total: Map<string, number>, files: Map<string, number>): [number, number] {
+function accumulate(profile: CpuProfile, root: string, self: Map<string, number>, total: Map<string, number>, files: Map<string, number>, via: Map<string, number>): [number, number] {
   const byId = new Map<number, ProfileNode>()
   const parent = new Map<number, number>()
   for (const n of profile.nodes) {
@@ -127,12 +134,16 @@ function accumulate(profile: CpuProfile, root: string, self: Map<string, number>
     const file = frame.url === '' ? label : fileOf(location(frame, root))
     files.set(file, (files.get(file) ?? 0) + ms)
     const seen = new Set<string>()
+    let caller: string | null = null
     for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
       const l = labelOf(cur)
+      if (caller === null && cur !== id && isOwnCode(l)) caller = l
       if (seen.has(l)) continue
       seen.add(l)
       total.set(l, (total.get(l) ?? 0) + ms)
     }
+    const key = `${label}\u0000${caller ?? '-'}`
+    via.set(key, (via.get(key) ?? 0) + ms)
   }
   return [totalMs, idleMs]
 }
@@ -142,6 +153,7 @@ export function summarizeCpuProfiles(inputs: string[], root = process.cwd()): Pr
   const self = new Map<string, number>()
   const total = new Map<string, number>()
   const files = new Map<string, number>()
+  const via = new Map<string, number>()
   let totalMs = 0
   let idleMs = 0
   for (const input of inputs) {
@@ -149,7 +161,7 @@ export function summarizeCpuProfiles(inputs: string[], root = process.cwd()): Pr
       ? fs.readdirSync(input).filter((f) => f.endsWith('.cpuprofile')).map((f) => path.join(input, f))
       : [input]
     for (const file of list) {
-      const [t, i] = accumulate(JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile, root, self, total, files)
+      const [t, i] = accumulate(JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile, root, self, total, files, via)
       totalMs += t
       idleMs += i
     }
@@ -162,6 +174,10 @@ export function summarizeCpuProfiles(inputs: string[], root = process.cwd()): Pr
     busyMs: totalMs - idleMs,
     functions,
     files: [...files.entries()].map(([file, selfMs]) => ({file, selfMs})).sort((a, b) => b.selfMs - a.selfMs),
+    via: [...via.entries()].map(([key, selfMs]) => {
+      const [label, caller] = key.split('\u0000')
+      return {label, caller, selfMs}
+    }).sort((a, b) => b.selfMs - a.selfMs),
   }
 }
 
@@ -175,6 +191,8 @@ export function formatProfileSummary(s: ProfileSummary, n = 15): string {
   for (const f of s.functions.slice(0, n)) {
     lines.push(`${f.selfMs.toFixed(0).padStart(9)} ${pct(f.selfMs, s.busyMs).padStart(7)} ${f.totalMs.toFixed(0).padStart(9)} ${pct(f.totalMs, s.busyMs).padStart(7)}  ${f.label}`)
   }
+  lines.push('', 'self time by (function <- nearest caller in src/):')
+  for (const v of s.via.slice(0, n)) lines.push(`${v.selfMs.toFixed(0).padStart(9)} ${pct(v.selfMs, s.busyMs).padStart(7)}  ${v.label}  <-  ${v.caller}`)
   lines.push('', 'self time by file:')
   for (const f of s.files.slice(0, n)) lines.push(`${f.selfMs.toFixed(0).padStart(9)} ${pct(f.selfMs, s.busyMs).padStart(7)}  ${f.file}`)
   return lines.join('\n')

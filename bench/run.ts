@@ -21,7 +21,9 @@
  * KTS_BENCH_SKIP_MOCK=1 (kts only), KTS_BENCH_KCAT (kcat binary, default `kcat`),
  * KTS_BENCH_CPU_PROF=<dir> (run the kts server under `node --cpu-prof`, write the profile there and
  * print its top functions; start-up figures then include the profiler's overhead),
- * KTS_BENCH_KEEP=1 (keep the temp dir and print its path).
+ * KTS_BENCH_KEEP=1 (keep the temp dir and print its path), KTS_BENCH_REPEAT=n (run every scenario n
+ * times, default 1, and report the median; produce runs then append to the same topics, and each
+ * is checked against the end offset it must have reached).
  *
  * Exit status: 0 when everything ran, also when a target is missed (marked BELOW TARGET);
  * 1 when something broke (the broker did not start, a kcat run failed, a record count is wrong).
@@ -50,6 +52,7 @@ const KCAT = process.env.KTS_BENCH_KCAT || 'kcat'
 const SKIP_MOCK = process.env.KTS_BENCH_SKIP_MOCK === '1'
 const CPU_PROF_DIR = process.env.KTS_BENCH_CPU_PROF ? path.resolve(process.env.KTS_BENCH_CPU_PROF) : null
 const KEEP = process.env.KTS_BENCH_KEEP === '1'
+const REPEAT = envInt('KTS_BENCH_REPEAT', 1)
 
 const TARGET_RECORDS_PER_S = 500_000
 const TARGET_STARTUP_MS = 500
@@ -59,6 +62,8 @@ const STARTUP_DEADLINE_MS = 30_000
 const STOP_GRACE_MS = 15_000
 /** Per kcat run: generous, so that only a hang trips it. */
 const RUN_DEADLINE_MS = Math.max(120_000, Math.ceil(RECORDS * RECORD_BYTES / 1e6) * 2000)
+/** Segment bytes a topic must hold at least, and how many records were produced into it so far. */
+const produced = new Map<string, number>()
 
 const PRODUCE_ARGS = ['-X', 'linger.ms=5', '-X', 'batch.num.messages=10000', '-X', 'queue.buffering.max.messages=1000000', '-X', 'queue.buffering.max.kbytes=1048576']
 const CONSUME_ARGS = ['-X', 'queued.min.messages=1000000', '-X', 'fetch.wait.max.ms=10']
@@ -548,6 +553,8 @@ interface Row {
   /** Null when the figure is valid; otherwise why not. */
   invalid: string | null
   note?: string
+  /** Seconds of every run when the scenario ran more than once (the row holds the median run). */
+  runs?: number[]
 }
 
 const failures: string[] = []
@@ -596,6 +603,8 @@ async function endOffset(server: Server, topic: string, partitions: number): Pro
 
 async function produce(server: Server, topic: string, partitions: number, acks: '1' | 'all', dataFile: string, target?: number): Promise<Row> {
   const scenario = `produce acks=${acks} (${partitions} partition${partitions === 1 ? '' : 's'})`
+  const expected = (produced.get(`${server.name}/${topic}`) ?? 0) + RECORDS
+  produced.set(`${server.name}/${topic}`, expected)
   const cpu0 = cpuSeconds(server.proc.child.pid)
   const r = await runProcess(KCAT, ['-P', '-b', server.bootstrap, '-t', topic, '-X', `acks=${acks}`, ...PRODUCE_ARGS, '-l', dataFile], RUN_DEADLINE_MS)
   const row: Row = {server: server.name, scenario, records: RECORDS, seconds: r.ms / 1000, serverCpu: cpuSeconds(server.proc.child.pid) - cpu0, target, invalid: null}
@@ -604,13 +613,13 @@ async function produce(server: Server, topic: string, partitions: number, acks: 
   if (/fail|error/i.test(r.tail)) problems.push(`kcat reported: ${r.tail.trim().split('\n').slice(-3).join(' | ')}`)
   try {
     const end = await endOffset(server, topic, partitions)
-    if (end !== RECORDS) problems.push(`end offset ${end} != ${RECORDS}`)
+    if (end !== expected) problems.push(`end offset ${end} != ${expected}`)
   } catch (err) {
     problems.push((err as Error).message)
   }
   const bytes = server.logBytes(topic)
   if (bytes !== null) {
-    if (bytes < RECORDS * RECORD_BYTES) problems.push(`segment files hold only ${bytes} bytes`)
+    if (bytes < expected * RECORD_BYTES) problems.push(`segment files hold only ${bytes} bytes`)
     row.note = `${(bytes / 1e6).toFixed(1)} MB in segment files`
   }
   if (problems.length > 0) {
@@ -678,7 +687,8 @@ function printTable(rows: Row[]): void {
     return [
       r.server, r.scenario, fmtInt(r.records), fmtFixed(r.seconds, 3), r.invalid === null ? fmtInt(rps) : '-',
       r.invalid === null ? fmtFixed(r.records * RECORD_BYTES / 1e6 / r.seconds, 1) : '-', fmtFixed(r.serverCpu, 2),
-      r.target !== undefined ? `>= ${fmtInt(r.target)}/s` : '', [status, r.note].filter(Boolean).join('; '),
+      r.target !== undefined ? `>= ${fmtInt(r.target)}/s` : '',
+      [status, r.runs ? `median of ${r.runs.length}: ${r.runs.map((x) => fmtFixed(x, 2)).join(' ')} s` : '', r.note].filter(Boolean).join('; '),
     ]
   })
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (i === header.length - 1 ? 0 : c[i].length))))
@@ -702,22 +712,32 @@ function printServerReport(s: ServerReport): void {
 
 // ---- main --------------------------------------------------------------------------------------------
 
+/** The run with the median time (the slower middle one for an even count); an invalid run wins. */
+function medianRow(runs: Row[]): Row {
+  const bad = runs.find((r) => r.invalid !== null)
+  const row = bad ?? [...runs].sort((x, y) => x.seconds - y.seconds)[Math.floor(runs.length / 2)]
+  return runs.length > 1 ? {...row, runs: runs.map((r) => r.seconds)} : row
+}
+
 async function benchServer(server: Server, scenarios: Array<() => Promise<Row>>, readyLineName: string): Promise<{rows: Row[], report: ServerReport}> {
   const pid = server.proc.child.pid!
   // Idle: nothing else talks to the server in this window.
   await delay(IDLE_MS)
   const idle = memoryKb(pid)
   if (idle === null) throw new Error(`${server.name}: cannot read /proc/${pid}/status`)
-  const rows: Row[] = []
-  for (const s of scenarios) {
-    if (server.proc.exit) {
-      failures.push(`${server.name}: the server ${describeExit(server.proc.exit)} during the bench\n${server.proc.tail()}`)
-      break
+  const runs: Row[][] = scenarios.map(() => [])
+  outer: for (let rep = 1; rep <= REPEAT; rep++) {
+    for (const [i, s] of scenarios.entries()) {
+      if (server.proc.exit) {
+        failures.push(`${server.name}: the server ${describeExit(server.proc.exit)} during the bench\n${server.proc.tail()}`)
+        break outer
+      }
+      const row = await s()
+      runs[i].push(row)
+      process.stderr.write(`  ${row.server} ${row.scenario}${REPEAT > 1 ? ` (run ${rep}/${REPEAT})` : ''}: ${fmtFixed(row.seconds, 3)} s${row.invalid ? ` INVALID: ${row.invalid}` : ''}\n`)
     }
-    const row = await s()
-    rows.push(row)
-    process.stderr.write(`  ${row.server} ${row.scenario}: ${fmtFixed(row.seconds, 3)} s${row.invalid ? ` INVALID: ${row.invalid}` : ''}\n`)
   }
+  const rows = runs.filter((r) => r.length > 0).map(medianRow)
   const peak = memoryKb(pid)
   const stop = await stopProcess(server.proc)
   if (server.proc.exit && !stop.forced && server.proc.exit.code !== 0 && server.proc.exit.signal !== 'SIGTERM') {
@@ -740,7 +760,7 @@ function toolVersion(): string {
 
 async function main(): Promise<number> {
   const versions = toolVersion()
-  console.log(`kts bench: ${fmtInt(RECORDS)} records x ${RECORD_BYTES} bytes; kcat ${versions}; node ${process.version}; ${os.cpus().length} CPUs; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`)
+  console.log(`kts bench: ${fmtInt(RECORDS)} records x ${RECORD_BYTES} bytes${REPEAT > 1 ? `, median of ${REPEAT} runs` : ''}; kcat ${versions}; node ${process.version}; ${os.cpus().length} CPUs; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`)
   if (!fs.existsSync(path.join(ROOT, 'dist', 'src', 'commands'))) throw new Error(`${ROOT}/dist is missing: run npm run build (npm run bench does)`)
   const dir = makeTempDir('kts-bench-')
   if (CPU_PROF_DIR) fs.mkdirSync(CPU_PROF_DIR, {recursive: true})
