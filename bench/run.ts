@@ -62,7 +62,7 @@ const STARTUP_DEADLINE_MS = 30_000
 const STOP_GRACE_MS = 15_000
 /** Per kcat run: generous, so that only a hang trips it. */
 const RUN_DEADLINE_MS = Math.max(120_000, Math.ceil(RECORDS * RECORD_BYTES / 1e6) * 2000)
-/** Segment bytes a topic must hold at least, and how many records were produced into it so far. */
+/** Records produced so far per `server/topic` (the end offset each produce run must reach). */
 const produced = new Map<string, number>()
 
 const PRODUCE_ARGS = ['-X', 'linger.ms=5', '-X', 'batch.num.messages=10000', '-X', 'queue.buffering.max.messages=1000000', '-X', 'queue.buffering.max.kbytes=1048576']
@@ -605,6 +605,7 @@ async function produce(server: Server, topic: string, partitions: number, acks: 
   const scenario = `produce acks=${acks} (${partitions} partition${partitions === 1 ? '' : 's'})`
   const expected = (produced.get(`${server.name}/${topic}`) ?? 0) + RECORDS
   produced.set(`${server.name}/${topic}`, expected)
+  const bytesBefore = server.logBytes(topic)
   const cpu0 = cpuSeconds(server.proc.child.pid)
   const r = await runProcess(KCAT, ['-P', '-b', server.bootstrap, '-t', topic, '-X', `acks=${acks}`, ...PRODUCE_ARGS, '-l', dataFile], RUN_DEADLINE_MS)
   const row: Row = {server: server.name, scenario, records: RECORDS, seconds: r.ms / 1000, serverCpu: cpuSeconds(server.proc.child.pid) - cpu0, target, invalid: null}
@@ -617,10 +618,11 @@ async function produce(server: Server, topic: string, partitions: number, acks: 
   } catch (err) {
     problems.push((err as Error).message)
   }
-  const bytes = server.logBytes(topic)
-  if (bytes !== null) {
-    if (bytes < expected * RECORD_BYTES) problems.push(`segment files hold only ${bytes} bytes`)
-    row.note = `${(bytes / 1e6).toFixed(1)} MB in segment files`
+  const bytesAfter = server.logBytes(topic)
+  if (bytesAfter !== null && bytesBefore !== null) {
+    const added = bytesAfter - bytesBefore
+    if (added < RECORDS * RECORD_BYTES) problems.push(`the segment files grew by only ${added} bytes`)
+    row.note = `segment files +${(added / 1e6).toFixed(1)} MB`
   }
   if (problems.length > 0) {
     row.invalid = problems.join('; ')
