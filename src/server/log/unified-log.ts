@@ -14,6 +14,7 @@ import {
   type LogAppendInfo, type LogConfig, type LogLogger, type TopicPartition,
 } from './log-config.js'
 import {LogSegment, type BatchPosition} from './log-segment.js'
+import {decodeRecordBatch, type DecodedRecord} from '../../protocol/records/records.js'
 import {LeaderEpochCache} from './leader-epoch-cache.js'
 import {loadSegments} from './log-loader.js'
 import {readPartitionMetadata, writePartitionMetadata} from './partition-metadata.js'
@@ -230,33 +231,57 @@ export class UnifiedLog {
     return found
   }
 
+  /**
+   * The first record, in offset order from the log start offset, whose timestamp is ≥ `timestampMs`,
+   * with its own timestamp (Kafka `LogSegment.findOffsetByTimestamp` → `FileRecords.searchForTimestamp`:
+   * the time index finds where to start, batch headers skip batches with a smaller max timestamp,
+   * and the first matching batch is decoded to find the record). Null when there is none.
+   */
   fetchOffsetByTimestamp(timestampMs: number): {offset: number, timestamp: number, leaderEpoch: number} | null {
     this.ensureOpen()
     for (const seg of this.segments) {
       if (seg.maxTimestampSoFar < timestampMs) continue
       const start = seg.timeIndex.lookup(timestampMs)
-      const pos = seg.offsetIndex.lookup(start.offset).position
-      let hit: BatchPosition | null = null
+      const pos = seg.offsetIndex.lookup(Math.max(start.offset, this.lso)).position
+      let hit: DecodedRecord | null = null
       seg.scan(pos, b => {
-        if (b.maxTimestamp >= timestampMs && b.lastOffset >= this.lso) { hit = b; return false }
-        return true
+        if (b.maxTimestamp < timestampMs || b.lastOffset < this.lso) return true
+        hit = this.recordsOf(seg, b).find(r => r.timestamp >= timestampMs && r.offset >= this.lso) ?? null
+        return hit === null
       })
       if (hit) {
-        const h = hit as BatchPosition
-        const offset = Math.max(h.baseOffset, this.lso)
-        return {offset, timestamp: h.maxTimestamp, leaderEpoch: this.epochForOffset(offset)}
+        const {offset, timestamp} = hit as DecodedRecord
+        return {offset, timestamp, leaderEpoch: this.epochForOffset(offset)}
       }
     }
     return null
   }
 
+  /**
+   * The record with the largest timestamp (the first such in its batch) and that timestamp (KIP-734;
+   * Kafka `UnifiedLog.fetchOffsetByTimestamp(MAX_TIMESTAMP)` with `RecordBatch.offsetOfMaxTimestamp`).
+   * Null for an empty log.
+   */
   fetchMaxTimestamp(): {offset: number, timestamp: number, leaderEpoch: number} | null {
     this.ensureOpen()
     let best: LogSegment | null = null
     for (const seg of this.segments) if (seg.maxTimestampSoFar >= 0 && (!best || seg.maxTimestampSoFar > best.maxTimestampSoFar)) best = seg
     if (!best) return null
-    return {offset: best.offsetOfMaxTimestampSoFar, timestamp: best.maxTimestampSoFar, leaderEpoch: this.epochForOffset(best.offsetOfMaxTimestampSoFar)}
+    const seg: LogSegment = best
+    let offset = seg.offsetOfMaxTimestampSoFar
+    seg.scan(seg.offsetIndex.lookup(offset).position, b => {
+      if (b.maxTimestamp !== seg.maxTimestampSoFar) return true
+      offset = this.recordsOf(seg, b).find(r => r.timestamp === b.maxTimestamp)?.offset ?? b.lastOffset
+      return false
+    })
+    return {offset, timestamp: seg.maxTimestampSoFar, leaderEpoch: this.epochForOffset(offset)}
   }
+
+  /** Decodes (and decompresses) the records of one stored batch; CRCs were checked on append/recovery. */
+  private recordsOf(seg: LogSegment, b: BatchPosition): DecodedRecord[] {
+    return decodeRecordBatch(seg.readBytes(b.position, b.size), 0, false).records
+  }
+
 
   latestEpoch(): number | null { return this.epochCache.latestEpoch() }
   endOffsetForEpoch(epoch: number): {epoch: number, endOffset: number} { return this.epochCache.endOffsetFor(epoch, this.leo) }

@@ -5,6 +5,7 @@ import path from 'node:path'
 import {UnifiedLog, OffsetOutOfRangeError, CorruptRecordError, DEFAULT_LOG_CONFIG, type LogConfig} from '../../../../src/server/log/index.js'
 import {batchHeaders} from '../../../../src/protocol/records/record-batch.js'
 import {makeBatch} from './batch-helper.js'
+import {CompressionCodec, encodeRecordBatch} from '../../../../src/protocol/records/records.js'
 
 const tp = {topic: 'orders', partition: 0}
 
@@ -19,6 +20,12 @@ describe('UnifiedLog', () => {
 
   function fill(log: UnifiedLog, n: number, epoch = 0, ts = (i: number) => 1000 + i): void {
     for (let i = 0; i < n; i++) log.appendAsLeader(makeBatch({count: 2, timestamp: ts(i)}), epoch)
+  }
+  /** Like fill, with decodable records (timestamp lookups decode the batch they land in). */
+  function fillRecords(log: UnifiedLog, n: number, ts: (i: number) => number): void {
+    for (let i = 0; i < n; i++) {
+      log.appendAsLeader(encodeRecordBatch({records: [0, 1].map(() => ({key: null, value: Buffer.from('v'), timestamp: ts(i)}))}), 0)
+    }
   }
   const offsetsOf = (buf: Buffer): number[] => [...batchHeaders(buf)].map(h => h.baseOffset)
 
@@ -76,13 +83,30 @@ describe('UnifiedLog', () => {
 
   it('timestamp lookup and max timestamp', () => {
     const log = open()
-    fill(log, 40, 0, i => 10_000 + i * 10)
+    fillRecords(log, 40, i => 10_000 + i * 10)
     assert.deepEqual(log.fetchOffsetByTimestamp(0), {offset: 0, timestamp: 10_000, leaderEpoch: 0})
     assert.equal(log.fetchOffsetByTimestamp(10_205)!.offset, 42)
     assert.equal(log.fetchOffsetByTimestamp(10_210)!.offset, 42)
     assert.equal(log.fetchOffsetByTimestamp(10_390)!.offset, 78)
     assert.equal(log.fetchOffsetByTimestamp(10_391), null)
-    assert.deepEqual(log.fetchMaxTimestamp(), {offset: 79, timestamp: 10_390, leaderEpoch: 0})
+    assert.deepEqual(log.fetchMaxTimestamp(), {offset: 78, timestamp: 10_390, leaderEpoch: 0}, 'the first record with the max timestamp')
+    log.close()
+  })
+
+  it('timestamp lookups answer with the record, not the batch (Kafka FileRecords.searchForTimestamp, offsetOfMaxTimestamp)', () => {
+    const log = open()
+    const batch = (compression: CompressionCodec, ts: number[]): Buffer =>
+      encodeRecordBatch({compression, records: ts.map((timestamp) => ({key: null, value: Buffer.from('v'), timestamp}))})
+    log.appendAsLeader(batch(CompressionCodec.None, [5, 1, 9, 3]), 0)
+    log.appendAsLeader(batch(CompressionCodec.Gzip, [5, 1, 9, 3]), 0)
+    assert.deepEqual(log.fetchOffsetByTimestamp(2), {offset: 0, timestamp: 5, leaderEpoch: 0})
+    assert.deepEqual(log.fetchOffsetByTimestamp(6), {offset: 2, timestamp: 9, leaderEpoch: 0})
+    assert.deepEqual(log.fetchMaxTimestamp(), {offset: 2, timestamp: 9, leaderEpoch: 0})
+    log.maybeIncrementLogStartOffset(5)
+    assert.deepEqual(log.fetchOffsetByTimestamp(2), {offset: 6, timestamp: 9, leaderEpoch: 0}, 'records before the log start offset are skipped')
+    log.appendAsLeader(batch(CompressionCodec.Gzip, [1, 20, 7, 20]), 0)
+    assert.deepEqual(log.fetchOffsetByTimestamp(10), {offset: 9, timestamp: 20, leaderEpoch: 0})
+    assert.deepEqual(log.fetchMaxTimestamp(), {offset: 9, timestamp: 20, leaderEpoch: 0})
     log.close()
   })
 
@@ -211,7 +235,7 @@ describe('UnifiedLog', () => {
 
   it('rebuilds missing index files', () => {
     const log = open({segmentBytes: 1 << 20})
-    fill(log, 40, 0, i => 5000 + i)
+    fillRecords(log, 40, i => 5000 + i)
     const before = log.read(41, 1 << 20, 80, false)
     log.close()
     fs.rmSync(path.join(dir, '00000000000000000000.index'))
