@@ -4,12 +4,17 @@
 export const MAX_TOPIC_NAME_LENGTH = 249
 const LEGAL = /^[a-zA-Z0-9._-]+$/
 
-/** Kafka's message for an illegal topic name, or null when legal. */
+/**
+ * Kafka's message for an illegal topic name, or null when legal (Kafka 3.9 `Topic.validate` /
+ * `detectInvalidTopic`), e.g. `Topic name is invalid: 'a b' contains one or more characters other
+ * than ASCII alphanumerics, '.', '_' and '-'`.
+ */
 export function topicNameProblem(name: string): string | null {
-  if (name.length === 0) return 'Topic name is illegal, it can\'t be empty'
-  if (name === '.' || name === '..') return 'Topic name cannot be "." or ".."'
-  if (name.length > MAX_TOPIC_NAME_LENGTH) return `Topic name is illegal, it can't be longer than ${MAX_TOPIC_NAME_LENGTH} characters, topic name: ${name}`
-  if (!LEGAL.test(name)) return `Topic name "${name}" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'`
+  const prefix = 'Topic name is invalid: '
+  if (name.length === 0) return prefix + 'the empty string is not allowed'
+  if (name === '.' || name === '..') return prefix + `'${name}' is not allowed`
+  if (name.length > MAX_TOPIC_NAME_LENGTH) return prefix + `the length of '${name}' is longer than the max allowed length ${MAX_TOPIC_NAME_LENGTH}`
+  if (!LEGAL.test(name)) return prefix + `'${name}' contains one or more characters other than ASCII alphanumerics, '.', '_' and '-'`
   return null
 }
 
