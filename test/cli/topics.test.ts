@@ -118,4 +118,62 @@ describe('kts topics against a server (real binary)', function () {
     const gone = await topics('--list', '--topic', `${t}.*`)
     assert.equal(gone.stdout, '\n')
   })
+
+  it('errors as Kafka words them: replication factor above the brokers, bad names, bad config values; unknown topics with and without --if-exists', async function () {
+    if (!cluster!.kts) this.skip()
+    const t = uniqueTopic('errs')
+    const rf = await topics('--create', '--topic', t, '--partitions', '1', '--replication-factor', '3')
+    assert.equal(rf.code, 1)
+    assert.equal(rf.stdout, 'Error while executing topic command : Unable to replicate the partition 3 time(s): The target replication factor of 3 cannot be reached because only 1 broker(s) are registered.\n')
+    const name = await topics('create', '--topic', 'a b')
+    assert.equal(name.code, 1)
+    assert.equal(name.stdout, 'Error while executing topic command : Topic name is invalid: \'a b\' contains one or more characters other than ASCII alphanumerics, \'.\', \'_\' and \'-\'\n')
+    const value = await topics('--create', '--topic', t, '--config', 'retention.ms=abc')
+    assert.equal(value.code, 1)
+    assert.equal(value.stdout, 'Error while executing topic command : Invalid value abc for configuration retention.ms: Not a number of type LONG\n')
+    assert.equal((await topics('--list', '--topic', t)).stdout, '\n', 'nothing was created by the failed attempts')
+
+    const missing = `${t}-missing`
+    for (const action of [['--describe'], ['--alter', '--partitions', '3'], ['--delete']]) {
+      const r = await topics(...action, '--topic', missing)
+      assert.equal(r.code, 1, action[0])
+      assert.equal(r.stdout, `Error while executing topic command : Topic '${missing}' does not exist as expected\n`, action[0])
+      const ok = await topics(...action, '--topic', missing, '--if-exists')
+      assert.equal(ok.code, 0, `${action[0]} --if-exists: ${ok.stdout}${ok.stderr}`)
+      assert.equal(ok.stdout, '', `${action[0]} --if-exists`)
+    }
+    const misuse = await topics('--create', '--topic', t, '--if-exists')
+    assert.equal(misuse.code, 1)
+    assert.equal(misuse.stdout, '')
+  })
+
+  it('subcommands: create with --config, alter --partitions (and "already has"), describe, delete', async function () {
+    if (!cluster!.kts) this.skip()
+    const t = uniqueTopic('sub')
+    const c = await topics('create', '--topic', t, '--partitions', '2', '--config', 'retention.ms=3600000', '--config', 'max.message.bytes=2000000')
+    assert.equal(c.stdout, `Created topic ${t}.\n`, c.stderr)
+    const same = await topics('create', '--topic', t, '--if-not-exists')
+    assert.equal(same.code, 0)
+    assert.equal(same.stdout, '')
+    const describe = async (): Promise<string[]> => {
+      const d = await topics('describe', '--topic', t)
+      assert.equal(d.code, 0, d.stderr)
+      return d.stdout.trimEnd().split('\n')
+    }
+    let lines = await describe()
+    assert.match(lines[0], /\tPartitionCount: 2\tReplicationFactor: 1\tConfigs: /)
+    const configs = lines[0].slice(lines[0].indexOf('Configs: ') + 'Configs: '.length).split(',')
+    assert.ok(configs.includes('retention.ms=3600000') && configs.includes('max.message.bytes=2000000'), lines[0])
+
+    assert.equal((await topics('alter', '--topic', t, '--partitions', '5')).code, 0)
+    lines = await describe()
+    assert.match(lines[0], /\tPartitionCount: 5\t/)
+    assert.deepEqual(lines.slice(1).map((l) => /Partition: (\d+)/.exec(l)![1]), ['0', '1', '2', '3', '4'])
+    const unchanged = await topics('--alter', '--topic', t, '--partitions', '5')
+    assert.equal(unchanged.code, 1)
+    assert.equal(unchanged.stdout, 'Error while executing topic command : Topic already has 5 partition(s).\n')
+
+    assert.equal((await topics('delete', '--topic', t)).code, 0)
+    assert.equal((await topics('list', '--topic', t)).stdout, '\n')
+  })
 })
