@@ -7,8 +7,9 @@
 //   answered with the original offset.
 // * Transactions are not supported yet: InitProducerId with a TransactionalId is refused, so
 //   no transactional batches arrive from well-behaved clients.
-// * Gaps: topic compression.type other than `producer` is not applied (batches are stored as sent);
-//   keyless records are not rejected on compacted topics; RecordErrors are not filled.
+// * The topic's compression.type (default `producer`) is applied: a batch with another codec is
+//   recompressed before the append (Partition.appendRecordsToLeader, replica/recompress.ts).
+// * Gaps: keyless records are not rejected on compacted topics; RecordErrors are not filled.
 import {ProduceApi, type ProduceRequest, type ProduceResponse} from '../../protocol/generated/messages/produce.js'
 import type {Input} from '../../protocol/primitives/input.js'
 import {defineApi, type RequestContext} from './registry.js'

@@ -427,7 +427,12 @@ export function logConfigFromServer(config: ServerConfig): {
   segmentBytes: number; segmentMs: number; segmentIndexBytes: number; indexIntervalBytes: number
   retentionMs: number; retentionBytes: number; maxMessageBytes: number; fileDeleteDelayMs: number
   cleanupPolicy: string; messageTimestampType: 'CreateTime' | 'LogAppendTime'; flushMessages?: number; flushMs?: number
+  compressionType: string; compressionGzipLevel?: number; compressionZstdLevel?: number
 } {
+  const level = (key: string): number | undefined => {
+    const v = config.get(key)
+    return typeof v === 'number' ? v : undefined
+  }
   return {
     segmentBytes: config.logSegmentBytes, // segment.bytes
     segmentMs: config.logRollMs, // segment.ms
@@ -439,6 +444,9 @@ export function logConfigFromServer(config: ServerConfig): {
     fileDeleteDelayMs: config.logSegmentDeleteDelayMs, // file.delete.delay.ms
     cleanupPolicy: config.logCleanupPolicy.join(','), // cleanup.policy
     messageTimestampType: config.logMessageTimestampType, // message.timestamp.type
+    compressionType: config.compressionType, // compression.type
+    compressionGzipLevel: level('compression.gzip.level'), // compression.gzip.level
+    compressionZstdLevel: level('compression.zstd.level'), // compression.zstd.level
     ...(config.logFlushIntervalMessages !== null ? {flushMessages: config.logFlushIntervalMessages} : {}),
     ...(config.logFlushIntervalMs !== null ? {flushMs: config.logFlushIntervalMs} : {}),
   }

@@ -16,6 +16,8 @@ const NUMERIC: Record<string, keyof LogConfig> = {
   'file.delete.delay.ms': 'fileDeleteDelayMs',
   'flush.messages': 'flushMessages',
   'flush.ms': 'flushMs',
+  'compression.gzip.level': 'compressionGzipLevel',
+  'compression.zstd.level': 'compressionZstdLevel',
 }
 
 /** `base` with the overrides of `overrides` (topic config name → string value) applied. */
@@ -29,6 +31,8 @@ export function logConfigForTopic(base: LogConfig, overrides: ReadonlyMap<string
       if (Number.isFinite(n)) (out as unknown as Record<string, number>)[field] = n
     } else if (name === 'cleanup.policy') {
       out.cleanupPolicy = value
+    } else if (name === 'compression.type') {
+      out.compressionType = value
     } else if (name === 'message.timestamp.type' && (value === 'CreateTime' || value === 'LogAppendTime')) {
       out.messageTimestampType = value
     }

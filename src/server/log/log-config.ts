@@ -27,6 +27,12 @@ export interface LogConfig {
   flushMessages?: number
   /** flush.ms: fsync when the last flush is older than this (unset = never on produce). */
   flushMs?: number
+  /** compression.type: `producer` (default: keep the producer's codec), `uncompressed`, `gzip`, `snappy`, `lz4`, `zstd`. */
+  compressionType?: string
+  /** compression.gzip.level (KIP-390; -1 = zlib's default). */
+  compressionGzipLevel?: number
+  /** compression.zstd.level (KIP-390; default 3). */
+  compressionZstdLevel?: number
 }
 
 export const DEFAULT_LOG_CONFIG: LogConfig = {

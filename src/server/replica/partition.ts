@@ -10,6 +10,7 @@ import {lastOffsetOf, batchHeaders} from '../../protocol/records/record-batch.js
 import type {UnifiedLog} from '../log/unified-log.js'
 import {ProducerStateManager, lastSequenceOf} from './producer-state-manager.js'
 import {validateProducedRecords} from './produce-validation.js'
+import {recompressForTopic} from './recompress.js'
 
 export interface PartitionState {
   topic: string
@@ -100,8 +101,25 @@ export class Partition {
         return result
       }
     }
+    // The topic's compression.type (Kafka LogValidator): recompress when it names another codec.
+    let stored = records!
+    const config = this.log.config
+    if (config.compressionType !== undefined && config.compressionType !== 'producer') {
+      try {
+        stored = recompressForTopic(stored, config.compressionType, {gzip: config.compressionGzipLevel, zstd: config.compressionZstdLevel})
+      } catch (err) {
+        result.errorCode = ErrorCode.CORRUPT_MESSAGE
+        result.errorMessage = (err as Error).message
+        return result
+      }
+      if (stored.length > config.maxMessageBytes) {
+        result.errorCode = ErrorCode.MESSAGE_TOO_LARGE
+        result.errorMessage = `The request included a message larger than the max message size the server will accept (${stored.length} > ${config.maxMessageBytes}).`
+        return result
+      }
+    }
     const nowMs = Date.now()
-    const info = this.log.appendAsLeader(records!, this.state.leaderEpoch, nowMs)
+    const info = this.log.appendAsLeader(stored, this.state.leaderEpoch, nowMs)
     if (h.producerId >= 0) {
       this.producerState.update(h.producerId, h.producerEpoch, {
         firstSeq: h.baseSequence, lastSeq, firstOffset: info.firstOffset, lastOffset: info.lastOffset, timestampMs: nowMs,
@@ -111,7 +129,7 @@ export class Partition {
     result.logAppendTimeMs = info.logAppendTimeMs
     result.logStartOffset = this.log.logStartOffset
     this.maybeIncrementHighWatermark()
-    this.notifyWaiters(records!.length)
+    this.notifyWaiters(stored.length)
     return result
   }
 
