@@ -782,7 +782,13 @@ export class GroupCoordinator {
   // ---------------------------------------------------------------------------------------------
   // offsets
 
-  /** OffsetCommit (8) v0-9: validates the member, writes OffsetCommit records, answers per partition. */
+  /**
+   * OffsetCommit (8) v0-9: validates the member, writes OffsetCommit records, answers per partition.
+   * Generation -1 commits for an Empty or unknown group (simple consumers, admin); an unknown group
+   * with a generation gets ILLEGAL_GENERATION (GROUP_ID_NOT_FOUND from v9); an unknown member
+   * UNKNOWN_MEMBER_ID; a wrong generation ILLEGAL_GENERATION; an unknown topic partition
+   * UNKNOWN_TOPIC_OR_PARTITION (that partition only).
+   */
   async commitOffsets(req: OffsetCommitInput, version: number): Promise<OffsetCommitResult> {
     const all = (code: number): OffsetCommitResult => ({
       topics: req.topics.map(t => ({name: t.name, partitions: t.partitions.map(p => ({partitionIndex: p.partitionIndex, errorCode: code}))})),
@@ -792,16 +798,18 @@ export class GroupCoordinator {
     if (!req.groupId) return all(ErrorCode.INVALID_GROUP_ID)
     const generation = version >= 1 ? req.generationIdOrMemberEpoch : -1
     const memberId = version >= 1 ? (req.memberId ?? '') : ''
+    const instanceId = version >= 7 ? (req.groupInstanceId ?? null) : null
+    // Kafka `OffsetMetadataManager.validateOffsetCommit` + `ClassicGroup.validateOffsetCommit`.
     let g = this.groups.get(req.groupId)
     if (!g || g.state === 'Dead') {
-      if (generation >= 0 || memberId !== '') return all(ErrorCode.ILLEGAL_GENERATION)
+      // Generation -1: a simple (standalone) consumer or the admin client; the group is created.
+      if (generation >= 0) return all(version >= 9 ? ErrorCode.GROUP_ID_NOT_FOUND : ErrorCode.ILLEGAL_GENERATION)
       g = new ClassicGroup(req.groupId, this.partitionFor(req.groupId), this.clock.now())
       this.groups.set(req.groupId, g)
-    } else if (generation >= 0 || memberId !== '' || g.state !== 'Empty') {
-      const instanceId = version >= 7 ? (req.groupInstanceId ?? null) : null
+    } else if (generation >= 0 || g.state !== 'Empty') {
+      if (generation < 0 && memberId === '' && instanceId === null) return all(ErrorCode.UNKNOWN_MEMBER_ID)
       const fenced = this.staticMemberError(g, memberId, instanceId)
       if (fenced) return all(fenced)
-      if (g.state === 'Empty') return all(ErrorCode.UNKNOWN_MEMBER_ID)
       const member = g.members.get(memberId)
       if (!member) return all(ErrorCode.UNKNOWN_MEMBER_ID)
       if (generation !== g.generationId) return all(ErrorCode.ILLEGAL_GENERATION)
