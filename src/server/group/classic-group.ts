@@ -75,6 +75,12 @@ export class ClassicGroup {
   readonly offsets = new Map<string, {topic: string, partition: number, value: CommittedOffset}>()
   /** Join-phase timer (initial delay or rebalance timeout). */
   joinTimer: unknown = null
+  /**
+   * Members of the current generation that have not sent SyncGroup yet; they are removed when
+   * `syncTimer` (the rebalance timeout, from the end of the join phase) fires first.
+   */
+  readonly pendingSync = new Set<string>()
+  syncTimer: unknown = null
   /** Set when a new member joined during the initial delay (extends it). */
   newMemberAdded = false
   /** Remaining rebalance timeout (ms) of an initial delayed join. */

@@ -381,6 +381,7 @@ export class GroupCoordinator {
     this.completeSync(old, this.syncError(ErrorCode.FENCED_INSTANCE_ID))
     this.clock.clearTimeout(old.sessionTimer)
     g.members.delete(oldId)
+    if (g.pendingSync.delete(oldId)) g.pendingSync.add(newId)
     const member: ClassicGroupMember = {...old, memberId: newId, clientId: client.clientId, clientHost: client.clientHost,
       rebalanceTimeoutMs: req.rebalanceTimeoutMs, sessionTimeoutMs: req.sessionTimeoutMs, awaitingJoin: null, awaitingSync: null,
       sessionTimer: null, joinVersion: version}
@@ -397,6 +398,7 @@ export class GroupCoordinator {
         // Revert the replacement.
         if (g.members.get(newId) === member) {
           g.members.delete(newId)
+          if (g.pendingSync.delete(newId)) g.pendingSync.add(oldId)
           this.clock.clearTimeout(member.sessionTimer)
           const restored = {...member, memberId: oldId}
           g.members.set(oldId, restored)
@@ -501,6 +503,7 @@ export class GroupCoordinator {
   private prepareRebalance(g: ClassicGroup): void {
     // Members waiting for a SyncGroup answer must rejoin.
     for (const m of g.members.values()) this.completeSync(m, this.syncError(ErrorCode.REBALANCE_IN_PROGRESS))
+    this.clearPendingSync(g)
     if (g.joinTimer) this.clock.clearTimeout(g.joinTimer)
     const wasEmpty = g.state === 'Empty'
     g.transitionTo('PreparingRebalance', this.clock.now())
@@ -555,6 +558,7 @@ export class GroupCoordinator {
     }
     for (const [id, t] of g.pendingMembers) { this.clock.clearTimeout(t); g.pendingMembers.delete(id) }
     g.generationId++
+    this.clearPendingSync(g)
     const now = this.clock.now()
     if (g.members.size === 0) {
       g.protocolName = null
@@ -566,6 +570,7 @@ export class GroupCoordinator {
     g.protocolName = g.selectProtocol()
     if (g.leaderId === null || !g.members.has(g.leaderId)) g.leaderId = g.members.keys().next().value!
     g.transitionTo('CompletingRebalance', now)
+    this.schedulePendingSync(g)
     for (const m of g.members.values()) {
       const isLeader = m.memberId === g.leaderId
       this.completeJoin(m, {
@@ -603,12 +608,14 @@ export class GroupCoordinator {
       case 'Empty': return this.syncError(ErrorCode.UNKNOWN_MEMBER_ID)
       case 'PreparingRebalance': return this.syncError(ErrorCode.REBALANCE_IN_PROGRESS)
       case 'Stable':
+        this.removePendingSync(g, member.memberId)
         this.scheduleSessionTimeout(g, member)
         return {errorCode: ErrorCode.NONE, protocolType: g.protocolType, protocolName: g.protocolName, assignment: member.assignment}
       default: break
     }
     // CompletingRebalance
     this.completeSync(member, this.syncError(ErrorCode.REBALANCE_IN_PROGRESS))
+    this.removePendingSync(g, member.memberId)
     const p = new Promise<SyncGroupResult>(resolve => { member.awaitingSync = resolve })
     this.scheduleSessionTimeout(g, member)
     if (member.memberId === g.leaderId) {
@@ -702,6 +709,7 @@ export class GroupCoordinator {
   private removeMemberQuietly(g: ClassicGroup, m: ClassicGroupMember): void {
     this.clock.clearTimeout(m.sessionTimer)
     g.members.delete(m.memberId)
+    this.removePendingSync(g, m.memberId)
     if (m.groupInstanceId !== null && g.staticMembers.get(m.groupInstanceId) === m.memberId) g.staticMembers.delete(m.groupInstanceId)
     if (g.leaderId === m.memberId) g.leaderId = g.members.keys().next().value ?? null
   }
@@ -709,6 +717,40 @@ export class GroupCoordinator {
   private onMembershipChanged(g: ClassicGroup): void {
     if (g.state === 'Stable' || g.state === 'CompletingRebalance') this.prepareRebalance(g)
     else if (g.state === 'PreparingRebalance') this.maybeCompleteJoin(g)
+  }
+
+  /**
+   * Kafka's pending-sync expiry (`GroupMetadataManager.schedulePendingSync`): members that got their
+   * JoinGroup answer but send no SyncGroup within the rebalance timeout are removed and the group
+   * rebalances, so a leader that never assigns cannot hold the group in CompletingRebalance.
+   */
+  private schedulePendingSync(g: ClassicGroup): void {
+    this.clearPendingSync(g)
+    for (const id of g.members.keys()) g.pendingSync.add(id)
+    const generation = g.generationId
+    g.syncTimer = this.clock.setTimeout(() => {
+      g.syncTimer = null
+      if (g.generationId !== generation || (g.state !== 'CompletingRebalance' && g.state !== 'Stable')) return
+      const late = [...g.pendingSync].map(id => g.members.get(id)).filter(m => m !== undefined)
+      g.pendingSync.clear()
+      if (late.length === 0) return
+      for (const m of late) this.removeMember(g, m, ErrorCode.UNKNOWN_MEMBER_ID, false)
+      this.prepareRebalance(g)
+    }, g.rebalanceTimeoutMs())
+  }
+
+  private removePendingSync(g: ClassicGroup, memberId: string): void {
+    g.pendingSync.delete(memberId)
+    if (g.pendingSync.size === 0 && g.syncTimer) {
+      this.clock.clearTimeout(g.syncTimer)
+      g.syncTimer = null
+    }
+  }
+
+  private clearPendingSync(g: ClassicGroup): void {
+    g.pendingSync.clear()
+    if (g.syncTimer) this.clock.clearTimeout(g.syncTimer)
+    g.syncTimer = null
   }
 
   private scheduleSessionTimeout(g: ClassicGroup, m: ClassicGroupMember): void {
@@ -752,6 +794,7 @@ export class GroupCoordinator {
   private clearGroupTimers(g: ClassicGroup): void {
     if (g.joinTimer) this.clock.clearTimeout(g.joinTimer)
     g.joinTimer = null
+    this.clearPendingSync(g)
     for (const m of g.members.values()) this.clock.clearTimeout(m.sessionTimer)
     for (const t of g.pendingMembers.values()) this.clock.clearTimeout(t)
   }
