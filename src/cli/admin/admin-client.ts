@@ -6,56 +6,11 @@
  *
  * Works against any Kafka cluster (the tools do not assume a kts broker).
  */
-import fs from 'node:fs'
-import {parse as parseProperties} from 'dot-properties'
 import {Kafka, logLevel, type KafkaConfig, type Admin, type SASLOptions} from 'kafkajs'
 import {TerseError, UsageError} from '../errors.js'
+import {parseBootstrapServers, type ClientProperties} from './client-properties.js'
 
-/** Client properties as Java `Properties` (string keys and values). */
-export type ClientProperties = Record<string, string>
-
-/**
- * Reads a Java `.properties` file.
- * @throws TerseError when the file cannot be read.
- */
-export function readPropertiesFile(file: string): ClientProperties {
-  let text: string
-  try {
-    text = fs.readFileSync(file, 'utf8')
-  } catch (err) {
-    throw new TerseError(`${file} (${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (err as Error).message})`, {cause: err})
-  }
-  const parsed = parseProperties(text)
-  const out: ClientProperties = {}
-  for (const [k, v] of Object.entries(parsed)) if (typeof v === 'string') out[k] = v
-  return out
-}
-
-/**
- * Splits `k=v` command-line properties at the first `=` (no `=` → empty value), as Kafka's
- * `CommandLineUtils.parseKeyValueArgs` does.
- */
-export function parseKeyValueArgs(args: readonly string[] | undefined): ClientProperties {
-  const out: ClientProperties = {}
-  for (const arg of args ?? []) {
-    const i = arg.indexOf('=')
-    if (i < 0) out[arg] = ''
-    else out[arg.slice(0, i)] = arg.slice(i + 1)
-  }
-  return out
-}
-
-/**
- * Parses `host:port[,host:port...]`.
- * @throws UsageError `Please provide valid host:port like host1:9091,host2:9092` when an entry lacks a port.
- */
-export function parseBootstrapServers(value: string): string[] {
-  const entries = value.split(',').map((s) => s.trim()).filter((s) => s.length > 0)
-  if (entries.length === 0 || entries.some((e) => !/^.+:\d+$/.test(e))) {
-    throw new UsageError('Please provide valid host:port like host1:9091,host2:9092')
-  }
-  return entries
-}
+export {parseBootstrapServers, parseKeyValueArgs, readPropertiesFile, type ClientProperties} from './client-properties.js'
 
 /** Options for `createKafka`. */
 export interface ClientOptions {
