@@ -202,7 +202,7 @@ describe('kts consumer-groups against a broker (real binary, real clients)', fun
     assert.deepEqual(described.groups[0].members[0].assignment, [0, 1, 2].map((partition) => ({topic: orders, partition})))
   })
 
-  it('a rebalancing group: Kafka\'s warning; a reset is refused', async () => {
+  it('a rebalancing group with a static member: Kafka\'s warning, GROUP-INSTANCE-ID column; a reset is refused', async () => {
     const group = name('rebalancing')
     const [host, port] = broker.bootstrap.split(':')
     const boot = await BrokerConnection.connect({host, port: Number(port), clientId: 'raw'})
@@ -213,19 +213,25 @@ describe('kts consumer-groups against a broker (real binary, real clients)', fun
     boot.close()
     rawJoin = await BrokerConnection.connect({host: coordinator.host, port: coordinator.port, clientId: 'raw'})
     const subscription = new Writer(64).writeInt16(0).writeInt32(1).writeString(orders).writeInt32(-1).toBuffer()
-    const joined = await rawJoin.send(JoinGroupApi, 3, {
-      groupId: group, sessionTimeoutMs: 30_000, rebalanceTimeoutMs: 30_000, memberId: '', protocolType: 'consumer',
-      protocols: [{name: 'range', metadata: subscription}],
+    // a static member (group.instance.id) that joins but never syncs: CompletingRebalance for the rebalance timeout
+    const joined = await rawJoin.send(JoinGroupApi, 5, {
+      groupId: group, sessionTimeoutMs: 30_000, rebalanceTimeoutMs: 30_000, memberId: '', groupInstanceId: 'instance-1',
+      protocolType: 'consumer', protocols: [{name: 'range', metadata: subscription}],
     }) as JoinGroupResponse
     assert.equal(joined.errorCode, 0)
-    // joined but never synced: CompletingRebalance until the session times out
-    const [described, reset] = await Promise.all([
+    const [described, members, reset] = await Promise.all([
       cg('--describe', '--group', group, '--state'),
+      cg('--describe', '--group', group, '--members'),
       cg('--reset-offsets', '--group', group, '--topic', orders, '--to-earliest', '--execute'),
     ])
     assert.equal(described.code, 0, described.stderr)
     assert.equal(described.stderr, `\nWarning: Consumer group '${group}' is rebalancing.\n`)
     assert.match(described.stdout.split('\n')[2], / CompletingRebalance 1$/)
+    assert.equal(members.stderr, described.stderr)
+    const m = members.stdout.split('\n')
+    assert.match(m[1], /^GROUP +CONSUMER-ID +GROUP-INSTANCE-ID +HOST +CLIENT-ID +#PARTITIONS {5}$/)
+    assert.equal(m[2], `${pad(group, Math.max(15, group.length))} ${pad(joined.memberId, Math.max(15, joined.memberId.length))} ${pad('instance-1', 17)} ` +
+      `${pad(m[2].split(/ +/)[3], 15)} ${pad('raw', 15)} ${pad(0, 15)} `)
     assert.equal(reset.code, 1)
     assert.equal(reset.stdout, `\nError: Assignments can only be reset if the group '${group}' is inactive, but the current state is CompletingRebalance.\n` +
       '\nGROUP                          TOPIC                          PARTITION  NEW-OFFSET     \n')
