@@ -9,5 +9,5 @@ import {defineApi, type RequestContext} from './registry.js'
 export const joinGroup = defineApi(JoinGroupApi, 0, 9, async (req: JoinGroupRequest, ctx: RequestContext): Promise<Input<JoinGroupResponse>> => {
   const coord = coordinatorOf(ctx)
   if (!coord) return {errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, generationId: -1, memberId: req.memberId}
-  return coord.joinGroup(req, ctx.apiVersion, {clientId: ctx.clientId ?? '', clientHost: ctx.clientHost})
+  return coord.joinGroup(req, ctx.apiVersion, {clientId: ctx.clientId ?? '', clientHost: `/${ctx.clientHost}`}) // Kafka: InetAddress.toString(), e.g. /127.0.0.1
 })

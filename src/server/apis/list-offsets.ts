@@ -39,7 +39,6 @@ export function listOffset(p: Partition, timestamp: number, isolationLevel: numb
       return r && r.offset < upper ? {...none, ...r} : none
     }
     default: {
-      if (timestamp < 0) return {...none, errorCode: ErrorCode.INVALID_REQUEST}
       const r = log.fetchOffsetByTimestamp(timestamp)
       return r && r.offset < upper ? {...none, ...r} : none
     }
