@@ -110,7 +110,7 @@ export class GroupHarness {
     const kafka = kafkajsClient(broker.bootstrap, 'kts-groups-harness')
     const admin = kafka.admin()
     await admin.connect()
-    const producer = kafka.producer({allowAutoTopicCreation: false})
+    const producer = kafka.producer({allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1})
     await producer.connect()
     return new GroupHarness(broker, topic, uniqueTopic(`${prefix}-group`), partitions, admin, producer)
   }
@@ -137,7 +137,7 @@ export class GroupHarness {
     return m
   }
 
-  /** Produces `perPartition` records to every partition (explicit partitions, acks=-1); resolves with them. */
+  /** Produces `perPartition` records to every partition (explicit partitions, idempotent, acks=-1); resolves with them. */
   async produce(perPartition = 10): Promise<Produced[]> {
     const tag = `b${++this.batch}`
     const out: Produced[] = []
