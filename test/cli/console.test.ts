@@ -148,6 +148,31 @@ describe('kts console-producer / console-consumer (real binary)', function () {
     assert.match(stderr, /Processed a total of 1 messages\n$/)
   })
 
+  it('--broker-list works like --bootstrap-server; --offset earliest reads from the start, latest only what comes after', async () => {
+    const topic = uniqueTopic('offsets')
+    const p = await runCli(['console-producer', '--broker-list', cluster!.bootstrap, '--topic', topic], {input: 'old1\nold2\n'})
+    assert.equal(p.code, 0, p.stderr)
+    const early = await runCli(['console-consumer', '--bootstrap-server', cluster!.bootstrap, '--topic', topic, '--partition', '0', '--offset', 'earliest', '--max-messages', '2'])
+    assert.equal(early.stdout, 'old1\nold2\n', early.stderr)
+
+    const child = spawn(process.execPath, [path.join(repoRoot(), 'bin', 'run.js'), 'console-consumer', '--bootstrap-server', cluster!.bootstrap,
+      '--topic', topic, '--partition', '0', '--offset', 'latest', '--max-messages', '1', '--timeout-ms', '30000'])
+    let stdout = ''
+    child.stdout.on('data', (d) => (stdout += d))
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)))
+    try {
+      // The consumer looks up "latest" when it starts: produce until a record lands after that point.
+      for (let i = 0; child.exitCode === null; i++) {
+        assert.ok(i < 20, 'the latest-offset consumer got no new record')
+        await runCli(['console-producer', '--bootstrap-server', cluster!.bootstrap, '--topic', topic], {input: `new${i}\n`})
+      }
+      assert.equal(await exited, 0)
+    } finally {
+      child.kill('SIGKILL')
+    }
+    assert.match(stdout, /^new\d+\n$/)
+  })
+
   it('a line error stops the producer with Kafka\'s message and exit 1', async () => {
     const r = await runCli(['console-producer', '--bootstrap-server', cluster!.bootstrap, '--topic', uniqueTopic('bad'), '--property', 'parse.key=true'], {input: 'k\tv\nnokey\n'})
     assert.equal(r.code, 1)
