@@ -58,11 +58,11 @@ describe('kts server start (real binary)', function () {
   })
 
   /**
-   * Spawns the real binary and sends SIGTERM the moment "Kafka Server started" shows up on stdout
+   * Spawns the real binary and sends `signal` (SIGTERM) the moment "Kafka Server started" shows up on stdout
    * (a signal right at the end of start-up must still shut down cleanly); resolves with the output
    * once it exited 0. Fails on another exit or when it does not start within 20 s.
    */
-  async function startAndStop(args: string[]): Promise<string> {
+  async function startAndStop(args: string[], signal: NodeJS.Signals = 'SIGTERM'): Promise<string> {
     const child = spawn(process.execPath, [path.join(repoRoot(), 'bin', 'run.js'), ...args], {stdio: ['ignore', 'pipe', 'pipe']})
     let out = ''
     let signalled = false
@@ -70,7 +70,7 @@ describe('kts server start (real binary)', function () {
       out += d
       if (!signalled && out.includes('Kafka Server started')) {
         signalled = true
-        child.kill('SIGTERM')
+        child.kill(signal)
       }
     }
     child.stdout.setEncoding('utf8').on('data', onData)
@@ -89,7 +89,7 @@ describe('kts server start (real binary)', function () {
     }
   }
 
-  it('with the default config: formats once (one line), warns once per unknown key, exits 0 on SIGTERM; the next start does not format', async function () {
+  it('with the default config: formats once (one line), warns once per unknown key, exits 0 on SIGTERM; the next start does not format and exits 0 on SIGINT', async function () {
     const args = ['server', 'start', ...(await overrides())]
     if (!nodeBuilt()) {
       // Until src/server/node.ts exists, check only the first-start formatting.
@@ -108,7 +108,7 @@ describe('kts server start (real binary)', function () {
     assert.match(warned[0], /WARN .*The configuration 'no.such.key' was supplied but isn't a known config\./)
     assert.match(first, new RegExp(`Kafka Server started \\(cluster id ${clusterId}, listeners PLAINTEXT://127.0.0.1:\\d+,CONTROLLER://127.0.0.1:\\d+`))
 
-    const second = await startAndStop(args)
+    const second = await startAndStop(args, 'SIGINT') // Ctrl-C
     assert.doesNotMatch(second, /Formatted|Formatting/)
     assert.match(second, new RegExp(`Kafka Server started \\(cluster id ${clusterId},`))
     assert.match(fs.readFileSync(path.join(tmp, 'logs', 'meta.properties'), 'utf8'), new RegExp(`cluster.id=${clusterId}`))
