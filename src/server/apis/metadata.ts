@@ -71,8 +71,9 @@ async function handleMetadata(req: MetadataRequest, ctx: RequestContext): Promis
           r.errorCode === ErrorCode.NONE || r.errorCode === ErrorCode.TOPIC_ALREADY_EXISTS
             ? ErrorCode.LEADER_NOT_AVAILABLE
             : r.errorCode === ErrorCode.INVALID_TOPIC_EXCEPTION ? ErrorCode.INVALID_TOPIC_EXCEPTION : r.errorCode
-        if (created && created.partitions.every((p) => p.leader >= 0)) topics.push(topicToMetadata(created, liveBrokers))
-        else topics.push({errorCode, name: r.name, topicId: created?.topicId ?? ZERO_UUID, partitions: []})
+        // Like Kafka's AutoTopicCreationManager, the creating request is answered LEADER_NOT_AVAILABLE
+        // without partitions even when the topic is already complete; clients ask again.
+        topics.push({errorCode, name: r.name, topicId: created?.topicId ?? ZERO_UUID, partitions: []})
       }
     }
   }
