@@ -4,6 +4,7 @@
  * - idempotent Produce (InitProducerId + sequences): a resent batch is answered with its original
  *   offset and not appended again; a sequence gap is OUT_OF_ORDER_SEQUENCE_NUMBER (Kafka
  *   `ProducerStateManager`);
+ * - Metadata with topic auto-creation (LEADER_NOT_AVAILABLE on the creating request);
  * - OffsetForLeaderEpoch: the end offset of the current epoch is the log end offset; a newer or an
  *   older current epoch is UNKNOWN_LEADER_EPOCH / FENCED_LEADER_EPOCH; an unknown partition is
  *   UNKNOWN_TOPIC_OR_PARTITION;
@@ -24,6 +25,7 @@ import {ProduceApi, type ProduceResponse} from '../../src/protocol/generated/mes
 import {batchHeaders} from '../../src/protocol/records/record-batch.js'
 import {encodeRecordBatch} from '../../src/protocol/records/records.js'
 import {startBroker, type BrokerHandle} from '../helpers/broker-process.js'
+import {waitFor} from '../helpers/wait-for.js'
 import {createTopic, printBrokerOutputOnFailure, uniqueTopic} from './interop-check.js'
 
 describe('interop: idempotent produce, OffsetForLeaderEpoch and Fetch long polling over the wire', function () {
@@ -80,6 +82,23 @@ describe('interop: idempotent produce, OffsetForLeaderEpoch and Fetch long polli
     const p = await fetch(topic, 0, {maxWaitMs: 0})
     assert.equal(p.highWatermark, 6, 'duplicates and the rejected batch were not appended')
     assert.deepEqual([...batchHeaders(p.records!)].map((h) => [h.baseOffset, h.baseSequence]), [[0, 0], [3, 3], [5, 5]])
+  })
+
+  it('Metadata auto-creation: unknown topic without allowAutoTopicCreation; with it LEADER_NOT_AVAILABLE first, then num.partitions partitions with a leader', async () => {
+    const topic = uniqueTopic('auto-create')
+    const metadata = async (allowAutoTopicCreation: boolean): Promise<MetadataResponse['topics'][number]> => {
+      const res = await conn!.send(MetadataApi, conn!.version(MetadataApi, 12), {
+        topics: [{topicId: ZERO_UUID, name: topic}], allowAutoTopicCreation, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false,
+      }) as MetadataResponse
+      return res.topics[0]
+    }
+    assert.equal((await metadata(false)).errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
+    assert.equal((await metadata(true)).errorCode, ErrorCode.LEADER_NOT_AVAILABLE, 'Kafka answers the creating request with LEADER_NOT_AVAILABLE')
+    const t = await waitFor(async () => {
+      const m = await metadata(false)
+      return m.errorCode === 0 && m.partitions.every((p) => p.leaderId >= 0) ? m : false
+    }, {timeoutMs: 10_000, message: `metadata of the auto-created ${topic}`})
+    assert.equal(t.partitions.length, 1, 'num.partitions (1)')
   })
 
   it('OffsetForLeaderEpoch: the current epoch ends at the log end offset; other current epochs and unknown partitions are errors', async () => {
