@@ -66,10 +66,12 @@ describe('kts server start (real binary)', function () {
     const child = spawn(process.execPath, [path.join(repoRoot(), 'bin', 'run.js'), ...args], {stdio: ['ignore', 'pipe', 'pipe']})
     let out = ''
     let signalled = false
+    let signalledAt = 0
     const onData = (d: string): void => {
       out += d
       if (!signalled && out.includes('Kafka Server started')) {
         signalled = true
+        signalledAt = Date.now()
         child.kill(signal)
       }
     }
@@ -82,6 +84,8 @@ describe('kts server start (real binary)', function () {
       assert.ok(signalled, `broker exited (code ${code}) before it started:\n${out}`)
       assert.equal(code, 0, out)
       assert.match(out, /Kafka Server shut down/)
+      const stopMs = Date.now() - signalledAt
+      assert.ok(stopMs < 5000, `${signal} took ${stopMs} ms to stop the node`)
       return out
     } finally {
       clearTimeout(timer)
