@@ -8,7 +8,10 @@
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
-import {CompressionTypes, ConfigResourceTypes, Partitioners, type Kafka} from 'kafkajs'
+import kafkajs, {CompressionTypes, Partitioners, type Kafka} from 'kafkajs'
+
+// Not a named export node's ESM loader can see in kafkajs' CommonJS build.
+const {ConfigResourceTypes} = kafkajs
 import {startBroker, type BrokerHandle} from '../helpers/broker-process.js'
 import {runProcessOk} from '../helpers/run-process.js'
 import {waitFor} from '../helpers/wait-for.js'
