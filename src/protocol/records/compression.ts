@@ -16,13 +16,27 @@
  * input that does not decompress → `CorruptRecordError` (CORRUPT_MESSAGE).
  */
 import {gunzipSync, gzipSync, constants as zlibConstants} from 'node:zlib'
-import {compressSync as snappyCompress, uncompressSync as snappyUncompress} from 'snappy'
-import {compressSync as lz4CompressBlock, decompressFrameSync as lz4DecompressFrame} from 'lz4-napi'
-import {compress as zstdCompress, decompress as zstdDecompress} from 'zstd-napi'
+import {createRequire} from 'node:module'
+import type * as Snappy from 'snappy'
+import type * as Lz4 from 'lz4-napi'
+import type * as Zstd from 'zstd-napi'
 import {CompressionCodec} from './record-batch.js'
 import {CorruptRecordError, UnsupportedCompressionTypeError} from './record-errors.js'
 
 export {CompressionCodec}
+
+// The native codecs load on first use: most nodes never see a compressed batch, and loading
+// them costs start-up time (tens of ms each).
+const require = createRequire(import.meta.url)
+let snappy: typeof Snappy | undefined
+let lz4: typeof Lz4 | undefined
+let zstd: typeof Zstd | undefined
+const snappyCompress = (b: Buffer): Buffer => (snappy ??= require('snappy') as typeof Snappy).compressSync(b)
+const snappyUncompress = (b: Buffer, o: {asBuffer: true}): Buffer | string => (snappy ??= require('snappy') as typeof Snappy).uncompressSync(b, o)
+const lz4CompressBlock = (b: Buffer): Buffer => (lz4 ??= require('lz4-napi') as typeof Lz4).compressSync(b)
+const lz4DecompressFrame = (b: Buffer): Buffer => (lz4 ??= require('lz4-napi') as typeof Lz4).decompressFrameSync(b)
+const zstdCompress = (b: Buffer, o: {compressionLevel: number}): Buffer => (zstd ??= require('zstd-napi') as typeof Zstd).compress(b, o)
+const zstdDecompress = (b: Buffer): Buffer => (zstd ??= require('zstd-napi') as typeof Zstd).decompress(b)
 
 /** 0x82 "SNAPPY" 0x00 — snappy-java's stream magic. */
 const XERIAL_MAGIC = Buffer.from([0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00])
