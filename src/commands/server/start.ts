@@ -2,17 +2,14 @@ import path from 'node:path'
 import {Args, Flags} from '@oclif/core'
 import {KtsCommand} from '../../cli/base-command.js'
 import {TerseError} from '../../cli/errors.js'
-import {loadServerConfig, type ServerConfig} from '../../server/config/server-config.js'
+import {loadServerConfig} from '../../server/config/server-config.js'
 import {configToLogDirectories} from '../../server/storage/log-directories.js'
 import {readMetaPropertiesRaw} from '../../server/storage/meta-properties.js'
 import {formatStorage} from '../../server/storage/formatter.js'
 import {loadMetaPropertiesEnsemble} from '../../server/storage/meta-properties-ensemble.js'
 import {randomClusterId} from '../../server/storage/storage-ids.js'
 
-/** The contract of `src/server/node.ts` (written by the lead). */
-interface NodeModule {
-  startNode(opts: {config: ServerConfig, configPath?: string}): Promise<{shutdown(): Promise<void>, done: Promise<void>}>
-}
+type NodeModule = typeof import('../../server/node.js')
 
 /**
  * `kts server start [server.properties] [--override k=v ...]` (kafka-server-start.sh, kafka-tools.md §6).
@@ -53,10 +50,9 @@ export default class ServerStart extends KtsCommand {
     }
     loadMetaPropertiesEnsemble(config) // fails early with Kafka's storage errors
 
-    const nodeModulePath = '../../server/node.js'
     let nodeModule: NodeModule
     try {
-      nodeModule = (await import(nodeModulePath)) as NodeModule
+      nodeModule = await import('../../server/node.js')
     } catch (err) {
       throw new TerseError(`Cannot load the node (src/server/node.ts): ${(err as Error).message}`, {cause: err})
     }
