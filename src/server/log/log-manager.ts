@@ -48,6 +48,7 @@ export class LogManager {
       const clean = fs.existsSync(marker)
       const recoveryPoints = readOffsetCheckpoint(path.join(dir, RECOVERY_POINT_CHECKPOINT_FILE))
       const startOffsets = readOffsetCheckpoint(path.join(dir, LOG_START_OFFSET_CHECKPOINT_FILE))
+      let loaded = 0
       for (const name of fs.readdirSync(dir)) {
         if (name === METADATA_LOG_DIR_NAME) continue
         const full = path.join(dir, name)
@@ -60,11 +61,11 @@ export class LogManager {
         const log = UnifiedLog.open({dir: full, topicPartition: tp, config: this.configFor?.(tp) ?? this.defaultConfig,
           recoveryPoint: recoveryPoints.get(key)?.offset ?? 0, logStartOffset: startOffsets.get(key)?.offset,
           hadCleanShutdown: clean, logger: this.logger})
-        if (log.bytesTruncatedOnLoad > 0) this.logger?.warn(`Recovered ${key}: truncated ${log.bytesTruncatedOnLoad} bytes`)
         this.logs.set(key, log)
+        loaded++
       }
       if (clean) fs.rmSync(marker, {force: true})
-      this.logger?.info(`Loaded logs from ${dir} (${clean ? 'clean' : 'unclean'} shutdown)`)
+      this.logger?.info(`Loaded ${loaded} logs from ${dir}${loaded > 0 ? ` (${clean ? 'clean' : 'unclean'} shutdown)` : ''}`)
     }
   }
 
