@@ -117,6 +117,21 @@ describe('interop: topic compression.type recompresses produced batches', functi
     assert.deepEqual(storedCodecs(b, topic), [0, 0, 0, 1, 1, 1])
   })
 
+  it('producer topic: kcat\'s lz4 batches arrive and stay lz4 (Produce advertised from v0, KAFKA-18659)', async function () {
+    try {
+      await runProcessOk('kcat', ['-V'], {timeoutMs: 5000})
+    } catch {
+      this.skip() // kcat not installed (.ci/run installs it)
+    }
+    // librdkafka < 2.11.1 sends gzip/snappy/lz4 batches uncompressed unless ApiVersions lists Produce from v0.
+    const b = broker!
+    const topic = uniqueTopic('producer-lz4-topic')
+    await createTopic(kafkajsClient(b.bootstrap), topic, 'producer')
+    await runProcessOk('kcat', ['-P', '-b', b.bootstrap, '-t', topic, '-z', 'lz4'], {input: values('l', 50).join('\n') + '\n', timeoutMs: 30_000})
+    const codecs = storedCodecs(b, topic)
+    assert.ok(codecs.length > 0 && codecs.every((c) => c === 3), `stored codecs ${codecs.join(',')}`)
+  })
+
   it('zstd topic: kcat\'s idempotent lz4 batches are stored zstd and read back by kcat', async function () {
     try {
       await runProcessOk('kcat', ['-V'], {timeoutMs: 5000})

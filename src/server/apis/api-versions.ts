@@ -3,10 +3,18 @@
 //   not implemented is never advertised) and, v3+, supported/finalized features (metadata.version).
 // * v3+ ClientSoftwareName/Version must match Kafka's pattern, else INVALID_REQUEST.
 // * A request version above ours is answered in v0 format by the dispatcher (KIP-511).
+// * Produce is advertised from v0 although only v3+ is served (the dispatcher still closes the
+//   connection on v0-2), as Kafka 4.0 does: `ApiKeys.PRODUCE_API_VERSIONS_RESPONSE_MIN_VERSION`,
+//   KAFKA-18659. librdkafka before 2.11.1 checks codec support with "Produce somewhere in 0..0" and
+//   silently sends gzip/snappy/lz4 batches uncompressed when the advertised minimum is above 0.
 import {ApiVersionsApi, type ApiVersionsRequest, type ApiVersionsResponse} from '../../protocol/generated/messages/api-versions.js'
 import {ErrorCode} from '../../protocol/errors.js'
 import type {Input} from '../../protocol/primitives/input.js'
 import {defineApi, type RequestContext} from './registry.js'
+
+const PRODUCE_KEY = 0
+/** Produce min version put in ApiVersions responses (Kafka's `PRODUCE_API_VERSIONS_RESPONSE_MIN_VERSION`). */
+const PRODUCE_API_VERSIONS_RESPONSE_MIN_VERSION = 0
 
 const SOFTWARE_PATTERN = /^[a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])?$/
 /** metadata.version levels this node supports (3.3-IV0 .. 3.9-IV0). */
@@ -16,7 +24,11 @@ export const MAX_METADATA_VERSION_LEVEL = 21
 function handleApiVersions(req: ApiVersionsRequest, ctx: RequestContext): Input<ApiVersionsResponse> {
   const apiKeys = [...ctx.apis.values()]
     .sort((a, b) => a.spec.apiKey - b.spec.apiKey)
-    .map((d) => ({apiKey: d.spec.apiKey, minVersion: d.minVersion, maxVersion: d.maxVersion}))
+    .map((d) => ({
+      apiKey: d.spec.apiKey,
+      minVersion: d.spec.apiKey === PRODUCE_KEY ? PRODUCE_API_VERSIONS_RESPONSE_MIN_VERSION : d.minVersion,
+      maxVersion: d.maxVersion,
+    }))
   let errorCode: number = ErrorCode.NONE
   if (ctx.apiVersion >= 3 && (!SOFTWARE_PATTERN.test(req.clientSoftwareName) || !SOFTWARE_PATTERN.test(req.clientSoftwareVersion))) {
     errorCode = ErrorCode.INVALID_REQUEST
