@@ -9,9 +9,13 @@
  *   assignment the coordinator stored for it.
  * - `checkDeliveries`: every produced record was delivered; a record delivered twice is allowed only
  *   when no commit past it had been acknowledged (to any member) before the second delivery
- *   ("duplicates only of uncommitted records"); `strict` records exactly once.
+ *   ("duplicates only of uncommitted records"), or when a client that reports its OffsetFetch
+ *   answers re-read it from an answer that predates that commit; `strict` records exactly once
+ *   (apart from such re-reads).
  * - `checkOwners`: records produced while the group was stable went to the member that owned
  *   their partition.
+ * - `checkRevoked`: a record reaching a member after its partition was revoked came from a fetch
+ *   issued while the member still owned it (@platformatic/kafka delivers such in-flight fetches).
  * - `firstDeliveryAfter`: where a member resumed a partition (to compare with the committed offset).
  *
  * Members use session.timeout.ms 6000 (the broker's group.min.session.timeout.ms), heartbeats every
@@ -19,6 +23,7 @@
  */
 import assert from 'node:assert/strict'
 import {spawn, type ChildProcess} from 'node:child_process'
+import {tracingChannel} from 'node:diagnostics_channel'
 import {Consumer as PlatformaticConsumer, stringDeserializers} from '@platformatic/kafka'
 import type {Admin, Consumer as KafkajsConsumer, PartitionAssigner, Producer} from 'kafkajs'
 import {ErrorCode} from '../../src/protocol/errors.js'
@@ -38,8 +43,41 @@ export const REBALANCE_TIMEOUT_MS = 10_000
 /** One record as produced: its partition, offset and unique value. */
 export interface Produced { partition: number, offset: number, value: string }
 
+/**
+ * The fetch request a delivered record came from, where the client lets us see it
+ * (@platformatic/kafka, through its diagnostics channels).
+ */
+export interface FetchOrigin {
+  /** Sequence point at which the member issued the fetch. */
+  seq: number
+  /** The member's generation when it issued the fetch. */
+  generation: number
+  /** Partitions of the test topic the member had when it issued the fetch. */
+  assigned: number[]
+  /** The offset the fetch asked for, by partition. */
+  fetchOffsets: Map<number, number>
+}
+
+/**
+ * Committed offsets a member read with OffsetFetch to position itself (clients that report it:
+ * @platformatic/kafka). `seq` is when it sent the request, `answeredSeq` when the answer arrived.
+ */
+export interface OffsetRead { seq: number, answeredSeq: number, member: string, offsets: Map<number, number> }
+
 /** One delivery to a member; `seq` orders deliveries and commits together. */
-export interface Delivery { seq: number, member: string, partition: number, offset: number, value: string }
+export interface Delivery {
+  seq: number
+  member: string
+  partition: number
+  offset: number
+  value: string
+  /**
+   * The partition was no longer assigned to the member when the record reached the application
+   * (only set for clients that report `origin`). See {@link GroupHarness.checkRevoked}.
+   */
+  revoked?: boolean
+  origin?: FetchOrigin
+}
 
 /** A commit the client saw acknowledged: `offset` is the next offset to read. */
 export interface CommitEvent { seq: number, member: string, partition: number, offset: number }
@@ -90,6 +128,7 @@ export class GroupHarness {
   private seqNo = 0
   readonly deliveries: Delivery[] = []
   readonly commits: CommitEvent[] = []
+  readonly offsetReads: OffsetRead[] = []
   readonly produced: Produced[] = []
   readonly members: GroupMember[] = []
   private batch = 0
@@ -115,6 +154,15 @@ export class GroupHarness {
     return new GroupHarness(broker, topic, uniqueTopic(`${prefix}-group`), partitions, admin, producer)
   }
 
+  /**
+   * A harness with no broker or clients, to exercise the checks on hand-recorded events
+   * (test/interop/groups-check.test.ts); only `produced`, the recording methods and the checks work.
+   */
+  static offline(topic: string, partitions: number): GroupHarness {
+    const none = null as never
+    return new GroupHarness(none, topic, `${topic}-group`, partitions, none, none)
+  }
+
   /** Current position in the delivery/commit sequence. */
   seq(): number {
     return this.seqNo
@@ -124,12 +172,17 @@ export class GroupHarness {
     return ++this.seqNo
   }
 
-  deliver(member: string, partition: number, offset: number, value: string): void {
-    this.deliveries.push({seq: ++this.seqNo, member, partition, offset, value})
+  deliver(member: string, partition: number, offset: number, value: string, from?: {revoked: boolean, origin?: FetchOrigin}): void {
+    this.deliveries.push({seq: ++this.seqNo, member, partition, offset, value, ...from})
   }
 
   committed(member: string, partition: number, offset: number): void {
     this.commits.push({seq: ++this.seqNo, member, partition, offset})
+  }
+
+  /** `member` sent an OffsetFetch at `seq` and was answered `offsets` (by partition) now. */
+  offsetsRead(member: string, seq: number, offsets: Map<number, number>): void {
+    this.offsetReads.push({seq, answeredSeq: ++this.seqNo, member, offsets})
   }
 
   track<M extends GroupMember>(m: M): M {
@@ -210,13 +263,17 @@ export class GroupHarness {
     }, {timeoutMs, intervalMs: 200, message: () => `commits at the end of partitions ${partitions.join(',')} (${last})`})
   }
 
-  /** Waits until every one of `records` was delivered at least once. */
+  /**
+   * Waits until every one of `records` was delivered at least once to a member owning its partition
+   * (a former owner's copy of an in-flight fetch, see `checkRevoked`, does not count).
+   */
   async waitDelivered(records: Produced[], timeoutMs = 30_000): Promise<void> {
+    const owned = (): Set<string> => new Set(this.deliveries.filter(d => !d.revoked).map(d => d.value))
     await waitFor(() => {
-      const seen = new Set(this.deliveries.map(d => d.value))
+      const seen = owned()
       return records.every(r => seen.has(r.value))
     }, {timeoutMs, message: () => {
-      const seen = new Set(this.deliveries.map(d => d.value))
+      const seen = owned()
       const missing = records.filter(r => !seen.has(r.value))
       return `${records.length} records delivered (${missing.length} missing, e.g. ${missing.slice(0, 3).map(r => r.value).join(', ')}; ` +
         `members: ${this.members.map(m => `${m.name}=${JSON.stringify(m.assigned())}${m.ended ? ' (ended)' : ''}`).join(' ')})`
@@ -224,13 +281,48 @@ export class GroupHarness {
   }
 
   /**
-   * Every produced record was delivered, at its partition and offset; a second delivery of a record
-   * is allowed only if no commit past it had been acknowledged before; `strict` records were
-   * delivered exactly once. Returns the number of duplicate deliveries.
+   * Deliveries to a member of records of a partition it no longer owned (only clients that report
+   * `revoked`, see startPlatformaticMember) came from a fetch the member issued while it still
+   * owned the partition, starting at or before the record: data in flight across the rebalance that
+   * revoked it, nothing fetched afterwards. Returns them.
+   */
+  checkRevoked(): Delivery[] {
+    const revoked = this.deliveries.filter(d => d.revoked)
+    for (const d of revoked) {
+      const o = d.origin
+      const what = `${d.value} (${d.partition}/${d.offset}) delivered to ${d.member} after partition ${d.partition} was revoked`
+      assert.ok(o, `${what}, from an unknown fetch`)
+      assert.ok(o.assigned.includes(d.partition), `${what}, from a fetch issued in generation ${o.generation} when it had ${o.assigned.join(',')}`)
+      const from = o.fetchOffsets.get(d.partition)
+      assert.ok(from !== undefined && from <= d.offset, `${what}, from a fetch at ${from}`)
+    }
+    return revoked
+  }
+
+  /**
+   * Every produced record was delivered to a member that owned its partition (see `checkRevoked`
+   * for deliveries to former owners, which are checked there and not counted here), at its
+   * partition and offset. A second delivery of a record is allowed only if no commit past it had
+   * been acknowledged before, or if it is a re-read from committed offsets (below); `strict`
+   * records were delivered once, apart from such re-reads. Returns the number of duplicate
+   * deliveries.
+   *
+   * Re-read: @platformatic/kafka 1.35 re-reads the committed offsets of all its partitions after
+   * every rebalance (MessagesStream `#refreshOffsets` on `consumer:group:join`), kept ones too, and
+   * moves its fetch positions there when the answer arrives; meanwhile a fetch issued before the
+   * rebalance may still deliver records of a kept partition, which the member commits. If the
+   * OffsetFetch was sent before those commits were acknowledged, its answer (correctly) predates
+   * them and the member reads the records again. Such a delivery is allowed when the fetch it came
+   * from started at exactly the offset an OffsetFetch of the same member answered, that OffsetFetch
+   * was sent before any commit past the record was acknowledged, and its answer arrived before the
+   * fetch was issued. A broker that answered an OffsetFetch sent after a commit with an older
+   * offset still fails this check.
    */
   checkDeliveries(strict: Produced[] = []): number {
+    this.checkRevoked()
     const byValue = new Map<string, Delivery[]>()
     for (const d of this.deliveries) {
+      if (d.revoked) continue
       const l = byValue.get(d.value) ?? []
       l.push(d)
       byValue.set(d.value, l)
@@ -241,38 +333,53 @@ export class GroupHarness {
       assert.ok(r, `delivered a record that was not produced: ${JSON.stringify(d)}`)
       assert.equal(`${d.partition}/${d.offset}`, `${r.partition}/${r.offset}`, `${d.value} delivered at the wrong position`)
     }
+    const strictValues = new Set(strict.map(r => r.value))
     let duplicates = 0
     for (const r of this.produced) {
       const ds = byValue.get(r.value) ?? []
       assert.ok(ds.length > 0, `record ${r.value} (${r.partition}/${r.offset}) was never delivered`)
+      // The first commit past the record that was acknowledged (commits are in sequence order).
+      const c = this.commits.find(x => x.partition === r.partition && x.offset > r.offset)
       for (const again of ds.slice(1)) {
         duplicates++
-        const c = this.commits.find(x => x.seq < again.seq && x.partition === r.partition && x.offset > r.offset)
-        assert.ok(!c, `record ${r.value} (${r.partition}/${r.offset}) delivered again to ${again.member} although ${c?.member} ` +
+        const committedBefore = c !== undefined && c.seq < again.seq
+        if (!committedBefore && !strictValues.has(r.value)) continue
+        const reread = this.rereadFrom(again, r, c)
+        assert.ok(!committedBefore || reread, `record ${r.value} (${r.partition}/${r.offset}) delivered again to ${again.member} although ${c?.member} ` +
           `had committed offset ${c?.offset} before (first delivered to ${ds[0].member})`)
+        assert.ok(reread, `record ${r.value} delivered ${ds.length} times (${ds.map(d => d.member).join(', ')}), expected exactly once`)
       }
-    }
-    for (const r of strict) {
-      const ds = byValue.get(r.value) ?? []
-      assert.equal(ds.length, 1, `record ${r.value} delivered ${ds.length} times (${ds.map(d => d.member).join(', ')}), expected exactly once`)
     }
     return duplicates
   }
 
-  /** Each of `records` was (first) delivered to the member that owned its partition in `owners`. */
+  /** The OffsetFetch answer `again` was re-read from (see `checkDeliveries`), if any. */
+  private rereadFrom(again: Delivery, r: Produced, firstCommitPast: CommitEvent | undefined): OffsetRead | undefined {
+    const from = again.origin?.fetchOffsets.get(r.partition)
+    if (from === undefined || from > r.offset) return undefined
+    return this.offsetReads.find(x => x.member === again.member && x.offsets.get(r.partition) === from &&
+      x.answeredSeq < again.origin!.seq && (firstCommitPast === undefined || x.seq < firstCommitPast.seq))
+  }
+
+  /**
+   * Each of `records` was (first) delivered to the member that owned its partition in `owners`;
+   * deliveries to a former owner of data fetched before it lost the partition are checked by
+   * `checkRevoked`.
+   */
   checkOwners(records: Produced[], owners: Map<GroupMember, number[]>): void {
+    this.checkRevoked()
     const ownerOf = new Map<number, string>()
     for (const [m, ps] of owners) for (const p of ps) ownerOf.set(p, m.name)
     for (const r of records) {
-      const d = this.deliveries.find(x => x.value === r.value)
+      const d = this.deliveries.find(x => x.value === r.value && !x.revoked)
       assert.ok(d, `record ${r.value} not delivered`)
       assert.equal(d.member, ownerOf.get(r.partition), `record ${r.value} of partition ${r.partition} delivered to ${d.member}, owner was ${ownerOf.get(r.partition)}`)
     }
   }
 
-  /** The first delivery of `partition` to `member` after sequence point `afterSeq`. */
+  /** The first delivery of `partition` to `member` (owning it) after sequence point `afterSeq`. */
   firstDeliveryAfter(member: string, partition: number, afterSeq: number): Delivery | undefined {
-    return this.deliveries.find(d => d.seq > afterSeq && d.member === member && d.partition === partition)
+    return this.deliveries.find(d => d.seq > afterSeq && d.member === member && d.partition === partition && !d.revoked)
   }
 
   /** Closes members still running (failures ignored), the producer and the admin client. */
@@ -417,7 +524,43 @@ export async function startKafkajsMember(h: GroupHarness, name: string, opts: {p
 // -------------------------------------------------------------------------------------------------
 // @platformatic/kafka
 
-/** A @platformatic/kafka consumer reading in `committed` mode (earliest when nothing is committed), committing each record. */
+/**
+ * Diagnostics channels of @platformatic/kafka (its docs/diagnostic.md): `consumer:fetches` traces
+ * each Fetch request (context `{client, options}`; `asyncStart` runs just before the response is
+ * handed to the messages stream), `consumer:receives` each record the stream pushes (context
+ * `{client, result: message}`, published synchronously inside that fetch callback),
+ * `consumer:offsets` each `listCommittedOffsets` (OffsetFetch; `result`: topic → offset by
+ * partition) among other offset look-ups.
+ */
+const platformaticFetches = tracingChannel('plt:kafka:consumer:fetches')
+const platformaticReceives = tracingChannel('plt:kafka:consumer:receives')
+const platformaticOffsets = tracingChannel('plt:kafka:consumer:offsets')
+
+const ignore = (): void => undefined
+
+interface PlatformaticFetchContext {
+  client: unknown
+  options: {topics: {partitions: {partition: number, fetchOffset: bigint}[]}[]}
+  origin?: FetchOrigin
+}
+
+/**
+ * A @platformatic/kafka consumer reading in `committed` mode (earliest when nothing is committed),
+ * committing each record of a partition it still owns.
+ *
+ * @platformatic/kafka 1.35 (eager classic protocol) keeps fetching its old assignment while it
+ * rejoins, and its MessagesStream pushes every record of a fetch response without checking that the
+ * partition is still assigned (`#pushRecords`; no in-flight fetch is dropped on
+ * `consumer:group:join`). So a fetch issued before a rebalance and answered after it delivers records
+ * of a revoked partition to the application, even after the new owner started reading it. (The Java
+ * consumer, librdkafka and kafka-python discard fetched data of partitions no longer assigned, and
+ * later @platformatic/kafka versions drop responses to fetches sent under an earlier membership.) Each
+ * delivery therefore records the fetch it came from and whether its partition was still assigned;
+ * `checkRevoked` allows a revoked delivery only when its fetch was issued while the member owned the
+ * partition. Like a careful application, the member does not commit such records: the classic
+ * coordinator accepts an OffsetCommit of the current generation for any partition (Kafka does not
+ * check ownership), so committing them would rewrite the new owner's progress.
+ */
 export async function startPlatformaticMember(h: GroupHarness, name: string): Promise<GroupMember> {
   const consumer = new PlatformaticConsumer({
     groupId: h.groupId, clientId: name, bootstrapBrokers: [h.broker.bootstrap], deserializers: stringDeserializers, maxWaitTime: 100,
@@ -425,9 +568,56 @@ export async function startPlatformaticMember(h: GroupHarness, name: string): Pr
   })
   let ended = false
   const assignmentEvents: AssignmentEvent[] = []
-  const current = (): number[] | null => {
-    if (ended || consumer.assignments === null) return null
-    return sorted(consumer.assignments.find(a => a.topic === h.topic)?.partitions ?? [])
+  const owned = (): number[] | null => consumer.assignments === null ? null : sorted(consumer.assignments.find(a => a.topic === h.topic)?.partitions ?? [])
+  const current = (): number[] | null => ended ? null : owned()
+  // Every record pushed while one of our fetch responses is being handled came from that fetch.
+  const origins = new WeakMap<object, FetchOrigin>()
+  let answering: FetchOrigin | undefined
+  const fetchHandlers = {
+    end: ignore, error: ignore,
+    start(message: unknown) {
+      const ctx = message as PlatformaticFetchContext
+      if (ctx.client !== consumer) return
+      // The stream subscribes to the test topic only, so every requested partition is one of its.
+      const fetchOffsets = new Map(ctx.options.topics.flatMap(t => t.partitions.map(p => [p.partition, Number(p.fetchOffset)] as const)))
+      ctx.origin = {seq: h.nextSeq(), generation: consumer.generationId ?? -1, assigned: owned() ?? [], fetchOffsets}
+    },
+    asyncStart(message: unknown) {
+      const ctx = message as PlatformaticFetchContext
+      if (ctx.client === consumer) answering = ctx.origin
+    },
+    asyncEnd(message: unknown) {
+      if ((message as PlatformaticFetchContext).client === consumer) answering = undefined
+    },
+  }
+  const receiveHandlers = {
+    start: ignore, end: ignore, asyncEnd: ignore, error: ignore,
+    asyncStart(message: unknown) {
+      const ctx = message as {client: unknown, result?: object}
+      if (ctx.client === consumer && ctx.result && answering) origins.set(ctx.result, answering)
+    },
+  }
+  const offsetHandlers = {
+    end: ignore, asyncEnd: ignore, error: ignore,
+    start(message: unknown) {
+      const ctx = message as {client: unknown, operation: string, readSeq?: number}
+      if (ctx.client === consumer && ctx.operation === 'listCommittedOffsets') ctx.readSeq = h.nextSeq()
+    },
+    asyncStart(message: unknown) {
+      const ctx = message as {client: unknown, readSeq?: number, result?: Map<string, (bigint | undefined)[]>}
+      if (ctx.client !== consumer || ctx.readSeq === undefined || !ctx.result) return
+      const offsets = new Map<number, number>()
+      ;(ctx.result.get(h.topic) ?? []).forEach((o, p) => { if (o !== undefined) offsets.set(p, Number(o)) })
+      h.offsetsRead(name, ctx.readSeq, offsets)
+    },
+  }
+  platformaticFetches.subscribe(fetchHandlers)
+  platformaticReceives.subscribe(receiveHandlers)
+  platformaticOffsets.subscribe(offsetHandlers)
+  const unsubscribe = (): void => {
+    platformaticFetches.unsubscribe(fetchHandlers)
+    platformaticReceives.unsubscribe(receiveHandlers)
+    platformaticOffsets.unsubscribe(offsetHandlers)
   }
   consumer.on('consumer:group:join', () => {
     const partitions = current() ?? []
@@ -439,7 +629,9 @@ export async function startPlatformaticMember(h: GroupHarness, name: string): Pr
     try {
       for await (const m of stream) {
         const offset = Number(m.offset)
-        h.deliver(name, m.partition, offset, m.value ?? '')
+        const revoked = !(owned() ?? []).includes(m.partition)
+        h.deliver(name, m.partition, offset, m.value ?? '', {revoked, origin: origins.get(m)})
+        if (revoked) continue
         try {
           await m.commit()
           h.committed(name, m.partition, offset + 1)
@@ -462,9 +654,13 @@ export async function startPlatformaticMember(h: GroupHarness, name: string): Pr
     close: async () => {
       if (ended) return
       ended = true
-      await stream.close()
-      await consumer.close()
-      await loop
+      try {
+        await stream.close()
+        await consumer.close()
+        await loop
+      } finally {
+        unsubscribe()
+      }
     },
     kill: () => Promise.reject(new Error('an in-process @platformatic/kafka consumer cannot be SIGKILLed')),
   })
@@ -646,7 +842,7 @@ export async function membershipScenario(h: GroupHarness, start: (name: string) 
   const handoverMs = Date.now() - killedAt
   assert.ok(handoverMs >= SESSION_TIMEOUT_MS - 1000, `rebalance ${handoverMs} ms after the kill, before session.timeout.ms`)
   await waitFor(() => victim.every(p => survivors.some(m => {
-    const l = h.deliveries.filter(x => x.seq > killSeq && x.member === m.name && x.partition === p)
+    const l = h.deliveries.filter(x => x.seq > killSeq && x.member === m.name && x.partition === p && !x.revoked)
     return l.length > 0 && l[l.length - 1].offset === 4 * 10 - 1
   })), {timeoutMs: 20_000, message: `m3's partitions ${victim.join(',')} read to the end by their new owners`})
   for (const p of victim) {
