@@ -8,9 +8,8 @@
  */
 import assert from 'node:assert/strict'
 import {ErrorCode} from '../../src/protocol/errors.js'
-import {startBroker, type BrokerHandle} from '../helpers/broker-process.js'
-import {API, GroupHarness, RawGroupClient, consumerSubscription, rawJoinAndSync, startKafkajsMember} from './groups-check.js'
-import {printBrokerOutputOnFailure, uniqueTopic} from './interop-check.js'
+import {API, RawGroupClient, consumerSubscription, rawJoinAndSync, startKafkajsMember, useGroupBroker} from './groups-check.js'
+import {uniqueTopic} from './interop-check.js'
 
 interface PartitionError { partitionIndex: number, errorCode: number }
 interface TopicErrors { name: string, partitions: PartitionError[] }
@@ -19,28 +18,19 @@ const codes = (topics: TopicErrors[]): string[] => topics.flatMap(t => t.partiti
 
 describe('interop: bad consumer group requests', function () {
   this.timeout(90_000)
-  let broker: BrokerHandle | undefined
-  let h: GroupHarness | undefined
+  const suite = useGroupBroker({ownBroker: true}) // Kafka's exact codes are asserted against our own broker
   let c: RawGroupClient | undefined
 
-  before(async function () {
-    broker = await startBroker()
-    if (broker.external) this.skip() // Kafka's exact codes are asserted against our own broker
-    h = await GroupHarness.create(broker, 'groups-bad')
-    c = await RawGroupClient.connect(broker.port)
-  })
-  after(async () => {
-    c?.close()
-    await h?.close()
-    await broker?.close()
-  })
-  afterEach(function () {
-    printBrokerOutputOnFailure(this, broker)
+  before(async () => {
+    await suite.harness('groups-bad')
+    const raw = await RawGroupClient.connect(suite.broker.port)
+    c = raw
+    suite.onClose(() => raw.close())
   })
 
   it('answers unknown groups, wrong generations, unknown members and unknown topics with Kafka error codes', async () => {
     const raw = c!
-    const topic = h!.topic
+    const topic = suite.h.topic
     const group = uniqueTopic('groups-bad-g')
     const unknown = uniqueTopic('groups-bad-unknown')
     const {memberId, generationId} = await rawJoinAndSync(raw, group, topic, [0, 1, 2, 3, 4, 5], 60_000)
@@ -121,11 +111,12 @@ describe('interop: bad consumer group requests', function () {
   })
 
   it('a kafkajs consumer group still works afterwards', async () => {
-    const m = await startKafkajsMember(h!, 'after-bad-input')
-    await h!.waitStable([m])
-    const records = await h!.produce(3)
-    await h!.waitDelivered(records)
-    h!.checkDeliveries(records)
+    const h = suite.h
+    const m = await startKafkajsMember(h, 'after-bad-input')
+    await h.waitStable([m])
+    const records = await h.produce(3)
+    await h.waitDelivered(records)
+    h.checkDeliveries(records)
     await m.close()
   })
 })

@@ -30,11 +30,11 @@ import {ErrorCode} from '../../src/protocol/errors.js'
 import {API_CODECS} from '../../src/protocol/generated/messages/index.js'
 import {Reader} from '../../src/protocol/primitives/reader.js'
 import {Writer} from '../../src/protocol/primitives/writer.js'
-import type {BrokerHandle} from '../helpers/broker-process.js'
+import {startBroker, type BrokerHandle} from '../helpers/broker-process.js'
 import {RawKafkaSocket} from '../helpers/raw-kafka-socket.js'
 import {waitFor} from '../helpers/wait-for.js'
-import {createTopic, kafkajsClient, uniqueTopic} from './interop-check.js'
-import {PYTHON, pyScript} from './python-client.js'
+import {createTopic, kafkajsClient, printBrokerOutputOnFailure, uniqueTopic} from './interop-check.js'
+import {PYTHON, pyScript, pythonHasModule} from './python-client.js'
 
 export const SESSION_TIMEOUT_MS = 6000
 export const HEARTBEAT_INTERVAL_MS = 500
@@ -852,4 +852,63 @@ export async function membershipScenario(h: GroupHarness, start: (name: string) 
   const dups = h.checkDeliveries([...a, ...b, ...c, ...d.filter(r => !victim.includes(r.partition))])
   assert.equal(dups, victim.length * 10, 'exactly the records m3 had not committed are delivered twice')
   await Promise.all(survivors.map(m => m.close()))
+}
+
+/** What {@link useGroupBroker} gives a suite: its broker and harness, set up and torn down by mocha hooks. */
+export interface GroupBrokerSuite {
+  /** The broker the `before` hook started (throws when read before it ran). */
+  readonly broker: BrokerHandle
+  /** The harness made by {@link GroupBrokerSuite.harness} (throws when there is none yet). */
+  readonly h: GroupHarness
+  /** Creates the suite's harness on its broker (`GroupHarness.create(broker, prefix)`); the `after` hook closes it. */
+  harness(prefix: string): Promise<GroupHarness>
+  /** Registers a cleanup for the `after` hook, run (last registered first) before the harness and broker close. */
+  onClose(fn: () => unknown): void
+}
+
+/**
+ * Registers, on the calling `describe`, the hooks every group interop suite repeats: `before`
+ * skips the suite unless `/usr/bin/python3` imports each of `pythonModules`, starts a broker
+ * (`startBroker()`) and, with `ownBroker`, skips the suite on an external cluster
+ * (`KTS_TEST_BOOTSTRAP`); `after` runs the `onClose` cleanups, closes the harness, then the
+ * broker; `afterEach` prints the broker's output when a test failed. Returns accessors to the
+ * broker and harness.
+ */
+export function useGroupBroker(opts: {pythonModules?: string[], ownBroker?: boolean} = {}): GroupBrokerSuite {
+  let broker: BrokerHandle | undefined
+  let harness: GroupHarness | undefined
+  const cleanups: (() => unknown)[] = []
+
+  before(async function () {
+    for (const module of opts.pythonModules ?? []) if (!await pythonHasModule(module)) this.skip()
+    broker = await startBroker()
+    if (opts.ownBroker && broker.external) this.skip()
+  })
+  after(async () => {
+    for (const fn of cleanups.splice(0).reverse()) await fn()
+    await harness?.close()
+    await broker?.close()
+  })
+  afterEach(function () {
+    printBrokerOutputOnFailure(this, broker)
+  })
+
+  return {
+    get broker() {
+      if (!broker) throw new Error('useGroupBroker: the broker is not started yet')
+      return broker
+    },
+    get h() {
+      if (!harness) throw new Error('useGroupBroker: no harness yet (call harness(prefix) first)')
+      return harness
+    },
+    async harness(prefix: string) {
+      if (!broker) throw new Error('useGroupBroker: the broker is not started yet')
+      harness = await GroupHarness.create(broker, prefix)
+      return harness
+    },
+    onClose(fn: () => unknown) {
+      cleanups.push(fn)
+    },
+  }
 }

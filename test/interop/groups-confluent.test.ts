@@ -5,30 +5,14 @@
  * session.timeout.ms its partitions go to the survivors, which resume at its committed offsets
  * (see groups-check.ts `membershipScenario`).
  */
-import {startBroker, type BrokerHandle} from '../helpers/broker-process.js'
-import {GroupHarness, membershipScenario, startConfluentMember} from './groups-check.js'
-import {printBrokerOutputOnFailure} from './interop-check.js'
-import {pythonHasModule} from './python-client.js'
+import {useGroupBroker, membershipScenario, startConfluentMember} from './groups-check.js'
 
 describe('interop: consumer groups with librdkafka (confluent-kafka)', function () {
   this.timeout(120_000)
-  let broker: BrokerHandle | undefined
-  let h: GroupHarness | undefined
-
-  before(async function () {
-    if (!await pythonHasModule('confluent_kafka')) this.skip()
-    broker = await startBroker()
-  })
-  after(async () => {
-    await h?.close()
-    await broker?.close()
-  })
-  afterEach(function () {
-    printBrokerOutputOnFailure(this, broker)
-  })
+  const suite = useGroupBroker({pythonModules: ['confluent_kafka']})
 
   it('range: splits, hands over on join, clean leave and SIGKILL + session timeout, resumes at commits', async () => {
-    h = await GroupHarness.create(broker!, 'groups-rdkafka')
-    await membershipScenario(h, (name) => startConfluentMember(h!, name, {'partition.assignment.strategy': 'range'}), {kill: true})
+    const h = await suite.harness('groups-rdkafka')
+    await membershipScenario(h, (name) => startConfluentMember(h, name, {'partition.assignment.strategy': 'range'}), {kill: true})
   })
 })

@@ -8,10 +8,7 @@
  * owners exactly once, resuming at the committed offsets.
  */
 import assert from 'node:assert/strict'
-import {startBroker, type BrokerHandle} from '../helpers/broker-process.js'
-import {GroupHarness, SESSION_TIMEOUT_MS, startConfluentMember, type GroupMember} from './groups-check.js'
-import {printBrokerOutputOnFailure} from './interop-check.js'
-import {pythonHasModule} from './python-client.js'
+import {useGroupBroker, SESSION_TIMEOUT_MS, startConfluentMember, type GroupMember} from './groups-check.js'
 
 /** Partitions `m` reported revoked (or lost) after sequence point `afterSeq`. */
 function revokedSince(m: GroupMember, afterSeq: number): number[] {
@@ -20,24 +17,11 @@ function revokedSince(m: GroupMember, afterSeq: number): number[] {
 
 describe('interop: cooperative-sticky rebalancing with librdkafka', function () {
   this.timeout(120_000)
-  let broker: BrokerHandle | undefined
-  let h: GroupHarness | undefined
-
-  before(async function () {
-    if (!await pythonHasModule('confluent_kafka')) this.skip()
-    broker = await startBroker()
-  })
-  after(async () => {
-    await h?.close()
-    await broker?.close()
-  })
-  afterEach(function () {
-    printBrokerOutputOnFailure(this, broker)
-  })
+  const suite = useGroupBroker({pythonModules: ['confluent_kafka']})
 
   it('moves only the partitions that change owner when a member joins and when one is killed', async () => {
-    h = await GroupHarness.create(broker!, 'groups-coop')
-    const start = (name: string): GroupMember => startConfluentMember(h!, name, {'partition.assignment.strategy': 'cooperative-sticky'})
+    const h = await suite.harness('groups-coop')
+    const start = (name: string): GroupMember => startConfluentMember(h, name, {'partition.assignment.strategy': 'cooperative-sticky'})
     const [m1, m2, m3] = [start('m1'), start('m2'), start('m3')]
     const first = await h.waitStable([m1, m2, m3])
     assert.equal((await h.describe()).protocol, 'cooperative-sticky')
@@ -81,7 +65,7 @@ describe('interop: cooperative-sticky rebalancing with librdkafka', function () 
     h.checkOwners(c, third)
     h.checkDeliveries([...a, ...b, ...c])
     for (const p of second.get(m4)!) {
-      const resumed = [m1, m2, m3].map(m => h!.firstDeliveryAfter(m.name, p, killSeq)).find(Boolean)
+      const resumed = [m1, m2, m3].map(m => h.firstDeliveryAfter(m.name, p, killSeq)).find(Boolean)
       assert.equal(resumed?.offset, 20, `m4's partition ${p} resumed at ${resumed?.offset}, not at the committed 20`)
     }
     await Promise.all([m1, m2, m3].map(m => m.close()))

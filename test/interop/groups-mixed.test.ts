@@ -6,39 +6,23 @@
  * groups-check.ts: join, clean leave, SIGKILL of a librdkafka member and resumption at its commits.
  */
 import assert from 'node:assert/strict'
-import {startBroker, type BrokerHandle} from '../helpers/broker-process.js'
-import {GroupHarness, membershipScenario, startConfluentMember, startKafkaPythonMember, type GroupMember} from './groups-check.js'
-import {printBrokerOutputOnFailure} from './interop-check.js'
-import {pythonHasModule} from './python-client.js'
+import {useGroupBroker, membershipScenario, startConfluentMember, startKafkaPythonMember, type GroupMember} from './groups-check.js'
 
 describe('interop: a consumer group of librdkafka and kafka-python members', function () {
   this.timeout(120_000)
-  let broker: BrokerHandle | undefined
-  let h: GroupHarness | undefined
-
-  before(async function () {
-    if (!await pythonHasModule('confluent_kafka') || !await pythonHasModule('kafka')) this.skip()
-    broker = await startBroker()
-  })
-  after(async () => {
-    await h?.close()
-    await broker?.close()
-  })
-  afterEach(function () {
-    printBrokerOutputOnFailure(this, broker)
-  })
+  const suite = useGroupBroker({pythonModules: ['confluent_kafka', 'kafka']})
 
   it('agrees on roundrobin, splits, hands over on join, clean leave and SIGKILL, resumes at commits', async () => {
-    h = await GroupHarness.create(broker!, 'groups-mixed')
+    const h = await suite.harness('groups-mixed')
     const start = (name: string): GroupMember => name === 'm2' || name === 'm4'
-      ? startKafkaPythonMember(h!, name, 'roundrobin')
-      : startConfluentMember(h!, name, {'partition.assignment.strategy': 'range,roundrobin'})
+      ? startKafkaPythonMember(h, name, 'roundrobin')
+      : startConfluentMember(h, name, {'partition.assignment.strategy': 'range,roundrobin'})
     let protocol = ''
     await membershipScenario(h, async (name) => {
       const m = start(name)
       if (name === 'm2') {
-        await h!.waitStable([h!.members[0], m])
-        protocol = (await h!.describe()).protocol
+        await h.waitStable([h.members[0], m])
+        protocol = (await h.describe()).protocol
       }
       return m
     }, {kill: true})

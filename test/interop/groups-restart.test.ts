@@ -6,32 +6,20 @@
  */
 import assert from 'node:assert/strict'
 import {ErrorCode} from '../../src/protocol/errors.js'
-import {startBroker, type BrokerHandle} from '../helpers/broker-process.js'
-import {API, GroupHarness, RawGroupClient, decodeAssignment, rawJoinAndSync, startKafkajsMember} from './groups-check.js'
-import {printBrokerOutputOnFailure, uniqueTopic} from './interop-check.js'
+import {API, RawGroupClient, decodeAssignment, rawJoinAndSync, startKafkajsMember, useGroupBroker} from './groups-check.js'
+import {uniqueTopic} from './interop-check.js'
 
 describe('interop: consumer group state across a broker SIGKILL', function () {
   this.timeout(120_000)
-  let broker: BrokerHandle | undefined
-  let h: GroupHarness | undefined
+  const suite = useGroupBroker({ownBroker: true}) // the broker is killed and restarted
   const raws: RawGroupClient[] = []
-
-  before(async function () {
-    broker = await startBroker()
-    if (broker.external) this.skip() // the broker is killed and restarted
-  })
-  after(async () => {
+  suite.onClose(() => {
     for (const r of raws) r.close()
-    await h?.close()
-    await broker?.close()
-  })
-  afterEach(function () {
-    printBrokerOutputOnFailure(this, broker)
   })
 
   it('reloads commits, an Empty and a Stable group after SIGKILL + restart; a consumer resumes at the commits', async () => {
-    const b = broker!
-    h = await GroupHarness.create(b, 'groups-restart')
+    const b = suite.broker
+    const h = await suite.harness('groups-restart')
     const all = Array.from({length: h.partitions}, (_, p) => p)
 
     // Group 1: two kafkajs members read batch A, commit it and leave: an Empty group with offsets.

@@ -7,12 +7,9 @@
  * gone, the generation unchanged. A static member that does not come back is removed after session.timeout.ms.
  */
 import assert from 'node:assert/strict'
-import {startBroker, type BrokerHandle} from '../helpers/broker-process.js'
 import {waitFor} from '../helpers/wait-for.js'
 import {ErrorCode} from '../../src/protocol/errors.js'
-import {API, GroupHarness, RawGroupClient, SESSION_TIMEOUT_MS, startConfluentMember, type GroupMember} from './groups-check.js'
-import {printBrokerOutputOnFailure} from './interop-check.js'
-import {pythonHasModule} from './python-client.js'
+import {API, RawGroupClient, SESSION_TIMEOUT_MS, startConfluentMember, type GroupMember, useGroupBroker} from './groups-check.js'
 
 /** The group's generation, found by heartbeating as `memberId` (ILLEGAL_GENERATION for every other one). */
 async function probeGeneration(raw: RawGroupClient, groupId: string, memberId: string): Promise<number> {
@@ -26,25 +23,12 @@ async function probeGeneration(raw: RawGroupClient, groupId: string, memberId: s
 
 describe('interop: static membership with librdkafka', function () {
   this.timeout(120_000)
-  let broker: BrokerHandle | undefined
-  let h: GroupHarness | undefined
-
-  before(async function () {
-    if (!await pythonHasModule('confluent_kafka')) this.skip()
-    broker = await startBroker()
-  })
-  after(async () => {
-    await h?.close()
-    await broker?.close()
-  })
-  afterEach(function () {
-    printBrokerOutputOnFailure(this, broker)
-  })
+  const suite = useGroupBroker({pythonModules: ['confluent_kafka']})
 
   it('a quick restart keeps the assignment without a rebalance; a member that stays away is removed after the session timeout', async () => {
-    h = await GroupHarness.create(broker!, 'groups-static')
+    const h = await suite.harness('groups-static')
     const start = (name: string): GroupMember =>
-      startConfluentMember(h!, name, {'group.instance.id': `instance-${name}`, 'partition.assignment.strategy': 'range'})
+      startConfluentMember(h, name, {'group.instance.id': `instance-${name}`, 'partition.assignment.strategy': 'range'})
     const [m1, m2, m3] = [start('m1'), start('m2'), start('m3')]
     const owners = await h.waitStable([m1, m2, m3])
     const a = await h.produce()
@@ -54,7 +38,7 @@ describe('interop: static membership with librdkafka', function () {
     const before = await h.describe()
     const oldId = before.members.find(m => m.clientId === 'm2')!.memberId
     const m1Id = before.members.find(m => m.clientId === 'm1')!.memberId
-    const raw = await RawGroupClient.connect(broker!.port)
+    const raw = await RawGroupClient.connect(suite.broker.port)
     const generation = await probeGeneration(raw, h.groupId, m1Id).finally(() => raw.close())
     const events = new Map([m1, m3].map(m => [m, m.assignmentEvents.length]))
 
@@ -74,7 +58,7 @@ describe('interop: static membership with librdkafka', function () {
     const quietUntil = Date.now() + SESSION_TIMEOUT_MS + 1500
     await waitFor(async () => {
       for (const [m, n] of events) assert.equal(m.assignmentEvents.length, n, `${m.name} saw a rebalance: ${JSON.stringify(m.assignmentEvents.slice(n))}`)
-      const d = await h!.describe()
+      const d = await h.describe()
       assert.equal(d.state, 'Stable')
       assert.equal(d.members.length, 3)
       return Date.now() >= quietUntil
@@ -84,7 +68,7 @@ describe('interop: static membership with librdkafka', function () {
     assert.notEqual(newId, oldId, 'the restarted member kept its old member id')
     assert.ok(!after.members.some(m => m.memberId === oldId), 'the old member id is still in the group')
     for (const m of after.members) if (m.clientId !== 'm2') assert.ok(before.members.some(x => x.memberId === m.memberId), `${m.clientId} has a new member id`)
-    const raw2 = await RawGroupClient.connect(broker!.port)
+    const raw2 = await RawGroupClient.connect(suite.broker.port)
     assert.equal(await probeGeneration(raw2, h.groupId, m1Id).finally(() => raw2.close()), generation, 'the generation changed')
 
     // A static member that does not come back is removed once its session expires; the others take its partitions.
