@@ -22,31 +22,14 @@ Reads commands on stdin, one per line:
   close      consumer.close() (leaves the group unless static) and exit 0
 EOF on stdin also closes. Exits 1 with a message on stderr on a fatal error.
 """
-import json
+import os
 import sys
-import threading
 
 from confluent_kafka import Consumer, KafkaException, TopicPartition
 
-state = {"commit": True, "close": False}
-out_lock = threading.Lock()
-
-
-def emit(obj):
-    with out_lock:
-        sys.stdout.write(json.dumps(obj) + "\n")
-        sys.stdout.flush()
-
-
-def read_commands():
-    for line in sys.stdin:
-        cmd = line.strip()
-        if cmd == "nocommit":
-            state["commit"] = False
-            emit({"ev": "nocommit"})
-        elif cmd == "close":
-            break
-    state["close"] = True
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # group_events.py, next to this script
+from group_events import deliver, emit, emit_assigned, start_command_reader, state  # noqa: E402
 
 
 def main():
@@ -73,7 +56,7 @@ def main():
     assigned = set()
 
     def report(op, partitions):
-        emit({"ev": "assigned", "op": op, "delta": sorted(p.partition for p in partitions), "partitions": sorted(assigned)})
+        emit_assigned(op, (p.partition for p in partitions), assigned)
 
     def on_assign(c, partitions):
         if cooperative:
@@ -98,7 +81,7 @@ def main():
         drop(c, partitions, "lost")
 
     consumer.subscribe([topic], on_assign=on_assign, on_revoke=on_revoke, on_lost=on_lost)
-    threading.Thread(target=read_commands, daemon=True).start()
+    start_command_reader()
     while not state["close"]:
         msg = consumer.poll(0.1)
         if msg is None:
@@ -107,15 +90,10 @@ def main():
             if msg.error().fatal():
                 raise KafkaException(msg.error())
             continue
-        p, off = msg.partition(), msg.offset()
-        emit({"ev": "record", "partition": p, "offset": off,
-              "value": msg.value().decode() if msg.value() is not None else None})
-        if state["commit"]:
-            try:
-                consumer.commit(offsets=[TopicPartition(topic, p, off + 1)], asynchronous=False)
-                emit({"ev": "committed", "partition": p, "offset": off + 1})
-            except KafkaException as e:
-                emit({"ev": "commit_failed", "partition": p, "offset": off + 1, "error": str(e)})
+        p = msg.partition()
+        deliver(p, msg.offset(), msg.value(),
+                lambda next_offset: consumer.commit(offsets=[TopicPartition(topic, p, next_offset)], asynchronous=False),
+                KafkaException)
     consumer.close()
     emit({"ev": "closed"})
 

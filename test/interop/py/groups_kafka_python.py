@@ -19,34 +19,17 @@ Prints one JSON object per line on stdout, flushed (same events as groups_conflu
 Reads commands on stdin, one per line: `nocommit` (stop committing), `close` (close() — which
 sends LeaveGroup — and exit 0). EOF on stdin also closes.
 """
-import json
+import os
 import sys
-import threading
 
 from kafka import ConsumerRebalanceListener, KafkaConsumer, OffsetAndMetadata, TopicPartition
 from kafka.coordinator.assignors.range import RangePartitionAssignor
 from kafka.coordinator.assignors.roundrobin import RoundRobinPartitionAssignor
 from kafka.errors import CommitFailedError, KafkaError
 
-state = {"commit": True, "close": False}
-out_lock = threading.Lock()
-
-
-def emit(obj):
-    with out_lock:
-        sys.stdout.write(json.dumps(obj) + "\n")
-        sys.stdout.flush()
-
-
-def read_commands():
-    for line in sys.stdin:
-        cmd = line.strip()
-        if cmd == "nocommit":
-            state["commit"] = False
-            emit({"ev": "nocommit"})
-        elif cmd == "close":
-            break
-    state["close"] = True
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # group_events.py, next to this script
+from group_events import deliver, emit_assigned, start_command_reader, state  # noqa: E402
 
 
 class Listener(ConsumerRebalanceListener):
@@ -55,11 +38,11 @@ class Listener(ConsumerRebalanceListener):
 
     def on_partitions_revoked(self, revoked):
         self.assigned.difference_update(tp.partition for tp in revoked)
-        emit({"ev": "assigned", "op": "revoke", "delta": sorted(tp.partition for tp in revoked), "partitions": sorted(self.assigned)})
+        emit_assigned("revoke", (tp.partition for tp in revoked), self.assigned)
 
     def on_partitions_assigned(self, assigned):
         self.assigned.update(tp.partition for tp in assigned)
-        emit({"ev": "assigned", "op": "assign", "delta": sorted(tp.partition for tp in assigned), "partitions": sorted(self.assigned)})
+        emit_assigned("assign", (tp.partition for tp in assigned), self.assigned)
 
 
 def main():
@@ -74,18 +57,13 @@ def main():
         request_timeout_ms=15000, metadata_max_age_ms=2000, partition_assignment_strategy=[assignor],
         api_version_auto_timeout_ms=10000)
     consumer.subscribe([topic], listener=Listener())
-    threading.Thread(target=read_commands, daemon=True).start()
+    start_command_reader()
     while not state["close"]:
         for tp, msgs in consumer.poll(timeout_ms=100).items():
             for m in msgs:
-                emit({"ev": "record", "partition": m.partition, "offset": m.offset,
-                      "value": m.value.decode() if m.value is not None else None})
-                if state["commit"]:
-                    try:
-                        consumer.commit({tp: OffsetAndMetadata(m.offset + 1, None)})
-                        emit({"ev": "committed", "partition": m.partition, "offset": m.offset + 1})
-                    except (CommitFailedError, KafkaError) as e:
-                        emit({"ev": "commit_failed", "partition": m.partition, "offset": m.offset + 1, "error": repr(e)})
+                deliver(m.partition, m.offset, m.value,
+                        lambda next_offset, tp=tp: consumer.commit({tp: OffsetAndMetadata(next_offset, None)}),
+                        (CommitFailedError, KafkaError), repr)
     consumer.close(autocommit=False)
     emit({"ev": "closed"})
 
