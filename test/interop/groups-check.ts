@@ -30,10 +30,10 @@ import {ErrorCode} from '../../src/protocol/errors.js'
 import {API_CODECS} from '../../src/protocol/generated/messages/index.js'
 import {Reader} from '../../src/protocol/primitives/reader.js'
 import {Writer} from '../../src/protocol/primitives/writer.js'
-import {startBroker, type BrokerHandle} from '../helpers/broker-process.js'
+import type {BrokerHandle} from '../helpers/broker-process.js'
 import {RawKafkaSocket} from '../helpers/raw-kafka-socket.js'
 import {waitFor} from '../helpers/wait-for.js'
-import {createTopic, kafkajsClient, printBrokerOutputOnFailure, uniqueTopic} from './interop-check.js'
+import {createTopic, kafkajsClient, uniqueTopic, useBroker} from './interop-check.js'
 import {PYTHON, pyScript, pythonHasModule} from './python-client.js'
 
 export const SESSION_TIMEOUT_MS = 6000
@@ -868,43 +868,37 @@ export interface GroupBrokerSuite {
 
 /**
  * Registers, on the calling `describe`, the hooks every group interop suite repeats: `before`
- * skips the suite unless `/usr/bin/python3` imports each of `pythonModules`, starts a broker
- * (`startBroker()`) and, with `ownBroker`, skips the suite on an external cluster
- * (`KTS_TEST_BOOTSTRAP`); `after` runs the `onClose` cleanups, closes the harness, then the
+ * skips the suite unless `/usr/bin/python3` imports each of `pythonModules`, then starts a broker
+ * as {@link useBroker} does (with `ownBroker`, skips the suite on an external cluster,
+ * `KTS_TEST_BOOTSTRAP`); `after` runs the `onClose` cleanups, closes the harness, then the
  * broker; `afterEach` prints the broker's output when a test failed. Returns accessors to the
  * broker and harness.
  */
 export function useGroupBroker(opts: {pythonModules?: string[], ownBroker?: boolean} = {}): GroupBrokerSuite {
-  let broker: BrokerHandle | undefined
   let harness: GroupHarness | undefined
   const cleanups: (() => unknown)[] = []
 
+  // Registered before useBroker's hooks: the module check runs before the broker starts, and the
+  // cleanups and harness close before the broker does.
   before(async function () {
     for (const module of opts.pythonModules ?? []) if (!await pythonHasModule(module)) this.skip()
-    broker = await startBroker()
-    if (opts.ownBroker && broker.external) this.skip()
   })
   after(async () => {
     for (const fn of cleanups.splice(0).reverse()) await fn()
     await harness?.close()
-    await broker?.close()
   })
-  afterEach(function () {
-    printBrokerOutputOnFailure(this, broker)
-  })
+  const suite = useBroker({ownBroker: opts.ownBroker})
 
   return {
     get broker() {
-      if (!broker) throw new Error('useGroupBroker: the broker is not started yet')
-      return broker
+      return suite.broker
     },
     get h() {
       if (!harness) throw new Error('useGroupBroker: no harness yet (call harness(prefix) first)')
       return harness
     },
     async harness(prefix: string) {
-      if (!broker) throw new Error('useGroupBroker: the broker is not started yet')
-      harness = await GroupHarness.create(broker, prefix)
+      harness = await GroupHarness.create(suite.broker, prefix)
       return harness
     },
     onClose(fn: () => unknown) {

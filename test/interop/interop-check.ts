@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict'
 import {Kafka, logLevel} from 'kafkajs'
-import type {BrokerHandle} from '../helpers/broker-process.js'
+import {startBroker, type BrokerHandle, type BrokerOptions} from '../helpers/broker-process.js'
 import {waitFor} from '../helpers/wait-for.js'
 
 /** One record to send: `key` and `value` are UTF-8 strings; `seq` is its position in send order. */
@@ -137,6 +137,39 @@ export function printBrokerOutputOnFailure(ctx: Mocha.Context, broker: BrokerHan
   if (ctx.currentTest?.state === 'failed' && broker) {
     const out = broker.output()
     process.stderr.write(`\n----- broker output (${ctx.currentTest.title}) -----\n${out.slice(-20_000)}\n----- end of broker output -----\n`)
+  }
+}
+
+/** The broker of a suite that called {@link useBroker}. */
+export interface BrokerSuite {
+  /** The broker the `before` hook started (throws when read before it ran). */
+  readonly broker: BrokerHandle
+}
+
+/**
+ * Registers, on the calling `describe`, the hooks the interop suites repeat: `before` starts a
+ * broker (`startBroker(opts)`), or with `ownBroker` skips the suite when the tests run against an
+ * external cluster (`KTS_TEST_BOOTSTRAP`: the suite needs the broker's files, settings or
+ * process); `after` closes it; `afterEach` prints its output when a test failed.
+ */
+export function useBroker(opts: BrokerOptions & {ownBroker?: boolean} = {}): BrokerSuite {
+  const {ownBroker, ...brokerOpts} = opts
+  let broker: BrokerHandle | undefined
+  before(async function () {
+    if (ownBroker && process.env.KTS_TEST_BOOTSTRAP) this.skip()
+    broker = await startBroker(brokerOpts)
+  })
+  after(async () => {
+    await broker?.close()
+  })
+  afterEach(function () {
+    printBrokerOutputOnFailure(this, broker)
+  })
+  return {
+    get broker() {
+      if (!broker) throw new Error('useBroker: the broker is not started yet')
+      return broker
+    },
   }
 }
 

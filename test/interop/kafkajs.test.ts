@@ -3,9 +3,8 @@
  * acks=-1, consumer group reading from the beginning; then SIGKILL, restart, read everything again.
  */
 import {Partitioners, type Kafka} from 'kafkajs'
-import {startBroker, type BrokerHandle} from '../helpers/broker-process.js'
 import {waitFor} from '../helpers/wait-for.js'
-import {assertSameRecords, checkReadBack, createTopic, kafkajsClient, makeRecords, printBrokerOutputOnFailure, uniqueTopic, type ReadRecord, type TestRecord} from './interop-check.js'
+import {assertSameRecords, checkReadBack, createTopic, kafkajsClient, makeRecords, uniqueTopic, type ReadRecord, type TestRecord, useBroker} from './interop-check.js'
 
 async function produceAll(kafka: Kafka, topic: string, records: TestRecord[]): Promise<void> {
   const producer = kafka.producer({idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner})
@@ -39,20 +38,10 @@ async function consumeAll(kafka: Kafka, topic: string, expected: number): Promis
 
 describe('interop: kafkajs', function () {
   this.timeout(90_000)
-  let broker: BrokerHandle | undefined
-
-  before(async () => {
-    broker = await startBroker()
-  })
-  after(async () => {
-    await broker?.close()
-  })
-  afterEach(function () {
-    printBrokerOutputOnFailure(this, broker)
-  })
+  const suite = useBroker()
 
   it('produces 300 keyed records (idempotent, acks=-1), reads each once in order, and again after SIGKILL + restart', async function () {
-    const b = broker!
+    const b = suite.broker
     const topic = uniqueTopic('kafkajs')
     const partitions = await createTopic(b, topic, 3)
     const records = makeRecords(300)

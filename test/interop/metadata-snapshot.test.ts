@@ -8,9 +8,8 @@
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
-import {startBroker, type BrokerHandle} from '../helpers/broker-process.js'
 import {runCli} from '../helpers/run-cli.js'
-import {kafkajsClient, printBrokerOutputOnFailure, uniqueTopic} from './interop-check.js'
+import {kafkajsClient, uniqueTopic, useBroker} from './interop-check.js'
 
 /** Topic name → topic id from `kts topics --describe` (all topics). */
 async function topicIds(bootstrap: string): Promise<Map<string, string>> {
@@ -23,21 +22,10 @@ async function topicIds(bootstrap: string): Promise<Map<string, string>> {
 
 describe('interop: KRaft metadata snapshots', function () {
   this.timeout(60_000)
-  let broker: BrokerHandle | undefined
-
-  before(async function () {
-    if (process.env.KTS_TEST_BOOTSTRAP) this.skip() // needs the broker's files
-    broker = await startBroker({overrides: {'metadata.log.max.record.bytes.between.snapshots': 2048}})
-  })
-  after(async () => {
-    await broker?.close()
-  })
-  afterEach(function () {
-    printBrokerOutputOnFailure(this, broker)
-  })
+  const suite = useBroker({ownBroker: true, overrides: {'metadata.log.max.record.bytes.between.snapshots': 2048}}) // needs the broker's files
 
   it('writes <offset>-<epoch>.checkpoint files while topics are created; a restart loads one and keeps every topic id', async () => {
-    const b = broker!
+    const b = suite.broker
     const metadataDir = path.join(b.logDir, '__cluster_metadata-0')
     const snapshots = (): string[] => fs.readdirSync(metadataDir).filter((f) => f.endsWith('.checkpoint')).sort()
     assert.deepEqual(snapshots(), [], 'no snapshot before any topic exists')

@@ -11,9 +11,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {Admin as PlatformaticAdmin} from '@platformatic/kafka'
 import {Partitioners, type Kafka} from 'kafkajs'
-import {startBroker, type BrokerHandle} from '../helpers/broker-process.js'
 import {waitFor} from '../helpers/wait-for.js'
-import {createTopic, kafkajsClient, printBrokerOutputOnFailure, uniqueTopic} from './interop-check.js'
+import {createTopic, kafkajsClient, uniqueTopic, useBroker} from './interop-check.js'
 
 const T0 = 1_700_000_000_000
 /**
@@ -63,20 +62,10 @@ async function readFromStart(kafka: Kafka, topic: string, expected: number): Pro
 
 describe('interop: ListOffsets (earliest, latest, timestamp, max timestamp) and DeleteRecords', function () {
   this.timeout(60_000)
-  let broker: BrokerHandle | undefined
-
-  before(async () => {
-    broker = await startBroker()
-  })
-  after(async () => {
-    await broker?.close()
-  })
-  afterEach(function () {
-    printBrokerOutputOnFailure(this, broker)
-  })
+  const suite = useBroker()
 
   it('@platformatic/kafka listOffsets: earliest, latest, max timestamp and by timestamp', async () => {
-    const b = broker!
+    const b = suite.broker
     const topic = uniqueTopic('list-offsets')
     await createTopic(b, topic, 1)
     const empty = await listOffsets(b.bootstrap, topic, -3n)
@@ -95,7 +84,7 @@ describe('interop: ListOffsets (earliest, latest, timestamp, max timestamp) and 
   })
 
   it('kafkajs deleteTopicRecords moves the log start offset; it survives SIGTERM (checkpoint) and SIGKILL', async () => {
-    const b = broker!
+    const b = suite.broker
     const topic = uniqueTopic('delete-records')
     await createTopic(b, topic, 1)
     const kafka = kafkajsClient(b.bootstrap)

@@ -4,9 +4,8 @@
  * restart, read everything again.
  */
 import {Consumer, Producer, stringDeserializers, stringSerializers} from '@platformatic/kafka'
-import {startBroker, type BrokerHandle} from '../helpers/broker-process.js'
 import {waitFor} from '../helpers/wait-for.js'
-import {assertSameRecords, checkReadBack, createTopic, makeRecords, printBrokerOutputOnFailure, uniqueTopic, type ReadRecord, type TestRecord} from './interop-check.js'
+import {assertSameRecords, checkReadBack, createTopic, makeRecords, uniqueTopic, type ReadRecord, type TestRecord, useBroker} from './interop-check.js'
 
 async function produceAll(bootstrap: string, topic: string, records: TestRecord[]): Promise<void> {
   const producer = new Producer({
@@ -54,20 +53,10 @@ async function consumeAll(bootstrap: string, topic: string, expected: number): P
 
 describe('interop: @platformatic/kafka', function () {
   this.timeout(90_000)
-  let broker: BrokerHandle | undefined
-
-  before(async () => {
-    broker = await startBroker()
-  })
-  after(async () => {
-    await broker?.close()
-  })
-  afterEach(function () {
-    printBrokerOutputOnFailure(this, broker)
-  })
+  const suite = useBroker()
 
   it('produces 300 keyed records (idempotent, acks=-1), reads each once in order, and again after SIGKILL + restart', async function () {
-    const b = broker!
+    const b = suite.broker
     const topic = uniqueTopic('platformatic')
     const partitions = await createTopic(b, topic, 3)
     const records = makeRecords(300)

@@ -12,9 +12,8 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
 import {Partitioners, type Kafka} from 'kafkajs'
-import {startBroker, type BrokerHandle} from '../helpers/broker-process.js'
 import {waitFor} from '../helpers/wait-for.js'
-import {createTopic, kafkajsClient, printBrokerOutputOnFailure, uniqueTopic} from './interop-check.js'
+import {createTopic, kafkajsClient, uniqueTopic, useBroker} from './interop-check.js'
 
 /** Byte ranges of the record batches in a segment file (v2 batch: baseOffset int64, length int32). */
 function batchesOf(file: string): {baseOffset: number, lastOffset: number, position: number, size: number}[] {
@@ -68,22 +67,11 @@ const values = (prefix: string, n: number): string[] => Array.from({length: n}, 
 
 describe('interop: log recovery after SIGKILL and a damaged tail', function () {
   this.timeout(60_000)
-  let broker: BrokerHandle | undefined
-
-  before(async function () {
-    if (process.env.KTS_TEST_BOOTSTRAP) this.skip() // needs the broker's files
-    broker = await startBroker()
-  })
-  after(async () => {
-    await broker?.close()
-  })
-  afterEach(function () {
-    printBrokerOutputOnFailure(this, broker)
-  })
+  const suite = useBroker({ownBroker: true}) // needs the broker's files
 
   for (const damage of ['torn', 'bad-crc'] as const) {
     it(`${damage === 'torn' ? 'a tail truncated mid-batch' : 'a bad CRC in the last batch'}: drops it, says how many bytes, keeps what came before, appends after`, async () => {
-      const b = broker!
+      const b = suite.broker
       const topic = uniqueTopic(`recovery-${damage}`)
       await createTopic(b, topic, 1)
       const sent = values('a', 50)
@@ -130,7 +118,7 @@ describe('interop: log recovery after SIGKILL and a damaged tail', function () {
   }
 
   it('SIGTERM writes the clean-shutdown marker and checkpoints; the next start skips recovery', async () => {
-    const b = broker!
+    const b = suite.broker
     const topic = uniqueTopic('recovery-clean')
     await createTopic(b, topic, 1)
     await produce(kafkajsClient(b.bootstrap), topic, values('c', 30))

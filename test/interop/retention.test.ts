@@ -9,9 +9,9 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
 import {Partitioners, type Kafka} from 'kafkajs'
-import {startBroker, type BrokerHandle} from '../helpers/broker-process.js'
+import type {BrokerHandle} from '../helpers/broker-process.js'
 import {waitFor} from '../helpers/wait-for.js'
-import {kafkajsClient, printBrokerOutputOnFailure, uniqueTopic} from './interop-check.js'
+import {kafkajsClient, uniqueTopic, useBroker} from './interop-check.js'
 
 /** Base offsets of the live `.log` segments of `<logDir>/<topic>-0`, checking Kafka's 20-digit names. */
 function segments(b: BrokerHandle, topic: string): number[] {
@@ -61,21 +61,10 @@ async function offsets(kafka: Kafka, topic: string): Promise<{low: number, high:
 
 describe('interop: segment roll and retention in a running broker', function () {
   this.timeout(60_000)
-  let broker: BrokerHandle | undefined
-
-  before(async function () {
-    if (process.env.KTS_TEST_BOOTSTRAP) this.skip() // needs the broker's files and retention interval
-    broker = await startBroker({overrides: {'log.retention.check.interval.ms': 200}})
-  })
-  after(async () => {
-    await broker?.close()
-  })
-  afterEach(function () {
-    printBrokerOutputOnFailure(this, broker)
-  })
+  const suite = useBroker({ownBroker: true, overrides: {'log.retention.check.interval.ms': 200}}) // needs the broker's files and retention interval
 
   it('segment.bytes rolls 20-digit segments; retention.bytes deletes the oldest and advances the log start offset', async () => {
-    const b = broker!
+    const b = suite.broker
     const kafka = kafkajsClient(b.bootstrap)
     const topic = uniqueTopic('retention-bytes')
     await createTopic(kafka, topic, {'segment.bytes': '1500', 'retention.bytes': '3000'})
@@ -117,7 +106,7 @@ describe('interop: segment roll and retention in a running broker', function () 
   })
 
   it('retention.ms deletes segments whose records are older, rolling the active one; new records go to a segment named by the log end offset', async () => {
-    const b = broker!
+    const b = suite.broker
     const kafka = kafkajsClient(b.bootstrap)
     const topic = uniqueTopic('retention-ms')
     await createTopic(kafka, topic, {'segment.bytes': '1500', 'retention.ms': '600000'})

@@ -12,10 +12,10 @@ import kafkajs, {CompressionTypes, Partitioners, type Kafka} from 'kafkajs'
 
 // Not a named export node's ESM loader can see in kafkajs' CommonJS build.
 const {ConfigResourceTypes} = kafkajs
-import {startBroker, type BrokerHandle} from '../helpers/broker-process.js'
+import type {BrokerHandle} from '../helpers/broker-process.js'
 import {runProcessOk} from '../helpers/run-process.js'
 import {waitFor} from '../helpers/wait-for.js'
-import {kafkajsClient, printBrokerOutputOnFailure, uniqueTopic} from './interop-check.js'
+import {kafkajsClient, uniqueTopic, useBroker} from './interop-check.js'
 
 /** Codec id (attributes & 7) of every batch in `<logDir>/<topic>-0/00000000000000000000.log`. */
 function storedCodecs(b: BrokerHandle, topic: string): number[] {
@@ -71,21 +71,10 @@ const numbered = (vs: string[], from = 0): string[] => vs.map((v, i) => `${from 
 
 describe('interop: topic compression.type recompresses produced batches', function () {
   this.timeout(60_000)
-  let broker: BrokerHandle | undefined
-
-  before(async function () {
-    if (process.env.KTS_TEST_BOOTSTRAP) this.skip() // reads the broker's segment files
-    broker = await startBroker()
-  })
-  after(async () => {
-    await broker?.close()
-  })
-  afterEach(function () {
-    printBrokerOutputOnFailure(this, broker)
-  })
+  const suite = useBroker({ownBroker: true}) // reads the broker's segment files
 
   it('gzip topic: uncompressed kafkajs batches are stored gzip; a change to uncompressed (AlterConfigs) applies to the next batches', async () => {
-    const b = broker!
+    const b = suite.broker
     const kafka = kafkajsClient(b.bootstrap)
     const topic = uniqueTopic('gzip-topic')
     await createTopic(kafka, topic, 'gzip')
@@ -108,7 +97,7 @@ describe('interop: topic compression.type recompresses produced batches', functi
   })
 
   it('producer (the default) keeps the producer\'s codec', async () => {
-    const b = broker!
+    const b = suite.broker
     const kafka = kafkajsClient(b.bootstrap)
     const topic = uniqueTopic('producer-topic')
     await createTopic(kafka, topic, 'producer')
@@ -124,7 +113,7 @@ describe('interop: topic compression.type recompresses produced batches', functi
       this.skip() // kcat not installed (.ci/run installs it)
     }
     // librdkafka < 2.11.1 sends gzip/snappy/lz4 batches uncompressed unless ApiVersions lists Produce from v0.
-    const b = broker!
+    const b = suite.broker
     const topic = uniqueTopic('producer-lz4-topic')
     await createTopic(kafkajsClient(b.bootstrap), topic, 'producer')
     await runProcessOk('kcat', ['-P', '-b', b.bootstrap, '-t', topic, '-z', 'lz4'], {input: values('l', 50).join('\n') + '\n', timeoutMs: 30_000})
@@ -138,7 +127,7 @@ describe('interop: topic compression.type recompresses produced batches', functi
     } catch {
       this.skip() // kcat not installed (.ci/run installs it)
     }
-    const b = broker!
+    const b = suite.broker
     const topic = uniqueTopic('zstd-topic')
     await createTopic(kafkajsClient(b.bootstrap), topic, 'zstd')
     const sent = values('z', 200)
