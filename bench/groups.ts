@@ -32,6 +32,7 @@ import path from 'node:path'
 import readline from 'node:readline'
 import {fileURLToPath} from 'node:url'
 import Table from 'cli-table3'
+import {envInt, findRepoRoot, freePorts, kraftNodeProperties, renderProperties} from './support.js'
 
 /** Settings of one bench run. */
 export interface GroupBenchOptions {
@@ -80,21 +81,6 @@ export interface GroupBenchResult {
 
 const TARGET_GROUP_RATIO = 0.8
 const STEP_DEADLINE_MS = 120_000
-
-function envInt(name: string, dflt: number): number {
-  const raw = process.env[name]
-  if (raw === undefined || raw === '') return dflt
-  const v = Number(raw.replace(/_/g, ''))
-  if (!Number.isSafeInteger(v) || v <= 0) throw new Error(`${name} must be a positive integer, got ${JSON.stringify(raw)}`)
-  return v
-}
-
-function findRepoRoot(): string {
-  for (let dir = path.dirname(fileURLToPath(import.meta.url)); ; dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'bin', 'run.js'))) return dir
-    if (path.dirname(dir) === dir) throw new Error('cannot find the kts repository root (package.json + bin/run.js) above this file')
-  }
-}
 
 const ROOT = findRepoRoot()
 const CLIENT_PY = path.join(ROOT, 'bench', 'group_client.py')
@@ -427,23 +413,6 @@ export function formatGroupBench(r: GroupBenchResult): string {
 
 // ---- standalone: own broker ---------------------------------------------------------------------
 
-async function freePorts(n: number): Promise<number[]> {
-  const servers: net.Server[] = []
-  try {
-    for (let i = 0; i < n; i++) {
-      const s = net.createServer()
-      servers.push(s)
-      await new Promise<void>((resolve, reject) => {
-        s.once('error', reject)
-        s.listen(0, '127.0.0.1', () => resolve())
-      })
-    }
-    return servers.map((s) => (s.address() as net.AddressInfo).port)
-  } finally {
-    await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))))
-  }
-}
-
 function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = net.connect({port, host: '127.0.0.1'})
@@ -461,13 +430,10 @@ function canConnect(port: number): Promise<boolean> {
 async function startOwnBroker(dir: string): Promise<{bootstrap: string, stop(): Promise<void>}> {
   const [port, controllerPort] = await freePorts(2)
   const config = path.join(dir, 'server.properties')
-  fs.writeFileSync(config, [
-    'process.roles=broker,controller', 'node.id=1', `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
-    `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`, 'controller.listener.names=CONTROLLER',
-    'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT', `log.dirs=${path.join(dir, 'logs')}`,
-    'offsets.topic.replication.factor=1', '',
-  ].join('\n'))
+  fs.writeFileSync(config, renderProperties({
+    ...kraftNodeProperties(port, controllerPort, path.join(dir, 'logs')),
+    'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+  }))
   const runJs = path.join(ROOT, 'bin', 'run.js')
   const uuid = (await run(process.execPath, [runJs, 'storage', 'random-uuid'])).trim()
   await run(process.execPath, [runJs, 'storage', 'format', '-t', uuid, '-c', config])

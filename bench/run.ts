@@ -34,18 +34,10 @@ import fs from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
-import {fileURLToPath} from 'node:url'
 import {formatProfileSummary, summarizeCpuProfiles} from './cpuprofile-top.js'
+import {envInt, findRepoRoot, freePorts, kraftNodeProperties, renderProperties} from './support.js'
 
 // ---- settings ---------------------------------------------------------------------------------
-
-function envInt(name: string, dflt: number): number {
-  const raw = process.env[name]
-  if (raw === undefined || raw === '') return dflt
-  const v = Number(raw.replace(/_/g, ''))
-  if (!Number.isSafeInteger(v) || v <= 0) throw new Error(`${name} must be a positive integer, got ${JSON.stringify(raw)}`)
-  return v
-}
 
 const RECORDS = envInt('KTS_BENCH_RECORDS', 1_000_000)
 const RECORD_BYTES = envInt('KTS_BENCH_RECORD_BYTES', 100)
@@ -71,13 +63,6 @@ const CONSUME_ARGS = ['-X', 'queued.min.messages=1000000', '-X', 'fetch.wait.max
 
 const STARTED_MARKER = 'Kafka Server started'
 const MOCK_CONSUME_PARTITIONS = 128
-
-function findRepoRoot(): string {
-  for (let dir = path.dirname(fileURLToPath(import.meta.url)); ; dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'bin', 'run.js'))) return dir
-    if (path.dirname(dir) === dir) throw new Error('cannot find the kts repository root (package.json + bin/run.js) above this file')
-  }
-}
 
 const ROOT = findRepoRoot()
 const RUN_JS = path.join(ROOT, 'bin', 'run.js')
@@ -253,27 +238,6 @@ async function stopProcess(p: Proc, graceMs = STOP_GRACE_MS): Promise<{ms: numbe
 
 // ---- network probes ------------------------------------------------------------------------------
 
-async function freePorts(n: number): Promise<number[]> {
-  const servers: net.Server[] = []
-  try {
-    const ports: number[] = []
-    for (let i = 0; i < n; i++) {
-      const server = net.createServer()
-      servers.push(server)
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject)
-        server.listen(0, '127.0.0.1', () => resolve())
-      })
-      const address = server.address()
-      if (address === null || typeof address === 'string') throw new Error('cannot read the port of a loopback listener')
-      ports.push(address.port)
-    }
-    return ports
-  } finally {
-    await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))))
-  }
-}
-
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** A connected socket to 127.0.0.1:port, or null when refused / not accepted within `timeoutMs`. */
@@ -408,33 +372,22 @@ interface Server {
   logBytes(topic: string): number | null
 }
 
-function renderProperties(props: Record<string, string | number>): string {
-  return Object.entries(props).map(([k, v]) => `${k}=${v}`).join('\n') + '\n'
-}
-
 async function startKts(dir: string): Promise<Server> {
   const [port, controllerPort] = await freePorts(2)
   const logDir = path.join(dir, 'kts-logs')
   const configFile = path.join(dir, 'server.properties')
   // The keys of config/kraft/server.properties, on our own ports and dirs.
   fs.writeFileSync(configFile, renderProperties({
-    'process.roles': 'broker,controller',
-    'node.id': 1,
-    'controller.quorum.voters': `1@127.0.0.1:${controllerPort}`,
-    'listeners': `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+    ...kraftNodeProperties(port, controllerPort, logDir),
     'inter.broker.listener.name': 'PLAINTEXT',
-    'advertised.listeners': `PLAINTEXT://127.0.0.1:${port}`,
-    'controller.listener.names': 'CONTROLLER',
     'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL',
     'num.network.threads': 3,
     'num.io.threads': 8,
     'socket.send.buffer.bytes': 102400,
     'socket.receive.buffer.bytes': 102400,
     'socket.request.max.bytes': 104857600,
-    'log.dirs': logDir,
     'num.partitions': 1,
     'num.recovery.threads.per.data.dir': 1,
-    'offsets.topic.replication.factor': 1,
     'transaction.state.log.replication.factor': 1,
     'transaction.state.log.min.isr': 1,
     'log.retention.hours': 168,
