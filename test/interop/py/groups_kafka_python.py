@@ -29,7 +29,7 @@ from kafka.errors import CommitFailedError, KafkaError
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # group_events.py, next to this script
-from group_events import deliver, emit_assigned, start_command_reader, state  # noqa: E402
+from group_events import deliver, emit, emit_assigned, start_command_reader, state  # noqa: E402
 
 
 class Listener(ConsumerRebalanceListener):
