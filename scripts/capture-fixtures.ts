@@ -39,6 +39,7 @@ import {API_CODECS} from '../src/protocol/generated/messages/index.js'
 import {startBroker, type BrokerHandle} from '../test/helpers/broker-process.js'
 import {waitFor} from '../test/helpers/wait-for.js'
 import {repoRoot} from '../test/helpers/run-cli.js'
+import type {WireFixture, WireFixtureFile} from '../test/helpers/wire-fixture.js'
 
 const require = createRequire(import.meta.url)
 const ROOT = repoRoot()
@@ -318,24 +319,6 @@ const CLIENTS: Record<string, (bootstrap: string) => Promise<string>> = {
 
 // ------------------------------------------------------------------------------------------------
 // selection and output
-
-/** One fixture: a request frame and the broker's response frame, as payload hex (no size prefix). */
-interface WireFixture {
-  api: string
-  apiKey: number
-  apiVersion: number
-  /** Request header + body, as the client wrote it. */
-  request: string
-  /** Response header + body, as kts wrote it; null for a request with no response (Produce acks=0). */
-  response: string | null
-}
-
-interface WireFixtureFile {
-  comment: string
-  client: string
-  clientVersion: string
-  fixtures: WireFixture[]
-}
 
 function select(exchanges: Exchange[]): WireFixture[] {
   const best = new Map<string, Exchange>()

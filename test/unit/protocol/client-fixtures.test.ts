@@ -20,25 +20,12 @@ import {readConsumerProtocolSubscription} from '../../../src/protocol/generated/
 import {readRequestHeader, readResponseHeader, requestHeaderVersion, responseHeaderVersion, writeRequestHeader, writeResponseHeader, type RequestHeader} from '../../../src/protocol/header.js'
 import {CompressionCodec, decodeRecordBatches, type DecodedRecordBatch} from '../../../src/protocol/records/records.js'
 import {repoRoot} from '../../helpers/run-cli.js'
+import type {WireFixture, WireFixtureFile} from '../../helpers/wire-fixture.js'
 
 // From the source tree, also when the suite runs compiled from dist/.
 const FIXTURE_DIR = path.join(repoRoot(), 'test', 'fixtures', 'wire')
 const MAX_FIXTURE_BYTES = 64 * 1024
 const CLIENTS = ['kcat', 'confluent-kafka-python', 'kafka-python', 'kafkajs', 'platformatic']
-
-interface WireFixture {
-  api: string
-  apiKey: number
-  apiVersion: number
-  request: string
-  response: string | null
-}
-
-interface WireFixtureFile {
-  client: string
-  clientVersion: string
-  fixtures: WireFixture[]
-}
 
 interface DecodedRequest {
   header: RequestHeader
