@@ -44,6 +44,26 @@ export function uniqueTopic(prefix: string): string {
 }
 
 /** Quiet kafkajs client for admin work in tests. */
+/**
+ * Offsets of the records of `topic` a kafkajs group consumer reads from the beginning, sorted,
+ * once at least `expected` have arrived (15 s deadline).
+ */
+export async function readOffsetsFromStart(kafka: Kafka, topic: string, expected: number, groupPrefix = 'read-group'): Promise<number[]> {
+  const consumer = kafka.consumer({groupId: uniqueTopic(groupPrefix), maxWaitTimeInMs: 200})
+  const read: number[] = []
+  await consumer.connect()
+  try {
+    await consumer.subscribe({topic, fromBeginning: true})
+    await consumer.run({eachMessage: async ({message}) => {
+      read.push(Number(message.offset))
+    }})
+    await waitFor(() => read.length >= expected, {timeoutMs: 15_000, message: () => `${expected} records (have ${read.length})`})
+  } finally {
+    await consumer.disconnect()
+  }
+  return read.sort((a, b) => a - b)
+}
+
 export function kafkajsClient(bootstrap: string, clientId = 'kts-interop'): Kafka {
   return new Kafka({clientId, brokers: [bootstrap], logLevel: logLevel.NOTHING, retry: {retries: 8, initialRetryTime: 100, maxRetryTime: 1000}})
 }

@@ -11,8 +11,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {Admin as PlatformaticAdmin} from '@platformatic/kafka'
 import {Partitioners, type Kafka} from 'kafkajs'
-import {waitFor} from '../helpers/wait-for.js'
-import {createTopic, kafkajsClient, uniqueTopic, useBroker} from './interop-check.js'
+import {createTopic, kafkajsClient, readOffsetsFromStart, uniqueTopic, useBroker} from './interop-check.js'
 
 const T0 = 1_700_000_000_000
 /**
@@ -42,22 +41,6 @@ async function listOffsets(bootstrap: string, topic: string, timestamp: bigint):
   } finally {
     await admin.close()
   }
-}
-
-async function readFromStart(kafka: Kafka, topic: string, expected: number): Promise<number[]> {
-  const consumer = kafka.consumer({groupId: uniqueTopic('offsets-group'), maxWaitTimeInMs: 200})
-  const read: number[] = []
-  await consumer.connect()
-  try {
-    await consumer.subscribe({topic, fromBeginning: true})
-    await consumer.run({eachMessage: async ({message}) => {
-      read.push(Number(message.offset))
-    }})
-    await waitFor(() => read.length >= expected, {timeoutMs: 15_000, message: () => `${expected} records (have ${read.length})`})
-  } finally {
-    await consumer.disconnect()
-  }
-  return read.sort((a, b) => a - b)
 }
 
 describe('interop: ListOffsets (earliest, latest, timestamp, max timestamp) and DeleteRecords', function () {
@@ -118,7 +101,7 @@ describe('interop: ListOffsets (earliest, latest, timestamp, max timestamp) and 
     } finally {
       await admin2.disconnect()
     }
-    assert.deepEqual(await readFromStart(kafka, topic2, 7), [3, 4, 5, 6, 7, 8, 9])
+    assert.deepEqual(await readOffsetsFromStart(kafka, topic2, 7, 'offsets-group'), [3, 4, 5, 6, 7, 8, 9])
 
     if (b.external) return
     await b.stop()

@@ -11,7 +11,7 @@ import path from 'node:path'
 import {Partitioners, type Kafka} from 'kafkajs'
 import type {BrokerHandle} from '../helpers/broker-process.js'
 import {waitFor} from '../helpers/wait-for.js'
-import {kafkajsClient, uniqueTopic, useBroker} from './interop-check.js'
+import {kafkajsClient, readOffsetsFromStart, uniqueTopic, useBroker} from './interop-check.js'
 
 /** Base offsets of the live `.log` segments of `<logDir>/<topic>-0`, checking Kafka's 20-digit names. */
 function segments(b: BrokerHandle, topic: string): number[] {
@@ -90,19 +90,8 @@ describe('interop: segment roll and retention in a running broker', function () 
     assert.match(b.output(), new RegExp(`Deleted \\d+ segment\\(s\\) of ${topic}-0 by retention; log start offset ${o.low}`))
 
     // What remains is readable from the new log start offset.
-    const consumer = kafka.consumer({groupId: uniqueTopic('retention-group'), maxWaitTimeInMs: 200})
-    const read: number[] = []
-    await consumer.connect()
-    try {
-      await consumer.subscribe({topic, fromBeginning: true})
-      await consumer.run({eachMessage: async ({message}) => {
-        read.push(Number(message.offset))
-      }})
-      await waitFor(() => read.length >= 100 - o.low, {timeoutMs: 15_000, message: () => `${100 - o.low} records (have ${read.length})`})
-    } finally {
-      await consumer.disconnect()
-    }
-    assert.deepEqual(read.sort((x, y) => x - y), Array.from({length: 100 - o.low}, (_, i) => o.low + i))
+    const read = await readOffsetsFromStart(kafka, topic, 100 - o.low, 'retention-group')
+    assert.deepEqual(read, Array.from({length: 100 - o.low}, (_, i) => o.low + i))
   })
 
   it('retention.ms deletes segments whose records are older, rolling the active one; new records go to a segment named by the log end offset', async () => {
