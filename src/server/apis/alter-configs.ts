@@ -3,11 +3,11 @@
 import {AlterConfigsApi, type AlterConfigsRequest, type AlterConfigsResponse} from '../../protocol/generated/messages/alter-configs.js'
 import {errorCodeFor} from '../../protocol/errors.js'
 import type {Input} from '../../protocol/primitives/input.js'
-import type {QuorumController} from '../controller/quorum-controller.js'
+import type {ControllerServices} from '../services.js'
 import {defineApi, type RequestContext} from './registry.js'
 
-async function handleAlterConfigs(req: AlterConfigsRequest, ctx: RequestContext): Promise<Input<AlterConfigsResponse>> {
-  const controller: QuorumController = ctx.services.controller
+async function handleAlterConfigs(req: AlterConfigsRequest, ctx: RequestContext<ControllerServices>): Promise<Input<AlterConfigsResponse>> {
+  const {controller} = ctx.services
   try {
     const responses = await controller.legacyAlterConfigs(req.resources, req.validateOnly)
     return {throttleTimeMs: 0, responses}
@@ -17,4 +17,4 @@ async function handleAlterConfigs(req: AlterConfigsRequest, ctx: RequestContext)
   }
 }
 
-export const alterConfigs = defineApi(AlterConfigsApi, 0, 2, handleAlterConfigs)
+export const alterConfigs = defineApi<AlterConfigsRequest, ControllerServices>(AlterConfigsApi, 0, 2, handleAlterConfigs)

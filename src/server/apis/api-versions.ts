@@ -10,6 +10,7 @@
 import {ApiVersionsApi, type ApiVersionsRequest, type ApiVersionsResponse} from '../../protocol/generated/messages/api-versions.js'
 import {ErrorCode} from '../../protocol/errors.js'
 import type {Input} from '../../protocol/primitives/input.js'
+import type {CommonServices} from '../services.js'
 import {defineApi, type RequestContext} from './registry.js'
 
 const PRODUCE_KEY = 0
@@ -21,7 +22,7 @@ const SOFTWARE_PATTERN = /^[a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])?$/
 export const MIN_METADATA_VERSION_LEVEL = 4
 export const MAX_METADATA_VERSION_LEVEL = 21
 
-function handleApiVersions(req: ApiVersionsRequest, ctx: RequestContext): Input<ApiVersionsResponse> {
+function handleApiVersions(req: ApiVersionsRequest, ctx: RequestContext<CommonServices>): Input<ApiVersionsResponse> {
   const apiKeys = [...ctx.apis.values()]
     .sort((a, b) => a.spec.apiKey - b.spec.apiKey)
     .map((d) => ({
@@ -44,4 +45,4 @@ function handleApiVersions(req: ApiVersionsRequest, ctx: RequestContext): Input<
   }
 }
 
-export const apiVersions = defineApi(ApiVersionsApi, 0, 4, handleApiVersions)
+export const apiVersions = defineApi<ApiVersionsRequest, CommonServices>(ApiVersionsApi, 0, 4, handleApiVersions)

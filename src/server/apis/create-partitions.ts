@@ -3,11 +3,11 @@
 import {CreatePartitionsApi, type CreatePartitionsRequest, type CreatePartitionsResponse} from '../../protocol/generated/messages/create-partitions.js'
 import {errorCodeFor} from '../../protocol/errors.js'
 import type {Input} from '../../protocol/primitives/input.js'
-import type {QuorumController} from '../controller/quorum-controller.js'
+import type {ControllerServices} from '../services.js'
 import {defineApi, type RequestContext} from './registry.js'
 
-async function handleCreatePartitions(req: CreatePartitionsRequest, ctx: RequestContext): Promise<Input<CreatePartitionsResponse>> {
-  const controller: QuorumController = ctx.services.controller
+async function handleCreatePartitions(req: CreatePartitionsRequest, ctx: RequestContext<ControllerServices>): Promise<Input<CreatePartitionsResponse>> {
+  const {controller} = ctx.services
   try {
     const results = await controller.createPartitions(req.topics.map(t => ({name: t.name, count: t.count, assignments: t.assignments})), req.validateOnly)
     return {throttleTimeMs: 0, results}
@@ -17,4 +17,4 @@ async function handleCreatePartitions(req: CreatePartitionsRequest, ctx: Request
   }
 }
 
-export const createPartitions = defineApi(CreatePartitionsApi, 0, 3, handleCreatePartitions)
+export const createPartitions = defineApi<CreatePartitionsRequest, ControllerServices>(CreatePartitionsApi, 0, 3, handleCreatePartitions)

@@ -6,15 +6,14 @@
 import {CreateTopicsApi, type CreateTopicsRequest, type CreateTopicsResponse} from '../../protocol/generated/messages/create-topics.js'
 import {errorCodeFor} from '../../protocol/errors.js'
 import type {Input} from '../../protocol/primitives/input.js'
-import type {QuorumController} from '../controller/quorum-controller.js'
-import type {MetadataCache} from '../metadata/metadata-cache.js'
 import {describeTopicConfigs} from '../controller/config-describer.js'
 import {MetadataImage, ConfigResourceType} from '../metadata/metadata-image.js'
+import type {ControllerServices} from '../services.js'
 import {defineApi, type RequestContext} from './registry.js'
 
-async function handleCreateTopics(req: CreateTopicsRequest, ctx: RequestContext): Promise<Input<CreateTopicsResponse>> {
-  const controller: QuorumController = ctx.services.controller
-  const cache: MetadataCache = ctx.services.metadata
+async function handleCreateTopics(req: CreateTopicsRequest, ctx: RequestContext<ControllerServices>): Promise<Input<CreateTopicsResponse>> {
+  const {controller} = ctx.services
+  const cache = ctx.services.metadata
   try {
     const results = await controller.createTopics(req.topics.map(t => ({
       name: t.name,
@@ -48,4 +47,4 @@ async function handleCreateTopics(req: CreateTopicsRequest, ctx: RequestContext)
   }
 }
 
-export const createTopics = defineApi(CreateTopicsApi, 0, 7, handleCreateTopics)
+export const createTopics = defineApi<CreateTopicsRequest, ControllerServices>(CreateTopicsApi, 0, 7, handleCreateTopics)

@@ -5,11 +5,11 @@ import {DeleteTopicsApi, type DeleteTopicsRequest, type DeleteTopicsResponse} fr
 import {errorCodeFor} from '../../protocol/errors.js'
 import {ZERO_UUID} from '../../protocol/primitives/uuid.js'
 import type {Input} from '../../protocol/primitives/input.js'
-import type {QuorumController} from '../controller/quorum-controller.js'
+import type {ControllerServices} from '../services.js'
 import {defineApi, type RequestContext} from './registry.js'
 
-async function handleDeleteTopics(req: DeleteTopicsRequest, ctx: RequestContext): Promise<Input<DeleteTopicsResponse>> {
-  const controller: QuorumController = ctx.services.controller
+async function handleDeleteTopics(req: DeleteTopicsRequest, ctx: RequestContext<ControllerServices>): Promise<Input<DeleteTopicsResponse>> {
+  const {controller} = ctx.services
   const names: string[] = []
   const topicIds: string[] = []
   if (ctx.apiVersion >= 6) {
@@ -40,4 +40,4 @@ async function handleDeleteTopics(req: DeleteTopicsRequest, ctx: RequestContext)
   }
 }
 
-export const deleteTopics = defineApi(DeleteTopicsApi, 0, 6, handleDeleteTopics)
+export const deleteTopics = defineApi<DeleteTopicsRequest, ControllerServices>(DeleteTopicsApi, 0, 6, handleDeleteTopics)

@@ -1,41 +1,44 @@
-// DescribeCluster (60): v0-1 (Kafka 3.9). Brokers (unfenced, with this listener's endpoint) and the
-// active controller id from the MetadataImage / Raft. endpointType 2 (controller, v1) answers
-// with the controller endpoints of the quorum voters.
+// DescribeCluster (60): v0-1 (Kafka 3.9, KIP-919). On a broker listener: the unfenced brokers with
+// their endpoint on this listener, and as controller id a live broker (KRaft brokers never expose
+// the controllers to clients; admin requests sent to that "controller" are forwarded). On a
+// controller listener (endpointType 2, `--bootstrap-controller`): the quorum's voters with their
+// controller endpoints and the active controller's id.
+// * An endpointType that does not match the listener → MISMATCHED_ENDPOINT_TYPE.
 import {DescribeClusterApi, type DescribeClusterRequest, type DescribeClusterResponse} from '../../protocol/generated/messages/describe-cluster.js'
-import {ErrorCode} from '../../protocol/errors.js'
+import {ErrorCode, errorMessage} from '../../protocol/errors.js'
 import type {Input} from '../../protocol/primitives/input.js'
-import type {MetadataCache} from '../metadata/metadata-cache.js'
+import type {CommonServices} from '../services.js'
 import {defineApi, type RequestContext} from './registry.js'
 
 /** Kafka `EndpointType`: 1 broker, 2 controller. */
 const BROKER_ENDPOINTS = 1
+const CONTROLLER_ENDPOINTS = 2
+const UNKNOWN_OPERATIONS = -2147483648
 
-function handleDescribeCluster(req: DescribeClusterRequest, ctx: RequestContext): Input<DescribeClusterResponse> {
-  const cache: MetadataCache = ctx.services.metadata
-  const image = cache.image
+function handleDescribeCluster(req: DescribeClusterRequest, ctx: RequestContext<CommonServices>): Input<DescribeClusterResponse> {
+  const {services} = ctx
+  const onController = services.config.controllerListenerNames.includes(ctx.listenerName)
   const endpointType = ctx.apiVersion >= 1 ? req.endpointType : BROKER_ENDPOINTS
-  const controllerId: number = ctx.services.controller?.isActive ? ctx.services.nodeId : -1
-  if (endpointType !== BROKER_ENDPOINTS) {
-    const voters: {id: number, host: string, port: number}[] = ctx.services.config.controllerQuorumVoters ?? []
+  const base = {throttleTimeMs: 0, endpointType, clusterId: services.clusterId, clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? 0 : UNKNOWN_OPERATIONS}
+  if ((endpointType === CONTROLLER_ENDPOINTS) !== onController) {
+    const code = ErrorCode.MISMATCHED_ENDPOINT_TYPE
+    return {...base, errorCode: code, errorMessage: errorMessage(code), controllerId: -1, brokers: []}
+  }
+  if (onController) {
+    const voters = services.config.controllerQuorumVoters
     return {
-      throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, endpointType, clusterId: ctx.services.clusterId,
-      controllerId, brokers: voters.map(v => ({brokerId: v.id, host: v.host, port: v.port, rack: null})), clusterAuthorizedOperations: -2147483648,
+      ...base, errorCode: ErrorCode.NONE, errorMessage: null,
+      controllerId: services.raft.leaderAndEpoch().leaderId,
+      brokers: voters.map(v => ({brokerId: v.id, host: v.host, port: v.port, rack: null})),
     }
   }
-  const brokers = image.liveBrokers().flatMap(b => {
-    const ep = b.endpoints.find(e => e.name === ctx.listenerName) ?? b.endpoints[0]
+  const live = services.metadata.image.liveBrokers()
+  const brokers = live.flatMap(b => {
+    const ep = b.endpoints.find(e => e.name === ctx.listenerName)
     return ep ? [{brokerId: b.id, host: ep.host, port: ep.port, rack: b.rack}] : []
   })
-  return {
-    throttleTimeMs: 0,
-    errorCode: ErrorCode.NONE,
-    errorMessage: null,
-    endpointType,
-    clusterId: ctx.services.clusterId,
-    controllerId,
-    brokers,
-    clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? 0 : -2147483648,
-  }
+  const self = live.find(b => b.id === services.nodeId)
+  return {...base, errorCode: ErrorCode.NONE, errorMessage: null, controllerId: self?.id ?? live[0]?.id ?? -1, brokers}
 }
 
-export const describeCluster = defineApi(DescribeClusterApi, 0, 1, handleDescribeCluster)
+export const describeCluster = defineApi<DescribeClusterRequest, CommonServices>(DescribeClusterApi, 0, 1, handleDescribeCluster)

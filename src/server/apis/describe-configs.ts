@@ -6,13 +6,13 @@
 import {DescribeConfigsApi, type DescribeConfigsRequest, type DescribeConfigsResponse} from '../../protocol/generated/messages/describe-configs.js'
 import {ErrorCode} from '../../protocol/errors.js'
 import type {Input} from '../../protocol/primitives/input.js'
-import type {MetadataCache} from '../metadata/metadata-cache.js'
 import {ConfigResourceType} from '../metadata/metadata-image.js'
 import {describeBrokerConfigs, describeTopicConfigs, type DescribedConfig} from '../controller/config-describer.js'
+import type {CommonServices} from '../services.js'
 import {defineApi, type RequestContext} from './registry.js'
 
-function handleDescribeConfigs(req: DescribeConfigsRequest, ctx: RequestContext): Input<DescribeConfigsResponse> {
-  const cache: MetadataCache = ctx.services.metadata
+function handleDescribeConfigs(req: DescribeConfigsRequest, ctx: RequestContext<CommonServices>): Input<DescribeConfigsResponse> {
+  const cache = ctx.services.metadata
   const image = cache.image
   const v = ctx.apiVersion
   return {
@@ -56,4 +56,4 @@ function handleDescribeConfigs(req: DescribeConfigsRequest, ctx: RequestContext)
   }
 }
 
-export const describeConfigs = defineApi(DescribeConfigsApi, 0, 4, handleDescribeConfigs)
+export const describeConfigs = defineApi<DescribeConfigsRequest, CommonServices>(DescribeConfigsApi, 0, 4, handleDescribeConfigs)

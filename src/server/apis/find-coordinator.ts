@@ -7,59 +7,34 @@
 import {FindCoordinatorApi, type FindCoordinatorRequest, type FindCoordinatorResponse} from '../../protocol/generated/messages/find-coordinator.js'
 import {ErrorCode, errorMessage} from '../../protocol/errors.js'
 import type {Input} from '../../protocol/primitives/input.js'
-import type {BrokerServices} from '../broker-services.js'
+import type {AutoCreatableTopic, BrokerServices} from '../services.js'
 import {GROUP_METADATA_TOPIC_NAME, groupPartitionFor} from '../group/group-partition.js'
 import {defineApi, type RequestContext} from './registry.js'
 
 export const COORDINATOR_KEY_TYPE_GROUP = 0
 export const COORDINATOR_KEY_TYPE_TRANSACTION = 1
 
-/**
- * Topic creation handed to `services.controller.createTopics` (QuorumController's CreatableTopic
- * shape); the per-topic results are not needed (TOPIC_ALREADY_EXISTS from a race is fine).
- */
-export interface InternalTopicCreation {
-  name: string
-  numPartitions: number
-  replicationFactor: number
-  configs: {name: string, value: string}[]
-}
-
 interface Answer { nodeId: number, host: string, port: number, errorCode: number, errorMessage: string | null }
 
 const creating = new WeakSet<object>()
 
-function configNumber(services: BrokerServices, key: string, dflt: number): number {
-  try {
-    const v = services.config?.get?.(key)
-    return typeof v === 'number' ? v : dflt
-  } catch {
-    return dflt
-  }
-}
-
-/** Asks the controller (once at a time per node) to create __consumer_offsets. */
+/** Asks the controller (once at a time per node) to create __consumer_offsets with the offsets.topic.* configs. */
 function createOffsetsTopic(services: BrokerServices): void {
   if (creating.has(services)) return
-  const controller = services.controller
-  if (!controller || typeof controller.createTopics !== 'function') {
-    services.logger?.warn?.(`Cannot create ${GROUP_METADATA_TOPIC_NAME}: no controller createTopics seam`)
-    return
-  }
-  const topic: InternalTopicCreation = {
+  const {config} = services
+  const topic: AutoCreatableTopic = {
     name: GROUP_METADATA_TOPIC_NAME,
-    numPartitions: configNumber(services, 'offsets.topic.num.partitions', 50),
-    replicationFactor: configNumber(services, 'offsets.topic.replication.factor', 3),
+    numPartitions: config.offsetsTopicNumPartitions,
+    replicationFactor: config.offsetsTopicReplicationFactor,
     configs: [
       {name: 'cleanup.policy', value: 'compact'},
       {name: 'compression.type', value: 'producer'},
-      {name: 'segment.bytes', value: String(configNumber(services, 'offsets.topic.segment.bytes', 104857600))},
+      {name: 'segment.bytes', value: String(config.offsetsTopicSegmentBytes)},
     ],
   }
   creating.add(services)
-  Promise.resolve()
-    .then(() => controller.createTopics([topic]))
-    .catch((e: unknown) => services.logger?.warn?.(`Creating ${GROUP_METADATA_TOPIC_NAME} failed: ${String(e)}`))
+  services.autoCreateTopics([topic])
+    .catch((e: unknown) => services.logger.warn(`Creating ${GROUP_METADATA_TOPIC_NAME} failed: ${String(e)}`))
     .finally(() => creating.delete(services))
 }
 

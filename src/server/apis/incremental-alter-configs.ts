@@ -3,11 +3,11 @@
 import {IncrementalAlterConfigsApi, type IncrementalAlterConfigsRequest, type IncrementalAlterConfigsResponse} from '../../protocol/generated/messages/incremental-alter-configs.js'
 import {errorCodeFor} from '../../protocol/errors.js'
 import type {Input} from '../../protocol/primitives/input.js'
-import type {QuorumController} from '../controller/quorum-controller.js'
+import type {ControllerServices} from '../services.js'
 import {defineApi, type RequestContext} from './registry.js'
 
-async function handleIncrementalAlterConfigs(req: IncrementalAlterConfigsRequest, ctx: RequestContext): Promise<Input<IncrementalAlterConfigsResponse>> {
-  const controller: QuorumController = ctx.services.controller
+async function handleIncrementalAlterConfigs(req: IncrementalAlterConfigsRequest, ctx: RequestContext<ControllerServices>): Promise<Input<IncrementalAlterConfigsResponse>> {
+  const {controller} = ctx.services
   try {
     const responses = await controller.incrementalAlterConfigs(req.resources, req.validateOnly)
     return {throttleTimeMs: 0, responses}
@@ -17,4 +17,4 @@ async function handleIncrementalAlterConfigs(req: IncrementalAlterConfigsRequest
   }
 }
 
-export const incrementalAlterConfigs = defineApi(IncrementalAlterConfigsApi, 0, 1, handleIncrementalAlterConfigs)
+export const incrementalAlterConfigs = defineApi<IncrementalAlterConfigsRequest, ControllerServices>(IncrementalAlterConfigsApi, 0, 1, handleIncrementalAlterConfigs)

@@ -1,8 +1,11 @@
 /**
- * Every API this node serves, by listener kind. ApiVersions is computed from these lists, so an
- * API missing here is neither advertised nor accepted.
+ * Every API this node serves, by listener kind (Kafka's `KafkaApis` on broker listeners and
+ * `ControllerApis` on controller listeners). ApiVersions is computed from these lists, so an API
+ * missing here is neither advertised nor accepted on that listener.
  */
 import type {ApiDefinition} from './registry.js'
+import type {BrokerServices, ControllerServices} from '../services.js'
+import {forwardedApi} from '../broker/forwarding.js'
 import {apiVersions} from './api-versions.js'
 import {metadata} from './metadata.js'
 import {produce} from './produce.js'
@@ -11,24 +14,63 @@ import {listOffsets} from './list-offsets.js'
 import {offsetForLeaderEpoch} from './offset-for-leader-epoch.js'
 import {initProducerId} from './init-producer-id.js'
 import {deleteRecords} from './delete-records.js'
+import {createTopics} from './create-topics.js'
+import {deleteTopics} from './delete-topics.js'
+import {createPartitions} from './create-partitions.js'
+import {describeConfigs} from './describe-configs.js'
+import {alterConfigs} from './alter-configs.js'
+import {incrementalAlterConfigs} from './incremental-alter-configs.js'
+import {describeCluster} from './describe-cluster.js'
+import {describeQuorum} from './describe-quorum.js'
+import {findCoordinator} from './find-coordinator.js'
+import {joinGroup} from './join-group.js'
+import {syncGroup} from './sync-group.js'
+import {heartbeat} from './heartbeat.js'
+import {leaveGroup} from './leave-group.js'
+import {offsetCommit} from './offset-commit.js'
+import {offsetFetch} from './offset-fetch.js'
+import {listGroups} from './list-groups.js'
+import {describeGroups} from './describe-groups.js'
+import {deleteGroups} from './delete-groups.js'
+import {offsetDelete} from './offset-delete.js'
+import {brokerRegistration} from './broker-registration.js'
+import {brokerHeartbeat} from './broker-heartbeat.js'
+import {allocateProducerIds} from './allocate-producer-ids.js'
+import {envelope} from './envelope.js'
 
-function byKey(defs: ApiDefinition[]): Map<number, ApiDefinition> {
-  const m = new Map<number, ApiDefinition>()
+function byKey<S>(listener: 'broker' | 'controller', defs: ApiDefinition<S>[]): Map<number, ApiDefinition<S>> {
+  const m = new Map<number, ApiDefinition<S>>()
   for (const d of defs) {
+    if (!d.spec.listeners.includes(listener)) continue
     if (m.has(d.spec.apiKey)) throw new Error(`API ${d.spec.name} registered twice`)
     m.set(d.spec.apiKey, d)
   }
   return m
 }
 
+/** Admin APIs the active controller decides; brokers forward them (KIP-590). */
+const CONTROLLER_ADMIN_APIS: ApiDefinition<ControllerServices>[] = [
+  createTopics, deleteTopics, createPartitions, alterConfigs, incrementalAlterConfigs, describeQuorum,
+]
+
 /** APIs served on broker listeners (schema `listeners` includes `broker`). */
-export function brokerApis(extra: ApiDefinition[] = []): Map<number, ApiDefinition> {
-  const defs = [apiVersions, metadata, produce, fetch, listOffsets, offsetForLeaderEpoch, initProducerId, deleteRecords, ...extra]
-  return byKey(defs.filter((d) => d.spec.listeners.includes('broker')))
+export function brokerApis(): Map<number, ApiDefinition<BrokerServices>> {
+  return byKey<BrokerServices>('broker', [
+    apiVersions, metadata, produce, fetch, listOffsets, offsetForLeaderEpoch, initProducerId, deleteRecords,
+    describeConfigs, describeCluster,
+    findCoordinator, joinGroup, syncGroup, heartbeat, leaveGroup, offsetCommit, offsetFetch, listGroups,
+    describeGroups, deleteGroups, offsetDelete,
+    ...CONTROLLER_ADMIN_APIS.map(forwardedApi),
+  ])
 }
 
-/** APIs served on controller listeners (schema `listeners` includes `controller`). */
-export function controllerApis(extra: ApiDefinition[] = []): Map<number, ApiDefinition> {
-  const defs = [apiVersions, ...extra]
-  return byKey(defs.filter((d) => d.spec.listeners.includes('controller')))
+/**
+ * APIs served on controller listeners (schema `listeners` includes `controller`); `raftApis` are
+ * the quorum's own (Vote, BeginQuorumEpoch, EndQuorumEpoch, Fetch, FetchSnapshot).
+ */
+export function controllerApis(raftApis: ApiDefinition<ControllerServices>[] = []): Map<number, ApiDefinition<ControllerServices>> {
+  return byKey<ControllerServices>('controller', [
+    apiVersions, describeCluster, describeConfigs, ...CONTROLLER_ADMIN_APIS,
+    brokerRegistration, brokerHeartbeat, allocateProducerIds, envelope, ...raftApis,
+  ])
 }

@@ -3,7 +3,7 @@
 // * Topics: all (null list, v1+; empty list in v0 means all) or the named/ids ones (v10+ ids, v12 ids only).
 // * Auto-creation (auto.create.topics.enable, AllowAutoTopicCreation v4+, always on v0-3): unknown topics
 //   are created with num.partitions / default.replication.factor and answered LEADER_NOT_AVAILABLE.
-// * ControllerId: KRaft brokers report a live broker (this node), as Kafka does for clients.
+// * ControllerId: KRaft brokers report a live broker (this node when live), as Kafka does for clients.
 // * Authorized operations are not computed (no ACLs yet): -2147483648.
 import {MetadataApi, type MetadataRequest, type MetadataResponse} from '../../protocol/generated/messages/metadata.js'
 import {ErrorCode} from '../../protocol/errors.js'
@@ -63,7 +63,7 @@ async function handleMetadata(req: MetadataRequest, ctx: RequestContext): Promis
       else topics.push({errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name: rt.name, topicId: ZERO_UUID, partitions: []})
     }
     if (toCreate.length > 0) {
-      const results: {name: string, errorCode: number}[] = await services.autoCreateTopics(toCreate)
+      const results = await services.autoCreateTopics(toCreate.map(name => ({name})))
       view = services.view()
       for (const r of results) {
         const created = view.topic(r.name)
@@ -81,7 +81,9 @@ async function handleMetadata(req: MetadataRequest, ctx: RequestContext): Promis
     throttleTimeMs: 0,
     brokers: responseBrokers,
     clusterId: view.clusterId,
-    controllerId: services.nodeId,
+    // KRaft brokers name a live broker as controller: clients cannot reach the controllers, and
+    // admin requests sent to that broker are forwarded (KRaftMetadataCache.getControllerId).
+    controllerId: liveBrokers.has(services.nodeId) ? services.nodeId : (brokers[0]?.nodeId ?? -1),
     topics,
   }
 }

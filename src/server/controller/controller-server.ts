@@ -1,77 +1,162 @@
 /**
- * Starts the KRaft controller side of a node (Kafka `ControllerServer` + the in-process metadata
- * loader of combined mode): opens the Raft client on `<metadata.log.dir>/__cluster_metadata-0`,
- * replays the latest snapshot and the log into a MetadataCache, wins the (single-voter) election,
- * bootstraps an empty log from `bootstrap.checkpoint` (else metadata.version 3.9-IV0), and returns
- * the QuorumController.
+ * The controller role of a KRaft node (Kafka `ControllerServer` + `ControllerApis`): the
+ * QuorumController, active while this node leads the metadata quorum, and the controller
+ * listeners serving the Raft APIs, broker registration and heartbeats, admin requests sent to
+ * controllers (KIP-919) and requests forwarded by brokers (Envelope, KIP-590).
+ *
+ * `start()` builds the controller over a SharedServer (the node's, or its own one for tests);
+ * `startListeners()` opens the controller listeners.
  */
-import {readBootstrapCheckpoint} from '../storage/bootstrap-checkpoint.js'
+import {readRequestHeader} from '../../protocol/header.js'
+import {ErrorCode} from '../../protocol/errors.js'
+import {Reader} from '../../protocol/primitives/reader.js'
 import type {ServerConfig} from '../config/server-config.js'
-import {MetadataCache} from '../metadata/metadata-cache.js'
-import {MetadataDelta} from '../metadata/metadata-delta.js'
-import {imageToRecords} from '../metadata/image-records.js'
-import {KafkaRaftClient} from '../raft/kafka-raft-client.js'
+import {controllerApis} from '../apis/index.js'
+import type {ApiDefinition} from '../apis/registry.js'
+import type {LocalController} from '../broker/controller-channel.js'
+import {metadataViewOf} from '../metadata/image-metadata-view.js'
+import type {MetadataCache} from '../metadata/metadata-cache.js'
+import {CloseConnectionError, type ConnectionInfo} from '../network/connection.js'
+import {RequestDispatcher} from '../network/request-dispatcher.js'
+import {SocketServer} from '../network/socket-server.js'
+import type {ControllerServices} from '../services.js'
+import {SharedServer, type MetadataRaft} from '../shared-server.js'
+import {readBootstrapCheckpoint} from '../storage/bootstrap-checkpoint.js'
+import {getLogger, type Logger} from '../util/logger.js'
 import {QuorumController} from './quorum-controller.js'
 
 export interface ControllerServerOptions {
   config: ServerConfig
   clusterId: string
   nodeId: number
-  logger?: {info(msg: string): void, warn(msg: string): void}
+  /** The node's shared Raft + metadata; when absent the controller opens and owns its own. */
+  shared?: SharedServer
+  logger?: Logger
 }
 
-export interface ControllerServer {
-  controller: QuorumController
-  metadata: MetadataCache
-  raft: KafkaRaftClient
-  shutdown(): Promise<void>
-}
+/**
+ * APIs a broker may forward (Kafka `ApiKeys.forwardable`): CreateTopics, DeleteTopics, AlterConfigs,
+ * CreatePartitions, IncrementalAlterConfigs, DescribeQuorum, UnregisterBroker and, as they come,
+ * ACLs, quotas, SCRAM credentials, features, reassignments and leader elections.
+ */
+export const FORWARDABLE_API_KEYS: ReadonlySet<number> = new Set([19, 20, 30, 31, 33, 37, 43, 44, 45, 46, 49, 51, 55, 57, 64])
 
-export const ControllerServer = {
-  /**
-   * @throws Error when the metadata log or quorum-state is unreadable, or this node is not a voter
-   *   (multi-voter and broker-only metadata over the network are not implemented yet)
-   */
-  async start({config, clusterId, nodeId, logger}: ControllerServerOptions): Promise<ControllerServer> {
-    const metadata = new MetadataCache(clusterId)
-    const voters = config.controllerQuorumVoters.length > 0 ? config.controllerQuorumVoters.map(v => v.id) : [nodeId]
-    const raft = KafkaRaftClient.open({
-      metadataLogDir: config.metadataLogDir,
-      nodeId,
-      voters,
-      maxBytesBetweenSnapshots: config.metadataLogMaxRecordBytesBetweenSnapshots,
-      snapshotRecords: () => imageToRecords(metadata.image),
-      logger,
-    })
-    raft.register({
-      handleLoadSnapshot(records, id) {
-        const delta = new MetadataDelta(metadata.image)
-        for (const r of records) delta.replay(r, id.endOffset - 1, id.epoch)
-        metadata.publish(delta)
-      },
-      handleCommit(batch) {
-        metadata.replayBatch(batch.records, batch.lastOffset, batch.epoch)
-      },
-    })
-    await raft.start()
-    const controller = new QuorumController(raft, metadata, {
+export class ControllerServer {
+  readonly controller: QuorumController
+  private readonly dispatcher: RequestDispatcher<ControllerServices>
+  private readonly apis: Map<number, ApiDefinition<ControllerServices>>
+  private socketServer: SocketServer | null = null
+  private readonly unsubscribe: () => void
+
+  private constructor(
+    readonly config: ServerConfig,
+    readonly shared: SharedServer,
+    private readonly ownsShared: boolean,
+    private readonly logger: Logger,
+  ) {
+    const boot = readBootstrapCheckpoint(config.metadataLogDir)
+    this.controller = new QuorumController(shared.raft, shared.metadata, {
+      clusterId: shared.metadata.image.clusterId,
       numPartitions: config.numPartitions,
       defaultReplicationFactor: config.defaultReplicationFactor,
       deleteTopicEnable: config.deleteTopicEnable,
+      brokerSessionTimeoutMs: config.brokerSessionTimeoutMs,
+      metadataMaxIdleIntervalMs: config.metadataMaxIdleIntervalMs,
+      bootstrapFeatures: () => (boot ? {...boot.features} : null),
+      logger: getLogger('org.apache.kafka.controller.QuorumController', `[QuorumController id=${shared.nodeId}] `),
     })
-    if (metadata.image.metadataVersion === 0) {
-      const boot = readBootstrapCheckpoint(config.metadataLogDir)
-      await controller.bootstrap(boot ? {...boot.features} : null)
-    }
-    controller.startIdleNoOps(config.metadataMaxIdleIntervalMs)
-    return {
-      controller,
+    const metadata = shared.metadata
+    const services: ControllerServices = {
+      nodeId: shared.nodeId,
+      clusterId: metadata.image.clusterId,
+      config,
+      logger: logger,
       metadata,
-      raft,
-      async shutdown() {
-        await controller.close()
-        raft.close()
-      },
+      view: () => metadataViewOf(metadata.image),
+      raft: shared.raft,
+      controller: this.controller,
+      handleForwarded: (request, clientHost) => this.handleForwarded(request, clientHost),
     }
-  },
+    this.apis = controllerApis()
+    this.dispatcher = new RequestDispatcher(this.apis, services, logger)
+    this.unsubscribe = shared.onLeaderChange(leader => this.controller.handleLeaderChange(leader))
+  }
+
+  /**
+   * Starts the controller role. When this node is already the active controller (a single-voter
+   * quorum elects itself at start) it resolves after the bootstrap records are committed.
+   * @throws Error when the metadata log or quorum-state cannot be read
+   */
+  static async start({config, clusterId, nodeId, shared, logger}: ControllerServerOptions): Promise<ControllerServer> {
+    const log = logger ?? getLogger('kafka.server.ControllerServer', `[ControllerServer id=${nodeId}] `)
+    const own = shared === undefined
+    const s = shared ?? await SharedServer.start({config, clusterId, nodeId, logger: getLogger('kafka.raft.KafkaRaftClient', `[RaftManager id=${nodeId}] `)})
+    const server = new ControllerServer(config, s, own, log)
+    if (server.controller.isActive) await server.controller.waitForBootstrap()
+    return server
+  }
+
+  get metadata(): MetadataCache {
+    return this.shared.metadata
+  }
+
+  get raft(): MetadataRaft {
+    return this.shared.raft
+  }
+
+  /** Bound ports of the controller listeners (after `startListeners`). */
+  get boundPorts(): ReadonlyMap<string, number> {
+    return this.socketServer?.boundPorts ?? new Map()
+  }
+
+  /** Opens the controller listeners (`controller.listener.names` entries of `listeners`). */
+  async startListeners(): Promise<void> {
+    const names = new Set(this.config.controllerListenerNames)
+    const specs = this.config.listeners.filter(l => names.has(l.name)).map(l => ({name: l.name, host: l.host, port: l.port}))
+    const server = new SocketServer(specs, this.config.socketRequestMaxBytes, () => this.dispatcher, this.logger)
+    this.socketServer = server
+    await server.start()
+  }
+
+  /** The in-process path a broker of this node uses to reach this controller. */
+  get local(): LocalController {
+    return {
+      isActive: () => this.controller.isActive,
+      maxVersion: apiKey => this.apis.get(apiKey)?.maxVersion ?? -1,
+      handleFrame: async (frame, conn) => {
+        const chunks = await this.dispatcher.handle(frame, conn)
+        return chunks === null ? null : Buffer.concat(chunks).subarray(4)
+      },
+      handleForwarded: (request, clientHost) => this.handleForwarded(request, clientHost),
+    }
+  }
+
+  /** Handles a request a broker forwarded (see ControllerServices.handleForwarded). */
+  private async handleForwarded(request: Buffer, clientHost: string): Promise<{errorCode: number, response: Buffer | null}> {
+    if (!this.controller.isActive) return {errorCode: ErrorCode.NOT_CONTROLLER, response: null}
+    let apiKey: number
+    let apiVersion: number
+    try {
+      ({apiKey, apiVersion} = readRequestHeader(new Reader(request)))
+    } catch {
+      return {errorCode: ErrorCode.INVALID_REQUEST, response: null}
+    }
+    if (!FORWARDABLE_API_KEYS.has(apiKey) || !this.dispatcher.serves(apiKey, apiVersion)) return {errorCode: ErrorCode.INVALID_REQUEST, response: null}
+    const conn: ConnectionInfo = {id: `forwarded-${clientHost}`, listenerName: this.config.controllerListenerNames[0] ?? 'CONTROLLER', clientHost}
+    try {
+      const chunks = await this.dispatcher.handle(request, conn)
+      return {errorCode: ErrorCode.NONE, response: chunks === null ? null : Buffer.concat(chunks).subarray(4)}
+    } catch (err) {
+      if (err instanceof CloseConnectionError) return {errorCode: ErrorCode.INVALID_REQUEST, response: null}
+      throw err
+    }
+  }
+
+  /** Closes the listeners, deactivates the controller and, if it owns it, the shared server. */
+  async shutdown(): Promise<void> {
+    await this.socketServer?.stop()
+    this.unsubscribe()
+    await this.controller.close()
+    if (this.ownsShared) await this.shared.shutdown()
+  }
 }

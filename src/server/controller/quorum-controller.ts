@@ -16,7 +16,10 @@ import {isKnownBrokerKey} from '../config/broker-config-defs.js'
 import {ConfigResourceType, type MetadataImage} from '../metadata/metadata-image.js'
 import type {MetadataCache} from '../metadata/metadata-cache.js'
 import {MetadataRecordType as T, type MetadataRecord} from '../metadata/metadata-record.js'
-import type {KafkaRaftClient} from '../raft/kafka-raft-client.js'
+import {NotLeaderError} from '../raft/kafka-raft-client.js'
+import type {LeaderAndEpoch, MetadataRaft} from '../shared-server.js'
+import type {Logger} from '../util/logger.js'
+import {BrokerHeartbeatManager} from './broker-heartbeat-manager.js'
 import {placeReplicas} from './replica-placer.js'
 import {topicNameProblem, unifyCollisionChars} from './topic-validation.js'
 
@@ -98,11 +101,34 @@ export interface AlterConfigsResult extends ResultError {
 
 export interface BrokerRegistrationRequest {
   brokerId: number
+  /** The cluster id the broker's storage was formatted with (checked against ours). */
+  clusterId?: string
   incarnationId: string
   listeners: {name: string, host: string, port: number, securityProtocol: number}[]
   rack: string | null
-  /** Unfence in the same batch (combined mode: the broker reads the log in-process). */
-  unfence?: boolean
+  /** The broker's supported range of metadata.version (absent: any). */
+  metadataVersionRange?: {min: number, max: number}
+  /** Directory ids of the broker's log directories. */
+  logDirs?: string[]
+}
+
+/** A BrokerHeartbeat (Kafka `BrokerHeartbeatRequestData`). */
+export interface BrokerHeartbeat {
+  brokerId: number
+  brokerEpoch: number
+  /** The highest metadata offset the broker has replayed. */
+  currentMetadataOffset: number
+  wantFence: boolean
+  wantShutDown: boolean
+}
+
+/** The controller's answer to a heartbeat (Kafka `BrokerHeartbeatReply`). */
+export interface BrokerHeartbeatReply {
+  /** The broker has replayed the metadata log up to its own registration record. */
+  isCaughtUp: boolean
+  isFenced: boolean
+  /** The broker may now complete its controlled shutdown. */
+  shouldShutDown: boolean
 }
 
 function ok(): ResultError {
@@ -121,43 +147,149 @@ function newTopicId(existing: MetadataImage): string {
   }
 }
 
+/** Time source and periodic scheduling of the controller (real timers in the node, fakes in tests). */
+export interface ControllerClock {
+  now(): number
+  /** Runs `fn` every `ms`; returns a canceller. */
+  every(ms: number, fn: () => void): () => void
+}
+
+export const systemControllerClock: ControllerClock = {
+  now: () => Date.now(),
+  every(ms, fn) {
+    const t = setInterval(fn, ms)
+    t.unref()
+    return () => clearInterval(t)
+  },
+}
+
+export interface QuorumControllerOptions extends ControllerDefaults {
+  clusterId: string
+  /** `broker.session.timeout.ms`: a broker not heard from for this long is fenced. */
+  brokerSessionTimeoutMs: number
+  /** `metadata.max.idle.interval.ms`: a NoOpRecord after this long without appends (0 disables, KIP-835). */
+  metadataMaxIdleIntervalMs: number
+  /** Feature levels to write when the log has no metadata.version yet (bootstrap.checkpoint), else 3.9-IV0. */
+  bootstrapFeatures: () => Record<string, number> | null
+  clock?: ControllerClock
+  logger?: Logger
+}
+
+/**
+ * Active while this node leads the metadata quorum: every operation runs in leader epoch `epoch`
+ * and fails with NOT_CONTROLLER once that epoch is over.
+ */
+interface Activation {
+  epoch: number
+  /** Rejects operations still waiting for their records to commit when leadership is lost. */
+  lost: Promise<never>
+  lose: (err: Error) => void
+  cancelTimers: (() => void)[]
+}
+
 export class QuorumController {
   private queue: Promise<unknown> = Promise.resolve()
-  private idleTimer: NodeJS.Timeout | null = null
-  private lastAppendMs = Date.now()
+  private lastAppendMs: number
+  private active: Activation | null = null
+  private readonly clock: ControllerClock
+  private readonly heartbeats: BrokerHeartbeatManager
+  private readonly log: Logger | undefined
+  private closed = false
 
   constructor(
-    private readonly raft: KafkaRaftClient,
+    private readonly raft: MetadataRaft,
     private readonly metadata: MetadataCache,
-    private readonly defaults: ControllerDefaults,
-  ) {}
+    private readonly defaults: QuorumControllerOptions,
+  ) {
+    this.clock = defaults.clock ?? systemControllerClock
+    this.lastAppendMs = this.clock.now()
+    this.heartbeats = new BrokerHeartbeatManager(defaults.brokerSessionTimeoutMs)
+    this.log = defaults.logger
+  }
 
   get nodeId(): number {
     return this.raft.nodeId
   }
 
-  /** The Raft client (DescribeQuorum reads its state). */
-  get raftClient(): KafkaRaftClient {
-    return this.raft
-  }
-
+  /** True while this node is the active controller (leader of the metadata quorum, activated). */
   get isActive(): boolean {
-    return this.raft.isLeader
+    return this.active !== null && this.raft.isLeader() && this.raft.leaderAndEpoch().epoch === this.active.epoch
   }
 
   private get image(): MetadataImage {
     return this.metadata.image
   }
 
-  /** Runs `op` after every queued operation; `op` returns records to append and a result. */
+  /**
+   * Follows the quorum's leadership (Kafka `QuorumController.QuorumMetaLogListener.handleLeaderChange`):
+   * when this node becomes leader of a new epoch it activates — starting every registered broker's
+   * session afresh, writing the bootstrap records into an empty log, and starting its timers;
+   * when another node leads, it deactivates and fails operations still in flight with NOT_CONTROLLER.
+   * The Raft client calls this only once the replayed image holds every record committed before
+   * the epoch began.
+   */
+  handleLeaderChange(leader: LeaderAndEpoch): void {
+    const mine = leader.leaderId === this.nodeId
+    if (this.active && (!mine || leader.epoch !== this.active.epoch)) this.deactivate()
+    if (mine && !this.active && !this.closed) this.activate(leader.epoch)
+  }
+
+  private activate(epoch: number): void {
+    let lose!: (err: Error) => void
+    const lost = new Promise<never>((_, reject) => { lose = reject })
+    lost.catch(() => undefined)
+    const activation: Activation = {epoch, lost, lose, cancelTimers: []}
+    this.active = activation
+    this.log?.info(`Becoming the active controller at epoch ${epoch}, next write offset ${this.raft.logEndOffset()}.`)
+    this.heartbeats.reset(this.image.brokers.keys(), this.clock.now())
+    this.lastAppendMs = this.clock.now()
+    this.bootstrap(this.defaults.bootstrapFeatures()).catch((err: unknown) => {
+      if (this.active === activation) this.log?.error('Failed to write the bootstrap metadata records', err)
+    })
+    const session = this.defaults.brokerSessionTimeoutMs
+    // Kafka checks for stale brokers at a fraction of the session timeout.
+    activation.cancelTimers.push(this.clock.every(Math.max(50, Math.floor(session / 8)), () => this.fenceStaleBrokers()))
+    const idle = this.defaults.metadataMaxIdleIntervalMs
+    if (idle > 0) {
+      activation.cancelTimers.push(this.clock.every(idle, () => {
+        if (this.clock.now() - this.lastAppendMs < idle) return
+        this.run('noOp', () => ({records: [{type: T.NO_OP, version: 0, data: {}}], result: undefined})).catch(() => undefined)
+      }))
+    }
+  }
+
+  private deactivate(): void {
+    const a = this.active
+    if (!a) return
+    this.active = null
+    for (const cancel of a.cancelTimers) cancel()
+    a.lose(new KafkaError(ErrorCode.NOT_CONTROLLER, 'This node is no longer the active controller.'))
+    this.log?.info(`Renouncing leadership of epoch ${a.epoch}.`)
+  }
+
+  /**
+   * Runs `op` after every queued operation, in the current leader epoch; `op` returns records to
+   * append (atomically, one batch) and a result, computed from the committed image only. Resolves
+   * once the records are committed and replayed.
+   * @throws KafkaError NOT_CONTROLLER when this node is not the active controller, or stops being it
+   *   before the records commit (they may still commit under the next leader).
+   */
   private run<R>(name: string, op: (image: MetadataImage) => {records: MetadataRecord[], result: R}): Promise<R> {
     const next = this.queue.then(async () => {
-      if (!this.raft.isLeader) throw new KafkaError(ErrorCode.NOT_CONTROLLER, 'This node is not the active controller.')
+      const a = this.active
+      if (a === null || !this.isActive) throw new KafkaError(ErrorCode.NOT_CONTROLLER, 'This node is not the active controller.')
       const {records, result} = op(this.image)
       if (records.length > 0) {
-        const {lastOffset} = this.raft.append(records)
-        this.lastAppendMs = Date.now()
-        await this.metadata.waitForOffset(lastOffset)
+        let lastOffset: number
+        try {
+          lastOffset = this.raft.scheduleAppend(a.epoch, records)
+        } catch (err) {
+          if (err instanceof NotLeaderError) throw new KafkaError(ErrorCode.NOT_CONTROLLER, 'This node is not the active controller.')
+          throw err
+        }
+        this.lastAppendMs = this.clock.now()
+        await Promise.race([this.metadata.waitForOffset(lastOffset), a.lost])
+        if (this.active !== a) throw new KafkaError(ErrorCode.NOT_CONTROLLER, 'This node is no longer the active controller.')
       }
       return result
     })
@@ -167,13 +299,13 @@ export class QuorumController {
   }
 
   /**
-   * Writes the bootstrap records when the log is empty (no metadata.version yet): the feature
-   * levels from `bootstrap.checkpoint` if given, else metadata.version 3.9-IV0 (21).
+   * Writes the bootstrap records when the log has no metadata.version yet: the feature levels
+   * from `bootstrap.checkpoint` if given, else metadata.version 3.9-IV0 (21).
    */
-  bootstrap(features: Record<string, number> | null): Promise<void> {
+  private bootstrap(features: Record<string, number> | null): Promise<void> {
     return this.run('bootstrap', image => {
       if (image.metadataVersion > 0) return {records: [], result: undefined}
-      const levels = features ?? {'metadata.version': DEFAULT_METADATA_VERSION}
+      const levels = {...(features ?? {})}
       if (!levels['metadata.version']) levels['metadata.version'] = DEFAULT_METADATA_VERSION
       const records: MetadataRecord[] = Object.entries(levels)
         .filter(([, level]) => level > 0)
@@ -182,48 +314,97 @@ export class QuorumController {
     })
   }
 
-  /**
-   * Appends a NoOpRecord every `intervalMs` when no other record was appended meanwhile
-   * (`metadata.max.idle.interval.ms`, KIP-835). 0 disables.
-   */
-  startIdleNoOps(intervalMs: number): void {
-    if (intervalMs <= 0) return
-    this.idleTimer = setInterval(() => {
-      if (Date.now() - this.lastAppendMs < intervalMs) return
-      this.run('noOp', () => ({records: [{type: T.NO_OP, version: 0, data: {}}], result: undefined})).catch(() => undefined)
-    }, intervalMs)
-    this.idleTimer.unref()
+  /** Resolves once the active controller's bootstrap records (metadata.version) are committed. */
+  async waitForBootstrap(): Promise<void> {
+    while (this.image.metadataVersion === 0) await this.metadata.waitForOffset(this.image.offset + 1)
   }
 
   /**
-   * Registers (or re-registers) a broker; its epoch is the offset of its RegisterBrokerRecord.
+   * Registers (or re-registers) a broker, fenced; its epoch is the offset of its RegisterBrokerRecord
+   * (Kafka `ClusterControlManager.registerBroker`).
    * @returns the broker epoch
+   * @throws KafkaError INCONSISTENT_CLUSTER_ID, DUPLICATE_BROKER_REGISTRATION (another live broker
+   *   has that id), UNSUPPORTED_VERSION (metadata.version out of the broker's range), NOT_CONTROLLER
    */
   registerBroker(req: BrokerRegistrationRequest): Promise<{brokerEpoch: number}> {
-    return this.run('registerBroker', () => {
-      const brokerEpoch = this.raft.logEndOffset
+    return this.run('registerBroker', image => {
+      if (req.clusterId !== undefined && req.clusterId !== this.defaults.clusterId) {
+        throw new KafkaError(ErrorCode.INCONSISTENT_CLUSTER_ID, `Expected cluster ID ${this.defaults.clusterId}, but got cluster ID ${req.clusterId}`)
+      }
+      const now = this.clock.now()
+      const existing = image.brokers.get(req.brokerId)
+      if (existing && existing.incarnationId !== req.incarnationId && this.heartbeats.hasValidSession(req.brokerId, now)) {
+        throw new KafkaError(ErrorCode.DUPLICATE_BROKER_REGISTRATION, 'Another broker is registered with that broker id.')
+      }
+      const mv = image.metadataVersion
+      if (req.metadataVersionRange && mv > 0 && (mv < req.metadataVersionRange.min || mv > req.metadataVersionRange.max)) {
+        throw new KafkaError(ErrorCode.UNSUPPORTED_VERSION, `Unable to register because the broker does not support finalized version ${mv} of metadata.version. The broker wants a version between ${req.metadataVersionRange.min} and ${req.metadataVersionRange.max}, inclusive.`)
+      }
+      const brokerEpoch = this.raft.logEndOffset()
+      this.heartbeats.touch(req.brokerId, now)
       const records: MetadataRecord[] = [{type: T.REGISTER_BROKER, version: 3, data: {
         brokerId: req.brokerId, isMigratingZkBroker: false, incarnationId: req.incarnationId, brokerEpoch,
-        endPoints: req.listeners, features: [], rack: req.rack, fenced: true, inControlledShutdown: false, logDirs: [],
+        endPoints: req.listeners, features: [], rack: req.rack, fenced: true, inControlledShutdown: false, logDirs: req.logDirs ?? [],
       }}]
-      if (req.unfence) records.push({type: T.BROKER_REGISTRATION_CHANGE, version: 0, data: {brokerId: req.brokerId, brokerEpoch, fenced: -1}})
       return {records, result: {brokerEpoch}}
     })
   }
 
-  /** Unfences a registered broker (it caught up with the metadata log). */
-  unfenceBroker(brokerId: number, brokerEpoch: number): Promise<ResultError> {
-    return this.run('unfenceBroker', image => {
-      const b = image.brokers.get(brokerId)
-      if (!b || b.epoch !== brokerEpoch) return {records: [], result: {errorCode: ErrorCode.STALE_BROKER_EPOCH, errorMessage: `Expected broker epoch ${b?.epoch ?? -1}, but got broker epoch ${brokerEpoch}`}}
-      if (!b.fenced) return {records: [], result: ok()}
-      return {records: [{type: T.BROKER_REGISTRATION_CHANGE, version: 0, data: {brokerId, brokerEpoch, fenced: -1}}], result: ok()}
+  /**
+   * Processes a broker heartbeat (Kafka `ReplicationControlManager.processBrokerHeartbeat` and
+   * `BrokerHeartbeatManager.calculateNextBrokerState`): touches the broker's session; unfences a
+   * fenced broker once it has replayed the log up to its registration record; fences it when it asks
+   * to be fenced; on `wantShutDown` fences it and lets it shut down (controlled shutdown).
+   * @throws KafkaError STALE_BROKER_EPOCH (not registered, or another epoch), NOT_CONTROLLER
+   */
+  brokerHeartbeat(hb: BrokerHeartbeat): Promise<BrokerHeartbeatReply> {
+    return this.run<BrokerHeartbeatReply>('brokerHeartbeat', image => {
+      const b = image.brokers.get(hb.brokerId)
+      if (!b) throw new KafkaError(ErrorCode.STALE_BROKER_EPOCH, `No broker registration found for broker ${hb.brokerId}`)
+      if (b.epoch !== hb.brokerEpoch) throw new KafkaError(ErrorCode.STALE_BROKER_EPOCH, `Expected broker epoch ${b.epoch}, but got broker epoch ${hb.brokerEpoch}`)
+      this.heartbeats.touch(hb.brokerId, this.clock.now())
+      const isCaughtUp = hb.currentMetadataOffset >= b.epoch
+      const change = (fenced: number, inControlledShutdown = 0): MetadataRecord =>
+        ({type: T.BROKER_REGISTRATION_CHANGE, version: 1, data: {brokerId: b.id, brokerEpoch: b.epoch, fenced, inControlledShutdown}})
+      if (hb.wantShutDown) {
+        // No partition leadership moves yet (replication comes later): the broker may go at once.
+        const records = b.fenced ? [] : [change(1)]
+        if (!b.fenced) this.log?.info(`Fencing broker ${b.id} at epoch ${b.epoch} for its controlled shutdown.`)
+        return {records, result: {isCaughtUp, isFenced: true, shouldShutDown: true}}
+      }
+      if (b.fenced) {
+        if (!hb.wantFence && isCaughtUp) {
+          this.log?.info(`The request from broker ${b.id} to unfence has been granted because it has caught up with the offset of its register broker record ${b.epoch}.`)
+          return {records: [change(-1)], result: {isCaughtUp, isFenced: false, shouldShutDown: false}}
+        }
+        return {records: [], result: {isCaughtUp, isFenced: true, shouldShutDown: false}}
+      }
+      if (hb.wantFence) return {records: [change(1)], result: {isCaughtUp, isFenced: true, shouldShutDown: false}}
+      return {records: [], result: {isCaughtUp, isFenced: false, shouldShutDown: false}}
     })
   }
 
-  /** Hands out the next block of 1000 producer ids. */
+  /** Fences unfenced brokers whose session expired (Kafka `maybeFenceOneStaleBroker`). */
+  private fenceStaleBrokers(): void {
+    if (!this.isActive) return
+    const live = this.image.liveBrokers().map(b => b.id)
+    if (this.heartbeats.expired(live, this.clock.now()).length === 0) return
+    this.run('fenceStaleBrokers', image => {
+      const now = this.clock.now()
+      const stale = this.heartbeats.expired(image.liveBrokers().map(b => b.id), now)
+      const records: MetadataRecord[] = stale.map(id => {
+        this.log?.info(`Fencing broker ${id} because its session has timed out.`)
+        return {type: T.BROKER_REGISTRATION_CHANGE, version: 1, data: {brokerId: id, brokerEpoch: image.brokers.get(id)!.epoch, fenced: 1, inControlledShutdown: 0}}
+      })
+      return {records, result: undefined}
+    }).catch(() => undefined)
+  }
+
+  /** Hands out the next block of 1000 producer ids (AllocateProducerIds). @throws KafkaError STALE_BROKER_EPOCH, NOT_CONTROLLER */
   allocateProducerIds(brokerId: number, brokerEpoch: number): Promise<{firstProducerId: number, size: number}> {
     return this.run('allocateProducerIds', image => {
+      const b = image.brokers.get(brokerId)
+      if (!b || b.epoch !== brokerEpoch) throw new KafkaError(ErrorCode.STALE_BROKER_EPOCH, `Expected broker epoch ${b?.epoch ?? -1}, but got broker epoch ${brokerEpoch}`)
       const first = image.nextProducerId
       return {
         records: [{type: T.PRODUCER_IDS, version: 0, data: {brokerId, brokerEpoch, nextProducerId: first + PRODUCER_ID_BLOCK_SIZE}}],
@@ -270,15 +451,6 @@ export class QuorumController {
       }
       return {records, result: results}
     })
-  }
-
-  /**
-   * Creates topics with the broker defaults (num.partitions, default.replication.factor), for
-   * Metadata auto-creation (BrokerServices.autoCreateTopics). An existing topic is not an error.
-   */
-  async autoCreateTopics(names: string[]): Promise<{name: string, errorCode: number}[]> {
-    const results = await this.createTopics([...new Set(names)].map(name => ({name, numPartitions: -1, replicationFactor: -1})))
-    return results.map(r => ({name: r.name, errorCode: r.errorCode === ErrorCode.TOPIC_ALREADY_EXISTS ? ErrorCode.NONE : r.errorCode}))
   }
 
   private checkTopicConfig(name: string, value: string): string {
@@ -475,10 +647,10 @@ export class QuorumController {
     return records
   }
 
-  /** Stops the idle NoOp timer and waits for queued operations. */
+  /** Deactivates (stopping the timers) and waits for queued operations. */
   async close(): Promise<void> {
-    if (this.idleTimer) clearInterval(this.idleTimer)
-    this.idleTimer = null
+    this.closed = true
+    this.deactivate()
     await this.queue
   }
 }

@@ -14,15 +14,24 @@ export class CloseConnectionError extends Error {
   override name = 'CloseConnectionError'
 }
 
+/** What request handling needs to know about the connection a request came on. */
+export interface ConnectionInfo {
+  /** Unique id of the connection (fetch sessions and the like key on it). */
+  readonly id: string
+  readonly listenerName: string
+  /** Peer address as Kafka prints it, without the leading `/`, e.g. `127.0.0.1`. */
+  readonly clientHost: string
+}
+
 export interface FrameHandler {
   /**
    * Handles one request frame (without its size prefix). Resolves to the response frame's
    * chunks (size prefix included) or null when no response is due (Produce acks=0).
    */
-  handle(frame: Buffer, conn: Connection): Promise<Buffer[] | null>
+  handle(frame: Buffer, conn: ConnectionInfo): Promise<Buffer[] | null>
 }
 
-export class Connection {
+export class Connection implements ConnectionInfo {
   private chunks: Buffer[] = []
   private bufferedBytes = 0
   private queue: Buffer[] = []

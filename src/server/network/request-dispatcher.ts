@@ -14,20 +14,30 @@ import {API_CODECS} from '../../protocol/generated/messages/index.js'
 import {writeApiVersionsResponse} from '../../protocol/generated/messages/api-versions.js'
 import {ErrorCode} from '../../protocol/errors.js'
 import type {ApiDefinition, RequestContext} from '../apis/registry.js'
-import type {BrokerServices} from '../broker-services.js'
 import type {Logger} from '../util/logger.js'
-import {CloseConnectionError, type Connection, type FrameHandler} from './connection.js'
+import {CloseConnectionError, type ConnectionInfo, type FrameHandler} from './connection.js'
 
 const API_VERSIONS_KEY = 18
 
-export class RequestDispatcher implements FrameHandler {
+export class RequestDispatcher<S> implements FrameHandler {
   constructor(
-    private readonly apis: ReadonlyMap<number, ApiDefinition>,
-    private readonly services: BrokerServices,
+    private readonly apis: ReadonlyMap<number, ApiDefinition<S>>,
+    private readonly services: S,
     private readonly logger: Logger,
   ) {}
 
-  async handle(frame: Buffer, conn: Connection): Promise<Buffer[] | null> {
+  /** Whether this dispatcher serves `apiKey` at `apiVersion`. */
+  serves(apiKey: number, apiVersion: number): boolean {
+    const def = this.apis.get(apiKey)
+    return def !== undefined && apiVersion >= def.minVersion && apiVersion <= def.maxVersion
+  }
+
+  /**
+   * Handles one request frame (header + body, no size prefix) from `conn` — a real connection, or
+   * the connection a forwarded request (Envelope) stands for.
+   * @throws CloseConnectionError for an unparsable header, an API or version not served, or a malformed body
+   */
+  async handle(frame: Buffer, conn: ConnectionInfo): Promise<Buffer[] | null> {
     const r = new Reader(frame)
     let header: ReturnType<typeof readRequestHeader>
     try {
@@ -54,13 +64,14 @@ export class RequestDispatcher implements FrameHandler {
     } catch (err) {
       throw new CloseConnectionError(`malformed ${def.spec.name} v${apiVersion} request: ${(err as Error).message}`)
     }
-    const ctx: RequestContext = {
+    const ctx: RequestContext<S> = {
       apiVersion,
       correlationId,
       clientId: header.clientId,
       listenerName: conn.listenerName,
       clientHost: conn.clientHost,
       connectionId: conn.id,
+      rawRequest: frame,
       services: this.services,
       apis: this.apis,
     }
@@ -72,7 +83,7 @@ export class RequestDispatcher implements FrameHandler {
     return frameOf(w)
   }
 
-  private unsupportedApiVersions(correlationId: number, def: ApiDefinition): Buffer[] {
+  private unsupportedApiVersions(correlationId: number, def: ApiDefinition<S>): Buffer[] {
     const w = new Writer()
     writeResponseHeader(w, correlationId, 0)
     writeApiVersionsResponse(

@@ -3,7 +3,20 @@ import os from 'node:os'
 import path from 'node:path'
 import {buildServerConfig} from '../../../../src/server/config/server-config.js'
 import {ControllerServer} from '../../../../src/server/controller/controller-server.js'
+import type {QuorumController} from '../../../../src/server/controller/quorum-controller.js'
+import {metadataViewOf} from '../../../../src/server/metadata/image-metadata-view.js'
 import type {RequestContext} from '../../../../src/server/apis/registry.js'
+import type {ControllerServices} from '../../../../src/server/services.js'
+import {getLogger} from '../../../../src/server/util/logger.js'
+
+type Listener = {name: string, host: string, port: number, securityProtocol: number}
+
+/** Registers broker `brokerId` and unfences it with a heartbeat that has caught up (as a broker's lifecycle manager does). */
+export async function registerAndUnfence(controller: QuorumController, brokerId: number, listeners: Listener[], rack: string | null = null): Promise<number> {
+  const {brokerEpoch} = await controller.registerBroker({brokerId, incarnationId: `AAAAAAAAAAAAAAAAAAAA${String.fromCharCode(65 + brokerId)}g`, listeners, rack})
+  await controller.brokerHeartbeat({brokerId, brokerEpoch, currentMetadataOffset: brokerEpoch, wantFence: false, wantShutDown: false})
+  return brokerEpoch
+}
 
 /** A combined single-voter controller in a temp dir, and a RequestContext factory for handlers. */
 export async function startAdminFixture(props: Record<string, string> = {}, registerBroker = true) {
@@ -19,13 +32,18 @@ export async function startAdminFixture(props: Record<string, string> = {}, regi
     ...props,
   })
   const server = await ControllerServer.start({config, clusterId: 'test-cluster', nodeId: 1})
-  if (registerBroker) await server.controller.registerBroker({brokerId: 1, incarnationId: 'AAAAAAAAAAAAAAAAAAAAAg', listeners: [{name: 'PLAINTEXT', host: 'localhost', port: 9092, securityProtocol: 0}], rack: null, unfence: true})
-  const ctx = (apiVersion: number): RequestContext => ({
-    apiVersion, correlationId: 1, clientId: 'test', listenerName: 'PLAINTEXT', clientHost: '127.0.0.1', connectionId: 'c1', apis: new Map(),
-    services: {nodeId: 1, clusterId: 'test-cluster', config, metadata: server.metadata, controller: server.controller} as any,
+  if (registerBroker) await registerAndUnfence(server.controller, 1, [{name: 'PLAINTEXT', host: 'localhost', port: 9092, securityProtocol: 0}])
+  const services: ControllerServices = {
+    nodeId: 1, clusterId: 'test-cluster', config, logger: getLogger('admin-apis-test'), metadata: server.metadata,
+    view: () => metadataViewOf(server.metadata.image), raft: server.raft, controller: server.controller,
+    handleForwarded: () => Promise.reject(new Error('not forwarded in these tests')),
+  }
+  const ctx = (apiVersion: number, listenerName = 'PLAINTEXT'): RequestContext<ControllerServices> => ({
+    apiVersion, correlationId: 1, clientId: 'test', listenerName, clientHost: '127.0.0.1', connectionId: 'c1', apis: new Map(),
+    rawRequest: Buffer.alloc(0), services,
   })
   return {
-    server, config, ctx,
+    server, config, ctx, services,
     async close() {
       await server.shutdown()
       fs.rmSync(dir, {recursive: true, force: true})

@@ -4,7 +4,9 @@ import assert from 'node:assert/strict'
 import {Kafka, logLevel} from 'kafkajs'
 import {SocketServer} from '../../../../src/server/network/socket-server.js'
 import {RequestDispatcher} from '../../../../src/server/network/request-dispatcher.js'
-import {brokerApis} from '../../../../src/server/apis/index.js'
+import {apiVersions} from '../../../../src/server/apis/api-versions.js'
+import {metadata} from '../../../../src/server/apis/metadata.js'
+import type {ApiDefinition} from '../../../../src/server/apis/registry.js'
 import {createTopics} from '../../../../src/server/apis/create-topics.js'
 import {deleteTopics} from '../../../../src/server/apis/delete-topics.js'
 import {createPartitions} from '../../../../src/server/apis/create-partitions.js'
@@ -14,7 +16,7 @@ import {incrementalAlterConfigs} from '../../../../src/server/apis/incremental-a
 import {describeCluster} from '../../../../src/server/apis/describe-cluster.js'
 import {metadataViewOf} from '../../../../src/server/metadata/image-metadata-view.js'
 import type {Logger} from '../../../../src/server/util/logger.js'
-import {startAdminFixture} from './admin-apis-helper.js'
+import {registerAndUnfence, startAdminFixture} from './admin-apis-helper.js'
 
 const quiet: Logger = new Proxy({}, {get: () => () => undefined}) as Logger
 
@@ -26,15 +28,15 @@ describe('admin APIs with kafkajs (interop)', function () {
 
   before(async () => {
     fx = await startAdminFixture({}, false)
-    const services: any = {
-      nodeId: 1, clusterId: 'test-cluster', config: fx.config, logger: quiet, metadata: fx.server.metadata,
-      view: () => metadataViewOf(fx.server.metadata.image), controller: fx.server.controller,
-    }
-    const apis = brokerApis([createTopics, deleteTopics, createPartitions, describeConfigs, alterConfigs, incrementalAlterConfigs, describeCluster])
+    // The controller-side handlers served directly on a PLAINTEXT listener, with the services of
+    // both listener kinds (no broker in this test to forward them).
+    const services = {...fx.services, logger: quiet, view: () => metadataViewOf(fx.server.metadata.image)}
+    const defs = [apiVersions, metadata, createTopics, deleteTopics, createPartitions, describeConfigs, alterConfigs, incrementalAlterConfigs, describeCluster] as ApiDefinition<never>[]
+    const apis = new Map(defs.map(d => [d.spec.apiKey, d as ApiDefinition<typeof services>]))
     server = new SocketServer([{name: 'PLAINTEXT', host: '127.0.0.1', port: 0}], 100 * 1024 * 1024, () => new RequestDispatcher(apis, services, quiet), quiet)
     await server.start()
     const port = server.boundPorts.get('PLAINTEXT')!
-    await fx.server.controller.registerBroker({brokerId: 1, incarnationId: 'AAAAAAAAAAAAAAAAAAAAAg', listeners: [{name: 'PLAINTEXT', host: '127.0.0.1', port, securityProtocol: 0}], rack: null, unfence: true})
+    await registerAndUnfence(fx.server.controller, 1, [{name: 'PLAINTEXT', host: '127.0.0.1', port, securityProtocol: 0}])
     kafka = new Kafka({clientId: 'kts-test', brokers: [`127.0.0.1:${port}`], logLevel: logLevel.NOTHING, retry: {retries: 0}})
   })
 

@@ -77,8 +77,8 @@ describe('DescribeQuorum handler', () => {
       assert.equal(p0.errorCode, 0)
       assert.equal(p0.leaderId, 1)
       assert.equal(p0.leaderEpoch, 1)
-      assert.equal(p0.highWatermark, fx.server.raft.logEndOffset)
-      assert.deepEqual(p0.currentVoters.map((v: any) => [v.replicaId, v.logEndOffset]), [[1, fx.server.raft.logEndOffset]])
+      assert.equal(p0.highWatermark, fx.server.raft.logEndOffset())
+      assert.deepEqual(p0.currentVoters.map((v: any) => [v.replicaId, v.logEndOffset]), [[1, fx.server.raft.logEndOffset()]])
       assert.equal(p1.errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
       assert.deepEqual(r.nodes, [{nodeId: 1, listeners: [{name: 'CONTROLLER', host: 'localhost', port: 9093}]}])
     } finally {

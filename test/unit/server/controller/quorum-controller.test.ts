@@ -8,6 +8,7 @@ import {AlterConfigOp} from '../../../../src/server/controller/quorum-controller
 import {ConfigResourceType} from '../../../../src/server/metadata/metadata-image.js'
 import {writeBootstrapCheckpoint} from '../../../../src/server/storage/bootstrap-checkpoint.js'
 import {ErrorCode} from '../../../../src/protocol/errors.js'
+import {registerAndUnfence} from '../apis/admin-apis-helper.js'
 
 function config(dir: string, extra: Record<string, string> = {}) {
   return buildServerConfig({
@@ -36,7 +37,7 @@ describe('QuorumController (combined, single voter)', () => {
 
   async function start(extra: Record<string, string> = {}, register = true) {
     server = await ControllerServer.start({config: config(dir, extra), clusterId: 'c1', nodeId: 1})
-    if (register) await server.controller.registerBroker({brokerId: 1, incarnationId: 'AAAAAAAAAAAAAAAAAAAAAg', listeners: LISTENER, rack: null, unfence: true})
+    if (register) await registerAndUnfence(server.controller, 1, LISTENER)
     return server
   }
 
@@ -59,10 +60,18 @@ describe('QuorumController (combined, single voter)', () => {
     assert.equal(b.epoch, brokerEpoch)
     assert.equal(b.fenced, true)
     assert.equal(b.rack, 'r1')
-    assert.equal((await s.controller.unfenceBroker(1, brokerEpoch + 5)).errorCode, ErrorCode.STALE_BROKER_EPOCH)
-    assert.equal((await s.controller.unfenceBroker(1, brokerEpoch)).errorCode, 0)
+    const hb = {brokerId: 1, brokerEpoch, currentMetadataOffset: brokerEpoch, wantFence: false, wantShutDown: false}
+    await assert.rejects(s.controller.brokerHeartbeat({...hb, brokerEpoch: brokerEpoch + 5}), (e: {code?: number}) => e.code === ErrorCode.STALE_BROKER_EPOCH)
+    await assert.rejects(s.controller.brokerHeartbeat({...hb, brokerId: 9}), (e: {code?: number}) => e.code === ErrorCode.STALE_BROKER_EPOCH)
+    // Not caught up with its own registration: stays fenced.
+    assert.deepEqual(await s.controller.brokerHeartbeat({...hb, currentMetadataOffset: brokerEpoch - 1}), {isCaughtUp: false, isFenced: true, shouldShutDown: false})
+    assert.equal(s.metadata.image.brokers.get(1)!.fenced, true)
+    assert.deepEqual(await s.controller.brokerHeartbeat(hb), {isCaughtUp: true, isFenced: false, shouldShutDown: false})
     b = s.metadata.image.brokers.get(1)!
     assert.equal(b.fenced, false)
+    // Controlled shutdown: fenced, and told to go.
+    assert.deepEqual(await s.controller.brokerHeartbeat({...hb, wantShutDown: true}), {isCaughtUp: true, isFenced: true, shouldShutDown: true})
+    assert.equal(s.metadata.image.brokers.get(1)!.fenced, true)
   })
 
   it('creates topics with defaults, configs, and Kafka\'s error messages', async () => {
@@ -104,10 +113,10 @@ describe('QuorumController (combined, single voter)', () => {
     assert.equal(again[1].errorCode, 0)
     assert.equal(again[2].errorMessage, "Topic 'f_o' collides with existing topic: f.o")
 
-    const before = s.raft.logEndOffset
+    const before = s.raft.logEndOffset()
     const v = await s.controller.createTopics([{name: 'vonly', numPartitions: 2, replicationFactor: 1}], true)
     assert.equal(v[0].errorCode, 0)
-    assert.equal(s.raft.logEndOffset, before)
+    assert.equal(s.raft.logEndOffset(), before)
     assert.equal(s.metadata.image.topic('vonly'), undefined)
   })
 
@@ -167,18 +176,20 @@ describe('QuorumController (combined, single voter)', () => {
 
   it('allocates producer id blocks of 1000 and survives a restart (from the log and a snapshot)', async () => {
     let s = await start({'metadata.log.max.record.bytes.between.snapshots': '300'})
-    assert.deepEqual(await s.controller.allocateProducerIds(1, 0), {firstProducerId: 0, size: 1000})
-    assert.deepEqual(await s.controller.allocateProducerIds(1, 0), {firstProducerId: 1000, size: 1000})
+    const epoch = s.metadata.image.brokers.get(1)!.epoch
+    await assert.rejects(s.controller.allocateProducerIds(1, epoch + 1), (e: {code?: number}) => e.code === ErrorCode.STALE_BROKER_EPOCH)
+    assert.deepEqual(await s.controller.allocateProducerIds(1, epoch), {firstProducerId: 0, size: 1000})
+    assert.deepEqual(await s.controller.allocateProducerIds(1, epoch), {firstProducerId: 1000, size: 1000})
     await s.controller.createTopics([{name: 'foo', numPartitions: 2, replicationFactor: 1}])
     await s.controller.createTopics([{name: 'bar', numPartitions: 1, replicationFactor: 1}])
-    assert.ok(s.raft.latestSnapshotId, 'a snapshot was taken')
+    assert.ok(s.raft.latestSnapshotId(), 'a snapshot was taken')
     const id = s.metadata.image.topic('foo')!.topicId
     await s.shutdown()
     s = await start({'metadata.log.max.record.bytes.between.snapshots': '300'}, false)
     assert.equal(s.metadata.image.topic('foo')!.topicId, id)
     assert.ok(s.metadata.image.topic('bar'))
     assert.equal(s.metadata.image.metadataVersion, 21)
-    assert.deepEqual(await s.controller.allocateProducerIds(1, 0), {firstProducerId: 2000, size: 1000})
+    assert.deepEqual(await s.controller.allocateProducerIds(1, epoch), {firstProducerId: 2000, size: 1000})
   })
 })
 
@@ -198,14 +209,6 @@ describe('QuorumController extras', () => {
     const deadline = Date.now() + 5000
     while (server.metadata.image.offset < start + 2 && Date.now() < deadline) await new Promise(r => setTimeout(r, 10))
     assert.ok(server.metadata.image.offset >= start + 2, 'NoOps advanced the metadata offset')
-  })
-
-  it('autoCreateTopics uses the defaults and treats existing topics as success', async () => {
-    server = await ControllerServer.start({config: config(dir, {'num.partitions': '2'}), clusterId: 'c1', nodeId: 1})
-    await server.controller.registerBroker({brokerId: 1, incarnationId: 'AAAAAAAAAAAAAAAAAAAAAg', listeners: LISTENER, rack: null, unfence: true})
-    assert.deepEqual(await server.controller.autoCreateTopics(['x', 'x', 'bad/name']), [{name: 'x', errorCode: 0}, {name: 'bad/name', errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION}])
-    assert.deepEqual(await server.controller.autoCreateTopics(['x']), [{name: 'x', errorCode: 0}])
-    assert.equal(server.metadata.image.topic('x')!.partitions.size, 2)
   })
 
   it('operations fail with NOT_CONTROLLER after shutdown', async () => {

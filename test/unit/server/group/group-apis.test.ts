@@ -28,7 +28,7 @@ function makeCtx(opts: {topicExists: boolean, coord: GroupCoordinator | null}) {
   const partitions = [0, 1, 2].map(p => ({topic: '__consumer_offsets', topicId: 'x', partition: p, replicas: [p], isr: [p], leader: p, leaderEpoch: 0, partitionEpoch: 0}))
   const services = {
     nodeId: 0,
-    config: {get: (k: string) => ({'offsets.topic.num.partitions': 3, 'offsets.topic.replication.factor': 1, 'offsets.topic.segment.bytes': 1000})[k]},
+    config: {offsetsTopicNumPartitions: 3, offsetsTopicReplicationFactor: 1, offsetsTopicSegmentBytes: 1000},
     logger: {warn: () => {}},
     view: () => ({
       topic: (name: string) => (opts.topicExists && name === '__consumer_offsets' ? {name, topicId: 'x', isInternal: true, partitions} : undefined),
@@ -37,7 +37,7 @@ function makeCtx(opts: {topicExists: boolean, coord: GroupCoordinator | null}) {
         {listenerName: 'OTHER', host: `o${id}`, port: 8000 + id, securityProtocol: 'PLAINTEXT'},
       ]})),
     }),
-    controller: {createTopics: async (t: unknown[]) => { created.push(...t); return [] }},
+    autoCreateTopics: async (t: unknown[]) => { created.push(...t); return [] },
     groupCoordinator: opts.coord,
   }
   const ctx = {apiVersion: 0, correlationId: 1, clientId: 'client-1', listenerName: 'PLAINTEXT', clientHost: '127.0.0.1',

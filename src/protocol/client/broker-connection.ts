@@ -1,0 +1,178 @@
+/**
+ * A minimal Kafka protocol client connection, used by the tools for what kafkajs lacks (plain fetch
+ * consumption without a group, newer API versions) and by brokers for their requests to the active
+ * controller: one TCP (or TLS) socket, size-prefixed frames,
+ * request header v1/v2 (`src/protocol/header.ts`), correlation ids, pipelined requests, and API
+ * version negotiation with ApiVersions v0. Bodies are encoded with the generated codecs
+ * (`src/protocol/generated/messages/`). Errors: `ProtocolClientError` (connection/timeout/decode).
+ */
+import net from 'node:net'
+import tls from 'node:tls'
+import {Reader} from '../primitives/reader.js'
+import {Writer} from '../primitives/writer.js'
+import {requestHeaderVersion, responseHeaderVersion, writeRequestHeader} from '../header.js'
+import {API_CODECS} from '../generated/messages/index.js'
+import type {ApiSpec} from '../generated/api-spec.js'
+
+/** A connection failure, request timeout or undecodable response. */
+export class ProtocolClientError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options)
+    this.name = 'ProtocolClientError'
+  }
+}
+
+interface Pending {
+  apiKey: number
+  version: number
+  resolve: (body: Reader) => void
+  reject: (err: Error) => void
+  timer: NodeJS.Timeout
+}
+
+/** Connection options. Times in ms. */
+export interface ConnectionOptions {
+  host: string
+  port: number
+  clientId: string
+  /** TLS (security.protocol SSL). */
+  tls?: boolean
+  connectTimeoutMs?: number
+  requestTimeoutMs?: number
+}
+
+/** One broker connection. */
+export class BrokerConnection {
+  private readonly pending = new Map<number, Pending>()
+  private nextCorrelationId = 1
+  private buffered: Buffer[] = []
+  private bufferedBytes = 0
+  private closedError: Error | null = null
+  private versions = new Map<number, {min: number, max: number}>()
+
+  private constructor(private readonly socket: net.Socket, private readonly opts: ConnectionOptions) {
+    socket.on('data', (d: Buffer) => this.onData(d))
+    socket.on('error', (err) => this.fail(new ProtocolClientError(`Connection to node ${opts.host}:${opts.port} failed: ${err.message}`, {cause: err})))
+    socket.on('close', () => this.fail(new ProtocolClientError(`Connection to ${opts.host}:${opts.port} was closed`)))
+  }
+
+  /** Opens the socket and negotiates API versions. @throws ProtocolClientError when the broker is unreachable. */
+  static async connect(opts: ConnectionOptions): Promise<BrokerConnection> {
+    const timeout = opts.connectTimeoutMs ?? 10_000
+    const socket = await new Promise<net.Socket>((resolve, reject) => {
+      const s: net.Socket = opts.tls
+        ? tls.connect({host: opts.host, port: opts.port, servername: net.isIP(opts.host) ? undefined : opts.host})
+        : net.connect({host: opts.host, port: opts.port})
+      const timer = setTimeout(() => {
+        s.destroy()
+        reject(new ProtocolClientError(`Timed out connecting to ${opts.host}:${opts.port}`))
+      }, timeout)
+      s.once(opts.tls ? 'secureConnect' : 'connect', () => {
+        clearTimeout(timer)
+        s.removeAllListeners('error')
+        resolve(s)
+      })
+      s.once('error', (err) => {
+        clearTimeout(timer)
+        reject(new ProtocolClientError(`Connection to node ${opts.host}:${opts.port} could not be established: ${err.message}`, {cause: err}))
+      })
+    })
+    socket.setNoDelay(true)
+    const conn = new BrokerConnection(socket, opts)
+    const api = API_CODECS.get(18)!
+    const res = await conn.send(api.spec, 0, {}) as {errorCode: number, apiKeys: Array<{apiKey: number, minVersion: number, maxVersion: number}>}
+    for (const k of res.apiKeys) conn.versions.set(k.apiKey, {min: k.minVersion, max: k.maxVersion})
+    return conn
+  }
+
+  /**
+   * Highest version of `spec` both sides support, capped at `cap`.
+   * @throws ProtocolClientError when there is none.
+   */
+  version(spec: ApiSpec, cap = spec.maxVersion): number {
+    const broker = this.versions.get(spec.apiKey)
+    const v = Math.min(cap, spec.maxVersion, broker?.max ?? -1)
+    if (broker === undefined || v < Math.max(spec.minVersion, broker.min)) {
+      throw new ProtocolClientError(`The broker does not support ${spec.name.toUpperCase()}`)
+    }
+    return v
+  }
+
+  /** Sends one request body (`msg`, encoded by the generated codec of `spec`) and resolves with the decoded response. */
+  send(spec: ApiSpec, version: number, msg: unknown): Promise<unknown> {
+    if (this.closedError) return Promise.reject(this.closedError)
+    const codec = API_CODECS.get(spec.apiKey)
+    if (codec === undefined) return Promise.reject(new ProtocolClientError(`Unknown API key ${spec.apiKey}`))
+    const correlationId = this.nextCorrelationId++ & 0x7fffffff
+    const w = new Writer(512)
+    w.writeInt32(0)
+    writeRequestHeader(w, {apiKey: spec.apiKey, apiVersion: version, correlationId, clientId: this.opts.clientId}, requestHeaderVersion(spec.apiKey, version))
+    codec.writeRequest(w, msg, version)
+    const frame = w.toBuffer()
+    frame.writeInt32BE(frame.length - 4, 0)
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(correlationId)
+        reject(new ProtocolClientError(`Timed out waiting for a ${spec.name} response from ${this.opts.host}:${this.opts.port}`))
+      }, this.opts.requestTimeoutMs ?? 30_000)
+      this.pending.set(correlationId, {
+        apiKey: spec.apiKey,
+        version,
+        timer,
+        reject,
+        resolve: (r) => {
+          try {
+            resolve(codec.readResponse(r, version))
+          } catch (err) {
+            reject(new ProtocolClientError(`Could not decode a ${spec.name} v${version} response: ${(err as Error).message}`, {cause: err}))
+          }
+        },
+      })
+      this.socket.write(frame)
+    })
+  }
+
+  /** Closes the socket; pending requests fail. */
+  close(): void {
+    this.fail(new ProtocolClientError('Connection closed'))
+    this.socket.destroy()
+  }
+
+  private onData(d: Buffer): void {
+    this.buffered.push(d)
+    this.bufferedBytes += d.length
+    for (;;) {
+      if (this.bufferedBytes < 4) return
+      if (this.buffered.length > 1) this.buffered = [Buffer.concat(this.buffered)]
+      const buf = this.buffered[0]
+      const size = buf.readInt32BE(0)
+      if (buf.length < 4 + size) return
+      const frame = buf.subarray(4, 4 + size)
+      const rest = buf.subarray(4 + size)
+      this.buffered = rest.length > 0 ? [rest] : []
+      this.bufferedBytes = rest.length
+      this.onFrame(frame)
+    }
+  }
+
+  private onFrame(frame: Buffer): void {
+    const r = new Reader(frame)
+    const correlationId = r.readInt32()
+    const p = this.pending.get(correlationId)
+    if (p === undefined) return
+    this.pending.delete(correlationId)
+    clearTimeout(p.timer)
+    if (responseHeaderVersion(p.apiKey, p.version) >= 1) r.readTaggedFields()
+    p.resolve(r)
+  }
+
+  private fail(err: Error): void {
+    if (this.closedError) return
+    this.closedError = err
+    for (const p of this.pending.values()) {
+      clearTimeout(p.timer)
+      p.reject(err)
+    }
+    this.pending.clear()
+  }
+}

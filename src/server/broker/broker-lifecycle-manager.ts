@@ -1,0 +1,209 @@
+/**
+ * The broker's side of its registration with the controller (Kafka `BrokerLifecycleManager`):
+ * BrokerRegistration until the active controller accepts it (the answer's broker epoch is the offset
+ * of the RegisterBrokerRecord), then a BrokerHeartbeat every `broker.heartbeat.interval.ms` carrying
+ * the metadata offset this broker has replayed. The controller answers whether the broker has caught
+ * up (replayed its own registration) and whether it is fenced; a broker starts fenced and is unfenced
+ * once caught up. While fenced, a heartbeat goes out as soon as the replayed offset reaches the
+ * registration, so unfencing takes a round trip, not a heartbeat interval.
+ *
+ * Controlled shutdown: heartbeats with `wantShutDown` until the controller answers `shouldShutDown`.
+ * A STALE_BROKER_EPOCH answer (the registration was replaced or removed) registers again.
+ */
+import {ErrorCode, errorName} from '../../protocol/errors.js'
+import {BrokerHeartbeatApi, type BrokerHeartbeatResponse} from '../../protocol/generated/messages/broker-heartbeat.js'
+import {BrokerRegistrationApi, type BrokerRegistrationResponse} from '../../protocol/generated/messages/broker-registration.js'
+import type {Logger} from '../util/logger.js'
+import type {ControllerChannel} from './controller-channel.js'
+
+export type BrokerState = 'STARTING' | 'RECOVERY' | 'RUNNING' | 'PENDING_CONTROLLED_SHUTDOWN' | 'SHUTTING_DOWN'
+
+export interface BrokerLifecycleOptions {
+  nodeId: number
+  clusterId: string
+  /** A fresh random id per process start (tells the controller a restarted broker from a duplicate). */
+  incarnationId: string
+  channel: ControllerChannel
+  listeners: {name: string, host: string, port: number, securityProtocol: number}[]
+  rack: string | null
+  /** Directory ids of the log directories. */
+  logDirs: string[]
+  /** metadata.version levels this broker supports. */
+  metadataVersionRange: {min: number, max: number}
+  /** `broker.heartbeat.interval.ms` */
+  heartbeatIntervalMs: number
+  /** Pause before retrying a failed registration or heartbeat, ms. */
+  retryBackoffMs: number
+  /** The offset of the last metadata record this broker has replayed. */
+  metadataOffset(): number
+  logger: Logger
+}
+
+interface Deferred { promise: Promise<void>, resolve: () => void }
+
+function deferred(): Deferred {
+  let resolve!: () => void
+  const promise = new Promise<void>(r => { resolve = r })
+  return {promise, resolve}
+}
+
+export class BrokerLifecycleManager {
+  private stateValue: BrokerState = 'STARTING'
+  private epoch = -1
+  private fenced = true
+  private wantShutDown = false
+  private closed = false
+  private wake: (() => void) | null = null
+  private readonly caughtUpD = deferred()
+  private readonly unfencedD = deferred()
+  private readonly shutdownD = deferred()
+  private loop: Promise<void> | null = null
+
+  constructor(private readonly opts: BrokerLifecycleOptions) {}
+
+  get state(): BrokerState {
+    return this.stateValue
+  }
+
+  /** The broker epoch the controller assigned, -1 before registration. */
+  get brokerEpoch(): number {
+    return this.epoch
+  }
+
+  /** Resolves once the controller says this broker has replayed the log up to its registration. */
+  get caughtUp(): Promise<void> {
+    return this.caughtUpD.promise
+  }
+
+  /** Resolves the first time the controller unfences this broker. */
+  get unfenced(): Promise<void> {
+    return this.unfencedD.promise
+  }
+
+  /** Starts registering and heartbeating in the background. */
+  start(): void {
+    this.loop ??= this.run()
+  }
+
+  /** Tells the manager that the replayed metadata offset moved (a fenced broker then heartbeats at once). */
+  metadataAdvanced(): void {
+    if (this.fenced && this.epoch >= 0 && this.opts.metadataOffset() >= this.epoch) this.wake?.()
+  }
+
+  /**
+   * Controlled shutdown: heartbeats with wantShutDown until the controller lets the broker go, or
+   * `timeoutMs` passes. Resolves either way (Kafka shuts down after the timeout too).
+   */
+  async controlledShutdown(timeoutMs: number): Promise<boolean> {
+    if (this.epoch < 0 || this.closed) return false
+    this.wantShutDown = true
+    this.stateValue = 'PENDING_CONTROLLED_SHUTDOWN'
+    this.wake?.()
+    let timer: NodeJS.Timeout | undefined
+    const done = await Promise.race([
+      this.shutdownD.promise.then(() => true),
+      new Promise<boolean>(resolve => { timer = setTimeout(() => resolve(false), timeoutMs) }),
+    ])
+    clearTimeout(timer)
+    this.stateValue = 'SHUTTING_DOWN'
+    return done
+  }
+
+  /** Stops heartbeating. */
+  async close(): Promise<void> {
+    this.closed = true
+    this.wake?.()
+    await this.loop
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise(resolve => {
+      const t = setTimeout(() => { this.wake = null; resolve() }, ms)
+      this.wake = () => { clearTimeout(t); this.wake = null; resolve() }
+    })
+  }
+
+  private async run(): Promise<void> {
+    const {opts} = this
+    while (!this.closed) {
+      let next = opts.heartbeatIntervalMs
+      try {
+        if (this.epoch < 0) next = await this.register()
+        else next = await this.heartbeat()
+      } catch (err) {
+        if (this.closed) break
+        opts.logger.warn(`${this.epoch < 0 ? 'Registration' : 'Heartbeat'} failed: ${(err as Error).message}`)
+        next = opts.retryBackoffMs
+      }
+      if (this.closed) break
+      if (next > 0) await this.sleep(next)
+    }
+  }
+
+  /** One BrokerRegistration; returns the delay before the next step. */
+  private async register(): Promise<number> {
+    const {opts} = this
+    const res = await opts.channel.send<BrokerRegistrationResponse>(BrokerRegistrationApi, {
+      brokerId: opts.nodeId,
+      clusterId: opts.clusterId,
+      incarnationId: opts.incarnationId,
+      listeners: opts.listeners,
+      features: [{name: 'metadata.version', minSupportedVersion: opts.metadataVersionRange.min, maxSupportedVersion: opts.metadataVersionRange.max}],
+      rack: opts.rack,
+      isMigratingZkBroker: false,
+      logDirs: opts.logDirs,
+      previousBrokerEpoch: -1,
+    })
+    if (res.errorCode !== ErrorCode.NONE) {
+      opts.logger.warn(`Unable to register broker ${opts.nodeId} because the controller returned error ${errorName(res.errorCode)}`)
+      return opts.retryBackoffMs * 10
+    }
+    this.epoch = res.brokerEpoch
+    this.fenced = true
+    opts.logger.info(`Successfully registered broker ${opts.nodeId} with broker epoch ${res.brokerEpoch}`)
+    return 0
+  }
+
+  /** One BrokerHeartbeat; returns the delay before the next one. */
+  private async heartbeat(): Promise<number> {
+    const {opts} = this
+    const res = await opts.channel.send<BrokerHeartbeatResponse>(BrokerHeartbeatApi, {
+      brokerId: opts.nodeId,
+      brokerEpoch: this.epoch,
+      currentMetadataOffset: opts.metadataOffset(),
+      wantFence: false,
+      wantShutDown: this.wantShutDown,
+      offlineLogDirs: [],
+    })
+    if (res.errorCode === ErrorCode.STALE_BROKER_EPOCH) {
+      opts.logger.info(`The controller no longer knows broker epoch ${this.epoch}; registering again`)
+      this.epoch = -1
+      return 0
+    }
+    if (res.errorCode !== ErrorCode.NONE) {
+      opts.logger.warn(`Broker heartbeat failed with error ${errorName(res.errorCode)}`)
+      return opts.retryBackoffMs
+    }
+    if (res.isCaughtUp) {
+      if (this.stateValue === 'STARTING') this.stateValue = 'RECOVERY'
+      this.caughtUpD.resolve()
+    }
+    if (this.fenced !== res.isFenced && !this.wantShutDown) {
+      opts.logger.info(res.isFenced ? `The controller fenced broker ${opts.nodeId}` : `The controller unfenced broker ${opts.nodeId}`)
+    }
+    this.fenced = res.isFenced
+    if (!res.isFenced) {
+      if (this.stateValue === 'RECOVERY' || this.stateValue === 'STARTING') this.stateValue = 'RUNNING'
+      this.unfencedD.resolve()
+    }
+    if (res.shouldShutDown) {
+      this.shutdownD.resolve()
+      this.closed = true
+      return 0
+    }
+    // Shutting down, or fenced although caught up: ask again soon. A fenced broker that has not
+    // caught up yet is woken by metadataAdvanced().
+    if (this.wantShutDown || (this.fenced && opts.metadataOffset() >= this.epoch)) return opts.retryBackoffMs
+    return opts.heartbeatIntervalMs
+  }
+}

@@ -1,0 +1,304 @@
+/**
+ * The broker role of a KRaft node (Kafka `BrokerServer`): partition logs, the replica manager
+ * following the metadata image, the group coordinator on `__consumer_offsets`, the broker listeners,
+ * and the broker's lifecycle with the active controller (registration, heartbeats, fencing,
+ * controlled shutdown) — all over the node's SharedServer (metadata log observer or voter).
+ *
+ * Start-up (Kafka's order): logs (recovery) → replica manager and coordinators follow the image →
+ * register with the controller → wait until caught up with the metadata log → open the broker
+ * listeners → wait until unfenced. Shutdown: controlled shutdown, then everything backwards.
+ */
+import {randomUuid} from '../../protocol/primitives/uuid.js'
+import {CreateTopicsApi, type CreateTopicsResponse} from '../../protocol/generated/messages/create-topics.js'
+import {AllocateProducerIdsApi, type AllocateProducerIdsResponse} from '../../protocol/generated/messages/allocate-producer-ids.js'
+import {KafkaError, ErrorCode} from '../../protocol/errors.js'
+import {batchHeaders, lastOffsetOf} from '../../protocol/records/record-batch.js'
+import {brokerApis} from '../apis/index.js'
+import {MAX_METADATA_VERSION_LEVEL, MIN_METADATA_VERSION_LEVEL} from '../apis/api-versions.js'
+import type {ServerConfig} from '../config/server-config.js'
+import {logConfigFromServer} from '../config/server-config.js'
+import {logConfigForTopic, minInsyncReplicasForTopic} from '../config/topic-log-config.js'
+import {systemClock} from '../group/clock.js'
+import {GroupCoordinator, groupCoordinatorConfigFrom, type CoordinatorPartitionStorage} from '../group/group-coordinator.js'
+import {GROUP_METADATA_TOPIC_NAME} from '../group/group-partition.js'
+import {LogManager, type LogConfig} from '../log/index.js'
+import {metadataViewOf} from '../metadata/image-metadata-view.js'
+import type {MetadataImage} from '../metadata/metadata-image.js'
+import {RequestDispatcher} from '../network/request-dispatcher.js'
+import {SocketServer} from '../network/socket-server.js'
+import type {Partition, PartitionState} from '../replica/partition.js'
+import {ProducerIdManager} from '../replica/producer-id-manager.js'
+import {ReplicaManager} from '../replica/replica-manager.js'
+import type {AutoCreatableTopic, BrokerServices} from '../services.js'
+import type {SharedServer} from '../shared-server.js'
+import {getLogger, type Logger} from '../util/logger.js'
+import {BrokerLifecycleManager} from './broker-lifecycle-manager.js'
+import {ControllerChannel, type LocalController} from './controller-channel.js'
+
+export interface BrokerServerOptions {
+  config: ServerConfig
+  clusterId: string
+  nodeId: number
+  shared: SharedServer
+  /** The in-process controller of a combined node. */
+  localController?: LocalController
+  /** Directory ids of `log.dirs` (meta.properties). */
+  directoryIds: string[]
+}
+
+const SECURITY_PROTOCOL_IDS: Record<string, number> = {PLAINTEXT: 0, SSL: 1, SASL_PLAINTEXT: 2, SASL_SSL: 3}
+
+/** Kafka's default `request.timeout.ms` of broker-to-controller requests. */
+const CONTROLLER_REQUEST_TIMEOUT_MS = 30_000
+/** Kafka's `retry.backoff.ms` for broker-to-controller requests. */
+const CONTROLLER_RETRY_BACKOFF_MS = 100
+
+export class BrokerServer {
+  private readonly cleanups: (() => Promise<void> | void)[] = []
+  private socketServer: SocketServer | null = null
+  private lifecycle: BrokerLifecycleManager | null = null
+
+  private constructor(private readonly opts: BrokerServerOptions, private readonly log: Logger) {}
+
+  /**
+   * Starts the broker; resolves once its listeners are open and the controller has unfenced it.
+   * @throws Error for a port already in use or an unreadable log directory
+   */
+  static async start(opts: BrokerServerOptions): Promise<BrokerServer> {
+    const server = new BrokerServer(opts, getLogger('kafka.server.BrokerServer', `[BrokerServer id=${opts.nodeId}] `))
+    try {
+      await server.startup()
+    } catch (err) {
+      await server.shutdown(false)
+      throw err
+    }
+    return server
+  }
+
+  /** Bound ports of the broker listeners. */
+  get boundPorts(): ReadonlyMap<string, number> {
+    return this.socketServer?.boundPorts ?? new Map()
+  }
+
+  private async startup(): Promise<void> {
+    const {config, nodeId, clusterId, shared} = this.opts
+    const {metadata} = shared
+    const log = this.log
+    const image = (): MetadataImage => metadata.image
+
+    // --- storage ------------------------------------------------------------------------------
+    const brokerLogConfig = logConfigFromServer(config) as LogConfig
+    const logManager = new LogManager({logDirs: config.logDirs, defaultConfig: brokerLogConfig, logger: getLogger('kafka.log.LogManager')})
+    logManager.startup()
+    this.cleanups.push(() => logManager.shutdown(this.lifecycle?.brokerEpoch ?? -1))
+
+    // --- partitions -------------------------------------------------------------------------
+    const topicOverrides = (topic: string): ReadonlyMap<string, string> => metadataViewOf(image()).topicConfigs(topic)
+    const replicaManager = new ReplicaManager(
+      nodeId,
+      logManager,
+      (topic) => logConfigForTopic(brokerLogConfig, topicOverrides(topic)),
+      (topic) => minInsyncReplicasForTopic(config.minInsyncReplicas, topicOverrides(topic)),
+      getLogger('kafka.server.ReplicaManager', `[ReplicaManager broker=${nodeId}] `),
+    )
+    this.cleanups.push(() => replicaManager.shutdown())
+
+    // --- group coordinator over __consumer_offsets ------------------------------------------
+    const groupCoordinator = new GroupCoordinator(
+      groupStorage(replicaManager),
+      groupCoordinatorConfigFrom(config),
+      systemClock,
+      (topic, partition) => image().topicsByName.get(topic)?.partitions.has(partition) ?? false,
+    )
+    this.cleanups.push(() => groupCoordinator.close())
+    const groupLog = getLogger('kafka.coordinator.group.GroupCoordinator', `[GroupCoordinator ${nodeId}]: `)
+    replicaManager.onLeadershipChange((p: Partition, isLeader: boolean) => {
+      if (p.topic !== GROUP_METADATA_TOPIC_NAME) return
+      if (isLeader) {
+        groupCoordinator.onElection(p.partitionIndex, p.leaderEpoch).catch((err: unknown) =>
+          groupLog.error(`Failed to load groups of ${p.topic}-${p.partitionIndex}`, err))
+      } else {
+        groupCoordinator.onResignation(p.partitionIndex)
+      }
+    })
+
+    // --- the active controller -------------------------------------------------------------------
+    const channel = (purpose: string): ControllerChannel => {
+      const c = new ControllerChannel({
+        nodeId, voters: config.controllerQuorumVoters, onLeaderChange: fn => shared.onLeaderChange(fn),
+        local: this.opts.localController, clientId: `broker-${nodeId}-${purpose}`,
+        requestTimeoutMs: CONTROLLER_REQUEST_TIMEOUT_MS, retryBackoffMs: CONTROLLER_RETRY_BACKOFF_MS, logger: log,
+      })
+      this.cleanups.push(() => c.close())
+      return c
+    }
+    const lifecycleChannel = channel('heartbeat')
+    const forwardingChannel = channel('forwarding')
+
+    // --- follow the metadata image ------------------------------------------------------------
+    const lifecycle = new BrokerLifecycleManager({
+      nodeId, clusterId, incarnationId: randomUuid(), channel: lifecycleChannel,
+      listeners: config.advertisedListeners.map((e) => ({name: e.name, host: e.host, port: e.port, securityProtocol: SECURITY_PROTOCOL_IDS[e.securityProtocol] ?? 0})),
+      rack: (config.get('broker.rack') as string | null) ?? null,
+      logDirs: this.opts.directoryIds,
+      metadataVersionRange: {min: MIN_METADATA_VERSION_LEVEL, max: MAX_METADATA_VERSION_LEVEL},
+      heartbeatIntervalMs: config.brokerHeartbeatIntervalMs,
+      retryBackoffMs: CONTROLLER_RETRY_BACKOFF_MS,
+      metadataOffset: () => image().offset,
+      logger: getLogger('kafka.server.BrokerLifecycleManager', `[BrokerLifecycleManager id=${nodeId}] `),
+    })
+    this.lifecycle = lifecycle
+    this.cleanups.push(() => lifecycle.close())
+
+    let applied: MetadataImage | null = null
+    const applyImage = (next: MetadataImage): void => {
+      const topicsChanged = applied === null || applied.topicsByName !== next.topicsByName
+      const configsChanged = applied === null || applied.configs !== next.configs
+      applied = next
+      if (topicsChanged) {
+        const states: PartitionState[] = []
+        for (const t of metadataViewOf(next).topics()) states.push(...t.partitions)
+        replicaManager.applyPartitionStates(states)
+      }
+      if (configsChanged) {
+        for (const topic of new Set(replicaManager.allPartitions().map((p) => p.topic))) replicaManager.refreshLogConfigs(topic)
+      }
+    }
+    const unsubscribe = metadata.onUpdate((_delta, next) => {
+      try {
+        applyImage(next)
+      } catch (err) {
+        log.error('Error applying metadata update', err)
+      }
+      lifecycle.metadataAdvanced()
+    })
+    this.cleanups.push(() => unsubscribe())
+    applyImage(metadata.image)
+
+    const producerIds = new ProducerIdManager(async () => {
+      const res = await forwardingChannel.send<AllocateProducerIdsResponse>(AllocateProducerIdsApi, {brokerId: nodeId, brokerEpoch: lifecycle.brokerEpoch})
+      if (res.errorCode !== ErrorCode.NONE) throw new KafkaError(res.errorCode, 'The controller could not allocate producer ids')
+      return {producerIdStart: res.producerIdStart, producerIdLen: res.producerIdLen}
+    })
+
+    // --- register, catch up, listen, get unfenced ---------------------------------------------
+    lifecycle.start()
+    log.info('Waiting for the broker to catch up with the metadata log')
+    await lifecycle.caughtUp
+
+    const requestLog = getLogger('kafka.network.RequestChannel', `[SocketServer listenerType=BROKER, nodeId=${nodeId}] `)
+    const services: BrokerServices = {
+      nodeId,
+      clusterId,
+      config,
+      logger: requestLog,
+      metadata,
+      view: () => metadataViewOf(metadata.image),
+      raft: shared.raft,
+      replicaManager,
+      producerIds,
+      groupCoordinator,
+      controllerChannel: forwardingChannel,
+      autoCreateTopics: (topics) => autoCreateTopics(forwardingChannel, topics, log),
+    }
+    const dispatcher = new RequestDispatcher(brokerApis(), services, requestLog)
+    const controllerNames = new Set(config.controllerListenerNames)
+    const specs = config.listeners.filter((l) => !controllerNames.has(l.name)).map((l) => ({name: l.name, host: l.host, port: l.port}))
+    const socketServer = new SocketServer(specs, config.socketRequestMaxBytes, () => dispatcher, requestLog)
+    this.socketServer = socketServer
+    this.cleanups.push(() => socketServer.stop())
+    await socketServer.start()
+
+    log.info('Waiting for the broker to be unfenced')
+    await lifecycle.unfenced
+
+    // --- periodic work --------------------------------------------------------------------------
+    const timers: NodeJS.Timeout[] = []
+    const every = (ms: number, name: string, fn: () => void | Promise<unknown>): void => {
+      const t = setInterval(() => {
+        Promise.resolve().then(fn).catch((err: unknown) => log.error(`${name} failed`, err))
+      }, ms)
+      t.unref()
+      timers.push(t)
+    }
+    every(config.replicaHighWatermarkCheckpointIntervalMs, 'High watermark checkpoint', () => replicaManager.checkpoint())
+    every(config.logRetentionCheckIntervalMs, 'Log retention', () => replicaManager.cleanupLogs(Date.now()))
+    if (config.logFlushIntervalMs !== null) {
+      every(Math.max(config.logFlushIntervalMs, 1000), 'Log flush', () => { for (const l of logManager.allLogs()) l.flush() })
+    }
+    this.cleanups.push(() => { for (const t of timers) clearInterval(t) })
+    log.info('Transition from STARTING to STARTED')
+  }
+
+  /**
+   * Shuts the broker down: a controlled shutdown with the controller first (when `controlled` and
+   * registered), then the listeners, coordinators, partitions and logs, backwards.
+   */
+  async shutdown(controlled = true): Promise<void> {
+    const lifecycle = this.lifecycle
+    if (controlled && lifecycle && lifecycle.brokerEpoch >= 0) {
+      const done = await lifecycle.controlledShutdown(this.opts.config.brokerSessionTimeoutMs)
+      if (!done) this.log.warn('The controller did not acknowledge the controlled shutdown in time; shutting down anyway')
+    }
+    const cleanups = this.cleanups.splice(0).reverse()
+    for (const c of cleanups) {
+      try {
+        await c()
+      } catch (err) {
+        this.log.error('Error during shutdown', err)
+      }
+    }
+  }
+}
+
+/** The group coordinator's view of its `__consumer_offsets` partitions (append as leader, read up to the high watermark). */
+function groupStorage(replicaManager: ReplicaManager): CoordinatorPartitionStorage {
+  const partition = (index: number): Partition => {
+    const p = replicaManager.getPartition(GROUP_METADATA_TOPIC_NAME, index)
+    if (!p) throw new KafkaError(ErrorCode.NOT_COORDINATOR, `${GROUP_METADATA_TOPIC_NAME}-${index} is not hosted here`)
+    return p
+  }
+  return {
+    async append(index, records) {
+      const p = partition(index)
+      const {lastOffset} = p.appendInternal(records)
+      if (p.highWatermark <= lastOffset) throw new KafkaError(ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND, 'Group records not replicated')
+    },
+    read(index, fromOffset, maxBytes) {
+      const p = partition(index)
+      const start = Math.max(fromOffset, p.logStartOffset)
+      const hw = p.highWatermark
+      if (start >= hw) return {records: Buffer.alloc(0), nextOffset: start, logEndOffset: hw}
+      const {records} = p.log.read(start, maxBytes, hw, true)
+      let nextOffset = start
+      for (const h of batchHeaders(records)) nextOffset = lastOffsetOf(h) + 1
+      return {records, nextOffset, logEndOffset: hw}
+    },
+  }
+}
+
+/** How long a Metadata request waits for the controller to create its topics before answering anyway, ms. */
+const AUTO_CREATE_TIMEOUT_MS = 5_000
+
+/**
+ * Metadata auto-creation through the active controller (Kafka `AutoTopicCreationManager`).
+ * Kafka does not wait for the answer; kts waits up to AUTO_CREATE_TIMEOUT_MS so that an invalid
+ * name can be reported, and otherwise lets the client retry (LEADER_NOT_AVAILABLE).
+ */
+async function autoCreateTopics(channel: ControllerChannel, topics: AutoCreatableTopic[], log: Logger): Promise<{name: string, errorCode: number}[]> {
+  const unique = [...new Map(topics.map(t => [t.name, t])).values()]
+  try {
+    const res = await channel.forwardRequest<CreateTopicsResponse>(CreateTopicsApi, {
+      topics: unique.map(t => ({
+        name: t.name, numPartitions: t.numPartitions ?? -1, replicationFactor: t.replicationFactor ?? -1,
+        assignments: [], configs: t.configs ?? [],
+      })),
+      timeoutMs: AUTO_CREATE_TIMEOUT_MS,
+      validateOnly: false,
+    }, AUTO_CREATE_TIMEOUT_MS)
+    return res.topics.map(t => ({name: t.name, errorCode: t.errorCode === ErrorCode.TOPIC_ALREADY_EXISTS ? ErrorCode.NONE : t.errorCode}))
+  } catch (err) {
+    log.warn(`Auto-creation of ${unique.map(t => t.name).join(', ')} did not complete: ${(err as Error).message}`)
+    return unique.map(t => ({name: t.name, errorCode: ErrorCode.NONE}))
+  }
+}
