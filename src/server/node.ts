@@ -7,6 +7,7 @@
  * logs, registration with the active controller, broker listeners, unfencing). Shutdown runs
  * backwards: the broker's controlled shutdown first, the controller, the Raft client, logging.
  */
+import {randomUuid} from '../protocol/primitives/uuid.js'
 import type {ServerConfig} from './config/server-config.js'
 import {loadMetaPropertiesEnsemble} from './storage/meta-properties-ensemble.js'
 import {ControllerServer} from './controller/controller-server.js'
@@ -67,17 +68,19 @@ export async function startNode({config, configPath}: StartNodeOptions): Promise
   try {
     const shared = await SharedServer.start({config, clusterId, nodeId, logger: getLogger('kafka.raft.KafkaRaftClient', `[RaftManager id=${nodeId}] `)})
     stops.push(() => shared.shutdown())
+    const isBroker = config.processRoles.includes('broker')
+    const incarnationId = randomUuid()
     let controller: ControllerServer | null = null
     if (config.processRoles.includes('controller')) {
-      const c = await ControllerServer.start({config, clusterId, nodeId, shared})
+      const c = await ControllerServer.start({config, clusterId, nodeId, shared, localBrokerIncarnationId: isBroker ? incarnationId : undefined})
       controller = c
       stops.push(() => c.shutdown())
       await c.startListeners()
       for (const [name, port] of c.boundPorts) boundPorts.set(name, port)
     }
-    if (config.processRoles.includes('broker')) {
+    if (isBroker) {
       const b = await BrokerServer.start({
-        config, clusterId, nodeId, shared, localController: controller?.local,
+        config, clusterId, nodeId, shared, localController: controller?.local, incarnationId,
         directoryIds: ensemble.directories.map(d => d.directoryId),
       })
       stops.push(() => b.shutdown())

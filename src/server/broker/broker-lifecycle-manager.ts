@@ -32,6 +32,8 @@ export interface BrokerLifecycleOptions {
   metadataVersionRange: {min: number, max: number}
   /** `broker.heartbeat.interval.ms` */
   heartbeatIntervalMs: number
+  /** `broker.session.timeout.ms`: how long a previous incarnation's session can block registration. */
+  sessionTimeoutMs: number
   /** Pause before retrying a failed registration or heartbeat, ms. */
   retryBackoffMs: number
   /** The offset of the last metadata record this broker has replayed. */
@@ -39,13 +41,28 @@ export interface BrokerLifecycleOptions {
   logger: Logger
 }
 
-interface Deferred { promise: Promise<void>, resolve: () => void }
+interface Deferred { promise: Promise<void>, resolve: () => void, reject: (err: Error) => void }
 
 function deferred(): Deferred {
   let resolve!: () => void
-  const promise = new Promise<void>(r => { resolve = r })
-  return {promise, resolve}
+  let reject!: (err: Error) => void
+  const promise = new Promise<void>((res, rej) => { resolve = res; reject = rej })
+  promise.catch(() => undefined)
+  return {promise, resolve, reject}
 }
+
+/**
+ * Registration errors that retrying cannot fix: this process must not run as this broker
+ * (another live broker has its id, its storage belongs to another cluster, or it cannot run the
+ * cluster's metadata.version).
+ */
+const FATAL_REGISTRATION_ERRORS: ReadonlyMap<number, (id: number) => string> = new Map([
+  [ErrorCode.DUPLICATE_BROKER_REGISTRATION, (id: number) => `another live broker is registered with node.id ${id}`],
+  // DUPLICATE_BROKER_REGISTRATION is also what a broker restarted right after a crash hears until
+  // its previous session expires: it is fatal only once it outlasts broker.session.timeout.ms.
+  [ErrorCode.INCONSISTENT_CLUSTER_ID, () => 'its storage was formatted with another cluster id than the controller quorum\'s'],
+  [ErrorCode.UNSUPPORTED_VERSION, () => 'it does not support the cluster\'s finalized metadata.version'],
+])
 
 export class BrokerLifecycleManager {
   private stateValue: BrokerState = 'STARTING'
@@ -58,6 +75,8 @@ export class BrokerLifecycleManager {
   private readonly unfencedD = deferred()
   private readonly shutdownD = deferred()
   private loop: Promise<void> | null = null
+  /** When registration was first refused as a duplicate (ms), null otherwise. */
+  private duplicateSince: number | null = null
 
   constructor(private readonly opts: BrokerLifecycleOptions) {}
 
@@ -70,7 +89,10 @@ export class BrokerLifecycleManager {
     return this.epoch
   }
 
-  /** Resolves once the controller says this broker has replayed the log up to its registration. */
+  /**
+   * Resolves once the controller says this broker has replayed the log up to its registration;
+   * rejects when the controller refuses the registration for good (FATAL_REGISTRATION_ERRORS).
+   */
   get caughtUp(): Promise<void> {
     return this.caughtUpD.promise
   }
@@ -155,11 +177,23 @@ export class BrokerLifecycleManager {
       previousBrokerEpoch: -1,
     })
     if (res.errorCode !== ErrorCode.NONE) {
+      const fatal = FATAL_REGISTRATION_ERRORS.get(res.errorCode)
+      const now = Date.now()
+      if (res.errorCode === ErrorCode.DUPLICATE_BROKER_REGISTRATION) this.duplicateSince ??= now
+      const waitForSession = res.errorCode === ErrorCode.DUPLICATE_BROKER_REGISTRATION && now - this.duplicateSince! < opts.sessionTimeoutMs * 1.5
+      if (fatal !== undefined && !waitForSession) {
+        const err = new Error(`The controller refused to register broker ${opts.nodeId} (${errorName(res.errorCode)}): ${fatal(opts.nodeId)}`)
+        this.closed = true
+        this.caughtUpD.reject(err)
+        this.unfencedD.reject(err)
+        throw err
+      }
       opts.logger.warn(`Unable to register broker ${opts.nodeId} because the controller returned error ${errorName(res.errorCode)}`)
       return opts.retryBackoffMs * 10
     }
     this.epoch = res.brokerEpoch
     this.fenced = true
+    this.duplicateSince = null
     opts.logger.info(`Successfully registered broker ${opts.nodeId} with broker epoch ${res.brokerEpoch}`)
     return 0
   }

@@ -8,7 +8,6 @@
  * register with the controller → wait until caught up with the metadata log → open the broker
  * listeners → wait until unfenced. Shutdown: controlled shutdown, then everything backwards.
  */
-import {randomUuid} from '../../protocol/primitives/uuid.js'
 import {CreateTopicsApi, type CreateTopicsResponse} from '../../protocol/generated/messages/create-topics.js'
 import {AllocateProducerIdsApi, type AllocateProducerIdsResponse} from '../../protocol/generated/messages/allocate-producer-ids.js'
 import {KafkaError, ErrorCode} from '../../protocol/errors.js'
@@ -44,6 +43,8 @@ export interface BrokerServerOptions {
   localController?: LocalController
   /** Directory ids of `log.dirs` (meta.properties). */
   directoryIds: string[]
+  /** This process's broker incarnation id (a fresh random uuid per start). */
+  incarnationId: string
 }
 
 const SECURITY_PROTOCOL_IDS: Record<string, number> = {PLAINTEXT: 0, SSL: 1, SASL_PLAINTEXT: 2, SASL_SSL: 3}
@@ -137,12 +138,13 @@ export class BrokerServer {
 
     // --- follow the metadata image ------------------------------------------------------------
     const lifecycle = new BrokerLifecycleManager({
-      nodeId, clusterId, incarnationId: randomUuid(), channel: lifecycleChannel,
+      nodeId, clusterId, incarnationId: this.opts.incarnationId, channel: lifecycleChannel,
       listeners: config.advertisedListeners.map((e) => ({name: e.name, host: e.host, port: e.port, securityProtocol: SECURITY_PROTOCOL_IDS[e.securityProtocol] ?? 0})),
       rack: (config.get('broker.rack') as string | null) ?? null,
       logDirs: this.opts.directoryIds,
       metadataVersionRange: {min: MIN_METADATA_VERSION_LEVEL, max: MAX_METADATA_VERSION_LEVEL},
       heartbeatIntervalMs: config.brokerHeartbeatIntervalMs,
+      sessionTimeoutMs: config.brokerSessionTimeoutMs,
       retryBackoffMs: CONTROLLER_RETRY_BACKOFF_MS,
       metadataOffset: () => image().offset,
       logger: getLogger('kafka.server.BrokerLifecycleManager', `[BrokerLifecycleManager id=${nodeId}] `),

@@ -31,6 +31,8 @@ export interface ControllerServerOptions {
   nodeId: number
   /** The node's shared Raft + metadata; when absent the controller opens and owns its own. */
   shared?: SharedServer
+  /** Incarnation id of the broker in this process (combined nodes). */
+  localBrokerIncarnationId?: string
   logger?: Logger
 }
 
@@ -53,6 +55,7 @@ export class ControllerServer {
     readonly shared: SharedServer,
     private readonly ownsShared: boolean,
     private readonly logger: Logger,
+    localBrokerIncarnationId: string | undefined,
   ) {
     const boot = readBootstrapCheckpoint(config.metadataLogDir)
     this.controller = new QuorumController(shared.raft, shared.metadata, {
@@ -63,6 +66,7 @@ export class ControllerServer {
       brokerSessionTimeoutMs: config.brokerSessionTimeoutMs,
       metadataMaxIdleIntervalMs: config.metadataMaxIdleIntervalMs,
       bootstrapFeatures: () => (boot ? {...boot.features} : null),
+      localBrokerIncarnationId,
       logger: getLogger('org.apache.kafka.controller.QuorumController', `[QuorumController id=${shared.nodeId}] `),
     })
     const metadata = shared.metadata
@@ -87,11 +91,11 @@ export class ControllerServer {
    * quorum elects itself at start) it resolves after the bootstrap records are committed.
    * @throws Error when the metadata log or quorum-state cannot be read
    */
-  static async start({config, clusterId, nodeId, shared, logger}: ControllerServerOptions): Promise<ControllerServer> {
+  static async start({config, clusterId, nodeId, shared, logger, localBrokerIncarnationId}: ControllerServerOptions): Promise<ControllerServer> {
     const log = logger ?? getLogger('kafka.server.ControllerServer', `[ControllerServer id=${nodeId}] `)
     const own = shared === undefined
     const s = shared ?? await SharedServer.start({config, clusterId, nodeId, logger: getLogger('kafka.raft.KafkaRaftClient', `[RaftManager id=${nodeId}] `)})
-    const server = new ControllerServer(config, s, own, log)
+    const server = new ControllerServer(config, s, own, log, localBrokerIncarnationId)
     if (server.controller.isActive) await server.controller.waitForBootstrap()
     return server
   }

@@ -169,6 +169,13 @@ export interface QuorumControllerOptions extends ControllerDefaults {
   brokerSessionTimeoutMs: number
   /** `metadata.max.idle.interval.ms`: a NoOpRecord after this long without appends (0 disables, KIP-835). */
   metadataMaxIdleIntervalMs: number
+  /**
+   * Incarnation id of the broker in this process (combined nodes). When this controller activates,
+   * a registration of its own node id with another incarnation belongs to a previous run of this
+   * process, which cannot be alive: its session is not started afresh, so the restarted broker can
+   * register at once instead of waiting for `broker.session.timeout.ms`.
+   */
+  localBrokerIncarnationId?: string
   /** Feature levels to write when the log has no metadata.version yet (bootstrap.checkpoint), else 3.9-IV0. */
   bootstrapFeatures: () => Record<string, number> | null
   clock?: ControllerClock
@@ -241,7 +248,9 @@ export class QuorumController {
     const activation: Activation = {epoch, lost, lose, cancelTimers: []}
     this.active = activation
     this.log?.info(`Becoming the active controller at epoch ${epoch}, next write offset ${this.raft.logEndOffset()}.`)
-    this.heartbeats.reset(this.image.brokers.keys(), this.clock.now())
+    const local = this.defaults.localBrokerIncarnationId
+    const alive = [...this.image.brokers.values()].filter(b => b.id !== this.nodeId || local === undefined || b.incarnationId === local)
+    this.heartbeats.reset(alive.map(b => b.id), this.clock.now())
     this.lastAppendMs = this.clock.now()
     this.bootstrap(this.defaults.bootstrapFeatures()).catch((err: unknown) => {
       if (this.active === activation) this.log?.error('Failed to write the bootstrap metadata records', err)
@@ -332,8 +341,10 @@ export class QuorumController {
         throw new KafkaError(ErrorCode.INCONSISTENT_CLUSTER_ID, `Expected cluster ID ${this.defaults.clusterId}, but got cluster ID ${req.clusterId}`)
       }
       const now = this.clock.now()
+      // Kafka ClusterControlManager.registerBroker: another incarnation may take over the id only
+      // once the registered one is fenced or its session has expired.
       const existing = image.brokers.get(req.brokerId)
-      if (existing && existing.incarnationId !== req.incarnationId && this.heartbeats.hasValidSession(req.brokerId, now)) {
+      if (existing && !existing.fenced && existing.incarnationId !== req.incarnationId && this.heartbeats.hasValidSession(req.brokerId, now)) {
         throw new KafkaError(ErrorCode.DUPLICATE_BROKER_REGISTRATION, 'Another broker is registered with that broker id.')
       }
       const mv = image.metadataVersion
