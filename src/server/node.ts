@@ -33,6 +33,7 @@ import {alterConfigs} from './apis/alter-configs.js'
 import {incrementalAlterConfigs} from './apis/incremental-alter-configs.js'
 import {describeCluster} from './apis/describe-cluster.js'
 import {describeQuorum} from './apis/describe-quorum.js'
+import {unregisterBroker} from './apis/unregister-broker.js'
 import {findCoordinator} from './apis/find-coordinator.js'
 import {joinGroup} from './apis/join-group.js'
 import {syncGroup} from './apis/sync-group.js'
@@ -71,13 +72,13 @@ const SECURITY_PROTOCOL_IDS: Record<string, number> = {PLAINTEXT: 0, SSL: 1, SAS
 /** APIs served on broker listeners beyond the data-plane core of apis/index.ts. */
 const BROKER_EXTRA_APIS = [
   createTopics, deleteTopics, createPartitions, describeConfigs, alterConfigs, incrementalAlterConfigs,
-  describeCluster, describeQuorum,
+  describeCluster, describeQuorum, unregisterBroker,
   findCoordinator, joinGroup, syncGroup, heartbeat, leaveGroup, offsetCommit, offsetFetch, listGroups,
   describeGroups, deleteGroups, offsetDelete,
 ]
 
 /** APIs served on controller listeners (admin clients may bootstrap to a controller, KIP-919). */
-const CONTROLLER_EXTRA_APIS = [describeCluster, describeQuorum, createTopics, deleteTopics, createPartitions, describeConfigs, alterConfigs, incrementalAlterConfigs]
+const CONTROLLER_EXTRA_APIS = [describeCluster, describeQuorum, unregisterBroker, createTopics, deleteTopics, createPartitions, describeConfigs, alterConfigs, incrementalAlterConfigs]
 
 /**
  * Starts a combined broker+controller node from a parsed config.

@@ -1,41 +1,64 @@
-// DescribeCluster (60): v0-1 (Kafka 3.9). Brokers (unfenced, with this listener's endpoint) and the
-// active controller id from the MetadataImage / Raft. endpointType 2 (controller, v1) answers
-// with the controller endpoints of the quorum voters.
+// DescribeCluster (60): v0-1 (Kafka 3.9, KIP-700, KIP-919).
+// * Broker listeners: the live (unfenced) brokers with this listener's endpoint and the active
+//   controller id. EndpointType must be 1 (broker).
+// * Controller listeners (KIP-919, `--bootstrap-controller`): the quorum voters with their
+//   controller endpoints and the Raft leader id (-1 when unknown or not among the voters), as
+//   Kafka's `ControllerApis.handleDescribeCluster`. EndpointType must be 2 (controller).
+// * Errors (Kafka `AuthHelper.computeDescribeClusterResponse`): an unknown EndpointType →
+//   UNSUPPORTED_ENDPOINT_TYPE (v0: INVALID_REQUEST); the other listener kind's type →
+//   MISMATCHED_ENDPOINT_TYPE (v0: INVALID_REQUEST), each with Kafka's message.
 import {DescribeClusterApi, type DescribeClusterRequest, type DescribeClusterResponse} from '../../protocol/generated/messages/describe-cluster.js'
 import {ErrorCode} from '../../protocol/errors.js'
 import type {Input} from '../../protocol/primitives/input.js'
 import type {MetadataCache} from '../metadata/metadata-cache.js'
+import type {QuorumVoter} from '../config/server-config.js'
 import {defineApi, type RequestContext} from './registry.js'
 
 /** Kafka `EndpointType`: 1 broker, 2 controller. */
 const BROKER_ENDPOINTS = 1
+const CONTROLLER_ENDPOINTS = 2
+const ENDPOINT_TYPE_NAMES: Record<number, string> = {[BROKER_ENDPOINTS]: 'BROKER', [CONTROLLER_ENDPOINTS]: 'CONTROLLER'}
+/** Schema default of ClusterAuthorizedOperations (not requested). */
+const AUTHORIZED_OPERATIONS_OMITTED = -2147483648
+
+function errorResponse(ctx: RequestContext, errorCode: number, errorMessage: string): Input<DescribeClusterResponse> {
+  return {
+    throttleTimeMs: 0, errorCode: ctx.apiVersion === 0 ? ErrorCode.INVALID_REQUEST : errorCode, errorMessage,
+    clusterId: '', controllerId: -1, brokers: [], clusterAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
+  }
+}
 
 function handleDescribeCluster(req: DescribeClusterRequest, ctx: RequestContext): Input<DescribeClusterResponse> {
-  const cache: MetadataCache = ctx.services.metadata
-  const image = cache.image
-  const endpointType = ctx.apiVersion >= 1 ? req.endpointType : BROKER_ENDPOINTS
-  const controllerId: number = ctx.services.controller?.isActive ? ctx.services.nodeId : -1
-  if (endpointType !== BROKER_ENDPOINTS) {
-    const voters: {id: number, host: string, port: number}[] = ctx.services.config.controllerQuorumVoters ?? []
+  const onController: boolean = (ctx.services.config.controllerListenerNames as string[]).includes(ctx.listenerName)
+  const expected = onController ? CONTROLLER_ENDPOINTS : BROKER_ENDPOINTS
+  const requested = ctx.apiVersion >= 1 ? req.endpointType : BROKER_ENDPOINTS
+  if (ENDPOINT_TYPE_NAMES[requested] === undefined) {
+    return errorResponse(ctx, ErrorCode.UNSUPPORTED_ENDPOINT_TYPE, `Unsupported endpoint type ${requested}`)
+  }
+  if (requested !== expected) {
+    return errorResponse(ctx, ErrorCode.MISMATCHED_ENDPOINT_TYPE,
+      `The request was sent to an endpoint of type ${ENDPOINT_TYPE_NAMES[expected]}, but we wanted an endpoint of type ${ENDPOINT_TYPE_NAMES[requested]}`)
+  }
+  const base = {
+    throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, endpointType: requested, clusterId: ctx.services.clusterId,
+    clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? 0 : AUTHORIZED_OPERATIONS_OMITTED,
+  }
+  if (onController) {
+    const voters: QuorumVoter[] = ctx.services.config.controllerQuorumVoters ?? []
+    const leaderId: number = ctx.services.controller?.raftClient?.leaderId ?? -1
     return {
-      throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, endpointType, clusterId: ctx.services.clusterId,
-      controllerId, brokers: voters.map(v => ({brokerId: v.id, host: v.host, port: v.port, rack: null})), clusterAuthorizedOperations: -2147483648,
+      ...base,
+      controllerId: voters.some(v => v.id === leaderId) ? leaderId : -1,
+      brokers: voters.map(v => ({brokerId: v.id, host: v.host, port: v.port, rack: null})),
     }
   }
-  const brokers = image.liveBrokers().flatMap(b => {
+  const cache: MetadataCache = ctx.services.metadata
+  const brokers = cache.image.liveBrokers().flatMap(b => {
     const ep = b.endpoints.find(e => e.name === ctx.listenerName) ?? b.endpoints[0]
     return ep ? [{brokerId: b.id, host: ep.host, port: ep.port, rack: b.rack}] : []
   })
-  return {
-    throttleTimeMs: 0,
-    errorCode: ErrorCode.NONE,
-    errorMessage: null,
-    endpointType,
-    clusterId: ctx.services.clusterId,
-    controllerId,
-    brokers,
-    clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? 0 : -2147483648,
-  }
+  const controllerId: number = ctx.services.controller?.isActive ? ctx.services.nodeId : -1
+  return {...base, controllerId, brokers}
 }
 
 export const describeCluster = defineApi(DescribeClusterApi, 0, 1, handleDescribeCluster)
