@@ -1,7 +1,8 @@
 import {Args, Flags} from '@oclif/core'
 import {KtsCommand} from '../cli/base-command.js'
 import {TerseError, UsageError} from '../cli/errors.js'
-import {bootstrapController, bootstrapServer, commandConfig} from '../cli/flags.js'
+import {commandConfig} from '../cli/flags.js'
+import {kraftConnectionFlags} from '../cli/quorum/connection-flags.js'
 import {adminTarget} from '../cli/quorum/admin-target.js'
 import {KraftAdmin, type FeatureMetadata} from '../cli/quorum/kraft-admin.js'
 import {renderFeatures} from '../cli/quorum/render-features.js'
@@ -28,8 +29,7 @@ export default class Features extends KtsCommand {
   }
 
   static override flags = {
-    'bootstrap-server': bootstrapServer,
-    'bootstrap-controller': bootstrapController,
+    ...kraftConnectionFlags,
     'command-config': commandConfig,
     metadata: Flags.string({summary: 'upgrade / downgrade: the metadata.version to move to, e.g. 3.3-IV3 (not supported yet).', helpGroup: 'UPDATE'}),
     feature: Flags.string({summary: 'upgrade / downgrade / disable: a feature=level change (repeatable; not supported yet).', multiple: true, helpGroup: 'UPDATE'}),

@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {KtsCommand} from '../cli/base-command.js'
 import {TerseError, UsageError} from '../cli/errors.js'
-import {bootstrapController, bootstrapServer} from '../cli/flags.js'
+import {kraftConnectionFlags} from '../cli/quorum/connection-flags.js'
 import {adminTarget} from '../cli/quorum/admin-target.js'
 import {KraftAdmin, type QuorumInfo} from '../cli/quorum/kraft-admin.js'
 import {followerLag, renderReplication, renderStatus, replicationRows} from '../cli/quorum/render-quorum.js'
@@ -33,8 +33,7 @@ export default class MetadataQuorum extends KtsCommand {
   }
 
   static override flags = {
-    'bootstrap-server': bootstrapServer,
-    'bootstrap-controller': bootstrapController,
+    ...kraftConnectionFlags,
     'command-config': Flags.string({
       summary: 'Property file containing configs to be passed to Admin Client. For add-controller, the file is used to specify the controller properties as well.',
       helpValue: '<String: command config property file>',

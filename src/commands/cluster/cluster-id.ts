@@ -1,5 +1,5 @@
 import {KtsCommand} from '../../cli/base-command.js'
-import {clusterToolFlags, clusterToolTarget} from '../../cli/quorum/cluster-flags.js'
+import {clusterToolFlags, clusterToolTarget} from '../../cli/quorum/connection-flags.js'
 import {KraftAdmin} from '../../cli/quorum/kraft-admin.js'
 
 /**

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import {KtsCommand} from '../../cli/base-command.js'
 import {UsageError} from '../../cli/errors.js'
-import {clusterToolFlags, clusterToolTarget} from '../../cli/quorum/cluster-flags.js'
+import {clusterToolFlags, clusterToolTarget} from '../../cli/quorum/connection-flags.js'
 import {KraftAdmin, UnsupportedApiError} from '../../cli/quorum/kraft-admin.js'
 
 /**
