@@ -21,3 +21,13 @@ export const connectionFlags = {
   'bootstrap-server': bootstrapServer,
   'command-config': commandConfig,
 }
+
+/**
+ * `--bootstrap-controller host:port[,host:port...]` (KIP-919, Kafka 3.7+): talk to the KRaft
+ * controllers' listener instead of brokers. Tools that take it accept exactly one of
+ * `--bootstrap-server` / `--bootstrap-controller` (see `cli/quorum/admin-target.ts`).
+ */
+export const bootstrapController = Flags.string({
+  summary: 'A comma-separated list of host:port pairs to use for establishing the connection to the Kafka controllers.',
+  helpValue: '<String: controllers to connect to>',
+})

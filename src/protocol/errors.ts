@@ -316,6 +316,7 @@ const DEFAULT_MESSAGES: Partial<Record<ErrorCodeName, string>> = {
   OUT_OF_ORDER_SEQUENCE_NUMBER: 'The broker received an out of order sequence number.',
   DUPLICATE_SEQUENCE_NUMBER: 'The broker received a duplicate sequence number.',
   KAFKA_STORAGE_ERROR: 'Disk error when trying to access log file on the disk.',
+  BROKER_ID_NOT_REGISTERED: 'The given broker ID was not registered.',
 }
 
 const NAME_BY_CODE = new Map<number, ErrorCodeName>()

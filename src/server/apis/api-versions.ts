@@ -7,6 +7,10 @@
 //   connection on v0-2), as Kafka 4.0 does: `ApiKeys.PRODUCE_API_VERSIONS_RESPONSE_MIN_VERSION`,
 //   KAFKA-18659. librdkafka before 2.11.1 checks codec support with "Produce somewhere in 0..0" and
 //   silently sends gzip/snappy/lz4 batches uncompressed when the advertised minimum is above 0.
+// * Features (v3+, Kafka 3.9 `ApiVersionManager` / `ApiVersionsResponse.Builder`): SupportedFeatures
+//   from SUPPORTED_FEATURES (below v4, features whose minimum is 0 are left out: KAFKA-17492),
+//   FinalizedFeatures = every finalized level of the metadata image except level 0 (min = max =
+//   level), FinalizedFeaturesEpoch = offset of the last applied metadata record (-1 before any).
 import {ApiVersionsApi, type ApiVersionsRequest, type ApiVersionsResponse} from '../../protocol/generated/messages/api-versions.js'
 import {ErrorCode} from '../../protocol/errors.js'
 import type {Input} from '../../protocol/primitives/input.js'
@@ -22,6 +26,18 @@ const SOFTWARE_PATTERN = /^[a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])?$/
 export const MIN_METADATA_VERSION_LEVEL = 4
 export const MAX_METADATA_VERSION_LEVEL = 21
 
+/**
+ * Feature name -> supported level range (Kafka `BrokerFeatures.defaultSupportedFeatures`: features
+ * whose highest level is 0 are not listed). Kafka 3.9 also lists `kraft.version` 0-1; kts adds it
+ * with the dynamic quorum (KIP-853), which level 1 stands for.
+ */
+export const SUPPORTED_FEATURES: ReadonlyMap<string, {minVersion: number, maxVersion: number}> = new Map([
+  ['metadata.version', {minVersion: MIN_METADATA_VERSION_LEVEL, maxVersion: MAX_METADATA_VERSION_LEVEL}],
+])
+
+/** First ApiVersions version that may list features with a minimum level of 0 (KAFKA-17492). */
+const FEATURE_LEVEL_0_MIN_API_VERSION = 4
+
 function handleApiVersions(req: ApiVersionsRequest, ctx: RequestContext<CommonServices>): Input<ApiVersionsResponse> {
   const apiKeys = [...ctx.apis.values()]
     .sort((a, b) => a.spec.apiKey - b.spec.apiKey)
@@ -34,14 +50,20 @@ function handleApiVersions(req: ApiVersionsRequest, ctx: RequestContext<CommonSe
   if (ctx.apiVersion >= 3 && (!SOFTWARE_PATTERN.test(req.clientSoftwareName) || !SOFTWARE_PATTERN.test(req.clientSoftwareVersion))) {
     errorCode = ErrorCode.INVALID_REQUEST
   }
-  const view = ctx.services.view()
+  const image = ctx.services.metadata.image
+  const supportedFeatures = [...SUPPORTED_FEATURES]
+    .filter(([, range]) => ctx.apiVersion >= FEATURE_LEVEL_0_MIN_API_VERSION || range.minVersion > 0)
+    .map(([name, range]) => ({name, ...range}))
+  const finalizedFeatures = [...image.features]
+    .filter(([, level]) => level !== 0)
+    .map(([name, level]) => ({name, minVersionLevel: level, maxVersionLevel: level}))
   return {
     errorCode,
     apiKeys,
     throttleTimeMs: 0,
-    supportedFeatures: [{name: 'metadata.version', minVersion: MIN_METADATA_VERSION_LEVEL, maxVersion: MAX_METADATA_VERSION_LEVEL}],
-    finalizedFeaturesEpoch: view.offset,
-    finalizedFeatures: [{name: 'metadata.version', minVersionLevel: view.metadataVersionLevel, maxVersionLevel: view.metadataVersionLevel}],
+    supportedFeatures,
+    finalizedFeaturesEpoch: image.offset,
+    finalizedFeatures,
   }
 }
 

@@ -1,11 +1,16 @@
-// DescribeCluster (60): v0-1 (Kafka 3.9, KIP-919). On a broker listener: the unfenced brokers with
-// their endpoint on this listener, and as controller id a live broker (KRaft brokers never expose
-// the controllers to clients; admin requests sent to that "controller" are forwarded). On a
-// controller listener (endpointType 2, `--bootstrap-controller`): the quorum's voters with their
-// controller endpoints and the active controller's id.
-// * An endpointType that does not match the listener → MISMATCHED_ENDPOINT_TYPE.
+// DescribeCluster (60): v0-1 (Kafka 3.9, KIP-700, KIP-919).
+// * Broker listeners: the live (unfenced) brokers with this listener's endpoint, and as controller
+//   id a live broker (this node when live): KRaft brokers never expose the controllers to clients,
+//   and admin requests sent to that "controller" are forwarded (KRaftMetadataCache.getControllerId).
+//   EndpointType must be 1 (broker).
+// * Controller listeners (KIP-919, `--bootstrap-controller`): the quorum voters with their
+//   controller endpoints and the Raft leader id (-1 when unknown or not among the voters), as
+//   Kafka's `ControllerApis.handleDescribeCluster`. EndpointType must be 2 (controller).
+// * Errors (Kafka `AuthHelper.computeDescribeClusterResponse`): an unknown EndpointType →
+//   UNSUPPORTED_ENDPOINT_TYPE (v0: INVALID_REQUEST); the other listener kind's type →
+//   MISMATCHED_ENDPOINT_TYPE (v0: INVALID_REQUEST), each with Kafka's message.
 import {DescribeClusterApi, type DescribeClusterRequest, type DescribeClusterResponse} from '../../protocol/generated/messages/describe-cluster.js'
-import {ErrorCode, errorMessage} from '../../protocol/errors.js'
+import {ErrorCode} from '../../protocol/errors.js'
 import type {Input} from '../../protocol/primitives/input.js'
 import type {CommonServices} from '../services.js'
 import {defineApi, type RequestContext} from './registry.js'
@@ -13,22 +18,39 @@ import {defineApi, type RequestContext} from './registry.js'
 /** Kafka `EndpointType`: 1 broker, 2 controller. */
 const BROKER_ENDPOINTS = 1
 const CONTROLLER_ENDPOINTS = 2
-const UNKNOWN_OPERATIONS = -2147483648
+const ENDPOINT_TYPE_NAMES: Record<number, string> = {[BROKER_ENDPOINTS]: 'BROKER', [CONTROLLER_ENDPOINTS]: 'CONTROLLER'}
+/** Schema default of ClusterAuthorizedOperations (not requested). */
+const AUTHORIZED_OPERATIONS_OMITTED = -2147483648
+
+function errorResponse(ctx: RequestContext<CommonServices>, errorCode: number, errorMessage: string): Input<DescribeClusterResponse> {
+  return {
+    throttleTimeMs: 0, errorCode: ctx.apiVersion === 0 ? ErrorCode.INVALID_REQUEST : errorCode, errorMessage,
+    clusterId: '', controllerId: -1, brokers: [], clusterAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
+  }
+}
 
 function handleDescribeCluster(req: DescribeClusterRequest, ctx: RequestContext<CommonServices>): Input<DescribeClusterResponse> {
   const {services} = ctx
   const onController = services.config.controllerListenerNames.includes(ctx.listenerName)
-  const endpointType = ctx.apiVersion >= 1 ? req.endpointType : BROKER_ENDPOINTS
-  const base = {throttleTimeMs: 0, endpointType, clusterId: services.clusterId, clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? 0 : UNKNOWN_OPERATIONS}
-  if ((endpointType === CONTROLLER_ENDPOINTS) !== onController) {
-    const code = ErrorCode.MISMATCHED_ENDPOINT_TYPE
-    return {...base, errorCode: code, errorMessage: errorMessage(code), controllerId: -1, brokers: []}
+  const expected = onController ? CONTROLLER_ENDPOINTS : BROKER_ENDPOINTS
+  const requested = ctx.apiVersion >= 1 ? req.endpointType : BROKER_ENDPOINTS
+  if (ENDPOINT_TYPE_NAMES[requested] === undefined) {
+    return errorResponse(ctx, ErrorCode.UNSUPPORTED_ENDPOINT_TYPE, `Unsupported endpoint type ${requested}`)
+  }
+  if (requested !== expected) {
+    return errorResponse(ctx, ErrorCode.MISMATCHED_ENDPOINT_TYPE,
+      `The request was sent to an endpoint of type ${ENDPOINT_TYPE_NAMES[expected]}, but we wanted an endpoint of type ${ENDPOINT_TYPE_NAMES[requested]}`)
+  }
+  const base = {
+    throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, endpointType: requested, clusterId: services.clusterId,
+    clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? 0 : AUTHORIZED_OPERATIONS_OMITTED,
   }
   if (onController) {
     const voters = services.config.controllerQuorumVoters
+    const leaderId = services.raft.leaderAndEpoch().leaderId
     return {
-      ...base, errorCode: ErrorCode.NONE, errorMessage: null,
-      controllerId: services.raft.leaderAndEpoch().leaderId,
+      ...base,
+      controllerId: voters.some(v => v.id === leaderId) ? leaderId : -1,
       brokers: voters.map(v => ({brokerId: v.id, host: v.host, port: v.port, rack: null})),
     }
   }
@@ -37,8 +59,8 @@ function handleDescribeCluster(req: DescribeClusterRequest, ctx: RequestContext<
     const ep = b.endpoints.find(e => e.name === ctx.listenerName)
     return ep ? [{brokerId: b.id, host: ep.host, port: ep.port, rack: b.rack}] : []
   })
-  const self = live.find(b => b.id === services.nodeId)
-  return {...base, errorCode: ErrorCode.NONE, errorMessage: null, controllerId: self?.id ?? live[0]?.id ?? -1, brokers}
+  const controllerId = live.some(b => b.id === services.nodeId) ? services.nodeId : (live[0]?.id ?? -1)
+  return {...base, controllerId, brokers}
 }
 
 export const describeCluster = defineApi<DescribeClusterRequest, CommonServices>(DescribeClusterApi, 0, 1, handleDescribeCluster)

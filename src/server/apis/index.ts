@@ -37,6 +37,7 @@ import {brokerRegistration} from './broker-registration.js'
 import {brokerHeartbeat} from './broker-heartbeat.js'
 import {allocateProducerIds} from './allocate-producer-ids.js'
 import {envelope} from './envelope.js'
+import {unregisterBroker} from './unregister-broker.js'
 
 function byKey<S>(listener: 'broker' | 'controller', defs: ApiDefinition<S>[]): Map<number, ApiDefinition<S>> {
   const m = new Map<number, ApiDefinition<S>>()
@@ -50,7 +51,7 @@ function byKey<S>(listener: 'broker' | 'controller', defs: ApiDefinition<S>[]): 
 
 /** Admin APIs the active controller decides; brokers forward them (KIP-590). */
 const CONTROLLER_ADMIN_APIS: ApiDefinition<ControllerServices>[] = [
-  createTopics, deleteTopics, createPartitions, alterConfigs, incrementalAlterConfigs, describeQuorum,
+  createTopics, deleteTopics, createPartitions, alterConfigs, incrementalAlterConfigs, describeQuorum, unregisterBroker,
 ]
 
 /** APIs served on broker listeners (schema `listeners` includes `broker`). */

@@ -8,7 +8,7 @@
  * registration, so unfencing takes a round trip, not a heartbeat interval.
  *
  * Controlled shutdown: heartbeats with `wantShutDown` until the controller answers `shouldShutDown`.
- * A STALE_BROKER_EPOCH answer (the registration was replaced or removed) registers again.
+ * A broker unregistered while running (STALE_BROKER_EPOCH) stays unregistered until it restarts, as in Kafka.
  */
 import {ErrorCode, errorName} from '../../protocol/errors.js'
 import {BrokerHeartbeatApi, type BrokerHeartbeatResponse} from '../../protocol/generated/messages/broker-heartbeat.js'
@@ -209,12 +209,9 @@ export class BrokerLifecycleManager {
       wantShutDown: this.wantShutDown,
       offlineLogDirs: [],
     })
-    if (res.errorCode === ErrorCode.STALE_BROKER_EPOCH) {
-      opts.logger.info(`The controller no longer knows broker epoch ${this.epoch}; registering again`)
-      this.epoch = -1
-      return 0
-    }
     if (res.errorCode !== ErrorCode.NONE) {
+      // STALE_BROKER_EPOCH after `kts cluster unregister`: like Kafka, the broker stays
+      // unregistered (and fenced for clients) until it restarts.
       opts.logger.warn(`Broker heartbeat failed with error ${errorName(res.errorCode)}`)
       return opts.retryBackoffMs
     }

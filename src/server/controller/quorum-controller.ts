@@ -411,6 +411,38 @@ export class QuorumController {
     }).catch(() => undefined)
   }
 
+  /**
+   * Unregisters a broker, fenced or not (UnregisterBroker, KIP-777; Kafka
+   * `ReplicationControlManager.unregisterBroker` + `handleBrokerUnregistered`): for every partition
+   * whose ISR holds it, a PartitionChangeRecord drops it from the ISR (never emptying the ISR) and
+   * moves leadership to the first other in-sync unfenced replica (-1 if none); then an
+   * UnregisterBrokerRecord with its epoch. Kafka's ELR bookkeeping is not done (kts has no ELR).
+   * @throws KafkaError BROKER_ID_NOT_REGISTERED when no broker `brokerId` is registered
+   */
+  unregisterBroker(brokerId: number): Promise<void> {
+    return this.run('unregisterBroker', image => {
+      const broker = image.brokers.get(brokerId)
+      if (!broker) throw new KafkaError(ErrorCode.BROKER_ID_NOT_REGISTERED, `Broker ID ${brokerId} is not currently registered`)
+      const acceptableLeader = (id: number): boolean => id !== brokerId && image.brokers.get(id)?.fenced === false
+      const records: MetadataRecord[] = []
+      for (const topic of image.topicsById.values()) {
+        for (const p of topic.partitions.values()) {
+          if (!p.isr.includes(brokerId)) continue
+          const shrunk = p.isr.filter(id => id !== brokerId)
+          const isr = shrunk.length > 0 ? shrunk : p.isr
+          const leader = isr.includes(p.leader) && acceptableLeader(p.leader) ? p.leader : p.replicas.find(id => isr.includes(id) && acceptableLeader(id)) ?? -1
+          if (isr === p.isr && leader === p.leader) continue
+          records.push({type: T.PARTITION_CHANGE, version: 0, data: {
+            topicId: topic.topicId, partitionId: p.partitionId, isr: isr === p.isr ? null : isr, leader: leader === p.leader ? -2 : leader,
+          }})
+        }
+      }
+      records.push({type: T.UNREGISTER_BROKER, version: 0, data: {brokerId, brokerEpoch: broker.epoch}})
+      this.heartbeats.remove(brokerId)
+      return {records, result: undefined}
+    })
+  }
+
   /** Hands out the next block of 1000 producer ids (AllocateProducerIds). @throws KafkaError STALE_BROKER_EPOCH, NOT_CONTROLLER */
   allocateProducerIds(brokerId: number, brokerEpoch: number): Promise<{firstProducerId: number, size: number}> {
     return this.run('allocateProducerIds', image => {

@@ -1,0 +1,99 @@
+/**
+ * Where the KRaft tools (`kts metadata-quorum`, `kts cluster`, `kts features`) connect, from their
+ * flags and client properties, as Kafka's argparse4j tools decide it: exactly one of
+ * `--bootstrap-server` (brokers) and `--bootstrap-controller` (controllers, KIP-919), argparse4j's
+ * messages for neither/both, and the admin client properties the tools honour.
+ */
+import {TerseError, UsageError} from '../errors.js'
+import {parseBootstrapServers, readPropertiesFile, type ClientProperties} from '../admin/client-properties.js'
+
+/** A resolved connection target. Times in ms. */
+export interface AdminTarget {
+  /** `host:port` entries. */
+  servers: string[]
+  /** True for `--bootstrap-controller` (requests go to the controller listener). */
+  controllers: boolean
+  /** `client.id` (default `kts-admin`). */
+  clientId: string
+  /** `security.protocol` SSL. */
+  tls: boolean
+  /** `request.timeout.ms` (default 30000): per request. */
+  requestTimeoutMs: number
+  /** `default.api.timeout.ms` (default 60000): deadline of each admin call, retries included. */
+  apiTimeoutMs: number
+}
+
+/** The two connection options as the command parsed them. */
+export interface BootstrapOptions {
+  bootstrapServer?: string
+  bootstrapController?: string
+  /**
+   * True when `bootstrapServer` came from a default (environment / `localhost:9092`) rather than
+   * the command line: then `--bootstrap-controller` wins instead of conflicting.
+   */
+  serverFromDefault?: boolean
+}
+
+/** How a tool names its options in argparse4j errors (`kafka-cluster` adds the short names). */
+export interface OptionNames {
+  /** e.g. `kts metadata-quorum` or `kts cluster unregister` */
+  prog: string
+  server?: string
+  controller?: string
+}
+
+/**
+ * Picks brokers or controllers.
+ * @throws UsageError `<prog>: error: one of the arguments --bootstrap-server --bootstrap-controller is required`
+ *   or `<prog>: error: argument --bootstrap-controller: not allowed with argument --bootstrap-server`
+ *   (argparse4j's mutually exclusive group), or a malformed `host:port` list.
+ */
+export function resolveBootstrap(opts: BootstrapOptions, names: OptionNames): {servers: string[], controllers: boolean} {
+  const server = names.server ?? '--bootstrap-server'
+  const controller = names.controller ?? '--bootstrap-controller'
+  const fromCommandLine = opts.bootstrapServer !== undefined && !opts.serverFromDefault
+  if (fromCommandLine && opts.bootstrapController !== undefined) {
+    throw new UsageError(`${names.prog}: error: argument ${controller}: not allowed with argument ${server}`)
+  }
+  if (opts.bootstrapController !== undefined) return {servers: parseBootstrapServers(opts.bootstrapController), controllers: true}
+  if (opts.bootstrapServer !== undefined) return {servers: parseBootstrapServers(opts.bootstrapServer), controllers: false}
+  throw new UsageError(`${names.prog}: error: one of the arguments ${server} ${controller} is required`)
+}
+
+function intProperty(props: ClientProperties, key: string, fallback: number): number {
+  const v = props[key]
+  if (v === undefined || v.trim() === '') return fallback
+  const n = Number(v.trim())
+  if (!Number.isInteger(n) || n < 0) throw new TerseError(`Invalid value ${v} for configuration ${key}: Not a number of type INT`)
+  return n
+}
+
+/**
+ * The full target: bootstrap choice plus the properties file (`--command-config` / `--config`).
+ * @throws TerseError when the file is missing (`missingFileMessage`, else `<file> (No such file or directory)`),
+ *   a timeout property is not a number, or `security.protocol` is not PLAINTEXT or SSL (our protocol client speaks no SASL)
+ */
+export function adminTarget(opts: BootstrapOptions, names: OptionNames, configFile: string | undefined, missingFileMessage?: (file: string) => string): AdminTarget {
+  const {servers, controllers} = resolveBootstrap(opts, names)
+  let props: ClientProperties = {}
+  if (configFile !== undefined) {
+    try {
+      props = readPropertiesFile(configFile)
+    } catch (err) {
+      if (missingFileMessage) throw new TerseError(missingFileMessage(configFile), {cause: err})
+      throw err
+    }
+  }
+  const security = (props['security.protocol'] ?? 'PLAINTEXT').trim().toUpperCase()
+  if (security !== 'PLAINTEXT' && security !== 'SSL') {
+    throw new TerseError(`security.protocol=${security} is not supported by ${names.prog} yet (PLAINTEXT and SSL are)`)
+  }
+  return {
+    servers,
+    controllers,
+    clientId: props['client.id'] ?? 'kts-admin',
+    tls: security === 'SSL',
+    requestTimeoutMs: intProperty(props, 'request.timeout.ms', 30_000),
+    apiTimeoutMs: intProperty(props, 'default.api.timeout.ms', 60_000),
+  }
+}
