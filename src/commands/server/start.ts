@@ -2,25 +2,35 @@ import path from 'node:path'
 import {Args, Flags} from '@oclif/core'
 import {KtsCommand} from '../../cli/base-command.js'
 import {TerseError} from '../../cli/errors.js'
+import {startDaemon, type DaemonStarted} from '../../cli/server/daemon.js'
+import {logDirFromEnv, runNodeProcess} from '../../cli/server/run-node-process.js'
+import {resolveServerConfigPath} from '../../cli/server/shipped-config.js'
 import {loadServerConfig} from '../../server/config/server-config.js'
+import {preflightNode} from '../../server/launch.js'
 import {configToLogDirectories} from '../../server/storage/log-directories.js'
 import {readMetaPropertiesRaw} from '../../server/storage/meta-properties.js'
 import {formatStorage} from '../../server/storage/formatter.js'
 import {loadMetaPropertiesEnsemble} from '../../server/storage/meta-properties-ensemble.js'
 import {randomClusterId} from '../../server/storage/storage-ids.js'
 
-type NodeModule = typeof import('../../server/node.js')
-
 /**
- * `kts server start [server.properties] [--override k=v ...]` (kafka-server-start.sh, kafka-tools.md §6).
- * Without a config path, uses the package's `config/kraft/server.properties` and formats its
- * storage on first start; with an explicit path, unformatted storage is an error (like Kafka).
+ * `kts server start [-daemon] [server.properties] [--override k=v ...]` (kafka-server-start.sh,
+ * kafka-tools.md §6).
+ * - Without a config path, uses the package's `config/kraft/server.properties` and formats its
+ *   storage on first start; with an explicit path, unformatted storage is an error (like Kafka).
+ *   `config/kraft/{server,broker,controller}.properties` missing from the current directory means
+ *   the package's file of that name (one line on stderr says so).
+ * - `-daemon` / `--daemon`: runs the node in the background (output in `$LOG_DIR/kafkaServer.out`,
+ *   log also in `$LOG_DIR/server.log`; LOG_DIR defaults to ./logs) and returns once it listens.
+ * - Every server process is recorded for `kts server stop` (see cli/server/server-registry.ts).
  */
 export default class ServerStart extends KtsCommand {
   static override summary = 'Start a KRaft node (broker, controller or both, per process.roles).'
+  static override description = 'With -daemon (or --daemon) the node runs in the background: its output goes to $LOG_DIR/kafkaServer.out and its log also to $LOG_DIR/server.log (LOG_DIR defaults to ./logs), and the command returns once the node accepts connections. Stop it with `kts server stop`.'
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
     '<%= config.bin %> <%= command.id %> config/kraft/server.properties --override node.id=2',
+    '<%= config.bin %> <%= command.id %> -daemon config/kraft/server.properties',
   ]
 
   static override args = {
@@ -29,20 +39,24 @@ export default class ServerStart extends KtsCommand {
 
   static override flags = {
     override: Flags.string({summary: 'Override a property of the config file (property=value); repeatable.', multiple: true}),
+    daemon: Flags.boolean({summary: 'Run in the background (Kafka\'s -daemon); output in $LOG_DIR/kafkaServer.out.', default: false}),
   }
 
-  async run(): Promise<void> {
-    const {args, flags} = await this.parse(ServerStart)
-    const explicit = args.config !== undefined
-    const configPath = path.resolve(args.config ?? path.join(this.config.root, 'config', 'kraft', 'server.properties'))
-    const config = loadServerConfig(configPath, flags.override ?? [])
-    if (config.processRoles.length === 0) {
-      throw new TerseError(`kts runs only in KRaft mode: set process.roles (broker, controller or both) in ${configPath}`)
-    }
+  async run(): Promise<DaemonStarted | void> {
+    // Kafka's single-dash `-daemon` would otherwise parse as the short flags -d -a -e -m -o -n.
+    const argv = this.argv.map((a) => (a === '-daemon' ? '--daemon' : a))
+    const {args, flags} = await this.parse(ServerStart, argv)
+    const resolved = resolveServerConfigPath(args.config, this.config.root)
+    if (resolved.notice !== null) process.stderr.write(resolved.notice + '\n')
+    const configPath = resolved.path
+    const overrides = flags.override ?? []
+    const config = loadServerConfig(configPath, overrides)
+    preflightNode(config, configPath) // refused keys stop here, before anything is formatted or spawned
+
     const dirs = configToLogDirectories(config)
     const unformatted = dirs.filter((d) => readMetaPropertiesRaw(d) === null)
     if (unformatted.length > 0) {
-      if (explicit || unformatted.length !== dirs.length) {
+      if (resolved.explicit || unformatted.length !== dirs.length) {
         throw new TerseError(`No \`meta.properties\` found in ${unformatted[0]} (have you run \`kts storage format\` to format the directory?)`)
       }
       const result = formatStorage({config, clusterId: randomClusterId()})
@@ -50,35 +64,14 @@ export default class ServerStart extends KtsCommand {
     }
     loadMetaPropertiesEnsemble(config) // fails early with Kafka's storage errors
 
-    let nodeModule: NodeModule
-    try {
-      nodeModule = await import('../../server/node.js')
-    } catch (err) {
-      throw new TerseError(`Cannot load the node (src/server/node.ts): ${(err as Error).message}`, {cause: err})
+    if (flags.daemon) {
+      const started = await startDaemon({runJs: path.join(this.config.root, 'bin', 'run.js'), configPath, overrides, logDir: logDirFromEnv()})
+      if (!this.jsonEnabled()) {
+        const listeners = started.listeners.map((l) => `${l.name}://${l.host}:${l.port}`).join(',')
+        process.stdout.write(`Started kts server in the background: pid ${started.pid}, node.id ${started.nodeId}, listeners ${listeners}; output in ${started.outFile}\n`)
+      }
+      return started
     }
-    // Signal handlers go in before start-up (Kafka registers its shutdown hook first): a SIGTERM that
-    // arrives while the node starts, or right after "Kafka Server started" is logged, must still shut
-    // down cleanly instead of killing the process with the default action. Repeated signals are ignored.
-    let node: {shutdown(): Promise<void>, done: Promise<void>} | null = null
-    let stopRequested = false
-    const shutdown = (n: {shutdown(): Promise<void>}): void => {
-      n.shutdown().then(
-        () => process.exit(0),
-        (err) => {
-          process.stderr.write(`Error during shutdown: ${(err as Error).message}\n`)
-          process.exit(1)
-        },
-      )
-    }
-    const stop = (): void => {
-      if (stopRequested) return
-      stopRequested = true
-      if (node !== null) shutdown(node)
-    }
-    process.on('SIGTERM', stop)
-    process.on('SIGINT', stop)
-    node = await nodeModule.startNode({config, configPath})
-    if (stopRequested) shutdown(node)
-    await node.done
+    await runNodeProcess({config, configPath})
   }
 }

@@ -2,8 +2,10 @@
  * Every broker/controller config key kts knows, with Kafka's names, types, defaults and validators
  * (Kafka 3.9 `KafkaConfig`, `ServerLogConfigs`, `QuorumConfig`, `KRaftConfigs`, `GroupCoordinatorConfig`,
  * `TransactionStateManagerConfig`; `../shared/spec/kafka-tools.md` §8.2, storage spec §3.11, §5.1).
- * Keys marked "accepted, ignored" are valid in server.properties but have no effect in kts.
+ * Keys marked "accepted, ignored" are valid in server.properties but have no effect in kts; what kts
+ * refuses, warns about or accepts without effect is listed in `unsupported-configs.ts`.
  */
+import {unsupportedConfigRow} from './unsupported-configs.js'
 import {atLeast, between, INT_MAX, listOf, LONG_MAX, oneOf, type ConfigKeyDef, type ConfigType, type ConfigValue, type Validator} from './config-def.js'
 
 const SECURITY_PROTOCOLS = ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL']
@@ -176,10 +178,10 @@ export const BROKER_CONFIG_DEFS: ReadonlyMap<string, ConfigKeyDef> = new Map(
   ROWS.map(([name, type, defaultValue, validator]) => [name, {name, type, defaultValue, validator}]),
 )
 
-/** Key prefixes accepted without a warning (per-listener, SSL, SASL, metrics and client-quota settings). */
-export const IGNORED_KEY_PREFIXES = ['listener.name.', 'ssl.', 'sasl.', 'metric.', 'metrics.', 'quota.', 'log4j.', 'confluent.', 'remote.log.', 'delegation.token.', 'kafka.metrics.', 'auto.include.jmx.reporter', 'client.quota.', 'replication.quota.', 'alter.log.dirs.']
-
-/** True if `key` is a known broker key or a known, ignored family of keys. */
+/**
+ * True if `key` is a known broker key, or one that `unsupported-configs.ts` governs (refused,
+ * warned about or accepted without effect): only other keys get Kafka's "isn't a known config" warning.
+ */
 export function isKnownBrokerKey(key: string): boolean {
-  return BROKER_CONFIG_DEFS.has(key) || IGNORED_KEY_PREFIXES.some((p) => key.startsWith(p))
+  return BROKER_CONFIG_DEFS.has(key) || unsupportedConfigRow(key) !== undefined
 }

@@ -38,14 +38,23 @@ export class SocketServer {
         )
         this.connections.add(conn)
       })
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject)
-        const host = l.host === '' ? undefined : l.host
-        server.listen({port: l.port, host}, () => {
-          server.off('error', reject)
-          resolve()
+      const host = l.host === '' ? undefined : l.host
+      try {
+        await new Promise<void>((resolve, reject) => {
+          server.once('error', reject)
+          server.listen({port: l.port, host}, () => {
+            server.off('error', reject)
+            resolve()
+          })
         })
-      })
+      } catch (err) {
+        // Close the listeners bound so far: the caller never gets a server to stop.
+        await this.stop()
+        const e = err as NodeJS.ErrnoException
+        const reason = e.code === 'EADDRINUSE' ? 'Address already in use' : e.code === 'EACCES' ? 'Permission denied' : e.message
+        // Kafka's wording (SocketServer.openServerSocket).
+        throw new Error(`Socket server failed to bind to ${host ?? '0.0.0.0'}:${l.port}: ${reason}.`, {cause: err})
+      }
       const addr = server.address()
       if (addr && typeof addr === 'object') this.boundPorts.set(l.name, addr.port)
       server.on('error', (err) => this.logger.error(`Listener ${l.name} error`, err))
