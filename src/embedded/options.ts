@@ -1,0 +1,106 @@
+/**
+ * The options of `startKafka()` and their checks (unknown keys and wrong types are a TypeError
+ * naming them, before anything starts).
+ */
+
+/** Where the node runs: in the calling process (default), or as a `kts server start` child process. */
+export type KafkaMode = 'in-process' | 'child-process'
+
+/** log4js level names, lowest volume first. */
+export type KafkaLogLevel = 'off' | 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace'
+
+/** A server.properties value: written as `String(value)`. */
+export type ConfigValueInput = string | number | boolean
+
+/** Options of `startKafka()`; every field is optional. */
+export interface StartKafkaOptions {
+  /**
+   * Number of nodes. Only 1 for now: multi-node clusters (`nodes: 3` with `kill(nodeId)` /
+   * `restart(nodeId)`) arrive with the next issue, and other values are rejected. Default 1.
+   */
+  nodes?: number
+  /**
+   * `'in-process'` (default): the node runs in this process (fastest start; `kill()` is not
+   * available). `'child-process'`: the node runs as `kts server start` in a child process, which
+   * `kill()` can SIGKILL and which stops by itself if this process dies.
+   */
+  mode?: KafkaMode
+  /**
+   * server.properties keys applied over startKafka's defaults (see `STARTKAFKA_DEFAULTS`), e.g.
+   * `{'num.partitions': 3, 'auto.create.topics.enable': false}`. A bad value or a key kts refuses
+   * rejects `startKafka()` with the node's one-line config error.
+   */
+  config?: Readonly<Record<string, ConfigValueInput>>
+  /** PLAINTEXT (client) port of the node, 1-65535. Default: a free port. */
+  port?: number
+  /** Host to bind and advertise. Default `'127.0.0.1'`. */
+  host?: string
+  /**
+   * Directory for the node's config and data (`<dir>/node-<id>/server.properties`,
+   * `<dir>/node-<id>/data`); created if missing and reused (not reformatted) when it already
+   * holds a node. Default: a new directory under the OS temp dir.
+   */
+  dir?: string
+  /** Keep `dir` when stopping. Default false for the temp dir, true for a `dir` you gave. */
+  keepDir?: boolean
+  /** Cluster id to format new storage with (22-char base64url). Default: random. */
+  clusterId?: string
+  /**
+   * Log level of the node. In-process this sets the level of the process-wide kts logger (lines go
+   * to stdout); a child's output is forwarded to this process's stdout/stderr. Default: `KTS_LOG_LEVEL`, else `'warn'`.
+   */
+  logLevel?: KafkaLogLevel
+  /** Deadline for start-up, and for each restart, in ms. Default 30,000. */
+  startTimeoutMs?: number
+}
+
+const KNOWN: Record<keyof StartKafkaOptions, true> = {
+  nodes: true, mode: true, config: true, port: true, host: true, dir: true, keepDir: true, clusterId: true, logLevel: true, startTimeoutMs: true,
+}
+const LEVELS: readonly KafkaLogLevel[] = ['off', 'fatal', 'error', 'warn', 'info', 'debug', 'trace']
+
+/**
+ * Checks `options` as given by a (possibly untyped) caller.
+ * @throws TypeError naming unknown options (`startKafka(): unknown option 'prot' (known options: nodes, mode, ...)`)
+ *   or an option of the wrong type or range
+ * @throws Error for `nodes` other than 1 (not supported yet)
+ */
+export function validateStartKafkaOptions(options: unknown): StartKafkaOptions {
+  if (options === undefined) return {}
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TypeError(`startKafka(): options must be an object, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`)
+  }
+  const o = options as Record<string, unknown>
+  const unknown = Object.keys(o).filter((k) => !(k in KNOWN))
+  if (unknown.length > 0) {
+    throw new TypeError(`startKafka(): unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')} (known options: ${Object.keys(KNOWN).join(', ')})`)
+  }
+  const bad = (name: string, expected: string): TypeError =>
+    new TypeError(`startKafka(): option '${name}' must be ${expected}, got ${JSON.stringify(o[name]) ?? String(o[name])}`)
+  const isInt = (v: unknown, min: number, max: number): boolean => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max
+  const present = (k: string): boolean => o[k] !== undefined
+
+  if (present('nodes') && !isInt(o.nodes, 1, 1000)) throw bad('nodes', 'a positive integer')
+  if (present('mode') && o.mode !== 'in-process' && o.mode !== 'child-process') throw bad('mode', `'in-process' or 'child-process'`)
+  if (present('port') && !isInt(o.port, 1, 65535)) throw bad('port', 'an integer from 1 to 65535')
+  if (present('host') && (typeof o.host !== 'string' || o.host === '')) throw bad('host', 'a non-empty string')
+  if (present('dir') && (typeof o.dir !== 'string' || o.dir === '')) throw bad('dir', 'a non-empty string')
+  if (present('keepDir') && typeof o.keepDir !== 'boolean') throw bad('keepDir', 'a boolean')
+  if (present('clusterId') && (typeof o.clusterId !== 'string' || !/^[A-Za-z0-9_-]{22}$/.test(o.clusterId))) throw bad('clusterId', 'a 22-character base64url cluster id')
+  if (present('logLevel') && !LEVELS.includes(o.logLevel as KafkaLogLevel)) throw bad('logLevel', `one of ${LEVELS.join(', ')}`)
+  if (present('startTimeoutMs') && !isInt(o.startTimeoutMs, 1, 3_600_000)) throw bad('startTimeoutMs', 'a positive integer (ms)')
+  if (present('config')) {
+    const c = o.config
+    if (typeof c !== 'object' || c === null || Array.isArray(c)) throw bad('config', 'an object of server.properties keys')
+    for (const [k, v] of Object.entries(c)) {
+      if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
+        throw new TypeError(`startKafka(): config['${k}'] must be a string, number or boolean, got ${v === null ? 'null' : typeof v}`)
+      }
+      if (/[\r\n]/.test(k) || (typeof v === 'string' && /[\r\n]/.test(v))) throw new TypeError(`startKafka(): config['${k}'] must be on one line`)
+    }
+  }
+  if (present('nodes') && o.nodes !== 1) {
+    throw new Error(`startKafka(): nodes: ${String(o.nodes)} is not supported yet: multi-node clusters arrive with the next kts release; use nodes: 1`)
+  }
+  return o as StartKafkaOptions
+}
