@@ -19,7 +19,7 @@
  * partition stays far below that) instead of the 1-partition one.
  *
  * Environment: KTS_BENCH_RECORDS (default 1000000), KTS_BENCH_RECORD_BYTES (default 100),
- * KTS_BENCH_SKIP_GROUPS=1 (no consumer group bench), KTS_BENCH_SKIP_MOCK=1 (kts only), KTS_BENCH_KCAT (kcat binary, default `kcat`),
+ * KTS_BENCH_SKIP_GROUPS=1 (no consumer group bench), KTS_BENCH_SKIP_START_KAFKA=1 (no startKafka() start-to-ready figures, bench/start-kafka.ts), KTS_BENCH_SKIP_MOCK=1 (kts only), KTS_BENCH_KCAT (kcat binary, default `kcat`),
  * KTS_BENCH_CPU_PROF=<dir> (run the kts server under `node --cpu-prof`, write the profile there and
  * print its top functions; start-up figures then include the profiler's overhead),
  * KTS_BENCH_KEEP=1 (keep the temp dir and print its path), KTS_BENCH_REPEAT=n (run every scenario n
@@ -821,6 +821,19 @@ async function main(): Promise<number> {
       console.log(`\nkts server CPU profile ${newest}:`)
       console.log(formatProfileSummary(summarizeCpuProfiles([newest], ROOT), 15))
     }
+  }
+
+  // startKafka() start-to-ready (issue 3), in its own process (its cold figure needs fresh processes).
+  if (process.env.KTS_BENCH_SKIP_START_KAFKA === '1') {
+    console.log('\nstartKafka() bench skipped (KTS_BENCH_SKIP_START_KAFKA=1)')
+  } else {
+    console.log('\nstartKafka() start-to-ready (bench/start-kafka.ts):')
+    const code = await new Promise<number>((resolve) => {
+      const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'bench', 'start-kafka.js')], {stdio: 'inherit'})
+      child.on('exit', (c, sig) => resolve(c ?? (sig ? 1 : 0)))
+      child.on('error', () => resolve(1))
+    })
+    if (code !== 0) failures.push(`startKafka() bench exited with ${code}`)
   }
 
   // Consumer groups (issue "2 — Consumer groups"): its own broker, in its own process.

@@ -55,7 +55,8 @@ const TAIL_CHARS = 64 * 1024
 const STOP_GRACE_MS = 15_000
 
 /**
- * The node as `node <root>/bin/run.js server start <configFile>` with KTS_SERVER_IPC=attached: it
+ * The node in a child process, `node <root>/dist/src/embedded/node-main.js <configFile>` (what
+ * `kts server start <configFile>` runs, without the CLI layer) with KTS_SERVER_IPC=attached: it
  * reports `started`/`failed` over IPC and shuts down when this process goes away. Its output is
  * forwarded to this process's stdout/stderr and the last 64 KiB are kept for error messages.
  */
@@ -64,7 +65,7 @@ export class ChildProcessNode implements NodeRunner {
   private exited: Promise<void> = Promise.resolve()
   private tail = ''
 
-  constructor(private readonly runJs: string, private readonly configFile: string, private readonly logLevel: string) {}
+  constructor(private readonly mainJs: string, private readonly configFile: string, private readonly logLevel: string) {}
 
   get pid(): number | null {
     return this.child?.pid ?? null
@@ -81,7 +82,7 @@ export class ChildProcessNode implements NodeRunner {
 
   async start(timeoutMs: number): Promise<void> {
     if (this.child !== null) return
-    const child = spawn(process.execPath, [this.runJs, 'server', 'start', this.configFile], {
+    const child = spawn(process.execPath, [this.mainJs, this.configFile], {
       cwd: path.dirname(this.configFile),
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       env: {...process.env, [SERVER_IPC_ENV]: 'attached', KTS_LOG_LEVEL: this.logLevel},
@@ -104,7 +105,7 @@ export class ChildProcessNode implements NodeRunner {
       await new Promise<void>((resolve, reject) => {
         let failure: string | null = null
         const timer = setTimeout(() => {
-          failure = `kts server start did not start within ${timeoutMs} ms`
+          failure = `the kts node did not start within ${timeoutMs} ms`
           child.kill('SIGKILL')
         }, timeoutMs)
         child.on('message', (m: unknown) => {
@@ -121,7 +122,7 @@ export class ChildProcessNode implements NodeRunner {
         })
         exited.then(() => {
           clearTimeout(timer)
-          reject(new Error(failure ?? `kts server start exited before it started:\n${this.tail.slice(-4000)}`))
+          reject(new Error(failure ?? `the kts node process exited before it started:\n${this.tail.slice(-4000)}`))
         }, reject)
       })
     } catch (err) {

@@ -3,7 +3,7 @@
  * naming them, before anything starts).
  */
 
-/** Where the node runs: in the calling process (default), or as a `kts server start` child process. */
+/** Where the node runs: in the calling process (default), or in a child process. */
 export type KafkaMode = 'in-process' | 'child-process'
 
 /** log4js level names, lowest volume first. */
@@ -21,8 +21,8 @@ export interface StartKafkaOptions {
   nodes?: number
   /**
    * `'in-process'` (default): the node runs in this process (fastest start; `kill()` is not
-   * available). `'child-process'`: the node runs as `kts server start` in a child process, which
-   * `kill()` can SIGKILL and which stops by itself if this process dies.
+   * available). `'child-process'`: the node runs in a child process (the code of `kts server
+   * start`, without the CLI layer), which `kill()` can SIGKILL and which stops by itself if this process dies.
    */
   mode?: KafkaMode
   /**

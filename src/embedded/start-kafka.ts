@@ -156,7 +156,7 @@ export async function startKafka(options?: StartKafkaOptions): Promise<KafkaClus
     const configFile = path.join(nodeDir, 'server.properties')
     const runner: NodeRunner = mode === 'in-process'
       ? new InProcessNode(configFile)
-      : new ChildProcessNode(path.join(packageRoot(), 'bin', 'run.js'), configFile, logLevel)
+      : new ChildProcessNode(path.join(packageRoot(), 'dist', 'src', 'embedded', 'node-main.js'), configFile, logLevel)
 
     let slot: NodeSlot | null = null
     let clusterId = ''

@@ -7,14 +7,20 @@
  * A `-daemon` child (KTS_SERVER_IPC=daemon) also appends its log to `$LOG_DIR/server.log` and
  * disconnects from its parent once started; an attached child (startKafka's child-process mode)
  * is not recorded (it belongs to its parent) and shuts down when its parent goes away.
+ * No oclif here: `src/embedded/node-main.ts` runs this without the CLI layer.
  */
 import path from 'node:path'
 import type {ServerConfig} from '../../server/config/server-config.js'
 import {launchNode, type RunningNode} from '../../server/launch.js'
 import {configureLogging, getLogger} from '../../server/util/logger.js'
-import {oneLine} from '../base-command.js'
 import {sendToParent, serverIpcMode, type BoundListener} from './node-ipc.js'
 import {registerServer} from './server-registry.js'
+
+/** The first non-empty line of an error's message (what `KtsCommand.catch()` prints). */
+function oneLine(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err)
+  return message.split('\n').map((l) => l.trim()).find((l) => l.length > 0) ?? (err instanceof Error ? err.name : 'Unknown error')
+}
 
 /** `LOG_DIR` as kafka-run-class.sh reads it (default `./logs`), absolute. */
 export function logDirFromEnv(env: NodeJS.ProcessEnv = process.env): string {
