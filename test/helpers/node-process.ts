@@ -124,7 +124,9 @@ export class NodeProcess {
   async start(timeoutMs = 20_000, waitReady = true): Promise<void> {
     if (this.child) throw new Error('already running')
     const c = spawn(process.execPath, ktsArgs('server', 'start', this.opts.configFile), {
-      cwd: repoRoot(), env: {...process.env, ...this.opts.env}, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own pid directory (next to its config): a `kts server stop` run elsewhere never sees it.
+      cwd: repoRoot(), env: {...process.env, KTS_PID_DIR: path.join(path.dirname(this.opts.configFile), 'run'), ...this.opts.env},
+      detached: true, stdio: ['ignore', 'pipe', 'pipe'],
     })
     this.child = c
     this.stopped = false

@@ -68,14 +68,18 @@ export async function runNodeProcess({config, configPath}: {config: ServerConfig
   const started = node
   const listeners: BoundListener[] = config.listeners.map((l) => ({name: l.name, host: l.host, port: started.boundPorts.get(l.name) ?? l.port}))
   if (ipc !== 'attached') {
-    registerServer({
-      nodeId: node.nodeId,
-      processRoles: config.processRoles,
-      configFile: configPath,
-      daemon: ipc === 'daemon',
-      logDir,
-      listeners: listeners.map((l) => `${l.name}://${l.host}:${l.port}`).join(','),
-    })
+    try {
+      registerServer({
+        nodeId: node.nodeId,
+        processRoles: config.processRoles,
+        configFile: configPath,
+        daemon: ipc === 'daemon',
+        logDir,
+        listeners: listeners.map((l) => `${l.name}://${l.host}:${l.port}`).join(','),
+      })
+    } catch (err) {
+      getLogger('kafka.Kafka').warn(`kts server stop will not find this process: ${oneLine(err)}`)
+    }
   }
   if (ipc !== null) await sendToParent({type: 'started', pid: process.pid, nodeId: node.nodeId, clusterId: node.clusterId, listeners})
   if (ipc === 'daemon') process.disconnect()

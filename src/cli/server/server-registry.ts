@@ -96,6 +96,7 @@ const FILE_RE = /^server-(\d+)\.json$/
 export function registerServer(rec: Omit<ServerRecord, 'pid' | 'procStartTime' | 'startedAt'>, env: NodeJS.ProcessEnv = process.env): () => void {
   const dir = registryDir(env)
   ensureDir(dir)
+  runningServers(env) // drops the records of processes that died without removing theirs
   const full: ServerRecord = {pid: process.pid, ...rec, startedAt: new Date().toISOString(), procStartTime: procStartTime(process.pid)}
   const file = path.join(dir, `server-${process.pid}.json`)
   const tmp = `${file}.tmp`
