@@ -164,12 +164,13 @@ export async function startKafka(options?: StartKafkaOptions): Promise<KafkaClus
       const [port, controllerPort] = opts.port !== undefined
         ? [opts.port, (await freePorts(1, host))[0]]
         : await freePorts(2, host)
+      const h = host.includes(':') ? `[${host}]` : host // IPv6 literals in brackets, as Kafka writes them
       fs.writeFileSync(configFile, render({
         'process.roles': 'broker,controller',
         'node.id': nodeId,
-        'controller.quorum.voters': `${nodeId}@${host}:${controllerPort}`,
-        'listeners': `PLAINTEXT://${host}:${port},CONTROLLER://${host}:${controllerPort}`,
-        'advertised.listeners': `PLAINTEXT://${host}:${port}`,
+        'controller.quorum.voters': `${nodeId}@${h}:${controllerPort}`,
+        'listeners': `PLAINTEXT://${h}:${port},CONTROLLER://${h}:${controllerPort}`,
+        'advertised.listeners': `PLAINTEXT://${h}:${port}`,
         'controller.listener.names': 'CONTROLLER',
         'inter.broker.listener.name': 'PLAINTEXT',
         'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',

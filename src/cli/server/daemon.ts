@@ -28,7 +28,7 @@ export interface StartDaemonOptions {
   timeoutMs?: number
 }
 
-export interface DaemonStarted extends StartedMessage {
+export interface DaemonStarted extends Omit<StartedMessage, 'type'> {
   /** `$LOG_DIR/kafkaServer.out`. */
   outFile: string
   /** `$LOG_DIR/server.log`. */
@@ -97,5 +97,6 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<DaemonStart
   })
   child.disconnect()
   child.unref()
-  return {...started, outFile, serverLog: path.join(opts.logDir, 'server.log')}
+  const {type: _type, ...info} = started
+  return {...info, outFile, serverLog: path.join(opts.logDir, 'server.log')}
 }

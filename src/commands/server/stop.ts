@@ -38,7 +38,8 @@ export default class ServerStop extends KtsCommand {
     }
     const result = await stopServers({nodeId, processRole}, {signal})
     if (result === null) {
-      if (!this.jsonEnabled()) process.stdout.write('No kafka server to stop\n')
+      if (this.jsonEnabled()) throw new TerseError('No kafka server to stop')
+      process.stdout.write('No kafka server to stop\n') // stdout, as Kafka's script
       this.exit(1)
     }
     if (result.stillRunning.length > 0) {
