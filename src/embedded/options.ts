@@ -50,7 +50,11 @@ export interface StartKafkaOptions {
    * to stdout); a child's output is forwarded to this process's stdout/stderr. Default: `KTS_LOG_LEVEL`, else `'warn'`.
    */
   logLevel?: KafkaLogLevel
-  /** Deadline for start-up, and for each restart, in ms. Default 30,000. */
+  /**
+   * Child-process mode: deadline for start-up and for each restart, in ms (the child is then
+   * SIGKILLed and the promise rejects). Default 30,000. An in-process start cannot be abandoned
+   * half-way and has no deadline.
+   */
   startTimeoutMs?: number
 }
 

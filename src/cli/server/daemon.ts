@@ -58,6 +58,7 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<DaemonStart
   const started = await new Promise<StartedMessage>((resolve, reject) => {
     let failure: string | null = null
     let settled = false
+    let failTimer: NodeJS.Timeout | undefined
     const timer = setTimeout(() => {
       failure ??= `kts server did not start within ${Math.round(timeoutMs / 1000)} s; see ${outFile}`
       kill('SIGKILL')
@@ -78,7 +79,7 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<DaemonStart
       } else {
         // The child exits next; fail only then, so that no process is left behind.
         failure = m.message
-        setTimeout(() => kill('SIGKILL'), 10_000).unref()
+        failTimer = setTimeout(() => kill('SIGKILL'), 10_000)
       }
     })
     child.once('error', (err) => {
@@ -91,6 +92,7 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<DaemonStart
       if (settled) return
       settled = true
       clearTimeout(timer)
+      clearTimeout(failTimer)
       if (child.pid !== undefined) removeServerRecord(child.pid)
       reject(new TerseError(failure ?? `kts server exited (${signal ?? `code ${code}`}) before it started; see ${outFile}`))
     })
