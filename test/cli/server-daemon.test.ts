@@ -79,15 +79,20 @@ describe('kts server start -daemon / kts server stop (real binary)', function ()
     return fs.readdirSync(pidDir).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(fs.readFileSync(path.join(pidDir, f), 'utf8')) as Record)
   }
 
-  /** A formatted node directory with its server.properties; returns the file and ports. */
-  async function node(name: string, nodeId: number): Promise<{config: string, port: number, controllerPort: number, logDirs: string}> {
+  /**
+   * A formatted node directory with its server.properties (its own one-voter cluster): a combined
+   * broker+controller node, or a controller-only node; returns the file and ports.
+   */
+  async function node(name: string, nodeId: number, roles: 'broker,controller' | 'controller' = 'broker,controller'): Promise<{config: string, port: number, controllerPort: number, logDirs: string}> {
     const [port, controllerPort] = await freePorts(2)
     const logDirs = path.join(tmp, name, 'data')
     const config = path.join(tmp, name, 'server.properties')
     fs.mkdirSync(path.dirname(config), {recursive: true})
+    const broker = roles !== 'controller'
     fs.writeFileSync(config, [
-      'process.roles=broker,controller', `node.id=${nodeId}`, `controller.quorum.voters=${nodeId}@127.0.0.1:${controllerPort}`,
-      `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`, `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+      `process.roles=${roles}`, `node.id=${nodeId}`, `controller.quorum.voters=${nodeId}@127.0.0.1:${controllerPort}`,
+      broker ? `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}` : `listeners=CONTROLLER://127.0.0.1:${controllerPort}`,
+      broker ? `advertised.listeners=PLAINTEXT://127.0.0.1:${port}` : '',
       'controller.listener.names=CONTROLLER', 'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
       `log.dirs=${logDirs}`, 'offsets.topic.replication.factor=1', '',
     ].join('\n'))
@@ -99,9 +104,9 @@ describe('kts server start -daemon / kts server stop (real binary)', function ()
   const cli = (args: string[], opts: {cwd?: string, env?: NodeJS.ProcessEnv} = {}): Promise<CliResult> =>
     runCli(args, {cwd: opts.cwd ?? tmp, env: {...env, ...opts.env}})
 
-  it('-daemon returns once the node listens, records it, writes kafkaServer.out and server.log; stop --node-id stops only that node; stop with nothing left: exit 1', async () => {
+  it('-daemon returns once the node listens, records it, writes kafkaServer.out and server.log; stop by role and by node id; stop with nothing left: exit 1', async () => {
     const a = await node('a', 1)
-    const b = await node('b', 2)
+    const b = await node('b', 2, 'controller')
     const logsB = path.join(tmp, 'logs-b')
     const startA = await cli(['server', 'start', '-daemon', a.config])
     assert.equal(startA.code, 0, startA.stdout + startA.stderr)
@@ -110,11 +115,11 @@ describe('kts server start -daemon / kts server stop (real binary)', function ()
     assert.match(startA.stdout, new RegExp(`^Started kts server in the background: pid \\d+, node.id 1, listeners PLAINTEXT://127.0.0.1:${a.port},CONTROLLER://127.0.0.1:${a.controllerPort}; output in ${tmp}/logs/kafkaServer.out\\n$`))
     const startB = await cli(['server', 'start', '--daemon', b.config], {env: {LOG_DIR: logsB}})
     assert.equal(startB.code, 0, startB.stdout + startB.stderr)
-    assert.equal(await canConnect(b.port), true)
+    assert.equal(await canConnect(b.controllerPort), true)
 
     const recs = records().sort((x, y) => x.nodeId - y.nodeId)
     assert.deepEqual(recs.map((r) => [r.nodeId, r.processRoles.join(','), r.configFile, r.daemon, r.logDir]),
-      [[1, 'broker,controller', a.config, true, path.join(tmp, 'logs')], [2, 'broker,controller', b.config, true, logsB]])
+      [[1, 'broker,controller', a.config, true, path.join(tmp, 'logs')], [2, 'controller', b.config, true, logsB]])
     const [pidA, pidB] = recs.map((r) => r.pid)
     assert.ok(alive(pidA) && alive(pidB))
     for (const dir of [path.join(tmp, 'logs'), logsB]) {
@@ -122,24 +127,25 @@ describe('kts server start -daemon / kts server stop (real binary)', function ()
       assert.match(fs.readFileSync(path.join(dir, 'server.log'), 'utf8'), /INFO \[KafkaRaftServer nodeId=\d\] Kafka Server started/)
     }
 
-    // A combined node is neither a "broker" nor a "controller" process for --process-role (Kafka's exact match).
-    const byRole = await cli(['server', 'stop', '--process-role', 'controller'])
-    assert.equal(byRole.code, 1)
-    assert.equal(byRole.stdout, 'No kafka server to stop\n')
+    // --process-role matches process.roles exactly (Kafka's script): the combined node is not a "broker".
+    const byBroker = await cli(['server', 'stop', '--process-role', 'broker'])
+    assert.equal(byBroker.code, 1)
+    assert.equal(byBroker.stdout, 'No kafka server to stop\n')
     assert.ok(alive(pidA) && alive(pidB))
 
-    const stopB = await cli(['server', 'stop', '--node-id=2'])
-    assert.equal(stopB.code, 0, stopB.stdout + stopB.stderr)
+    const byController = await cli(['server', 'stop', '--process-role=controller'])
+    assert.equal(byController.code, 0, byController.stdout + byController.stderr)
     // It waited: the process is gone when the command returns; node 1 still serves.
     assert.equal(alive(pidB), false)
-    assert.equal(await canConnect(b.port), false)
+    assert.equal(await canConnect(b.controllerPort), false)
     assert.equal(await canConnect(a.port), true)
     assert.match(fs.readFileSync(path.join(logsB, 'server.log'), 'utf8'), /Terminating process due to signal SIGTERM[\s\S]*Kafka Server shut down/)
     assert.deepEqual(records().map((r) => r.nodeId), [1])
 
-    const stopAll = await cli(['server', 'stop'])
-    assert.equal(stopAll.code, 0, stopAll.stdout + stopAll.stderr)
+    const byId = await cli(['server', 'stop', '--node-id=1'])
+    assert.equal(byId.code, 0, byId.stdout + byId.stderr)
     assert.equal(alive(pidA), false)
+    assert.equal(await canConnect(a.port), false)
     assert.deepEqual(records(), [])
 
     const none = await cli(['server', 'stop'])
@@ -215,7 +221,8 @@ describe('kts server start -daemon / kts server stop (real binary)', function ()
   })
 
   it('--process-role stops only processes whose process.roles is exactly that role; stale pid files are ignored and removed', async () => {
-    // kts cannot run broker-only or controller-only nodes yet: stand-in processes recorded as such.
+    // Stand-in processes recorded as a broker-only and a controller-only node (kts cannot run
+    // broker-only nodes yet); the first test stops a real controller-only node.
     fs.mkdirSync(pidDir, {recursive: true})
     const stat = (pid: number): string => {
       const s = fs.readFileSync(`/proc/${pid}/stat`, 'utf8')
