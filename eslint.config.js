@@ -15,7 +15,7 @@ export default tseslint.config(
   {
     files: ['src/server/**/*.ts', 'src/protocol/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {patterns: ['@oclif/*', 'kafkajs', 'cli-table3', 'chalk', '**/cli/**', '**/commands/**']}],
+      'no-restricted-imports': ['error', {patterns: ['@oclif/*', 'kafkajs', 'cli-table3', 'chalk', 'inquirer', '**/cli/**', '**/commands/**']}],
     },
   },
 )

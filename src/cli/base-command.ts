@@ -3,13 +3,15 @@
  *
  * - `--json` is enabled on all commands: `run()` returns the command's typed result, which oclif
  *   prints as JSON; text is rendered only when `!this.jsonEnabled()`.
- * - `catch()` turns any failure into exactly ONE readable line on stderr and exit code 1 (oclif's
+ * - `catch()` turns any failure into exactly ONE readable line on stderr (red on a colour terminal,
+ *   see `output/style.ts`) and exit code 1 (oclif's
  *   parse errors, normally exit 2, become 1 like Kafka's tools). In `--json` mode the error is
  *   printed as `{"error":{"name","message","kafkaErrorCode"?}}` on stdout instead.
  * - A stack trace is printed only with `--debug` on the command line or `KTS_DEBUG=1`.
  */
 import {Command, Errors, Flags} from '@oclif/core'
 import {EXIT_FAILURE, TerseError} from './errors.js'
+import {errorLine} from './output/style.js'
 
 export abstract class KtsCommand extends Command {
   static override enableJsonFlag = true
@@ -35,7 +37,7 @@ export abstract class KtsCommand extends Command {
       if (code !== undefined) error.kafkaErrorCode = code
       this.logJson({error})
     } else {
-      process.stderr.write(line + '\n')
+      errorLine(line)
     }
     if (this.debugEnabled() && err.stack) process.stderr.write(err.stack + '\n')
   }

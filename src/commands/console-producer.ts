@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 import {KtsCommand} from '../cli/base-command.js'
 import {runConsoleProducer, type ProducerRunResult} from '../cli/console/console-producer.js'
 import {expandCompressionCodec, resolveProducerOptions} from '../cli/console/producer-options.js'
+import {bootstrapServerFlag} from '../cli/flags.js'
 
 const str = (summary: string, helpValue: string) => Flags.string({summary, helpValue})
 
@@ -11,7 +12,7 @@ export default class ConsoleProducer extends KtsCommand {
   static override examples = ['echo hello | <%= config.bin %> console-producer --bootstrap-server localhost:9092 --topic quickstart-events']
 
   static override flags = {
-    'bootstrap-server': str('REQUIRED unless --broker-list(deprecated) is specified. The server(s) to connect to.', '<String: server to connect to>'),
+    'bootstrap-server': bootstrapServerFlag('The server(s) to connect to (--broker-list, deprecated, is an alias).'),
     'broker-list': str('DEPRECATED, use --bootstrap-server instead; ignored if --bootstrap-server is specified.', '<String: broker-list>'),
     topic: str('REQUIRED: The topic id to produce messages to.', '<String: topic>'),
     sync: Flags.boolean({summary: 'If set message send requests to the brokers are synchronously, one at a time as they arrive.'}),

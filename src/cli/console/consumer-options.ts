@@ -3,6 +3,7 @@
  * §4.1-4.2): rejected combinations with Kafka's messages, consumer property merge, start position.
  */
 import {UsageError} from '../errors.js'
+import {resolveBootstrapServer} from '../flags.js'
 import {parseKeyValueArgs, readPropertiesFile, type ClientProperties} from '../admin/admin-client.js'
 import {formatterConfig, type FormatterConfig} from './message-formatter.js'
 
@@ -33,6 +34,13 @@ export type StartOffset = 'earliest' | 'latest' | number
 export interface ConsoleConsumerOptions {
   bootstrapServer: string
   topic?: string
+  /**
+   * True when neither `--topic` nor `--include` was given: the caller picks the cluster's only
+   * non-internal topic (`topicFromCluster` in default-topic.ts) and sets `topic` before running.
+   */
+  topicFromCluster: boolean
+  /** Notes for stderr, one line each (e.g. `--from-beginning` ignored in favour of `--offset`). */
+  warnings: string[]
   /** `--include` as a whole-name regex. */
   include?: RegExp
   partition?: number
@@ -58,21 +66,31 @@ function longArg(v: string, option: string): number {
 
 /**
  * Validates the flags (Kafka's order of checks) and merges the consumer properties.
- * @throws UsageError with Kafka's messages, e.g. `Exactly one of --include/--topic is required. `,
+ *
+ * Deliberate differences from Kafka's `ConsoleConsumerOptions` (README "Deliberate differences"):
+ * - neither `--topic` nor `--include` is not an error here: `topicFromCluster` is set and the
+ *   caller reads the cluster's only topic (or fails with Kafka's message plus the topic list);
+ *   `--partition` is then allowed without `--topic`;
+ * - `--partition` with both `--from-beginning` and `--offset`: `--offset` wins and a warning says
+ *   `--from-beginning` is ignored (Kafka: `Options from-beginning and offset cannot be specified together.`);
+ * - `--bootstrap-server` defaults (`resolveBootstrapServer`).
+ * @throws UsageError with Kafka's messages, e.g. `Exactly one of --include/--topic is required. ` (both given),
  *   `The topic is required when partition is specified.`, `Options group and partition cannot be specified together.`
  */
 export function resolveConsumerOptions(raw: RawConsumerFlags): ConsoleConsumerOptions {
-  const bootstrapServer = raw['bootstrap-server']
-  if (bootstrapServer === undefined) throw new UsageError('Missing required argument "[bootstrap-server]"')
+  const bootstrapServer = resolveBootstrapServer(raw['bootstrap-server'])
   const include = raw.include ?? raw.whitelist
-  if ((raw.topic === undefined) === (include === undefined)) {
+  if (raw.topic !== undefined && include !== undefined) {
     throw new UsageError('Exactly one of --include/--topic is required. ' +
       (raw.whitelist !== undefined ? '--whitelist is DEPRECATED use --include instead; ignored if --include specified.' : ''))
   }
-  if (raw.partition !== undefined && raw.topic === undefined) throw new UsageError('The topic is required when partition is specified.')
-  const fromBeginning = raw['from-beginning'] === true
+  const topicFromCluster = raw.topic === undefined && include === undefined
+  if (raw.partition !== undefined && include !== undefined) throw new UsageError('The topic is required when partition is specified.')
+  const warnings: string[] = []
+  let fromBeginning = raw['from-beginning'] === true
   if (raw.partition !== undefined && fromBeginning && raw.offset !== undefined) {
-    throw new UsageError('Options from-beginning and offset cannot be specified together.')
+    warnings.push(`--from-beginning is ignored: --offset ${raw.offset} is given.`)
+    fromBeginning = false
   }
   let start: StartOffset = fromBeginning ? 'earliest' : 'latest'
   if (raw.offset !== undefined) {
@@ -126,6 +144,8 @@ export function resolveConsumerOptions(raw: RawConsumerFlags): ConsoleConsumerOp
   return {
     bootstrapServer,
     topic: raw.topic,
+    topicFromCluster,
+    warnings,
     include: include_,
     partition: raw.partition === undefined ? undefined : longArg(raw.partition, 'partition'),
     start,

@@ -4,6 +4,7 @@
  * and the dedicated options into producer settings. Pure apart from reading the config files.
  */
 import {UsageError} from '../errors.js'
+import {resolveBootstrapServer} from '../flags.js'
 import {parseKeyValueArgs, readPropertiesFile, type ClientProperties} from '../admin/admin-client.js'
 import {lineReaderConfig, type LineReaderConfig} from './line-message-reader.js'
 
@@ -97,12 +98,12 @@ export function parseAcks(v: string): -1 | 0 | 1 {
  * Validates and merges the console producer's options: file → `--producer-property` → the
  * dedicated options (an explicit option wins; an unset option keeps a value from the properties,
  * else its Kafka default).
- * @throws UsageError `Missing required option(s) [bootstrap-server]`, `Missing required option(s) [topic]`,
+ * The bootstrap server: `--bootstrap-server`, else `--broker-list`, else the default of `resolveBootstrapServer`.
+ * @throws UsageError `Missing required option(s) [topic]`,
  *   bad numbers, bad `acks`/`compression.type`; LineReaderError for bad reader properties.
  */
 export function resolveProducerOptions(raw: RawProducerFlags): ConsoleProducerOptions {
-  const bootstrapServer = raw['bootstrap-server'] ?? raw['broker-list']
-  if (bootstrapServer === undefined) throw new UsageError('Missing required option(s) [bootstrap-server]')
+  const bootstrapServer = resolveBootstrapServer(raw['bootstrap-server'] ?? raw['broker-list'])
   if (raw.topic === undefined) throw new UsageError('Missing required option(s) [topic]')
   const props: ClientProperties = {
     ...(raw['producer.config'] === undefined ? {} : readPropertiesFile(raw['producer.config'])),

@@ -9,7 +9,9 @@ import {UsageError} from '../errors.js'
 import {GroupCommandError} from './group-errors.js'
 import {validateGroupOptions, type GroupAction, type RawGroupFlags} from './group-options.js'
 import {GroupService, logWarn, type GroupCommandResult, type Output} from './group-service.js'
+import type {Chunk} from './render-groups.js'
 import {NO_PROGRESS, progressWanted, ttyProgress} from './progress.js'
+import {paintLines, PLAIN, stderrStyle, stdoutStyle, type Style} from '../output/style.js'
 
 export {normalizeOptionalArgs} from './group-options.js'
 export type {GroupCommandResult} from './group-service.js'
@@ -67,15 +69,20 @@ export const groupActionFlags = {
 class CommandOutput implements Output {
   readonly errors: string[] = []
   readonly progress
+  /** Style of stdout (table headers); colours apply only on a colour terminal, never with --json. */
+  readonly style: Style
 
   constructor(private readonly json: boolean) {
     this.progress = progressWanted(json) ? ttyProgress(process.stderr) : NO_PROGRESS
+    this.style = json ? PLAIN : stdoutStyle()
   }
 
-  write(chunk: {text: string, stderr?: boolean}): void {
+  write(chunk: Chunk): void {
     if (this.json) return
     this.progress.clear()
-    ;(chunk.stderr ? process.stderr : process.stdout).write(chunk.text)
+    const style = chunk.stderr ? stderrStyle() : this.style
+    const text = chunk.kind === undefined || !style.enabled ? chunk.text : paintLines(chunk.text, chunk.kind === 'error' ? style.error : style.warning)
+    ;(chunk.stderr ? process.stderr : process.stdout).write(text)
   }
 
   error(message: string): void {
@@ -103,14 +110,14 @@ export async function runGroupCommand(raw: RawGroupFlags, json: boolean, action?
   let result: GroupCommandResult
   try {
     const opts = validateGroupOptions(action === undefined ? raw : {...raw, [action]: true})
-    for (const w of opts.warnings) process.stderr.write(w + '\n')
+    for (const w of opts.warnings) process.stderr.write(paintLines(w, stderrStyle().warning) + '\n')
     service = GroupService.create(opts, out)
     result = await service.run()
   } catch (err) {
     out.progress.clear()
     if (err instanceof UsageError || json) throw err
     const message = err instanceof Error ? err.message : String(err)
-    process.stdout.write(`\nError: Executing consumer group command failed due to ${message}\n`)
+    process.stdout.write(`\n${stdoutStyle().error(`Error: Executing consumer group command failed due to ${message}`)}\n`)
     throw err instanceof GroupCommandError ? err : new GroupCommandError(message, {cause: err})
   } finally {
     service?.close()

@@ -6,6 +6,7 @@
  * Pure: no I/O (the `--from-file` CSV is read by the service).
  */
 import {UsageError} from '../errors.js'
+import {resolveBootstrapServer} from '../flags.js'
 import {GroupCommandError} from './group-errors.js'
 import {javaSplit} from './java-split.js'
 import {parseJavaDuration, parseKafkaDateTime} from './reset-time.js'
@@ -139,7 +140,8 @@ function has(raw: RawGroupFlags, name: string): boolean {
 /**
  * Validates the flags in Kafka's order: availability of `--members`/`--verbose`/`--offsets`/`--state`/`--type`
  * (jopt `availableIf`), `checkArgs`, then the action count.
- * @throws UsageError with Kafka's wording (`Missing required argument "[bootstrap-server]"`,
+ * The bootstrap server defaults per `resolveBootstrapServer` (flag, `KTS_BOOTSTRAP_SERVER`, `localhost:9092`).
+ * @throws UsageError with Kafka's wording (
  *   `Option [describe] takes one of these options: [group], [all-groups]`, `Option "[to-offset]" can't be used with option "[to-latest]"`, ...).
  * @throws GroupCommandError for an unparsable `--to-datetime` / `--by-duration` (Kafka fails these at run time).
  */
@@ -151,8 +153,7 @@ export function validateGroupOptions(raw: RawGroupFlags): GroupCommandOptions {
   if (raw.state !== undefined && !raw.describe && !raw.list) throw new UsageError('Option(s) [state] are unavailable given other options on the command line')
   if (raw.type !== undefined && !raw.list) throw new UsageError('Option(s) [type] are unavailable given other options on the command line')
 
-  const bootstrapServer = raw['bootstrap-server']
-  if (bootstrapServer === undefined) throw new UsageError('Missing required argument "[bootstrap-server]"')
+  const bootstrapServer = resolveBootstrapServer(raw['bootstrap-server'])
 
   const warnings: string[] = []
   if (raw.describe) {

@@ -21,7 +21,7 @@ import {memberRows, offsetRows, partitionsToDescribe, type OffsetRow} from './de
 import {computeResetPlan, type ResetInputs} from './reset-plan.js'
 import {exportResetPlanCsv, parseResetPlanCsv, type GroupPlan} from './reset-csv.js'
 import {errorChunk, renderDeleteGroups, renderDeleteOffsets, renderListPlain, renderListTable, renderMembers, renderOffsets,
-  renderResetPlan, renderState, stateCheck, type Chunk, type DeleteOffsetsEntry} from './render-groups.js'
+  renderResetPlan, renderState, stateCheck, type Chunk, type DeleteOffsetsEntry, type HeaderStyle} from './render-groups.js'
 import type {Progress} from './progress.js'
 
 /** The logger name Kafka's tool logs its WARN lines under. */
@@ -30,6 +30,8 @@ export const GROUP_COMMAND_LOGGER = 'org.apache.kafka.tools.consumer.group.Consu
 /** Where an action writes: Kafka's text (ignored with `--json`), errors, WARN log lines, progress. */
 export interface Output {
   write(chunk: Chunk): void
+  /** How table headers are shown on stdout (bold on a colour terminal; plain otherwise). */
+  readonly style: HeaderStyle
   /** Records a reported failure (the text itself goes through `write`). */
   error(message: string): void
   /** A log4j WARN line on stderr. */
@@ -90,7 +92,7 @@ export class GroupService {
     const {listStates, listTypes} = this.opts
     const table = listStates !== null || listTypes !== null
     const groups = await this.admin.listGroups(table ? {states: listStates ?? [], types: listTypes ?? []} : null)
-    this.out.write({text: table ? renderListTable(groups, listTypes !== null, listStates !== null) : renderListPlain(groups)})
+    this.out.write({text: table ? renderListTable(groups, listTypes !== null, listStates !== null, this.out.style) : renderListPlain(groups)})
     return {action: 'list', groups}
   }
 
@@ -129,12 +131,12 @@ export class GroupService {
           rows = offsetRows(d, committed, ends)
         }
         const check = this.check(id, d?.state ?? null, rows?.length ?? null)
-        if (check.print && rows !== null) this.out.write({text: renderOffsets(rows)})
+        if (check.print && rows !== null) this.out.write({text: renderOffsets(rows, this.out.style)})
         groups.push({groupId: id, state: d?.state ?? 'Dead', offsets: rows ?? []})
       } else if (view === 'members') {
         const rows = d === undefined ? null : memberRows(d, this.opts.verbose)
         const check = this.check(id, d?.state ?? null, rows?.length ?? null)
-        this.out.write({text: renderMembers(rows ?? [], this.opts.verbose, check.print)})
+        this.out.write({text: renderMembers(rows ?? [], this.opts.verbose, check.print, this.out.style)})
         groups.push({
           groupId: id, state: d?.state ?? 'Dead',
           members: (d?.members ?? []).map((m) => ({
@@ -144,7 +146,7 @@ export class GroupService {
         })
       } else {
         const check = this.check(id, d?.state ?? null, d === undefined ? null : 1)
-        if (check.print && d !== undefined) this.out.write({text: renderState(d)})
+        if (check.print && d !== undefined) this.out.write({text: renderState(d, this.out.style)})
         groups.push({
           groupId: id, state: d?.state ?? 'Dead', coordinator: d?.coordinator ?? null,
           assignmentStrategy: d?.assignmentStrategy ?? '', members: d?.members.length ?? 0,
@@ -193,7 +195,7 @@ export class GroupService {
     }
     this.out.progress.clear()
     if (reset.export) this.out.write({text: exportResetPlanCsv(plans, this.opts.groups.length !== 1) + '\n'})
-    else this.out.write({text: renderResetPlan(plans)})
+    else this.out.write({text: renderResetPlan(plans, this.out.style)})
     return {action: 'reset-offsets', executed: reset.execute, groups}
   }
 
@@ -300,7 +302,7 @@ export class GroupService {
         entries.push({...tp, error: code === ErrorCode.NONE ? null : javaExceptionText(code)})
       }
     }
-    for (const c of renderDeleteOffsets(groupId, this.opts.topics.map((t) => t.raw), topLevel, entries)) this.out.write(c)
+    for (const c of renderDeleteOffsets(groupId, this.opts.topics.map((t) => t.raw), topLevel, entries, this.out.style)) this.out.write(c)
     const failed = entries.find((e) => e.error !== null)
     if (failed !== undefined) this.out.error(`Could not delete the offsets of ${failed.partition >= 0 ? `${failed.topic}-${failed.partition}` : failed.topic} for group '${groupId}': ${failed.error}`)
     return {

@@ -2,19 +2,26 @@
  * Text output of `kts consumer-groups` in Kafka's layout ([4.0-pre] `ConsumerGroupCommand`,
  * `../shared/spec/kafka-tools.md` §5.2-5.8): Java `printf` formats (`%-Ns` = left-aligned,
  * padded to N, never cut), the same leading/trailing newlines, the same stdout/stderr split.
- * Pure: returns text (and which stream it goes to); the caller writes it.
+ * Pure: returns text (and which stream it goes to); the caller writes it. Table functions take
+ * an optional `style` whose `header` marks the header row (bold on a colour terminal, see
+ * `output/style.ts`); the default adds nothing, so the text is Kafka's byte for byte.
  */
 import {ErrorCode, errorName} from '../../protocol/errors.js'
 import {GroupCommandError, javaExceptionText} from './group-errors.js'
 import type {GroupDescription, GroupListing, TopicPartition} from './group-model.js'
 import type {MemberRow, OffsetRow} from './describe-rows.js'
 import type {GroupPlan} from './reset-csv.js'
+import {PLAIN, type Style} from '../output/style.js'
 
-/** A piece of output: stdout unless `stderr`. */
+/** A piece of output: stdout unless `stderr`; `kind` lets a colour terminal show errors and warnings. */
 export interface Chunk {
   text: string
   stderr?: boolean
+  kind?: 'error' | 'warning'
 }
+
+/** What the table renderers need from a `Style`. */
+export type HeaderStyle = Pick<Style, 'header'>
 
 const MISSING = '-'
 const pad = (s: string | number, width: number): string => String(s).padEnd(width)
@@ -22,7 +29,7 @@ const orMissing = (v: string | number | null): string => (v === null ? MISSING :
 
 /** Kafka's `printError`: a blank line, then `Error: <message>`, on stdout. */
 export function errorChunk(message: string): Chunk {
-  return {text: `\nError: ${message}\n`}
+  return {text: `\nError: ${message}\n`, kind: 'error'}
 }
 
 /** `--list` without `--state`/`--type`: one group id per line. */
@@ -34,11 +41,12 @@ export function renderListPlain(groups: readonly GroupListing[]): string {
  * `--list --state`/`--type` ([3.8+] `printGroupInfo`): GROUP padded to max(15, longest id) + 10,
  * then ` %-20s` for TYPE and/or STATE; every line keeps its padding. Unknown values print `Unknown`.
  */
-export function renderListTable(groups: readonly GroupListing[], includeType: boolean, includeState: boolean): string {
+export function renderListTable(groups: readonly GroupListing[], includeType: boolean, includeState: boolean, style: HeaderStyle = PLAIN): string {
   const width = Math.max(15, ...groups.map((g) => g.groupId.length)) + 10
-  const line = (id: string, type: string, state: string): string =>
-    pad(id, width) + (includeType ? ' ' + pad(type, 20) : '') + (includeState ? ' ' + pad(state, 20) : '') + '\n'
-  return line('GROUP', 'TYPE', 'STATE') + groups.map((g) => line(g.groupId, g.type ?? 'Unknown', g.state ?? 'Unknown')).join('')
+  const cells = (id: string, type: string, state: string): string =>
+    pad(id, width) + (includeType ? ' ' + pad(type, 20) : '') + (includeState ? ' ' + pad(state, 20) : '')
+  const line = (id: string, type: string, state: string): string => cells(id, type, state) + '\n'
+  return style.header(cells('GROUP', 'TYPE', 'STATE')) + '\n' + groups.map((g) => line(g.groupId, g.type ?? 'Unknown', g.state ?? 'Unknown')).join('')
 }
 
 /**
@@ -60,7 +68,7 @@ export function stateCheck(groupId: string, state: string | null, numRows: numbe
     case 'CompletingRebalance':
     case 'Assigning':
     case 'Reconciling':
-      return {chunks: [{text: `\nWarning: Consumer group '${groupId}' is rebalancing.\n`, stderr: true}], print: numRows > 0, missing: false}
+      return {chunks: [{text: `\nWarning: Consumer group '${groupId}' is rebalancing.\n`, stderr: true, kind: 'warning'}], print: numRows > 0, missing: false}
     case 'Stable':
       return {chunks: [], print: numRows > 0, missing: false}
     default:
@@ -72,15 +80,16 @@ export function stateCheck(groupId: string, state: string | null, numRows: numbe
  * The offsets table: `\n%-Gs %-Ts %-10s %-15s %-15s %-15s %-Cs %-Hs %s` for the header and each
  * row (G/T/C/H = max(15, longest value)), then a newline.
  */
-export function renderOffsets(rows: readonly OffsetRow[]): string {
+export function renderOffsets(rows: readonly OffsetRow[], style: HeaderStyle = PLAIN): string {
   const w = (f: (r: OffsetRow) => string | null): number => Math.max(15, ...rows.map((r) => orMissing(f(r)).length))
   const g = w((r) => r.group)
   const t = w((r) => r.topic)
   const c = w((r) => r.consumerId)
   const h = w((r) => r.host)
-  const line = (cols: string[]): string =>
-    `\n${pad(cols[0], g)} ${pad(cols[1], t)} ${pad(cols[2], 10)} ${pad(cols[3], 15)} ${pad(cols[4], 15)} ${pad(cols[5], 15)} ${pad(cols[6], c)} ${pad(cols[7], h)} ${cols[8]}`
-  let out = line(['GROUP', 'TOPIC', 'PARTITION', 'CURRENT-OFFSET', 'LOG-END-OFFSET', 'LAG', 'CONSUMER-ID', 'HOST', 'CLIENT-ID'])
+  const cells = (cols: string[]): string =>
+    `${pad(cols[0], g)} ${pad(cols[1], t)} ${pad(cols[2], 10)} ${pad(cols[3], 15)} ${pad(cols[4], 15)} ${pad(cols[5], 15)} ${pad(cols[6], c)} ${pad(cols[7], h)} ${cols[8]}`
+  const line = (cols: string[]): string => '\n' + cells(cols)
+  let out = '\n' + style.header(cells(['GROUP', 'TOPIC', 'PARTITION', 'CURRENT-OFFSET', 'LOG-END-OFFSET', 'LAG', 'CONSUMER-ID', 'HOST', 'CLIENT-ID']))
   for (const r of rows) {
     out += line([r.group, orMissing(r.topic), orMissing(r.partition), orMissing(r.currentOffset), orMissing(r.logEndOffset), orMissing(r.lag),
       orMissing(r.consumerId), orMissing(r.host), orMissing(r.clientId)])
@@ -105,7 +114,7 @@ export function assignmentText(assignment: readonly TopicPartition[]): string {
  * computed only when `sized` (Kafka sizes them only when the state check passed; the header prints
  * either way). The GROUP-INSTANCE-ID column appears when a member has one.
  */
-export function renderMembers(rows: readonly MemberRow[], verbose: boolean, sized: boolean): string {
+export function renderMembers(rows: readonly MemberRow[], verbose: boolean, sized: boolean, style: HeaderStyle = PLAIN): string {
   const w = (min: number, f: (r: MemberRow) => string): number => (sized ? Math.max(min, ...rows.map((r) => f(r).length)) : min)
   const g = w(15, (r) => r.group)
   const c = w(15, (r) => r.consumerId)
@@ -115,7 +124,7 @@ export function renderMembers(rows: readonly MemberRow[], verbose: boolean, size
   const withInstance = sized && rows.some((r) => r.groupInstanceId !== '')
   const line = (group: string, consumer: string, instance: string, host: string, client: string, n: string): string =>
     `${pad(group, g)} ${pad(consumer, c)} ${withInstance ? pad(instance, i) + ' ' : ''}${pad(host, h)} ${pad(client, l)} ${pad(n, 15)} `
-  let out = '\n' + line('GROUP', 'CONSUMER-ID', 'GROUP-INSTANCE-ID', 'HOST', 'CLIENT-ID', '#PARTITIONS') + (verbose ? 'ASSIGNMENT' : '') + '\n'
+  let out = '\n' + style.header(line('GROUP', 'CONSUMER-ID', 'GROUP-INSTANCE-ID', 'HOST', 'CLIENT-ID', '#PARTITIONS') + (verbose ? 'ASSIGNMENT' : '')) + '\n'
   for (const r of rows) {
     out += line(r.group, r.consumerId, r.groupInstanceId, r.host, r.clientId, String(r.numPartitions)) + (verbose ? assignmentText(r.assignment) : '') + '\n'
   }
@@ -131,11 +140,12 @@ export function coordinatorText(d: GroupDescription): string {
  * The state table: `\n%-Ws %-25s %-20s %-15s %s` for header and row, then a newline; W =
  * max(25, coordinator text length) (Kafka sizes the GROUP column from the coordinator text).
  */
-export function renderState(d: GroupDescription): string {
+export function renderState(d: GroupDescription, style: HeaderStyle = PLAIN): string {
   const coordinator = coordinatorText(d)
   const w = Math.max(25, coordinator.length)
-  const line = (cols: string[]): string => `\n${pad(cols[0], w)} ${pad(cols[1], 25)} ${pad(cols[2], 20)} ${pad(cols[3], 15)} ${cols[4]}`
-  return line(['GROUP', 'COORDINATOR (ID)', 'ASSIGNMENT-STRATEGY', 'STATE', '#MEMBERS']) +
+  const cells = (cols: string[]): string => `${pad(cols[0], w)} ${pad(cols[1], 25)} ${pad(cols[2], 20)} ${pad(cols[3], 15)} ${cols[4]}`
+  const line = (cols: string[]): string => '\n' + cells(cols)
+  return '\n' + style.header(cells(['GROUP', 'COORDINATOR (ID)', 'ASSIGNMENT-STRATEGY', 'STATE', '#MEMBERS'])) +
     line([d.groupId, coordinator, d.assignmentStrategy, d.state, String(d.members.length)]) + '\n'
 }
 
@@ -143,10 +153,11 @@ export function renderState(d: GroupDescription): string {
  * The reset plan table ([4.0-pre] `printOffsetsToReset`): with at least one group (even without
  * rows), `\n%-30s %-30s %-10s %-15s` for the header and each row; then a newline.
  */
-export function renderResetPlan(plans: readonly GroupPlan[]): string {
-  const line = (cols: Array<string | number>): string => `\n${pad(cols[0], 30)} ${pad(cols[1], 30)} ${pad(cols[2], 10)} ${pad(cols[3], 15)}`
+export function renderResetPlan(plans: readonly GroupPlan[], style: HeaderStyle = PLAIN): string {
+  const cells = (cols: Array<string | number>): string => `${pad(cols[0], 30)} ${pad(cols[1], 30)} ${pad(cols[2], 10)} ${pad(cols[3], 15)}`
+  const line = (cols: Array<string | number>): string => '\n' + cells(cols)
   let out = ''
-  if (plans.length > 0) out += line(['GROUP', 'TOPIC', 'PARTITION', 'NEW-OFFSET'])
+  if (plans.length > 0) out += '\n' + style.header(cells(['GROUP', 'TOPIC', 'PARTITION', 'NEW-OFFSET']))
   for (const p of plans) for (const o of p.offsets) out += line([p.groupId, o.topic, o.partition, o.offset])
   return out + '\n'
 }
@@ -181,7 +192,7 @@ export interface DeleteOffsetsEntry {
  * `%-30s %-15s %-15s` table `TOPIC PARTITION STATUS` (each line after a newline, then a newline),
  * rows sorted by topic + partition as text.
  */
-export function renderDeleteOffsets(groupId: string, topicArgs: readonly string[], topLevelCode: number, entries: readonly DeleteOffsetsEntry[]): Chunk[] {
+export function renderDeleteOffsets(groupId: string, topicArgs: readonly string[], topLevelCode: number, entries: readonly DeleteOffsetsEntry[], style: HeaderStyle = PLAIN): Chunk[] {
   const chunks: Chunk[] = []
   switch (topLevelCode) {
     case ErrorCode.NONE:
@@ -207,8 +218,9 @@ export function renderDeleteOffsets(groupId: string, topicArgs: readonly string[
     default:
       chunks.push(errorChunk(`Encounter some unknown error: ${errorName(topLevelCode)}`))
   }
-  const line = (cols: Array<string | number>): string => `\n${pad(cols[0], 30)} ${pad(cols[1], 15)} ${pad(cols[2], 15)}`
-  let table = line(['TOPIC', 'PARTITION', 'STATUS'])
+  const cells = (cols: Array<string | number>): string => `${pad(cols[0], 30)} ${pad(cols[1], 15)} ${pad(cols[2], 15)}`
+  const line = (cols: Array<string | number>): string => '\n' + cells(cols)
+  let table = '\n' + style.header(cells(['TOPIC', 'PARTITION', 'STATUS']))
   const sorted = [...entries].sort((a, b) => {
     const ka = a.topic + a.partition
     const kb = b.topic + b.partition

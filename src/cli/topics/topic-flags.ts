@@ -4,10 +4,12 @@
  */
 import {Flags} from '@oclif/core'
 import {connectionFlags} from '../flags.js'
+import {canPrompt, confirm} from '../output/prompt.js'
+import {PLAIN, stdoutStyle} from '../output/style.js'
 import type {RawTopicFlags, TopicAction, TopicCommandOptions} from './topic-options.js'
 import {validateTopicOptions} from './topic-options.js'
 import {TopicCommandError, TopicService} from './topic-service.js'
-import {renderCreated, renderDescribe, renderList, renderTopicCommandError} from './render-topics.js'
+import {PERIOD_UNDERSCORE_WARNING, renderCreated, renderDescribe, renderList, renderTopicCommandError} from './render-topics.js'
 
 /** Everything but the action switches. */
 export const topicOptionFlags = {
@@ -26,6 +28,7 @@ export const topicOptionFlags = {
   'under-min-isr-partitions': Flags.boolean({summary: 'if set when describing topics, only show partitions whose isr count is less than the configured minimum.'}),
   'at-min-isr-partitions': Flags.boolean({summary: 'if set when describing topics, only show partitions whose isr count is equal to the configured minimum.'}),
   'topics-with-overrides': Flags.boolean({summary: 'if set when describing topics, only show topics that have overridden configs'}),
+  yes: Flags.boolean({summary: 'kts only: with --delete, do not ask for confirmation when --topic matches more than one topic (asked only on a terminal).'}),
 }
 
 /** The five action switches of the Kafka form. */
@@ -42,7 +45,17 @@ export type TopicCommandResult =
   | {action: 'create', topic: string, created: boolean}
   | {action: 'list', topics: string[]}
   | {action: 'describe', topics: unknown[]}
-  | {action: 'alter' | 'delete', topics: string[]}
+  | {action: 'alter', topics: string[]}
+  | {action: 'delete', topics: string[], cancelled?: true}
+
+/**
+ * Lists the topics a `--delete` would delete and asks y/N (default No) on the terminal.
+ * Returns true to go ahead.
+ */
+async function confirmTopicDeletion(names: string[], pattern: string): Promise<boolean> {
+  process.stdout.write(`--topic ${pattern} matches ${names.length} topics:\n${names.map((n) => `  ${n}\n`).join('')}`)
+  return confirm(`Delete these ${names.length} topics?`)
+}
 
 /**
  * Validates the flags, runs the action and prints Kafka's text output unless `json`.
@@ -51,6 +64,7 @@ export type TopicCommandResult =
  */
 export async function runTopicCommand(raw: RawTopicFlags, json: boolean, action?: TopicAction): Promise<TopicCommandResult> {
   const opts: TopicCommandOptions = validateTopicOptions(action === undefined ? raw : {...raw, [action]: true})
+  const style = json ? PLAIN : stdoutStyle()
   const out = (lines: string[]): void => {
     if (!json) process.stdout.write(lines.map((l) => l + '\n').join(''))
   }
@@ -60,7 +74,7 @@ export async function runTopicCommand(raw: RawTopicFlags, json: boolean, action?
     switch (opts.action) {
       case 'create': {
         const r = await service.create(opts)
-        if (r.created) out(renderCreated(r.topic))
+        if (r.created) out(renderCreated(r.topic).map((l) => l === PERIOD_UNDERSCORE_WARNING ? style.warning(l) : l))
         return {action: 'create', ...r}
       }
       case 'list': {
@@ -74,12 +88,23 @@ export async function runTopicCommand(raw: RawTopicFlags, json: boolean, action?
         return {action: 'describe', topics: r.topics}
       }
       case 'alter': return {action: 'alter', topics: await service.alter(opts)}
-      default: return {action: 'delete', topics: await service.delete(opts)}
+      default: {
+        // kts only: on a terminal, deleting several topics is confirmed first (never in a pipe,
+        // with --json or --yes: then all matches are deleted, as Kafka's tool does).
+        const ask = !json && !opts.yes && canPrompt() ? (names: string[]) => confirmTopicDeletion(names, opts.topic ?? '') : undefined
+        const deleted = await service.delete(opts, ask)
+        if (deleted === null) {
+          process.stderr.write('No topic was deleted.\n')
+          process.exitCode = 1
+          return {action: 'delete', topics: [], cancelled: true}
+        }
+        return {action: 'delete', topics: deleted}
+      }
     }
   } catch (err) {
     if (!json && !(err instanceof Error && err.name === 'UsageError')) {
       const message = err instanceof Error ? err.message : String(err)
-      process.stdout.write(renderTopicCommandError(message) + '\n')
+      process.stdout.write(style.error(renderTopicCommandError(message)) + '\n')
       if (!(err instanceof TopicCommandError)) throw new TopicCommandError(message, {cause: err})
     }
     throw err

@@ -4,6 +4,7 @@
  * combinations, and the client-side checks Kafka makes before sending any request. Pure: no I/O.
  */
 import {UsageError} from '../errors.js'
+import {resolveBootstrapServer} from '../flags.js'
 
 export type TopicAction = 'create' | 'list' | 'describe' | 'alter' | 'delete'
 export const TOPIC_ACTIONS: readonly TopicAction[] = ['create', 'list', 'describe', 'alter', 'delete']
@@ -31,6 +32,7 @@ export interface RawTopicFlags {
   'under-min-isr-partitions'?: boolean
   'at-min-isr-partitions'?: boolean
   'topics-with-overrides'?: boolean
+  yes?: boolean
 }
 
 /** Validated options of one `kts topics` run. */
@@ -55,6 +57,8 @@ export interface TopicCommandOptions {
   reportUnderMinIsr: boolean
   reportAtMinIsr: boolean
   topicsWithOverrides: boolean
+  /** `--yes` (kts only): delete several matching topics without asking, even on a terminal. */
+  yes: boolean
 }
 
 const REPORT_OPTS = ['under-replicated-partitions', 'unavailable-partitions', 'under-min-isr-partitions', 'at-min-isr-partitions'] as const
@@ -73,6 +77,7 @@ const ALLOWED: Record<string, readonly TopicAction[]> = {
   'if-exists': ['alter', 'delete', 'describe'],
   'if-not-exists': ['create'],
   'exclude-internal': ['list', 'describe'],
+  yes: ['delete'],
 }
 
 /**
@@ -85,8 +90,7 @@ export function validateTopicOptions(raw: RawTopicFlags): TopicCommandOptions {
   const actions = TOPIC_ACTIONS.filter((a) => raw[a] === true)
   if (actions.length !== 1) throw new UsageError('Command must include exactly one action: --list, --describe, --create, --alter or --delete')
   const action = actions[0]
-  const bootstrapServer = raw['bootstrap-server']
-  if (bootstrapServer === undefined) throw new UsageError('--bootstrap-server must be specified')
+  const bootstrapServer = resolveBootstrapServer(raw['bootstrap-server'])
 
   if (action !== 'list' && action !== 'describe' && raw.topic === undefined) throw new UsageError('Missing required argument "[topic]"')
   if (action === 'alter' && raw.config !== undefined && raw.config.length > 0) {
@@ -137,6 +141,7 @@ export function validateTopicOptions(raw: RawTopicFlags): TopicCommandOptions {
     reportUnderMinIsr: raw['under-min-isr-partitions'] === true,
     reportAtMinIsr: raw['at-min-isr-partitions'] === true,
     topicsWithOverrides: raw['topics-with-overrides'] === true,
+    yes: raw.yes === true,
   }
 }
 

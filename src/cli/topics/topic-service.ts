@@ -223,12 +223,17 @@ export class TopicService {
     }
   }
 
-  /** Deletes the matching topics; returns their names. Internal topics cannot be deleted. */
-  async delete(opts: TopicCommandOptions): Promise<string[]> {
+  /**
+   * Deletes the matching topics; returns their names. Internal topics cannot be deleted.
+   * `confirm` (kts only), when given, is asked before deleting more than one topic; when it
+   * answers false nothing is deleted and null is returned.
+   */
+  async delete(opts: TopicCommandOptions, confirm?: (names: string[]) => Promise<boolean>): Promise<string[] | null> {
     const names = await this.matching(opts)
     const internal = names.find(isInternalTopic)
     if (internal !== undefined) throw new TopicCommandError(`Topic ${internal} is a kafka internal topic and is not allowed to be marked for deletion.`)
     if (names.length === 0) return names
+    if (names.length > 1 && confirm !== undefined && !await confirm(names)) return null
     try {
       await this.admin.deleteTopics({topics: names})
     } catch (err) {

@@ -3,7 +3,7 @@
  * on the wire and are shown as URL-safe base64 without padding (22 chars) — the form used across
  * this codebase (docs/CONTRACTS.md). Spec: `../shared/spec/kafka-tools.md` §1.1.
  */
-import {randomBytes} from 'node:crypto'
+import {v4 as uuidV4} from 'uuid'
 
 /** `Uuid.ZERO_UUID` (all zero bits). */
 export const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA'
@@ -60,31 +60,40 @@ export function isValidUuidString(s: string): boolean {
   return BASE64URL_22.test(s) && uuidStringProblem(s) === null
 }
 
+/** The 16 bytes of a new RFC 4122 version-4 UUID (the `uuid` package; Java's `UUID.randomUUID()`). */
+export function randomUuidBytes(): Buffer {
+  return uuidV4(undefined, Buffer.alloc(16))
+}
+
+/** A new RFC 4122 version-4 UUID in the dashed hex form (`xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx`, Java `UUID.randomUUID().toString()`). */
+export function randomDashedUuid(): string {
+  return uuidV4()
+}
+
 /**
- * A random version-4 uuid like Java's `UUID.randomUUID()` (Kafka `Uuid.randomUuid()`): 122 random
- * bits with the version/variant bits set; redrawn if reserved or if the text starts with `-`
- * (it would look like a command-line flag).
+ * A random Kafka uuid (Kafka `Uuid.randomUuid()`, which wraps Java's `UUID.randomUUID()`): an
+ * RFC 4122 version-4 UUID (122 random bits, version/variant bits set) in Kafka's text form;
+ * redrawn if reserved (`ZERO_UUID`, `METADATA_TOPIC_ID`) or if the text starts with `-` (it would
+ * look like a command-line flag).
  */
 export function randomUuid(): string {
   for (;;) {
-    const b = randomBytes(16)
-    b[6] = (b[6] & 0x0f) | 0x40
-    b[8] = (b[8] & 0x3f) | 0x80
-    const s = b.toString('base64url')
+    const s = randomUuidBytes().toString('base64url')
     if (!RESERVED_UUIDS.has(s) && s.charCodeAt(0) !== 45 /* '-' */) return s
   }
 }
 
 /**
- * A random log directory id (Kafka `DirectoryId.random()`): 128 plain random bits, never one of the
- * reserved ids (first 8 bytes zero and last 8 bytes < 100) and never starting with `-`.
+ * A random log directory id (Kafka `DirectoryId.random()`: `Uuid.randomUuid()` redrawn while it
+ * is reserved): a version-4 UUID, never one of the reserved ids (first 8 bytes zero and last 8
+ * bytes < 100; a version-4 UUID never is, the check documents the rule) and never starting with `-`.
  */
 export function randomDirectoryId(): string {
   for (;;) {
-    const b = randomBytes(16)
+    const s = randomUuid()
+    const b = Buffer.from(s, 'base64url')
     if (b.readBigUInt64BE(0) === 0n && b.readBigUInt64BE(8) < 100n) continue
-    const s = b.toString('base64url')
-    if (!RESERVED_DIRECTORY_IDS.has(s) && s.charCodeAt(0) !== 45) return s
+    if (!RESERVED_DIRECTORY_IDS.has(s)) return s
   }
 }
 

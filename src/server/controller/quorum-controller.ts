@@ -8,9 +8,8 @@
  * Per-resource failures are results (error code + Kafka's message), never thrown. Operations throw
  * KafkaError NOT_CONTROLLER when this node is not the active controller.
  */
-import crypto from 'node:crypto'
 import {ErrorCode, KafkaError, errorCodeFor} from '../../protocol/errors.js'
-import {isValidUuidString, ZERO_UUID} from '../../protocol/primitives/uuid.js'
+import {isValidUuidString, randomUuid, ZERO_UUID} from '../../protocol/primitives/uuid.js'
 import {TOPIC_CONFIG_DEFS, validateTopicConfig} from '../config/server-config.js'
 import {isKnownBrokerKey} from '../config/broker-config-defs.js'
 import {ConfigResourceType, type MetadataImage} from '../metadata/metadata-image.js'
@@ -139,11 +138,14 @@ function fail(err: unknown): ResultError {
   return {errorCode: errorCodeFor(err), errorMessage: (err as Error).message}
 }
 
-/** A fresh random topic id that is not ZERO_UUID and does not start with '-'. */
+/**
+ * A fresh topic id (Kafka `ReplicationControlManager`: `Uuid.randomUuid()`, redrawn on collision):
+ * a version-4 UUID, never reserved, never starting with '-'.
+ */
 function newTopicId(existing: MetadataImage): string {
   for (;;) {
-    const id = crypto.randomBytes(16).toString('base64url')
-    if (id !== ZERO_UUID && !id.startsWith('-') && !existing.topicsById.has(id)) return id
+    const id = randomUuid()
+    if (!existing.topicsById.has(id)) return id
   }
 }
 

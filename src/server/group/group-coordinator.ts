@@ -8,7 +8,7 @@
  * {@link CoordinatorPartitionStorage} as OffsetCommit / GroupMetadata records and replayed by
  * {@link GroupCoordinator.onElection}.
  */
-import {randomUUID} from 'node:crypto'
+import {randomDashedUuid} from '../../protocol/primitives/uuid.js'
 import {ErrorCode, KafkaError} from '../../protocol/errors.js'
 import {decodeRecordBatches, encodeRecordBatch, type RecordInput} from '../../protocol/records/records.js'
 import {systemClock, type CoordinatorClock} from './clock.js'
@@ -353,12 +353,12 @@ export class GroupCoordinator {
   private joinUnknownMember(g: ClassicGroup, req: JoinGroupInput, version: number, instanceId: string | null, client: GroupClientInfo): Promise<JoinGroupResult> {
     if (instanceId !== null) {
       const oldId = g.staticMembers.get(instanceId)
-      const newId = `${instanceId}-${randomUUID()}`
+      const newId = `${instanceId}-${randomDashedUuid()}`
       if (oldId !== undefined && g.members.has(oldId)) return this.replaceStaticMember(g, oldId, newId, req, version, client)
       if (g.members.size >= this.config.maxSize) return Promise.resolve(this.joinError('', ErrorCode.GROUP_MAX_SIZE_REACHED))
       return this.addMemberAndRebalance(g, newId, instanceId, req, version, client)
     }
-    const newId = `${client.clientId}-${randomUUID()}`
+    const newId = `${client.clientId}-${randomDashedUuid()}`
     if (g.members.size + g.pendingMembers.size >= this.config.maxSize) {
       return Promise.resolve(this.joinError('', ErrorCode.GROUP_MAX_SIZE_REACHED))
     }

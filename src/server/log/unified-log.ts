@@ -4,7 +4,7 @@
  * synchronous fs calls.
  */
 import fs from 'node:fs'
-import {randomUUID} from 'node:crypto'
+import {randomDashedUuid} from '../../protocol/primitives/uuid.js'
 import {
   ATTRIBUTES_OFFSET, BATCH_LENGTH_OFFSET, LAST_OFFSET_DELTA_OFFSET, LOG_OVERHEAD, MAGIC_OFFSET, MAX_TIMESTAMP_OFFSET,
   RECORD_BATCH_OVERHEAD, TIMESTAMP_TYPE_MASK, isCrcValid, readInt64At, setBaseOffset, setPartitionLeaderEpoch, updateCrc, writeInt64At,
@@ -396,7 +396,7 @@ export class UnifiedLog {
       for (const seg of this.segments) seg.closeHandles()
       this.closed = true
     }
-    const target = `${this.dir}.${randomUUID().replace(/-/g, '')}-delete`
+    const target = `${this.dir}.${randomDashedUuid().replace(/-/g, '')}-delete`
     try { fs.renameSync(this.dir, target) } catch { fs.rmSync(this.dir, {recursive: true, force: true}); return }
     fs.rmSync(target, {recursive: true, force: true})
   }

@@ -4,6 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import {resolveConsumerOptions, type RawConsumerFlags} from '../../../src/cli/console/consumer-options.js'
 import {expandCompressionCodec, resolveProducerOptions} from '../../../src/cli/console/producer-options.js'
+import {resolveBootstrapServer} from '../../../src/cli/flags.js'
 
 const B = {'bootstrap-server': 'localhost:9092'}
 const consumerErr = (raw: RawConsumerFlags): string => {
@@ -17,11 +18,8 @@ const consumerErr = (raw: RawConsumerFlags): string => {
 
 describe('kts console-consumer options', () => {
   it('rejects Kafka\'s combinations with Kafka\'s messages', () => {
-    assert.equal(consumerErr({topic: 't'}), 'Missing required argument "[bootstrap-server]"')
-    assert.equal(consumerErr({...B}), 'Exactly one of --include/--topic is required. ')
     assert.equal(consumerErr({...B, topic: 't', include: 'x'}), 'Exactly one of --include/--topic is required. ')
     assert.equal(consumerErr({...B, include: 'x', partition: '0'}), 'The topic is required when partition is specified.')
-    assert.equal(consumerErr({...B, topic: 't', partition: '0', 'from-beginning': true, offset: '3'}), 'Options from-beginning and offset cannot be specified together.')
     assert.equal(consumerErr({...B, topic: 't', offset: '3'}), 'The partition is required when offset is specified.')
     for (const bad of ['-1', 'abc']) {
       assert.equal(consumerErr({...B, topic: 't', partition: '0', offset: bad}),
@@ -32,6 +30,22 @@ describe('kts console-consumer options', () => {
       'The group ids provided in different places (directly using \'--group\', via \'--consumer-property\', or via \'--consumer.config\') do not match. Detected group ids: \'a\', \'b\'')
     assert.equal(consumerErr({...B, topic: 't', 'from-beginning': true, 'consumer-property': ['auto.offset.reset=latest']}),
       'Can\'t simultaneously specify --from-beginning and \'auto.offset.reset=latest\', please remove one option')
+  })
+
+  it('kts defaults: bootstrap server, topic from the cluster, --offset over --from-beginning', () => {
+    assert.equal(resolveConsumerOptions({topic: 't'}).bootstrapServer, resolveBootstrapServer(undefined))
+    const none = resolveConsumerOptions({...B})
+    assert.equal(none.topicFromCluster, true)
+    assert.equal(none.topic, undefined)
+    assert.equal(resolveConsumerOptions({...B, topic: 't'}).topicFromCluster, false)
+    assert.equal(resolveConsumerOptions({...B, include: 'x'}).topicFromCluster, false)
+    const headline = resolveConsumerOptions({...B, 'from-beginning': true, partition: '0', offset: '4'})
+    assert.equal(headline.topicFromCluster, true)
+    assert.equal(headline.partition, 0)
+    assert.equal(headline.start, 4)
+    assert.deepEqual(headline.warnings, ['--from-beginning is ignored: --offset 4 is given.'])
+    assert.equal(resolveConsumerOptions({...B, topic: 't', partition: '0', 'from-beginning': true, offset: 'latest'}).start, 'latest')
+    assert.deepEqual(resolveConsumerOptions({...B, topic: 't', 'from-beginning': true}).warnings, [])
   })
 
   it('derives the start position and group', () => {
@@ -52,10 +66,11 @@ describe('kts console-producer options', () => {
   beforeEach(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kts-producer-opts-'))))
   afterEach(() => fs.rmSync(tmp, {recursive: true, force: true}))
 
-  it('requires bootstrap server and topic; --broker-list is an alias', () => {
-    assert.throws(() => resolveProducerOptions({topic: 't'}), /^UsageError: Missing required option\(s\) \[bootstrap-server\]$/)
+  it('requires a topic; the bootstrap server defaults; --broker-list is an alias', () => {
+    assert.equal(resolveProducerOptions({topic: 't'}).bootstrapServer, resolveBootstrapServer(undefined))
     assert.throws(() => resolveProducerOptions({...B}), /Missing required option\(s\) \[topic\]/)
     assert.equal(resolveProducerOptions({'broker-list': 'h:1', topic: 't'}).bootstrapServer, 'h:1')
+    assert.equal(resolveProducerOptions({'bootstrap-server': 'h:2', 'broker-list': 'h:1', topic: 't'}).bootstrapServer, 'h:2')
   })
 
   it('uses Kafka\'s defaults and lets an explicit option beat the properties', () => {

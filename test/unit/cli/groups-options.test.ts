@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import {UsageError} from '../../../src/cli/errors.js'
+import {resolveBootstrapServer} from '../../../src/cli/flags.js'
 import {GroupCommandError} from '../../../src/cli/groups/group-errors.js'
 import {MISSING_EXECUTE_WARNING, normalizeOptionalArgs, parseStateList, parseTopicArg, parseTypeList, validateGroupOptions,
   type RawGroupFlags} from '../../../src/cli/groups/group-options.js'
@@ -14,8 +15,8 @@ const usage = (raw: RawGroupFlags, message: string): void => {
 }
 
 describe('kts consumer-groups options', () => {
-  it('checks in Kafka\'s order: availability, bootstrap server, then exactly one action', () => {
-    usage({list: true}, 'Missing required argument "[bootstrap-server]"')
+  it('checks in Kafka\'s order: availability, then exactly one action (the bootstrap server defaults)', () => {
+    assert.equal(validateGroupOptions({list: true}).bootstrapServer, resolveBootstrapServer(undefined))
     usage({...BS}, 'Command must include exactly one action: --list, --describe, --delete, --reset-offsets, --delete-offsets')
     usage({...BS, list: true, delete: true, group: ['g']}, 'Option "[group]" can\'t be used with option "[list]"')
     usage({...BS, list: true, delete: true, 'all-groups': true}, 'Command must include exactly one action: --list, --describe, --delete, --reset-offsets, --delete-offsets')

@@ -56,12 +56,12 @@ describe('kts consumer-groups rendering', () => {
   })
 
   it('state checks: Dead on stdout, Empty and rebalancing on stderr, unknown state fails', () => {
-    assert.deepEqual(stateCheck('g', 'Dead', 0), {chunks: [{text: '\nError: Consumer group \'g\' does not exist.\n'}], print: false, missing: true})
-    assert.deepEqual(stateCheck('g', null, null).chunks, [{text: '\nError: The consumer group \'g\' does not exist.\n'}])
+    assert.deepEqual(stateCheck('g', 'Dead', 0), {chunks: [{text: '\nError: Consumer group \'g\' does not exist.\n', kind: 'error'}], print: false, missing: true})
+    assert.deepEqual(stateCheck('g', null, null).chunks, [{text: '\nError: The consumer group \'g\' does not exist.\n', kind: 'error'}])
     assert.deepEqual(stateCheck('g', 'Empty', 2), {chunks: [{text: '\nConsumer group \'g\' has no active members.\n', stderr: true}], print: true, missing: false})
     assert.equal(stateCheck('g', 'Empty', 0).print, false)
     for (const s of ['PreparingRebalance', 'CompletingRebalance', 'Assigning', 'Reconciling']) {
-      assert.deepEqual(stateCheck('g', s, 1).chunks, [{text: '\nWarning: Consumer group \'g\' is rebalancing.\n', stderr: true}])
+      assert.deepEqual(stateCheck('g', s, 1).chunks, [{text: '\nWarning: Consumer group \'g\' is rebalancing.\n', stderr: true, kind: 'warning'}])
     }
     assert.deepEqual(stateCheck('g', 'Stable', 1), {chunks: [], print: true, missing: false})
     assert.throws(() => stateCheck('g', 'Unknown', 1), /Expected a valid consumer group state, but found 'Unknown'\./)
@@ -108,6 +108,21 @@ describe('kts consumer-groups rendering', () => {
       '',
     ].join('\n'))
     assert.equal(renderListTable([], true, true), 'GROUP                     TYPE                 STATE               \n')
+  })
+
+  it('a header style marks only the header row; without one the text is Kafka\'s byte for byte', () => {
+    const bold = {header: (t: string) => `<b>${t}</b>`}
+    const rows = offsetRows({...group, members: [group.members[1]]}, committed, ends)
+    const styled = renderOffsets(rows, bold)
+    assert.match(styled, /^\n<b>GROUP {11}TOPIC .*CLIENT-ID<\/b>\nmy-group /)
+    assert.equal(styled.replace(/<\/?b>/g, ''), renderOffsets(rows))
+    const groups = [{groupId: 'a', state: 'Stable', type: 'Classic'}]
+    assert.equal(renderListTable(groups, true, true, bold).replace(/<\/?b>/g, ''), renderListTable(groups, true, true))
+    assert.match(renderListTable(groups, true, true, bold), /^<b>GROUP {21}TYPE {17}STATE {15}<\/b>\n/)
+    assert.match(renderMembers(memberRows(group, true), true, true, bold), /^\n<b>GROUP .*ASSIGNMENT<\/b>\n/)
+    assert.match(renderState(group, bold), /^\n<b>GROUP .*#MEMBERS<\/b>\nmy-group/)
+    assert.match(renderResetPlan([{groupId: 'g', offsets: []}], bold), /^\n<b>GROUP .*NEW-OFFSET {5}<\/b>\n$/)
+    assert.match(renderDeleteOffsets('g', ['t'], 0, [], bold).map((c) => c.text).join(''), /\n<b>TOPIC .*STATUS {9}<\/b>\n$/)
   })
 
   it('reset plan table: %-30s %-30s %-10s %-15s, header even for a refused group, final newline', () => {

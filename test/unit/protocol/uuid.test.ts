@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import {
-  InvalidUuidError, METADATA_TOPIC_ID, ZERO_UUID, isValidUuidString, randomDirectoryId, randomUuid,
+  InvalidUuidError, METADATA_TOPIC_ID, ZERO_UUID, isValidUuidString, randomDashedUuid, randomDirectoryId, randomUuid, randomUuidBytes,
   uuidFromDashed, uuidStringProblem, uuidToBytes, uuidToDashed, uuidToString,
 } from '../../../src/protocol/primitives/uuid.js'
 
@@ -24,12 +24,29 @@ describe('protocol/primitives/uuid', () => {
     assert.equal(seen.size, 2000)
   })
 
-  it('randomDirectoryId is 22 chars, never reserved or starting with -', () => {
+  it('randomDirectoryId is a 22-char version-4 uuid (DirectoryId.random), never reserved or starting with -', () => {
     for (let i = 0; i < 2000; i++) {
       const s = randomDirectoryId()
       assert.match(s, /^[A-Za-z0-9_][A-Za-z0-9_-]{21}$/)
       assert.notEqual(s, 'AAAAAAAAAAAAAAAAAAAAAg')
+      const b = uuidToBytes(s)
+      assert.equal(b[6] >> 4, 4, 'version 4')
+      assert.equal(b[8] >> 6, 2, 'IETF variant')
     }
+  })
+
+  it('randomUuidBytes / randomDashedUuid are RFC 4122 version-4 UUIDs (uuid package)', () => {
+    const b = randomUuidBytes()
+    assert.equal(b.length, 16)
+    assert.equal(b[6] >> 4, 4)
+    assert.equal(b[8] >> 6, 2)
+    const dashed = new Set<string>()
+    for (let i = 0; i < 100; i++) {
+      const d = randomDashedUuid()
+      assert.match(d, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+      dashed.add(d)
+    }
+    assert.equal(dashed.size, 100)
   })
 
   it('validates uuid strings', () => {
