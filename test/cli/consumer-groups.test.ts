@@ -32,7 +32,7 @@ describe('kts consumer-groups usage errors (real binary, no server)', function (
 
   it('bad flags: one line on stderr, nothing on stdout, exit 1', async () => {
     const cases: Array<[string[], string]> = [
-      [['--list'], 'Missing required argument "[bootstrap-server]"'],
+      [['--list', '--members'], 'Option(s) [members] are unavailable given other options on the command line'],
       [['--bootstrap-server', 'localhost:1'], 'Command must include exactly one action: --list, --describe, --delete, --reset-offsets, --delete-offsets'],
       [['--bootstrap-server', 'localhost:1', '--list', '--members'], 'Option(s) [members] are unavailable given other options on the command line'],
       [['--bootstrap-server', 'localhost:1', '--reset-offsets', '--group', 'g', '--all-topics', '--to-earliest', '--to-offset', '3'], 'Option "[to-offset]" can\'t be used with option "[to-earliest]"'],

@@ -88,10 +88,12 @@ describe('kts storage (real binary)', function () {
     assert.ok(!fs.existsSync(logDir))
   })
 
-  it('format requires --cluster-id and --config (one line, exit 1)', async () => {
+  it('format without --cluster-id generates one and says so (kts default; test/cli/first-minute.test.ts has more)', async () => {
     const r = await runCli(['storage', 'format', '-c', configFile])
-    assert.equal(r.code, 1)
-    assert.equal(r.stderr, 'kts storage format: error: argument --cluster-id/-t is required\n')
+    assert.equal(r.code, 0, r.stderr)
+    const id = /^Generated new cluster id (\S+)\.\n/.exec(r.stdout)?.[1]
+    assert.match(id ?? '', ID_RE)
+    assert.ok(fs.readFileSync(path.join(logDir, 'meta.properties'), 'utf8').includes(`cluster.id=${id}\n`))
   })
 
   it('format reports a bad config value as one line', async () => {

@@ -29,13 +29,14 @@ export function repoRoot(): string {
 
 /**
  * Runs `node bin/run.js ...args`; kills it with SIGKILL and rejects when `timeoutMs` (default 30 s) passes.
- * `input` is written to stdin (stdin is closed either way).
+ * `input` is written to stdin (stdin is closed either way). `runJs` runs another copy of the
+ * package (see package-sandbox.ts) instead of this repository's `bin/run.js`.
  */
-export function runCli(args: string[], opts: {timeoutMs?: number, env?: NodeJS.ProcessEnv, input?: string, cwd?: string} = {}): Promise<CliResult> {
+export function runCli(args: string[], opts: {timeoutMs?: number, env?: NodeJS.ProcessEnv, input?: string, cwd?: string, runJs?: string} = {}): Promise<CliResult> {
   const root = repoRoot()
   const timeoutMs = opts.timeoutMs ?? 30_000
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(root, 'bin', 'run.js'), ...args], {
+    const child = spawn(process.execPath, [opts.runJs ?? path.join(root, 'bin', 'run.js'), ...args], {
       cwd: opts.cwd ?? root,
       env: {...process.env, ...opts.env},
       stdio: ['pipe', 'pipe', 'pipe'],
