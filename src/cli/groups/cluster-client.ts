@@ -14,7 +14,7 @@ import {BrokerConnection, ProtocolClientError} from '../admin/protocol-client.js
 import {MetadataApi, type MetadataResponse} from '../../protocol/generated/messages/metadata.js'
 import {FindCoordinatorApi, type FindCoordinatorResponse} from '../../protocol/generated/messages/find-coordinator.js'
 import {ErrorCode} from '../../protocol/errors.js'
-import {ZERO_UUID} from '../../protocol/primitives/uuid.js'
+import {ZERO_UUID} from '../../protocol/primitives/uuid-text.js'
 import {GroupCommandError, GroupKafkaError} from './group-errors.js'
 import type {Coordinator} from './group-model.js'
 

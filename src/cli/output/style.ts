@@ -9,8 +9,10 @@
  *
  * So piped or redirected output is never coloured and stays byte-identical to Kafka's layout.
  * (chalk's own detection is not used: it sniffs `--color` in argv and colours non-TTY output on some CI systems.)
+ * chalk itself is loaded only when stdout or stderr gets colour (or after `loadChalk()`), so
+ * piped runs do not pay for loading it.
  */
-import {Chalk, type ChalkInstance, type ColorSupportLevel} from 'chalk'
+import type {ChalkInstance, ColorSupportLevel} from 'chalk'
 
 /** The roles text can have. Each returns its input unchanged when colour is off. */
 export interface Style {
@@ -51,6 +53,14 @@ export function colorLevel(stream: StreamInfo, env: NodeJS.ProcessEnv = process.
   return depth >= 24 ? 3 : depth >= 8 ? 2 : depth >= 4 ? 1 : 0
 }
 
+let chalkModule: typeof import('chalk') | undefined =
+  colorLevel(process.stdout) > 0 || colorLevel(process.stderr) > 0 ? await import('chalk') : undefined
+
+/** Loads chalk whatever the process's own streams are (for `styleFor` with an explicit `env`, e.g. in tests). */
+export async function loadChalk(): Promise<void> {
+  chalkModule ??= await import('chalk')
+}
+
 function makeStyle(chalk: ChalkInstance): Style {
   return {
     enabled: true,
@@ -62,12 +72,15 @@ function makeStyle(chalk: ChalkInstance): Style {
 
 const cache = new Map<StreamInfo, Style>()
 
-/** The style for text written to `stream` (cached per stream; `PLAIN` when it gets no colour). */
+/**
+ * The style for text written to `stream` (cached per stream; `PLAIN` when it gets no colour, or
+ * when chalk was not loaded because neither of the process's streams gets colour).
+ */
 export function styleFor(stream: StreamInfo, env: NodeJS.ProcessEnv = process.env): Style {
   const cached = env === process.env ? cache.get(stream) : undefined
   if (cached !== undefined) return cached
   const level = colorLevel(stream, env)
-  const style = level === 0 ? PLAIN : makeStyle(new Chalk({level}))
+  const style = level === 0 || chalkModule === undefined ? PLAIN : makeStyle(new chalkModule.Chalk({level}))
   if (env === process.env) cache.set(stream, style)
   return style
 }

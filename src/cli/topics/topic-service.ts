@@ -18,7 +18,7 @@ import {connectAdmin, isInternalTopic, kafkaErrorCodeOf, parseBootstrapServers, 
 import {BrokerConnection} from '../admin/protocol-client.js'
 import {MetadataApi, type MetadataResponse} from '../../protocol/generated/messages/metadata.js'
 import {CreateTopicsApi, type CreateTopicsResponse} from '../../protocol/generated/messages/create-topics.js'
-import {ZERO_UUID} from '../../protocol/primitives/uuid.js'
+import {ZERO_UUID} from '../../protocol/primitives/uuid-text.js'
 import type {TopicCommandOptions} from './topic-options.js'
 import {topicNameProblem, topicPattern} from './topic-options.js'
 import type {DescribeFilter, TopicInfo} from './render-topics.js'

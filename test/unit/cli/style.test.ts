@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import {colorLevel, paintLines, PLAIN, styleFor} from '../../../src/cli/output/style.js'
+import {colorLevel, loadChalk, paintLines, PLAIN, styleFor} from '../../../src/cli/output/style.js'
 import {BOOTSTRAP_SERVER_ENV, DEFAULT_BOOTSTRAP_SERVER, resolveBootstrapServer} from '../../../src/cli/flags.js'
 import {closestId, editDistance} from '../../../src/cli/hooks/not-found-hint.js'
 import {canPrompt} from '../../../src/cli/output/prompt.js'
@@ -9,6 +9,8 @@ const tty = {isTTY: true, getColorDepth: () => 8}
 const pipe = {isTTY: false}
 
 describe('cli/output/style: colour decisions', () => {
+  before(() => loadChalk())
+
   it('colours a colour TTY only; honours NO_COLOR and FORCE_COLOR', () => {
     assert.equal(colorLevel(tty, {}), 2)
     assert.equal(colorLevel({isTTY: true, getColorDepth: () => 1}, {}), 0, 'TERM=dumb-like terminal')
