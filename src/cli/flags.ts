@@ -4,8 +4,8 @@
  *
  * `--bootstrap-server` is optional in every kts tool (a deliberate difference from Kafka's tools,
  * which require it): the flag, else the environment variable `KTS_BOOTSTRAP_SERVER`, else
- * `localhost:9092` (`resolveBootstrapServer`). No kts tool has `--bootstrap-controller` yet; one
- * that gets it must apply the default only when neither flag is given.
+ * `localhost:9092` (`resolveBootstrapServer`). Tools that also take `--bootstrap-controller` apply
+ * the default only when neither flag is given (`cli/quorum/admin-target.ts`).
  */
 import {Flags} from '@oclif/core'
 
@@ -52,8 +52,8 @@ export const connectionFlags = {
 
 /**
  * `--bootstrap-controller host:port[,host:port...]` (KIP-919, Kafka 3.7+): talk to the KRaft
- * controllers' listener instead of brokers. Tools that take it accept exactly one of
- * `--bootstrap-server` / `--bootstrap-controller` (see `cli/quorum/admin-target.ts`).
+ * controllers' listener instead of brokers. Tools that take it refuse both `--bootstrap-server` and
+ * `--bootstrap-controller`; with neither, the default bootstrap server applies (see `cli/quorum/admin-target.ts`).
  */
 export const bootstrapController = Flags.string({
   summary: 'A comma-separated list of host:port pairs to use for establishing the connection to the Kafka controllers.',

@@ -87,12 +87,13 @@ describe('the first minute: defaults, colours, completion (real binary, no serve
   })
 
   it('--help of every tool with --bootstrap-server names its default; storage format names its defaults', async () => {
-    const tools = [['topics'], ['console-producer'], ['console-consumer'], ['consumer-groups'], ['consumer-groups', 'list']]
+    const tools = [['topics'], ['console-producer'], ['console-consumer'], ['consumer-groups'], ['consumer-groups', 'list'],
+      ['metadata-quorum'], ['features'], ['cluster', 'cluster-id'], ['cluster', 'unregister']]
     const helps = await Promise.all(tools.map((t) => runCli([...t, '--help'], {cwd: elsewhere})))
     helps.forEach((h, i) => {
       assert.equal(h.code, 0, h.stderr)
       const text = h.stdout.replace(/\s+/g, ' ')
-      assert.match(text, /--bootstrap-server=<String: server to connect to> .*\(default: \$KTS_BOOTSTRAP_SERVER, else localhost:9092\)/, tools[i].join(' '))
+      assert.match(text, /--bootstrap-server=<String: server to connect to> ((?! --).)*\(default: \$KTS_BOOTSTRAP_SERVER, else localhost:9092\)/, tools[i].join(' '))
       assert.doesNotMatch(text, /REQUIRED: The (Kafka )?server/)
     })
     const format = (await runCli(['storage', 'format', '--help'])).stdout.replace(/\s+/g, ' ')
@@ -224,6 +225,21 @@ describe('the headline commands as typed, against a server (real binary)', funct
     assert.equal(plain.stdout, 'GROUP                     STATE               \n')
     const bold = await kts(['consumer-groups', '--list', '--state'], {env: {FORCE_COLOR: '1'}})
     assert.equal(bold.stdout, `${ESC}1mGROUP                     STATE               ${ESC}22m\n`)
+  })
+
+  it('KRaft tools: the default bootstrap server; an explicit --bootstrap-controller is no conflict, an explicit pair still is', async () => {
+    const controller = `127.0.0.1:${broker.controllerPort}`
+    const [viaDefault, viaController, both] = await Promise.all([
+      kts(['cluster', 'cluster-id']),
+      kts(['metadata-quorum', '--bootstrap-controller', controller, 'describe', '--status'], {cwd: elsewhere}),
+      kts(['cluster', 'cluster-id', '--bootstrap-server', broker.bootstrap, '--bootstrap-controller', controller]),
+    ])
+    assert.equal(viaDefault.code, 0, viaDefault.stderr)
+    assert.equal(viaDefault.stdout, `Cluster ID: ${broker.clusterId}\n`)
+    assert.equal(viaController.code, 0, viaController.stderr)
+    assert.match(viaController.stdout, new RegExp(`^ClusterId: +${broker.clusterId}$`, 'm'))
+    assert.equal(both.code, 1)
+    assert.equal(both.stderr, 'kts cluster cluster-id: error: argument --bootstrap-controller/-C: not allowed with argument --bootstrap-server/-b\n')
   })
 
   it('topics --delete of a regex matching several topics never asks without a terminal (stdin closed): all deleted', async () => {

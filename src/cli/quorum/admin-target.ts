@@ -1,11 +1,14 @@
 /**
  * Where the KRaft tools (`kts metadata-quorum`, `kts cluster`, `kts features`) connect, from their
- * flags and client properties, as Kafka's argparse4j tools decide it: exactly one of
+ * flags and client properties, as Kafka's argparse4j tools decide it: at most one of
  * `--bootstrap-server` (brokers) and `--bootstrap-controller` (controllers, KIP-919), argparse4j's
- * messages for neither/both, and the admin client properties the tools honour.
+ * message for both, and the admin client properties the tools honour. With neither, kts uses the
+ * default bootstrap server of every tool (`resolveBootstrapServer`: `$KTS_BOOTSTRAP_SERVER`, else
+ * `localhost:9092`) where Kafka says `one of the arguments ... is required`.
  */
 import {TerseError, UsageError} from '../errors.js'
 import {parseBootstrapServers, readPropertiesFile, type ClientProperties} from '../admin/client-properties.js'
+import {resolveBootstrapServer} from '../flags.js'
 
 /** A resolved connection target. Times in ms. */
 export interface AdminTarget {
@@ -43,9 +46,9 @@ export interface OptionNames {
 }
 
 /**
- * Picks brokers or controllers.
- * @throws UsageError `<prog>: error: one of the arguments --bootstrap-server --bootstrap-controller is required`
- *   or `<prog>: error: argument --bootstrap-controller: not allowed with argument --bootstrap-server`
+ * Picks brokers or controllers: `--bootstrap-controller` when given, else `--bootstrap-server`,
+ * else the default bootstrap server (a deliberate difference from Kafka, see README).
+ * @throws UsageError `<prog>: error: argument --bootstrap-controller: not allowed with argument --bootstrap-server`
  *   (argparse4j's mutually exclusive group), or a malformed `host:port` list.
  */
 export function resolveBootstrap(opts: BootstrapOptions, names: OptionNames): {servers: string[], controllers: boolean} {
@@ -56,8 +59,7 @@ export function resolveBootstrap(opts: BootstrapOptions, names: OptionNames): {s
     throw new UsageError(`${names.prog}: error: argument ${controller}: not allowed with argument ${server}`)
   }
   if (opts.bootstrapController !== undefined) return {servers: parseBootstrapServers(opts.bootstrapController), controllers: true}
-  if (opts.bootstrapServer !== undefined) return {servers: parseBootstrapServers(opts.bootstrapServer), controllers: false}
-  throw new UsageError(`${names.prog}: error: one of the arguments ${server} ${controller} is required`)
+  return {servers: parseBootstrapServers(resolveBootstrapServer(opts.bootstrapServer)), controllers: false}
 }
 
 function intProperty(props: ClientProperties, key: string, fallback: number): number {

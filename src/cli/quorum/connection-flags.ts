@@ -7,7 +7,7 @@
  */
 import {Flags} from '@oclif/core'
 import type {OptionFlag} from '@oclif/core/interfaces'
-import {bootstrapController, bootstrapServer} from '../flags.js'
+import {bootstrapController, bootstrapServerFlag} from '../flags.js'
 import {adminTarget, type AdminTarget} from './admin-target.js'
 
 /** A string option flag (annotated so declaration emit can name it). */
@@ -15,13 +15,13 @@ export type StringFlag = OptionFlag<string | undefined>
 
 /** `--bootstrap-server` / `--bootstrap-controller` of kafka-metadata-quorum.sh and kafka-features.sh. */
 export const kraftConnectionFlags: {'bootstrap-server': StringFlag, 'bootstrap-controller': StringFlag} = {
-  'bootstrap-server': {...bootstrapServer, summary: 'A comma-separated list of host:port pairs to use for establishing the connection to the Kafka cluster.'},
+  'bootstrap-server': bootstrapServerFlag('A comma-separated list of host:port pairs to use for establishing the connection to the Kafka cluster.'),
   'bootstrap-controller': bootstrapController,
 }
 
 /** The shared connection flags with kafka-cluster.sh's short names and help. */
 export const clusterToolFlags: {'bootstrap-server': StringFlag, 'bootstrap-controller': StringFlag, config: StringFlag} = {
-  'bootstrap-server': {...bootstrapServer, char: 'b', summary: 'A list of host/port pairs to use for establishing the connection to the Kafka cluster.'},
+  'bootstrap-server': {...bootstrapServerFlag('A list of host/port pairs to use for establishing the connection to the Kafka cluster.'), char: 'b'},
   'bootstrap-controller': {...bootstrapController, char: 'C', summary: 'A list of host/port pairs to use for establishing the connection to the KRaft controllers.'},
   config: Flags.string({char: 'c', summary: 'A property file containing configurations for the Admin client.', helpValue: '<String: config file>'}),
 }

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict'
+import {parseBootstrapServers} from '../../../src/cli/admin/client-properties.js'
+import {resolveBootstrapServer} from '../../../src/cli/flags.js'
 import {resolveBootstrap} from '../../../src/cli/quorum/admin-target.js'
 import type {QuorumInfo} from '../../../src/cli/quorum/kraft-admin.js'
 import {renderFeatures} from '../../../src/cli/quorum/render-features.js'
@@ -75,12 +77,13 @@ describe('metadata-quorum / features output (Kafka 3.9 layout)', () => {
       'Feature: metadata.version\tSupportedMinVersion: 3.3-IV0\tSupportedMaxVersion: UNKNOWN 99\tFinalizedVersionLevel: UNKNOWN 0\tEpoch: -\n')
   })
 
-  it('--bootstrap-server / --bootstrap-controller: exactly one, argparse4j\'s messages; a defaulted server yields to a controller', () => {
+  it('--bootstrap-server / --bootstrap-controller: at most one, argparse4j\'s message; the default server yields to a controller', () => {
     const names = {prog: 'kts metadata-quorum'}
     assert.deepEqual(resolveBootstrap({bootstrapServer: 'a:1,b:2'}, names), {servers: ['a:1', 'b:2'], controllers: false})
     assert.deepEqual(resolveBootstrap({bootstrapController: 'c:3'}, names), {servers: ['c:3'], controllers: true})
     assert.deepEqual(resolveBootstrap({bootstrapServer: 'localhost:9092', serverFromDefault: true, bootstrapController: 'c:3'}, names), {servers: ['c:3'], controllers: true})
-    assert.throws(() => resolveBootstrap({}, names), {message: 'kts metadata-quorum: error: one of the arguments --bootstrap-server --bootstrap-controller is required'})
+    // kts: neither → the default bootstrap server of every tool (Kafka: `one of the arguments ... is required`)
+    assert.deepEqual(resolveBootstrap({}, names), {servers: parseBootstrapServers(resolveBootstrapServer(undefined)), controllers: false})
     assert.throws(() => resolveBootstrap({bootstrapServer: 'a:1', bootstrapController: 'c:3'}, {prog: 'kts cluster cluster-id', server: '--bootstrap-server/-b', controller: '--bootstrap-controller/-C'}),
       {message: 'kts cluster cluster-id: error: argument --bootstrap-controller/-C: not allowed with argument --bootstrap-server/-b'})
     assert.throws(() => resolveBootstrap({bootstrapServer: 'nohost'}, names), {message: 'Please provide valid host:port like host1:9091,host2:9092'})
