@@ -14,6 +14,15 @@ import {repoRoot, runCli, type CliResult} from '../helpers/run-cli.js'
 import {makeTempDir, removeTempDir} from '../helpers/temp-dir.js'
 import {waitFor} from '../helpers/wait-for.js'
 
+/** A file's text, '' while it does not exist yet. */
+function readIfExists(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8')
+  } catch {
+    return ''
+  }
+}
+
 interface Record {
   pid: number
   nodeId: number
@@ -124,7 +133,9 @@ describe('kts server start -daemon / kts server stop (real binary)', function ()
     assert.ok(alive(pidA) && alive(pidB))
     for (const dir of [path.join(tmp, 'logs'), logsB]) {
       assert.match(fs.readFileSync(path.join(dir, 'kafkaServer.out'), 'utf8'), /Kafka Server started/)
-      assert.match(fs.readFileSync(path.join(dir, 'server.log'), 'utf8'), /INFO \[KafkaRaftServer nodeId=\d\] Kafka Server started/)
+      // log4js writes the file appender asynchronously: wait for the line rather than read once.
+      await waitFor(() => /INFO \[KafkaRaftServer nodeId=\d\] Kafka Server started/.test(readIfExists(path.join(dir, 'server.log'))),
+        {timeoutMs: 5000, message: () => `"Kafka Server started" in ${dir}/server.log`})
     }
 
     // --process-role matches process.roles exactly (Kafka's script): the combined node is not a "broker".
@@ -213,7 +224,9 @@ describe('kts server start -daemon / kts server stop (real binary)', function ()
 
     const warned = await cli(['server', 'start', '-daemon', a.config, '--override', 'quota.window.num=11'])
     assert.equal(warned.code, 0, warned.stdout + warned.stderr)
-    const log = fs.readFileSync(path.join(tmp, 'logs', 'server.log'), 'utf8')
+    const logFile = path.join(tmp, 'logs', 'server.log')
+    await waitFor(() => readIfExists(logFile).includes('quota.window.num'), {timeoutMs: 5000, message: `the quota.window.num warning in ${logFile}`})
+    const log = readIfExists(logFile)
     const lines = log.split('\n').filter((l) => l.includes('quota.window.num'))
     assert.equal(lines.length, 1, log)
     assert.match(lines[0], /WARN The configuration 'quota\.window\.num' has no effect in kts: quotas and throttles are not enforced \(kafka\.server\.KafkaConfig\)$/)
