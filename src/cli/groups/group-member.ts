@@ -42,6 +42,8 @@ const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 export class GroupMember {
   memberId = ''
   generationId = -1
+  /** When this member led the last rebalance: the partition counts its assignment was made from. */
+  leaderPartitionCounts: Map<string, number> | null = null
   private heartbeatTimer: NodeJS.Timeout | null = null
   private heartbeatInFlight = false
 
@@ -70,6 +72,7 @@ export class GroupMember {
         if (join.errorCode !== ErrorCode.NONE) continue
         this.memberId = join.memberId
         this.generationId = join.generationId
+        this.leaderPartitionCounts = null
         let assignments: Array<{memberId: string, assignment: Buffer}> = []
         if (join.leader === join.memberId && !join.skipAssignment) assignments = await this.assign(join)
         const sync = await conn.send(SyncGroupApi, conn.version(SyncGroupApi, 5), {
@@ -126,6 +129,7 @@ export class GroupMember {
     const md = await this.cluster.metadata(topics)
     const counts = new Map<string, number>()
     for (const t of md.topics) if (t.name !== null && t.errorCode === ErrorCode.NONE) counts.set(t.name, t.partitions.length)
+    this.leaderPartitionCounts = counts
     const plan = rangeAssign(members, counts)
     return [...plan].map(([memberId, tps]) => ({memberId, assignment: encodeAssignment(tps)}))
   }

@@ -207,14 +207,16 @@ export class PerfProducer {
   append(nowMs: number, valueLength: number): number {
     let p = this.sticky!
     if (this.stickyBytes >= 2 * this.settings.batchSize) p = this.switchPartition(p)
-    let b = p.open
-    if (b !== null) {
+    for (;;) {
+      const b = p.open
+      if (b === null) break
       const at = b.builder.appendValueSlot(nowMs, valueLength)
       if (at >= 0) return this.appended(b, at, nowMs, valueLength)
+      // Full: close it; switch partitions once batch.size bytes went to this one (KIP-794).
       this.closeBatch(p, b)
       if (this.stickyBytes >= this.settings.batchSize) p = this.switchPartition(p)
     }
-    b = p.open ?? this.newBatch(p, nowMs, valueLength)
+    const b = this.newBatch(p, nowMs, valueLength)
     return this.appended(b, b.builder.appendValueSlot(nowMs, valueLength), nowMs, valueLength)
   }
 
@@ -399,9 +401,9 @@ export class PerfProducer {
       const ready = b.full || b !== p.open || this.flushing || exhausted || now - b.createdMs >= s.lingerMs
       if (!ready) continue
       const bytes = this.build(p, b)
+      if (p.open === b) p.open = null // built: closed for appends
       if (sent !== null && size + bytes.length > s.maxRequestSize) break
       p.queue.shift()
-      if (p.open === b) p.open = null
       p.inFlight++
       if (b.drainedMs === 0) {
         const queued = now - b.createdMs

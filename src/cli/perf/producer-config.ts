@@ -9,6 +9,7 @@
  * requires both (`Must set acks to all in order to use the idempotent producer. ...`).
  */
 import {UsageError} from '../errors.js'
+import {booleanConfig, bootstrapServersConfig, invalidConfig, numberConfig, tlsConfig} from './config-values.js'
 import type {ClientProperties} from '../admin/client-properties.js'
 import {CompressionCodec} from '../../protocol/records/record-batch.js'
 import {COMPRESSION_LEVELS} from '../../protocol/records/compression.js'
@@ -40,36 +41,9 @@ export interface PerfProducerSettings {
 
 const INT_MAX = 2147483647
 
-function invalid(value: string, key: string, why: string): UsageError {
-  return new UsageError(`Invalid value ${value} for configuration ${key}: ${why}`)
-}
-
-function num(props: ClientProperties, key: string, def: number, type: 'INT' | 'LONG', min?: number): number {
-  const raw = props[key]
-  if (raw === undefined) return def
-  const t = raw.trim()
-  const n = Number(t)
-  const limit = type === 'INT' ? INT_MAX : Number.MAX_SAFE_INTEGER
-  if (!/^[+-]?\d+$/.test(t) || Math.abs(n) > limit) throw invalid(raw, key, `Not a number of type ${type}`)
-  if (min !== undefined && n < min) throw invalid(raw, key, `Value must be at least ${min}`)
-  return n
-}
-
-function bool(props: ClientProperties, key: string, def: boolean): boolean {
-  const raw = props[key]
-  if (raw === undefined) return def
-  const t = raw.trim().toLowerCase()
-  if (t === 'true') return true
-  if (t === 'false') return false
-  throw invalid(raw, key, 'Expected value to be either true or false')
-}
-
 const COMPRESSION: Record<string, CompressionCodec> = {
   none: CompressionCodec.None, gzip: CompressionCodec.Gzip, snappy: CompressionCodec.Snappy, lz4: CompressionCodec.Lz4, zstd: CompressionCodec.Zstd,
 }
-
-/** Keys kts cannot honour; refused rather than silently ignored. */
-const REFUSED_SECURITY = new Set(['SASL_PLAINTEXT', 'SASL_SSL'])
 
 /**
  * Validates `props` (after the tool's own defaults are merged in) into producer settings.
@@ -77,16 +51,8 @@ const REFUSED_SECURITY = new Set(['SASL_PLAINTEXT', 'SASL_SSL'])
  *   compression.type, booleans and idempotence conflicts; and for SASL, which the tool cannot speak.
  */
 export function resolvePerfProducerSettings(props: ClientProperties): PerfProducerSettings {
-  const servers = props['bootstrap.servers']
-  if (servers === undefined || servers.trim() === '') throw new UsageError('Missing required configuration "bootstrap.servers" which has no default value.')
-  const bootstrapServers = servers.split(',').map((s) => s.trim()).filter((s) => s.length > 0)
-  for (const s of bootstrapServers) if (!/^.+:\d+$/.test(s)) throw new UsageError(`Invalid url in bootstrap.servers: ${s}`)
-
-  const protocol = (props['security.protocol'] ?? 'PLAINTEXT').trim().toUpperCase()
-  if (REFUSED_SECURITY.has(protocol)) throw new UsageError(`security.protocol ${protocol} is not supported by kts producer-perf-test yet (PLAINTEXT and SSL are)`)
-  if (protocol !== 'PLAINTEXT' && protocol !== 'SSL') {
-    throw invalid(props['security.protocol']!, 'security.protocol', 'String must be one of: PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL')
-  }
+  const bootstrapServers = bootstrapServersConfig(props)
+  const tls = tlsConfig(props, 'kts producer-perf-test')
 
   const acksRaw = props.acks ?? 'all'
   let acks: -1 | 0 | 1
@@ -94,27 +60,27 @@ export function resolvePerfProducerSettings(props: ClientProperties): PerfProduc
     case 'all': case '-1': acks = -1; break
     case '0': acks = 0; break
     case '1': acks = 1; break
-    default: throw invalid(acksRaw, 'acks', 'String must be one of: all, -1, 0, 1')
+    default: throw invalidConfig(acksRaw, 'acks', 'String must be one of: all, -1, 0, 1')
   }
 
   const compressionRaw = props['compression.type'] ?? 'none'
   const compression = COMPRESSION[compressionRaw.trim().toLowerCase()]
-  if (compression === undefined) throw invalid(compressionRaw, 'compression.type', 'String must be one of: none, gzip, snappy, lz4, zstd')
+  if (compression === undefined) throw invalidConfig(compressionRaw, 'compression.type', 'String must be one of: none, gzip, snappy, lz4, zstd')
   let compressionLevel: number | undefined
   const levelKey = compression === CompressionCodec.Gzip ? 'gzip' : compression === CompressionCodec.Lz4 ? 'lz4' : compression === CompressionCodec.Zstd ? 'zstd' : null
   if (levelKey !== null && props[`compression.${levelKey}.level`] !== undefined) {
     const key = `compression.${levelKey}.level`
     const range = COMPRESSION_LEVELS[levelKey]
-    compressionLevel = num(props, key, range.default, 'INT')
+    compressionLevel = numberConfig(props, key, range.default, 'INT')
     if (compressionLevel < range.min || compressionLevel > range.max) {
-      throw invalid(props[key]!, key, `Value must be between ${range.min} and ${range.max}`)
+      throw invalidConfig(props[key]!, key, `Value must be between ${range.min} and ${range.max}`)
     }
   }
 
-  const maxInFlight = num(props, 'max.in.flight.requests.per.connection', 5, 'INT', 1)
-  const retries = num(props, 'retries', INT_MAX, 'INT', 0)
+  const maxInFlight = numberConfig(props, 'max.in.flight.requests.per.connection', 5, 'INT', 1)
+  const retries = numberConfig(props, 'retries', INT_MAX, 'INT', 0)
   const idempotenceSet = props['enable.idempotence'] !== undefined
-  let idempotence = bool(props, 'enable.idempotence', true)
+  let idempotence = booleanConfig(props, 'enable.idempotence', true)
   if (idempotenceSet && idempotence) {
     if (acks !== -1) throw new UsageError('Must set acks to all in order to use the idempotent producer. Otherwise we cannot guarantee idempotence.')
     if (maxInFlight > 5) throw new UsageError('Must set max.in.flight.requests.per.connection to at most 5 to use the idempotent producer.')
@@ -123,12 +89,12 @@ export function resolvePerfProducerSettings(props: ClientProperties): PerfProduc
     idempotence = false
   }
 
-  const lingerMs = num(props, 'linger.ms', 5, 'LONG', 0)
-  const requestTimeoutMs = num(props, 'request.timeout.ms', 30_000, 'INT', 0)
-  let deliveryTimeoutMs = num(props, 'delivery.timeout.ms', 120_000, 'INT', 0)
+  const lingerMs = numberConfig(props, 'linger.ms', 5, 'LONG', 0)
+  const requestTimeoutMs = numberConfig(props, 'request.timeout.ms', 30_000, 'INT', 0)
+  let deliveryTimeoutMs = numberConfig(props, 'delivery.timeout.ms', 120_000, 'INT', 0)
   if (deliveryTimeoutMs < lingerMs + requestTimeoutMs) {
     if (props['delivery.timeout.ms'] !== undefined) {
-      throw invalid(props['delivery.timeout.ms'], 'delivery.timeout.ms', 'should be equal to or larger than linger.ms + request.timeout.ms')
+      throw invalidConfig(props['delivery.timeout.ms'], 'delivery.timeout.ms', 'should be equal to or larger than linger.ms + request.timeout.ms')
     }
     deliveryTimeoutMs = lingerMs + requestTimeoutMs
   }
@@ -136,22 +102,22 @@ export function resolvePerfProducerSettings(props: ClientProperties): PerfProduc
   return {
     bootstrapServers,
     clientId: props['client.id'] ?? 'perf-producer-client',
-    tls: protocol === 'SSL',
+    tls,
     acks,
-    batchSize: num(props, 'batch.size', 16_384, 'INT', 0),
+    batchSize: numberConfig(props, 'batch.size', 16_384, 'INT', 0),
     lingerMs,
-    bufferMemory: num(props, 'buffer.memory', 33_554_432, 'LONG', 0),
+    bufferMemory: numberConfig(props, 'buffer.memory', 33_554_432, 'LONG', 0),
     compression,
     compressionLevel,
     maxInFlight,
     idempotence,
     retries,
-    retryBackoffMs: num(props, 'retry.backoff.ms', 100, 'LONG', 0),
-    retryBackoffMaxMs: num(props, 'retry.backoff.max.ms', 1000, 'LONG', 0),
+    retryBackoffMs: numberConfig(props, 'retry.backoff.ms', 100, 'LONG', 0),
+    retryBackoffMaxMs: numberConfig(props, 'retry.backoff.max.ms', 1000, 'LONG', 0),
     requestTimeoutMs,
     deliveryTimeoutMs,
-    maxRequestSize: num(props, 'max.request.size', 1_048_576, 'INT', 0),
-    maxBlockMs: num(props, 'max.block.ms', 60_000, 'LONG', 0),
-    metadataMaxAgeMs: num(props, 'metadata.max.age.ms', 300_000, 'LONG', 0),
+    maxRequestSize: numberConfig(props, 'max.request.size', 1_048_576, 'INT', 0),
+    maxBlockMs: numberConfig(props, 'max.block.ms', 60_000, 'LONG', 0),
+    metadataMaxAgeMs: numberConfig(props, 'metadata.max.age.ms', 300_000, 'LONG', 0),
   }
 }

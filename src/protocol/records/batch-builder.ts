@@ -36,6 +36,7 @@ export class RecordBatchBuilder {
   private n = 0
   private baseTimestamp = -1
   private maxTimestamp = -1
+  private closed = false
 
   /**
    * @param capacity bytes the uncompressed batch (61-byte header included) may reach; a first record
@@ -69,9 +70,11 @@ export class RecordBatchBuilder {
   /**
    * Appends a record (null key, no headers) created at `timestamp` (ms) whose `valueLength` value
    * bytes the caller then writes into `buffer` at the returned position.
-   * @returns that position, or -1 when the record does not fit within the capacity (never for the first record).
+   * @returns that position, or -1 when the record does not fit within the capacity (never for the
+   *   first record) or the batch was built.
    */
   appendValueSlot(timestamp: number, valueLength: number): number {
+    if (this.closed) return -1
     if (this.n === 0) this.baseTimestamp = timestamp
     const timestampDelta = timestamp - this.baseTimestamp
     const body = bodySize(timestampDelta, this.n, valueLength)
@@ -111,11 +114,12 @@ export class RecordBatchBuilder {
   /**
    * The finished batch: header with baseOffset 0 and partitionLeaderEpoch -1 (the broker assigns
    * both), records compressed when asked, CRC-32C. Uncompressed, it is a view of the builder's
-   * buffer (no copy); the builder must not be appended to afterwards.
+   * buffer (no copy); later appends are refused.
    * @throws UnsupportedCompressionTypeError for an unknown codec.
    */
   build(opts: BuildBatchOptions): Buffer {
     const codec = opts.compression
+    this.closed = true
     if (codec < CompressionCodec.None || codec > CompressionCodec.Zstd) throw new UnsupportedCompressionTypeError(codec)
     let out: Buffer
     if (codec === CompressionCodec.None) {
