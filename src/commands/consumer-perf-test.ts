@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
 import {KtsCommand} from '../cli/base-command.js'
+import {UsageError} from '../cli/errors.js'
 import {bootstrapServer} from '../cli/flags.js'
 import {toolLog} from '../cli/console/tool-log.js'
 import {expandOptionalTimeout, resolveConsumerPerfOptions} from '../cli/perf/consumer-perf-options.js'
@@ -31,6 +32,8 @@ export default class ConsumerPerfTest extends KtsCommand {
   }
 
   async run(): Promise<ConsumerPerfResult> {
+    // Kafka prints the tool's description and its usage, and exits 1, when run without arguments.
+    if (this.argv.length === 0) throw new UsageError('This tool is used to verify the consumer performance.')
     this.argv = expandOptionalTimeout(this.argv)
     const {flags} = await this.parse(ConsumerPerfTest)
     const opts = resolveConsumerPerfOptions(flags)

@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import {Flags, loadHelpClass} from '@oclif/core'
 import {KtsCommand} from '../cli/base-command.js'
 import {toolLog} from '../cli/console/tool-log.js'
 import {resolveProducerPerfOptions} from '../cli/perf/producer-perf-options.js'
@@ -28,7 +28,13 @@ export default class ProducerPerfTest extends KtsCommand {
     'transaction-duration-ms': str('Not supported yet by kts (Kafka: the max age of each transaction).', 'TRANSACTION-DURATION'),
   }
 
-  async run(): Promise<ProducerPerfResult> {
+  async run(): Promise<ProducerPerfResult | null> {
+    if (this.argv.length === 0) {
+      // Kafka prints its help and exits 0 when run without arguments.
+      const Help = await loadHelpClass(this.config)
+      await new Help(this.config).showHelp([this.id ?? 'producer-perf-test'])
+      return null
+    }
     const {flags} = await this.parse(ProducerPerfTest)
     const opts = resolveProducerPerfOptions(flags)
     const json = this.jsonEnabled()
