@@ -89,8 +89,8 @@ class Batch {
   retryAtMs = 0
   drainedMs = 0
 
-  constructor(readonly createdMs: number, capacity: number, readonly memory: number) {
-    this.builder = new RecordBatchBuilder(capacity)
+  constructor(readonly createdMs: number, capacity: number, readonly memory: number, reuse: Buffer | undefined) {
+    this.builder = new RecordBatchBuilder(capacity, reuse)
   }
 }
 
@@ -151,6 +151,9 @@ export class PerfProducer {
   private metadataInFlight = false
   private metadataWanted = false
   private lastMetadataMs = 0
+  /** Batch buffers no longer referenced (acknowledged, or compressed away), for new batches. */
+  private readonly freeBuffers: Buffer[] = []
+  private freeBytes = 0
   private memoryWaiters: Array<() => void> = []
   private idleWaiters: Array<() => void> = []
   private readonly warned = new Set<string>()
@@ -275,7 +278,12 @@ export class PerfProducer {
       const estimate = this.compressionRatio * COMPRESSION_RATE_ESTIMATION_FACTOR
       capacity = Math.max(first, RECORD_BATCH_OVERHEAD + Math.floor((s.batchSize - RECORD_BATCH_OVERHEAD) / estimate))
     }
-    const b = new Batch(nowMs, capacity, capacity)
+    let reuse = this.freeBuffers.pop()
+    if (reuse !== undefined) {
+      this.freeBytes -= reuse.length
+      if (reuse.length < capacity || reuse.length > 2 * capacity) reuse = undefined
+    }
+    const b = new Batch(nowMs, capacity, capacity, reuse)
     p.queue.push(b)
     p.open = b
     this.bufferUsed += capacity
@@ -328,7 +336,16 @@ export class PerfProducer {
     this.drain()
   }
 
+  /** Keeps a batch buffer nothing refers to any more for a later batch (up to buffer.memory of them). */
+  private recycle(buf: Buffer): void {
+    if (this.freeBytes + buf.length > this.settings.bufferMemory) return
+    this.freeBuffers.push(buf)
+    this.freeBytes += buf.length
+  }
+
   private release(b: Batch): void {
+    // Acknowledged or failed: the socket is done with an uncompressed batch's bytes.
+    if (this.settings.compression === CompressionCodec.None) this.recycle(b.builder.buffer)
     this.bufferUsed -= b.memory
     this.queuedBatches--
     if (this.memoryWaiters.length > 0 && !this.mustWait) {
@@ -432,6 +449,8 @@ export class PerfProducer {
       baseSequence: b.baseSequence,
     })
     b.built = built
+    // Compressed: the records were copied out, the builder's buffer is free already.
+    if (this.settings.compression !== CompressionCodec.None) this.recycle(b.builder.buffer)
     const m = this.metrics
     m.batches++
     m.batchBytesTotal += built.length

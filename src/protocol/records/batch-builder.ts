@@ -25,9 +25,32 @@ export interface BuildBatchOptions {
   isTransactional?: boolean
 }
 
+/** Size of the zig-zag varint of `v` (fast path for the int32 values records hold). */
+function varintBytes(v: number): number {
+  const u = v >= 0 ? v * 2 : -v * 2 - 1
+  if (u < 0x80) return 1
+  if (u < 0x4000) return 2
+  if (u < 0x200000) return 3
+  if (u < 0x10000000) return 4
+  return u <= 0xffffffff ? 5 : varintSize(v)
+}
+
+/** Writes the zig-zag varint of `v` at `p`; returns the position after it. */
+function putVarint(buf: Buffer, p: number, v: number): number {
+  let u = v >= 0 ? v * 2 : -v * 2 - 1
+  if (u > 0xffffffff) return writeVarintAt(buf, p, v)
+  u = u >>> 0
+  while (u >= 0x80) {
+    buf[p++] = (u & 0x7f) | 0x80
+    u >>>= 7
+  }
+  buf[p++] = u
+  return p
+}
+
 /** Bytes of a record body (after its length varint) with a null key, `valueLength` value bytes and no headers. */
 function bodySize(timestampDelta: number, offsetDelta: number, valueLength: number): number {
-  return 1 + varintSize(timestampDelta) + varintSize(offsetDelta) + 1 + varintSize(valueLength) + valueLength + 1
+  return 1 + varintBytes(timestampDelta) + varintBytes(offsetDelta) + 1 + varintBytes(valueLength) + valueLength + 1
 }
 
 export class RecordBatchBuilder {
@@ -41,9 +64,10 @@ export class RecordBatchBuilder {
   /**
    * @param capacity bytes the uncompressed batch (61-byte header included) may reach; a first record
    *   larger than that is still taken (the buffer grows), as Kafka does for a record bigger than batch.size.
+   * @param reuse a buffer of at least `capacity` bytes to write into instead of a new one (a pool's).
    */
-  constructor(private readonly capacity: number) {
-    this.buf = Buffer.allocUnsafe(Math.max(capacity, RECORD_BATCH_OVERHEAD))
+  constructor(private readonly capacity: number, reuse?: Buffer) {
+    this.buf = reuse !== undefined && reuse.length >= capacity ? reuse : Buffer.allocUnsafe(Math.max(capacity, RECORD_BATCH_OVERHEAD))
   }
 
   /** Records appended so far. */
@@ -64,7 +88,7 @@ export class RecordBatchBuilder {
   /** Bytes a record with `valueLength` value bytes created at `timestamp` would add (length varint included). */
   recordSize(timestamp: number, valueLength: number): number {
     const body = bodySize(this.n === 0 ? 0 : timestamp - this.baseTimestamp, this.n, valueLength)
-    return varintSize(body) + body
+    return varintBytes(body) + body
   }
 
   /**
@@ -78,18 +102,18 @@ export class RecordBatchBuilder {
     if (this.n === 0) this.baseTimestamp = timestamp
     const timestampDelta = timestamp - this.baseTimestamp
     const body = bodySize(timestampDelta, this.n, valueLength)
-    const size = varintSize(body) + body
+    const size = varintBytes(body) + body
     if (this.pos + size > this.capacity) {
       if (this.n > 0) return -1
       this.grow(this.pos + size)
     }
     const buf = this.buf
-    let p = writeVarintAt(buf, this.pos, body)
+    let p = putVarint(buf, this.pos, body)
     buf[p++] = 0 // attributes
-    p = writeVarintAt(buf, p, timestampDelta)
-    p = writeVarintAt(buf, p, this.n)
+    p = putVarint(buf, p, timestampDelta)
+    p = putVarint(buf, p, this.n)
     buf[p++] = 1 // key length -1 (zig-zag)
-    p = writeVarintAt(buf, p, valueLength)
+    p = putVarint(buf, p, valueLength)
     const valueAt = p
     buf[p + valueLength] = 0 // header count
     this.pos = p + valueLength + 1
