@@ -11,6 +11,7 @@ import os from 'node:os'
 import path from 'node:path'
 import {startBroker, type BrokerHandle} from '../helpers/broker-process.js'
 import {runCli} from '../helpers/run-cli.js'
+import {waitFor} from '../helpers/wait-for.js'
 
 /** `N records sent, X records/sec (Y MB/sec), A ms avg latency, M ms max latency, p50 ms 50th, p95 ms 95th, p99 ms 99th, p99.9 ms 99.9th.` */
 const TOTAL_LINE = /^(\d+) records sent, (\d+\.\d) records\/sec \((\d+\.\d{2}) MB\/sec\), (\d+\.\d{2}) ms avg latency, (\d+\.\d{2}) ms max latency, (\d+) ms 50th, (\d+) ms 95th, (\d+) ms 99th, (\d+) ms 99\.9th\.$/
@@ -153,6 +154,46 @@ describe('kts producer-perf-test / consumer-perf-test (real binary, real broker)
     assert.equal(out[1], 'WARNING: Exiting before consuming the expected number of messages: timeout (1000 ms) exceeded. You can use the --timeout option to increase the timeout.')
     assert.equal(ROW.exec(out[2])?.[5], '4000')
   })
+
+  it('two consumer-perf-test members of one group split the partitions (range assignment, rebalance) and read each record once', async () => {
+    assert.equal((await runCli(['topics', '--create', '--topic', 'perf-two', '--partitions', '4', '--bootstrap-server', broker.bootstrap])).code, 0)
+    // Members wait for records up to --timeout; quick heartbeats make the rebalance quick.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kts-perf-'))
+    const config = path.join(dir, 'consumer.properties')
+    fs.writeFileSync(config, 'heartbeat.interval.ms=300\n')
+    try {
+      await twoMembers(config)
+    } finally {
+      fs.rmSync(dir, {recursive: true, force: true})
+    }
+  })
+
+  async function twoMembers(config: string): Promise<void> {
+    const t = 'perf-two'
+    const member = (): ReturnType<typeof runCli> => runCli(['consumer-perf-test', '--bootstrap-server', broker.bootstrap, '--topic', t,
+      '--messages', '1000000', '--group', 'perf-two-g', '--timeout', '5000', '--consumer.config', config], {timeoutMs: 60_000})
+    /** #PARTITIONS of each member (`--describe --members`), once the group is stable. */
+    const assignment = async (): Promise<string> => {
+      const d = await runCli(['consumer-groups', '--bootstrap-server', broker.bootstrap, '--describe', '--group', 'perf-two-g', '--members'])
+      return lines(d.stdout).filter((l) => l.startsWith('perf-two-g ')).map((l) => l.trim().split(/\s+/).at(-1)).sort().join(',')
+    }
+    const a = member()
+    await waitFor(async () => (await assignment()) === '4', {timeoutMs: 20_000, message: 'the first member owning all 4 partitions'})
+    const b = member()
+    await waitFor(async () => (await assignment()) === '2,2', {timeoutMs: 20_000, message: 'two members with 2 partitions each'})
+    const p = await runCli(['producer-perf-test', '--topic', t, '--num-records', '8000', '--record-size', '20', '--throughput', '-1',
+      '--producer-props', `bootstrap.servers=${broker.bootstrap}`], {timeoutMs: 60_000})
+    assert.equal(p.code, 0, p.stderr)
+    const counts = await Promise.all([a, b].map(async (run) => {
+      const r = await run
+      assert.equal(r.code, 0, r.stderr)
+      const m = ROW.exec(lines(r.stdout).at(-1)!)
+      assert.ok(m, r.stdout)
+      return Number(m[5])
+    }))
+    assert.ok(counts.every((n) => n > 0), `both members read records: ${counts.join(', ')}`)
+    assert.equal(counts[0] + counts[1], 8000)
+  }
 
   it('bad flags: Kafka\'s one-line errors and exit 1', async () => {
     const p = ['producer-perf-test']

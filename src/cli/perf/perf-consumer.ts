@@ -168,8 +168,8 @@ export class PerfConsumer {
         if (took > this.metrics.joinTimeMaxMs) this.metrics.joinTimeMaxMs = took
         this.events.onPartitionsAssigned(assigned)
         this.rejoinRequested = false
-        this.member.startHeartbeats((reason) => {
-          this.warnOnce(`[Consumer clientId=${this.settings.clientId}, groupId=${this.settings.groupId}] Request joining group due to: ${reason}`)
+        // Kafka logs "Request joining group due to: <reason>" at INFO, which its tools do not print.
+        this.member.startHeartbeats(() => {
           this.rejoinRequested = true
           this.wakePhase?.()
         }, (err) => {
@@ -241,10 +241,15 @@ export class PerfConsumer {
    * the limit, a rebalance, a leader change or the timeout.
    */
   private async fetchPhase(limit: number, count: (n: number, b: number) => boolean, timedOut: () => boolean): Promise<PhaseEnd> {
+    // Each phase ends once, through its own resolver: fetchers of an earlier phase that finish late
+    // must not end this one.
     let end: PhaseEnd | null = null
+    let wake: () => void = () => undefined
+    const phase = new Promise<void>((resolve) => (wake = resolve))
     const finish = (e: PhaseEnd): void => {
-      end ??= e
-      this.wakePhase?.()
+      if (end !== null) return
+      end = e
+      wake()
     }
     try {
       await this.refreshLeaders()
@@ -277,7 +282,8 @@ export class PerfConsumer {
       remaining -= n
       if (count(n, b)) finish('done')
     }
-    const phase = new Promise<void>((resolve) => (this.wakePhase = resolve))
+    const wakeThisPhase = (): void => finish(this.rejoinRequested && !this.stopped ? 'rejoin' : 'done')
+    this.wakePhase = wakeThisPhase
     const watchdog = setInterval(() => {
       if (this.stopped) finish('done')
       else if (this.rejoinRequested) finish('rejoin')
@@ -291,7 +297,7 @@ export class PerfConsumer {
       }))
     await phase
     clearInterval(watchdog)
-    this.wakePhase = null
+    if (this.wakePhase === wakeThisPhase) this.wakePhase = null
     void Promise.allSettled(fetchers)
     return end ?? 'metadata'
   }
