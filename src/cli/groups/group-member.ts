@@ -9,7 +9,7 @@
  * errors restart the join; anything else is thrown as a `GroupKafkaError`
  * (`org.apache.kafka.common.errors.<X>Exception: <message>`).
  */
-import {ProtocolClientError} from '../admin/protocol-client.js'
+import {ProtocolClientError} from '../../protocol/client/broker-connection.js'
 import {JoinGroupApi, type JoinGroupResponse} from '../../protocol/generated/messages/join-group.js'
 import {SyncGroupApi, type SyncGroupResponse} from '../../protocol/generated/messages/sync-group.js'
 import {HeartbeatApi, type HeartbeatResponse} from '../../protocol/generated/messages/heartbeat.js'

@@ -12,7 +12,7 @@
  * (with enable.auto.commit), revokes everything and rejoins (the eager protocol). `close()` commits
  * and leaves the group, as Kafka's `KafkaConsumer.close()`.
  */
-import {BrokerConnection, ProtocolClientError} from '../admin/protocol-client.js'
+import {BrokerConnection, ProtocolClientError} from '../../protocol/client/broker-connection.js'
 import {FetchApi, type FetchResponse} from '../../protocol/generated/messages/fetch.js'
 import {ListOffsetsApi, type ListOffsetsResponse} from '../../protocol/generated/messages/list-offsets.js'
 import {ErrorCode} from '../../protocol/errors.js'

@@ -22,7 +22,7 @@
  * (`onAcked(runs, nowMs)`, runs = `[sendMs, count, bytes, ...]`); failures as one Kafka exception
  * line per batch (`onError`).
  */
-import {BrokerConnection, ProtocolClientError} from '../admin/protocol-client.js'
+import {BrokerConnection, ProtocolClientError} from '../../protocol/client/broker-connection.js'
 import {MetadataApi, type MetadataResponse} from '../../protocol/generated/messages/metadata.js'
 import {ProduceApi, type ProduceResponse} from '../../protocol/generated/messages/produce.js'
 import {InitProducerIdApi, type InitProducerIdResponse} from '../../protocol/generated/messages/init-producer-id.js'
