@@ -13,7 +13,11 @@
  *     into fresh 1-partition topics; a figure counts only if the partition's end offset is N after
  *     kcat exits (and the segment files hold at least N*B bytes);
  *   - consume of the N records (`kcat -C -o beginning -e`, one output byte per record, counted);
- *   - the same on a 3-partition topic (information only).
+ *   - the same on a 3-partition topic (information only);
+ *   - `kts producer-perf-test` (acks=1, Kafka's producer defaults batch.size=16384 linger.ms=5, and
+ *     again with batch.size=1048576 linger.ms=20) and `kts consumer-perf-test` of the same N records
+ *     into/from fresh 1-partition topics, printed beside kcat's figures from the same run (the
+ *     tools' own reported records/s; the target applies to those).
  * The mock cluster keeps only the newest ~5 MiB of each partition, so its consume run reads a
  * 128-partition topic (filled once, untimed, with the sticky partitioner off so that every
  * partition stays far below that) instead of the 1-partition one.
@@ -513,6 +517,8 @@ interface Row {
   note?: string
   /** Seconds of every run when the scenario ran more than once (the row holds the median run). */
   runs?: number[]
+  /** Records/s as a kts perf tool reports it itself (then the target applies to this figure). */
+  reported?: number
 }
 
 const failures: string[] = []
@@ -610,6 +616,94 @@ async function consume(server: Server, topic: string, partitions: number, target
   return row
 }
 
+/** The total line of `kts producer-perf-test` (Kafka's `ProducerPerformance` format). */
+const PERF_TOTAL = /^(\d+) records sent, (\d+\.\d) records\/sec \((\d+\.\d{2}) MB\/sec\), (\d+\.\d{2}) ms avg latency, (\d+\.\d{2}) ms max latency, (\d+) ms 50th, (\d+) ms 95th, (\d+) ms 99th, (\d+) ms 99\.9th\.$/m
+
+/**
+ * `kts producer-perf-test` of RECORDS x RECORD_BYTES, acks=1, Kafka's producer defaults plus
+ * `extraProps`, into a fresh 1-partition topic. Valid when the tool exits 0, reports RECORDS sent and
+ * the end offset says so too. Seconds: the tool process, spawn to exit (as for kcat); `reported`:
+ * the records/sec of the tool's own total line (its clock starts after node and module start-up).
+ */
+async function perfProduce(server: Server, topic: string, extraProps: string[], target?: number): Promise<Row> {
+  const scenario = `producer-perf-test acks=1${extraProps.length > 0 ? ` ${extraProps.join(' ')}` : ' (batch.size=16384 linger.ms=5)'}`
+  const expected = (produced.get(`${server.name}/${topic}`) ?? 0) + RECORDS
+  produced.set(`${server.name}/${topic}`, expected)
+  const cpu0 = cpuSeconds(server.proc.child.pid)
+  const r = await runProcess(process.execPath, [RUN_JS, 'producer-perf-test', '--topic', topic, '--num-records', String(RECORDS), '--record-size', String(RECORD_BYTES),
+    '--throughput', '-1', '--producer-props', `bootstrap.servers=${server.bootstrap}`, 'acks=1', ...extraProps], RUN_DEADLINE_MS)
+  const row: Row = {server: server.name, scenario, records: RECORDS, seconds: r.ms / 1000, serverCpu: cpuSeconds(server.proc.child.pid) - cpu0, target, invalid: null}
+  const problems: string[] = []
+  if (!ok(r)) problems.push(`producer-perf-test ${describeExit(r)}`)
+  const m = PERF_TOTAL.exec(r.stdout)
+  if (m === null) problems.push(`no total line in: ${r.stdout.trim().split('\n').slice(-2).join(' | ')}`)
+  else if (Number(m[1]) !== RECORDS) problems.push(`reported ${m[1]} records sent`)
+  else row.reported = Number(m[2])
+  if (m !== null) row.note = `tool: ${fmtInt(Number(m[2]))} records/s, ${m[4]} ms avg latency, p99 ${m[8]} ms`
+  try {
+    const end = await endOffset(server, topic, 1)
+    if (end !== expected) problems.push(`end offset ${end} != ${expected}`)
+  } catch (err) {
+    problems.push((err as Error).message)
+  }
+  if (problems.length > 0) {
+    row.invalid = problems.join('; ')
+    failures.push(`${server.name} ${scenario}: ${row.invalid}\n${r.stdout}${r.tail}`)
+  }
+  return row
+}
+
+/** The result row of `kts consumer-perf-test` (Kafka's `ConsumerPerformance` format). */
+const PERF_ROW = /^(.+?), (.+?), (\d+\.\d{4}), (\d+\.\d{4}), (\d+), (\d+\.\d{4}), (\d+), (\d+), (\d+\.\d{4}), (\d+\.\d{4})$/m
+
+/**
+ * `kts consumer-perf-test --messages RECORDS` of a topic holding them, in a fresh group. Valid when
+ * it exits 0 and reports RECORDS messages. `reported`: its fetch.nMsg.sec (records/s once the
+ * group is joined; nMsg.sec, which includes the join, goes in the note).
+ */
+async function perfConsume(server: Server, topic: string, target?: number): Promise<Row> {
+  const scenario = 'consumer-perf-test'
+  const cpu0 = cpuSeconds(server.proc.child.pid)
+  const r = await runProcess(process.execPath, [RUN_JS, 'consumer-perf-test', '--bootstrap-server', server.bootstrap, '--topic', topic,
+    '--messages', String(RECORDS), '--group', `bench-perf-${Date.now()}`, '--timeout', '30000'], RUN_DEADLINE_MS)
+  const row: Row = {server: server.name, scenario, records: RECORDS, seconds: r.ms / 1000, serverCpu: cpuSeconds(server.proc.child.pid) - cpu0, target, invalid: null}
+  const problems: string[] = []
+  if (!ok(r)) problems.push(`consumer-perf-test ${describeExit(r)}`)
+  const m = PERF_ROW.exec(r.stdout)
+  if (m === null) problems.push(`no result row in: ${r.stdout.trim()}`)
+  else if (Number(m[5]) !== RECORDS) problems.push(`consumed ${m[5]} records, expected ${RECORDS}`)
+  else row.reported = Number(m[10])
+  if (m !== null) row.note = `tool: fetch.nMsg.sec ${fmtInt(Number(m[10]))}, nMsg.sec ${fmtInt(Number(m[6]))}, rebalance ${m[7]} ms, fetch ${m[8]} ms`
+  if (problems.length > 0) {
+    row.invalid = problems.join('; ')
+    failures.push(`${server.name} ${scenario}: ${row.invalid}\n${r.stdout}${r.tail}`)
+  }
+  return row
+}
+
+/** The perf tools' own figures next to kcat's from the same run (kcat: records / process seconds). */
+function printPerfComparison(rows: Row[]): void {
+  const kts = rows.filter((r) => r.server === 'kts')
+  const find = (prefix: string): Row | undefined => kts.find((r) => r.scenario.startsWith(prefix) && r.invalid === null)
+  const kcatProduce = find('produce acks=1 (1 partition)')
+  const kcatConsume = find('consume (1 partition)')
+  const lines: Array<[Row | undefined, Row | undefined]> = [
+    [kts.find((r) => r.scenario.startsWith('producer-perf-test acks=1 (') && r.invalid === null), kcatProduce],
+    [kts.find((r) => r.scenario.startsWith('producer-perf-test acks=1 batch.size') && r.invalid === null), kcatProduce],
+    [find('consumer-perf-test'), kcatConsume],
+  ]
+  if (lines.every(([t]) => t === undefined)) return
+  console.log('')
+  console.log('kts perf tools vs kcat, same run, same broker (1 partition; tool = its own reported records/s; kcat = records / process seconds):')
+  for (const [tool, kcat] of lines) {
+    if (tool === undefined || tool.reported === undefined) continue
+    const kcatRps = kcat ? kcat.records / kcat.seconds : NaN
+    const wall = tool.records / tool.seconds
+    console.log(`  ${tool.scenario.padEnd(66)} tool ${fmtInt(tool.reported).padStart(9)}/s (process ${fmtInt(wall).padStart(9)}/s)` +
+      `   kcat ${kcat ? kcat.scenario.split(' (')[0] : '-'} ${fmtInt(kcatRps).padStart(9)}/s   tool/kcat ${Number.isFinite(kcatRps) ? fmtFixed(100 * tool.reported / kcatRps, 0) : '-'}%`)
+  }
+}
+
 /** Runs one scenario; a thrown error (not a bad figure) becomes an invalid row. */
 async function attempt(server: string, scenario: string, fn: () => Promise<Row>): Promise<Row> {
   try {
@@ -641,13 +735,13 @@ const fmtFixed = (n: number, d: number): string => (Number.isFinite(n) ? n.toFix
 function printTable(rows: Row[]): void {
   const header = ['server', 'scenario', 'records', 'seconds', 'records/s', 'MB/s', 'srv CPU s', 'target', 'status']
   const cells = rows.map((r) => {
-    const rps = r.records / r.seconds
+    const rps = r.reported ?? r.records / r.seconds
     const status = r.invalid !== null
       ? `INVALID: ${r.invalid}`
       : r.target !== undefined && rps < r.target ? 'BELOW TARGET' : r.target !== undefined ? 'ok' : ''
     return [
       r.server, r.scenario, fmtInt(r.records), fmtFixed(r.seconds, 3), r.invalid === null ? fmtInt(rps) : '-',
-      r.invalid === null ? fmtFixed(r.records * RECORD_BYTES / 1e6 / r.seconds, 1) : '-', fmtFixed(r.serverCpu, 2),
+      r.invalid === null ? fmtFixed(rps * RECORD_BYTES / 1e6, 1) : '-', fmtFixed(r.serverCpu, 2),
       r.target !== undefined ? `>= ${fmtInt(r.target)}/s` : '',
       [status, r.runs ? `median of ${r.runs.length}: ${r.runs.map((x) => fmtFixed(x, 2)).join(' ')} s` : '', r.note].filter(Boolean).join('; '),
     ]
@@ -744,7 +838,7 @@ async function main(): Promise<number> {
   }
   if (kts) {
     const k = kts
-    const topics: [string, number][] = [['bench', 1], ['bench-all', 1], ['bench-p3', 3]]
+    const topics: [string, number][] = [['bench', 1], ['bench-all', 1], ['bench-p3', 3], ['bench-perf', 1], ['bench-perf-big', 1]]
     const created = await attempt('kts', 'create topics', async () => {
       for (const [t, p] of topics) await k.createTopic(t, p)
       return {server: 'kts', scenario: 'create topics', records: 0, seconds: 0, serverCpu: NaN, invalid: null}
@@ -756,6 +850,9 @@ async function main(): Promise<number> {
         () => attempt('kts', 'consume', () => consume(k, 'bench', 1, TARGET_RECORDS_PER_S)),
         () => attempt('kts', 'produce acks=1 (3 partitions)', () => produce(k, 'bench-p3', 3, '1', dataFile)),
         () => attempt('kts', 'consume (3 partitions)', () => consume(k, 'bench-p3', 3)),
+        () => attempt('kts', 'producer-perf-test acks=1', () => perfProduce(k, 'bench-perf', [], TARGET_RECORDS_PER_S)),
+        () => attempt('kts', 'producer-perf-test acks=1 big batches', () => perfProduce(k, 'bench-perf-big', ['batch.size=1048576', 'linger.ms=20'])),
+        () => attempt('kts', 'consumer-perf-test', () => perfConsume(k, 'bench-perf', TARGET_RECORDS_PER_S)),
       ], `"${STARTED_MARKER}" line`)
       rows.push(...r.rows)
       reports.push(r.report)
@@ -807,10 +904,12 @@ async function main(): Promise<number> {
 
   console.log('')
   printTable(rows)
+  printPerfComparison(rows)
   console.log('')
   for (const r of reports) printServerReport(r)
   for (const n of notes) console.log(n)
-  console.log('seconds: from spawning kcat until it exits (includes its start-up and metadata round trips); MB = record payload bytes / 1e6')
+  console.log('seconds: from spawning kcat (or the kts tool) until it exits (includes its start-up and metadata round trips); MB = record payload bytes / 1e6;')
+  console.log('  records/s of the kts perf tools: the figure they report themselves (producer: its total line; consumer: fetch.nMsg.sec, after the group join)')
 
   if (CPU_PROF_DIR) {
     const files = fs.readdirSync(CPU_PROF_DIR).filter((f) => f.endsWith('.cpuprofile'))

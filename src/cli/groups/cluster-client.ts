@@ -92,7 +92,8 @@ export class ClusterClient {
     this.dropConnections()
   }
 
-  private dropConnections(): void {
+  /** Closes every connection; later calls reconnect (after a connection failure). */
+  dropConnections(): void {
     for (const c of [this.bootstrap, ...this.nodes.values()]) c?.then((conn) => conn.close(), () => undefined)
     this.bootstrap = null
     this.nodes.clear()

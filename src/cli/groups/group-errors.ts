@@ -42,6 +42,16 @@ const EXCEPTION_CLASS: Record<string, string> = {
   INVALID_TOPIC_EXCEPTION: 'InvalidTopicException',
   NOT_LEADER_OR_FOLLOWER: 'NotLeaderOrFollowerException',
   UNSTABLE_OFFSET_COMMIT: 'UnstableOffsetCommitException',
+  // Produce errors (Kafka `Errors`), for the perf producer's failure lines.
+  CORRUPT_MESSAGE: 'CorruptRecordException',
+  MESSAGE_TOO_LARGE: 'RecordTooLargeException',
+  RECORD_LIST_TOO_LARGE: 'RecordBatchTooLargeException',
+  NETWORK_EXCEPTION: 'NetworkException',
+  KAFKA_STORAGE_ERROR: 'KafkaStorageException',
+  INVALID_RECORD: 'InvalidRecordException',
+  OUT_OF_ORDER_SEQUENCE_NUMBER: 'OutOfOrderSequenceException',
+  DUPLICATE_SEQUENCE_NUMBER: 'DuplicateSequenceException',
+  TRANSACTIONAL_ID_AUTHORIZATION_FAILED: 'TransactionalIdAuthorizationException',
 }
 
 /** Kafka's messages for group errors our shared table (`src/protocol/errors.ts`) does not carry. */

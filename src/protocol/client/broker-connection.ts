@@ -104,12 +104,7 @@ export class BrokerConnection {
     const codec = API_CODECS.get(spec.apiKey)
     if (codec === undefined) return Promise.reject(new ProtocolClientError(`Unknown API key ${spec.apiKey}`))
     const correlationId = this.nextCorrelationId++ & 0x7fffffff
-    const w = new Writer(512)
-    w.writeInt32(0)
-    writeRequestHeader(w, {apiKey: spec.apiKey, apiVersion: version, correlationId, clientId: this.opts.clientId}, requestHeaderVersion(spec.apiKey, version))
-    codec.writeRequest(w, msg, version)
-    const frame = w.toBuffer()
-    frame.writeInt32BE(frame.length - 4, 0)
+    const frame = this.encodeFrame(spec, version, msg, correlationId)
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(correlationId)
@@ -128,8 +123,59 @@ export class BrokerConnection {
           }
         },
       })
-      this.socket.write(frame)
+      this.writeFrame(frame)
     })
+  }
+
+  /**
+   * Sends a request the broker does not answer (Produce with acks=0); resolves once the bytes are
+   * handed to the socket. @throws ProtocolClientError when the connection is closed.
+   */
+  sendOneWay(spec: ApiSpec, version: number, msg: unknown): Promise<void> {
+    if (this.closedError) return Promise.reject(this.closedError)
+    const correlationId = this.nextCorrelationId++ & 0x7fffffff
+    const frame = this.encodeFrame(spec, version, msg, correlationId)
+    return new Promise((resolve, reject) => {
+      this.writeFrame(frame, (err) => (err ? reject(new ProtocolClientError(`Connection to ${this.opts.host}:${this.opts.port} failed: ${err.message}`, {cause: err})) : resolve()))
+    })
+  }
+
+  /** Bytes written to / read from the socket so far. */
+  get bytesWritten(): number {
+    return this.socket.bytesWritten
+  }
+
+  get bytesRead(): number {
+    return this.socket.bytesRead
+  }
+
+  /** Requests sent and not answered yet. */
+  get inFlight(): number {
+    return this.pending.size
+  }
+
+  /** The size-prefixed frame as chunks: large byte fields (record batches) are not copied. */
+  private encodeFrame(spec: ApiSpec, version: number, msg: unknown, correlationId: number): Buffer[] {
+    const codec = API_CODECS.get(spec.apiKey)
+    if (codec === undefined) throw new ProtocolClientError(`Unknown API key ${spec.apiKey}`)
+    const w = new Writer(512)
+    w.writeInt32(0)
+    writeRequestHeader(w, {apiKey: spec.apiKey, apiVersion: version, correlationId, clientId: this.opts.clientId}, requestHeaderVersion(spec.apiKey, version))
+    codec.writeRequest(w, msg, version)
+    const size = w.length - 4
+    const chunks = w.toChunks()
+    chunks[0].writeInt32BE(size, 0)
+    return chunks
+  }
+
+  private writeFrame(chunks: Buffer[], done?: (err?: Error | null) => void): void {
+    if (chunks.length === 1) {
+      this.socket.write(chunks[0], done)
+      return
+    }
+    this.socket.cork()
+    for (let i = 0; i < chunks.length; i++) this.socket.write(chunks[i], i === chunks.length - 1 ? done : undefined)
+    this.socket.uncork()
   }
 
   /** Closes the socket; pending requests fail. */
@@ -143,14 +189,17 @@ export class BrokerConnection {
     this.bufferedBytes += d.length
     for (;;) {
       if (this.bufferedBytes < 4) return
-      if (this.buffered.length > 1) this.buffered = [Buffer.concat(this.buffered)]
+      if (this.buffered[0].length < 4) this.buffered = [Buffer.concat(this.buffered)]
+      const size = this.buffered[0].readInt32BE(0)
+      // Join the chunks only once the whole frame is here (a large Fetch response arrives in many).
+      if (this.bufferedBytes < 4 + size) return
+      if (this.buffered[0].length < 4 + size) this.buffered = [Buffer.concat(this.buffered, this.bufferedBytes)]
       const buf = this.buffered[0]
-      const size = buf.readInt32BE(0)
-      if (buf.length < 4 + size) return
       const frame = buf.subarray(4, 4 + size)
       const rest = buf.subarray(4 + size)
-      this.buffered = rest.length > 0 ? [rest] : []
-      this.bufferedBytes = rest.length
+      if (rest.length > 0) this.buffered[0] = rest
+      else this.buffered.shift()
+      this.bufferedBytes -= 4 + size
       this.onFrame(frame)
     }
   }

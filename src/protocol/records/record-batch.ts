@@ -69,6 +69,40 @@ export interface RecordBatchHeader {
   recordsCount: number
 }
 
+/** The header fields a writer chooses (magic is 2, batchLength and crc are computed). */
+export interface BatchHeaderFields {
+  baseOffset: number
+  partitionLeaderEpoch: number
+  attributes: number
+  lastOffsetDelta: number
+  baseTimestamp: number
+  maxTimestamp: number
+  producerId: number
+  producerEpoch: number
+  baseSequence: number
+  recordsCount: number
+}
+
+/**
+ * Writes the 61-byte v2 header at the start of `buf`, whose records (possibly compressed) already
+ * fill bytes 61..`size`, and stores the CRC-32C of bytes 21..`size`.
+ */
+export function writeBatchHeader(buf: Buffer, size: number, h: BatchHeaderFields): void {
+  writeInt64At(buf, BASE_OFFSET_OFFSET, h.baseOffset)
+  buf.writeInt32BE(size - LOG_OVERHEAD, BATCH_LENGTH_OFFSET)
+  buf.writeInt32BE(h.partitionLeaderEpoch, PARTITION_LEADER_EPOCH_OFFSET)
+  buf.writeInt8(2, MAGIC_OFFSET)
+  buf.writeInt16BE(h.attributes, ATTRIBUTES_OFFSET)
+  buf.writeInt32BE(h.lastOffsetDelta, LAST_OFFSET_DELTA_OFFSET)
+  writeInt64At(buf, BASE_TIMESTAMP_OFFSET, h.baseTimestamp)
+  writeInt64At(buf, MAX_TIMESTAMP_OFFSET, h.maxTimestamp)
+  writeInt64At(buf, PRODUCER_ID_OFFSET, h.producerId)
+  buf.writeInt16BE(h.producerEpoch, PRODUCER_EPOCH_OFFSET)
+  buf.writeInt32BE(h.baseSequence, BASE_SEQUENCE_OFFSET)
+  buf.writeInt32BE(h.recordsCount, RECORDS_COUNT_OFFSET)
+  buf.writeUInt32BE(crc32c(buf, ATTRIBUTES_OFFSET, size), CRC_OFFSET)
+}
+
 /** Reads the header of the v2 batch starting at `position` (caller ensures ≥ 61 bytes). */
 export function readBatchHeader(buf: Buffer, position = 0): RecordBatchHeader {
   const p = position

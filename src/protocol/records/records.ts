@@ -17,7 +17,7 @@ import {CorruptRecordError, UnsupportedCompressionTypeError} from './record-erro
 import {
   ATTRIBUTES_OFFSET, BATCH_LENGTH_OFFSET, COMPRESSION_CODEC_MASK, CONTROL_FLAG_MASK, CRC_OFFSET,
   CompressionCodec, DELETE_HORIZON_FLAG_MASK, LOG_OVERHEAD, MAGIC_OFFSET, RECORD_BATCH_OVERHEAD,
-  TIMESTAMP_TYPE_MASK, TRANSACTIONAL_FLAG_MASK, readInt64At, writeInt64At,
+  TIMESTAMP_TYPE_MASK, TRANSACTIONAL_FLAG_MASK, readInt64At, writeBatchHeader,
 } from './record-batch.js'
 
 export {CorruptRecordError, UnsupportedCompressionTypeError}
@@ -289,19 +289,18 @@ export function encodeRecordBatch(opts: EncodeRecordBatchOptions): Buffer {
   if (opts.isControl) attributes |= CONTROL_FLAG_MASK
   if (opts.deleteHorizon) attributes |= DELETE_HORIZON_FLAG_MASK
 
-  writeInt64At(out, 0, opts.baseOffset ?? 0)
-  out.writeInt32BE(out.length - LOG_OVERHEAD, BATCH_LENGTH_OFFSET)
-  out.writeInt32BE(opts.partitionLeaderEpoch ?? -1, 12)
-  out.writeInt8(2, MAGIC_OFFSET)
-  out.writeInt16BE(attributes, ATTRIBUTES_OFFSET)
-  out.writeInt32BE(lastOffsetDelta, 23)
-  writeInt64At(out, 27, baseTimestamp)
-  writeInt64At(out, 35, maxTimestamp)
-  writeInt64At(out, 43, opts.producerId ?? -1)
-  out.writeInt16BE(opts.producerEpoch ?? -1, 51)
-  out.writeInt32BE(opts.baseSequence ?? -1, 53)
-  out.writeInt32BE(n, 57)
-  out.writeUInt32BE(crc32c(out, ATTRIBUTES_OFFSET, out.length), CRC_OFFSET)
+  writeBatchHeader(out, out.length, {
+    baseOffset: opts.baseOffset ?? 0,
+    partitionLeaderEpoch: opts.partitionLeaderEpoch ?? -1,
+    attributes,
+    lastOffsetDelta,
+    baseTimestamp,
+    maxTimestamp,
+    producerId: opts.producerId ?? -1,
+    producerEpoch: opts.producerEpoch ?? -1,
+    baseSequence: opts.baseSequence ?? -1,
+    recordsCount: n,
+  })
   return out
 }
 
