@@ -26,6 +26,8 @@
  * KTS_BENCH_SKIP_GROUPS=1 (no consumer group bench), KTS_BENCH_SKIP_START_KAFKA=1 (no startKafka() start-to-ready figures, bench/start-kafka.ts), KTS_BENCH_SKIP_MOCK=1 (kts only), KTS_BENCH_KCAT (kcat binary, default `kcat`),
  * KTS_BENCH_CPU_PROF=<dir> (run the kts server under `node --cpu-prof`, write the profile there and
  * print its top functions; start-up figures then include the profiler's overhead),
+ * KTS_BENCH_METRICS=1 (start kts with a `kts.metrics.listeners` metrics listener and, after the
+ * runs, scrape /metrics once: its time, and messagesin_total checked against the records produced),
  * KTS_BENCH_KEEP=1 (keep the temp dir and print its path), KTS_BENCH_REPEAT=n (run every scenario n
  * times, default 1, and report the median; produce runs then append to the same topics, and each
  * is checked against the end offset it must have reached).
@@ -50,6 +52,7 @@ const SKIP_MOCK = process.env.KTS_BENCH_SKIP_MOCK === '1'
 const CPU_PROF_DIR = process.env.KTS_BENCH_CPU_PROF ? path.resolve(process.env.KTS_BENCH_CPU_PROF) : null
 const KEEP = process.env.KTS_BENCH_KEEP === '1'
 const REPEAT = envInt('KTS_BENCH_REPEAT', 1)
+const METRICS = process.env.KTS_BENCH_METRICS === '1'
 
 const TARGET_RECORDS_PER_S = 500_000
 const TARGET_STARTUP_MS = 500
@@ -374,10 +377,13 @@ interface Server {
   createTopic(topic: string, partitions: number): Promise<void>
   /** Bytes in the segment files of the topic (kts) or null (mock: in memory). */
   logBytes(topic: string): number | null
+  /** `http://127.0.0.1:port/metrics` when KTS_BENCH_METRICS=1 (kts only). */
+  metricsUrl?: string
 }
 
 async function startKts(dir: string): Promise<Server> {
-  const [port, controllerPort] = await freePorts(2)
+  const [port, controllerPort, metricsPort] = await freePorts(3)
+  const metricsUrl = METRICS ? `http://127.0.0.1:${metricsPort}/metrics` : undefined
   const logDir = path.join(dir, 'kts-logs')
   const configFile = path.join(dir, 'server.properties')
   // The keys of config/kraft/server.properties, on our own ports and dirs.
@@ -397,6 +403,7 @@ async function startKts(dir: string): Promise<Server> {
     'log.retention.hours': 168,
     'log.segment.bytes': 1073741824,
     'log.retention.check.interval.ms': 300000,
+    ...(METRICS ? {'kts.metrics.listeners': `http://127.0.0.1:${metricsPort}`} : {}),
   }))
 
   const uuid = await runProcess(process.execPath, [RUN_JS, 'storage', 'random-uuid'], 60_000)
@@ -428,6 +435,7 @@ async function startKts(dir: string): Promise<Server> {
   return {
     name: 'kts',
     bootstrap,
+    metricsUrl,
     proc,
     startup,
     readyLineMs: readyLineAt! - proc.startedAt,
@@ -775,6 +783,24 @@ function medianRow(runs: Row[]): Row {
   return runs.length > 1 ? {...row, runs: runs.map((r) => r.seconds)} : row
 }
 
+/**
+ * One GET of the metrics listener (KTS_BENCH_METRICS=1): `seconds` is the scrape time; the
+ * all-topics `kafka_server_brokertopicmetrics_messagesin_total` must equal every record produced so far.
+ */
+async function scrapeMetrics(server: Server, url: string): Promise<Row> {
+  const started = performance.now()
+  const res = await fetch(url)
+  const text = await res.text()
+  const seconds = (performance.now() - started) / 1000
+  const m = /^kafka_server_brokertopicmetrics_messagesin_total (\d+)$/m.exec(text)
+  const messagesIn = m ? Number(m[1]) : NaN
+  let expected = 0
+  for (const [key, n] of produced) if (key.startsWith(`${server.name}/`)) expected += n
+  const invalid = res.status !== 200 ? `HTTP ${res.status}` : messagesIn !== expected ? `messagesin_total ${messagesIn}, expected ${expected}` : null
+  return {server: server.name, scenario: 'scrape /metrics', records: 0, seconds, serverCpu: NaN, invalid,
+    note: `${fmtInt(text.length)} bytes; messagesin_total ${fmtInt(messagesIn)} = records produced`}
+}
+
 async function benchServer(server: Server, scenarios: Array<() => Promise<Row>>, readyLineName: string): Promise<{rows: Row[], report: ServerReport}> {
   const pid = server.proc.child.pid!
   // Idle: nothing else talks to the server in this window.
@@ -853,6 +879,8 @@ async function main(): Promise<number> {
         () => attempt('kts', 'producer-perf-test acks=1', () => perfProduce(k, 'bench-perf', [], TARGET_RECORDS_PER_S)),
         () => attempt('kts', 'producer-perf-test acks=1 big batches', () => perfProduce(k, 'bench-perf-big', ['batch.size=1048576', 'linger.ms=20'])),
         () => attempt('kts', 'consumer-perf-test', () => perfConsume(k, 'bench-perf', TARGET_RECORDS_PER_S)),
+
+        ...(k.metricsUrl ? [() => attempt('kts', 'scrape /metrics', () => scrapeMetrics(k, k.metricsUrl!))] : []),
       ], `"${STARTED_MARKER}" line`)
       rows.push(...r.rows)
       reports.push(r.report)

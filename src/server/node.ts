@@ -14,6 +14,7 @@ import {ControllerServer} from './controller/controller-server.js'
 import {BrokerServer} from './broker/broker-server.js'
 import {SharedServer} from './shared-server.js'
 import {getLogger, shutdownLogging, type Logger} from './util/logger.js'
+import {createNodeMetrics} from './metrics/metrics-service.js'
 
 export interface StartNodeOptions {
   config: ServerConfig
@@ -26,6 +27,8 @@ export interface RunningNode {
   clusterId: string
   /** Bound ports by listener name (differs from the config when port 0 was configured). */
   boundPorts: ReadonlyMap<string, number>
+  /** `http://host:port/metrics` of each `kts.metrics.listeners` entry (bound ports); empty when metrics are off. */
+  metricsUrls: string[]
   /** Stops the broker (controlled shutdown), the controller and the Raft client, closing the logs. */
   shutdown(): Promise<void>
   /** Resolves once the node has shut down. */
@@ -65,23 +68,30 @@ export async function startNode({config, configPath}: StartNodeOptions): Promise
     }
   }
   const boundPorts = new Map<string, number>()
+  let metricsUrls: string[] = []
   try {
+    // --- metrics (kts.metrics.listeners, off by default): bound first, so a port in use fails fast
+    const metrics = await createNodeMetrics(config, getLogger('kts.metrics.MetricsListener', `[MetricsListener nodeId=${nodeId}] `))
+    stops.push(() => metrics.stop())
+    metricsUrls = await metrics.start()
+
     const shared = await SharedServer.start({config, clusterId, nodeId, logger: getLogger('kafka.raft.KafkaRaftClient', `[RaftManager id=${nodeId}] `)})
     stops.push(() => shared.shutdown())
     const isBroker = config.processRoles.includes('broker')
     const incarnationId = randomUuid()
     let controller: ControllerServer | null = null
     if (config.processRoles.includes('controller')) {
-      const c = await ControllerServer.start({config, clusterId, nodeId, shared, localBrokerIncarnationId: isBroker ? incarnationId : undefined})
+      const c = await ControllerServer.start({config, clusterId, nodeId, shared, localBrokerIncarnationId: isBroker ? incarnationId : undefined, metrics: metrics.hooks})
       controller = c
       stops.push(() => c.shutdown())
       await c.startListeners()
+      metrics.bindController({controller: c.controller, metadata: c.metadata, connections: c})
       for (const [name, port] of c.boundPorts) boundPorts.set(name, port)
     }
     if (isBroker) {
       const b = await BrokerServer.start({
         config, clusterId, nodeId, shared, localController: controller?.local, incarnationId,
-        directoryIds: ensemble.directories.map(d => d.directoryId),
+        directoryIds: ensemble.directories.map(d => d.directoryId), metrics,
       })
       stops.push(() => b.shutdown())
       for (const [name, port] of b.boundPorts) boundPorts.set(name, port)
@@ -101,6 +111,7 @@ export async function startNode({config, configPath}: StartNodeOptions): Promise
     nodeId,
     clusterId,
     boundPorts,
+    metricsUrls,
     shutdown(): Promise<void> {
       stopping ??= (async () => {
         log.info('Shutting down')

@@ -12,6 +12,7 @@ import type {MetadataView} from './metadata-view.js'
 import type {ProducerIdManager} from './replica/producer-id-manager.js'
 import type {ReplicaManager} from './replica/replica-manager.js'
 import type {MetadataRaft} from './shared-server.js'
+import type {BrokerMetrics} from './metrics/broker-metrics.js'
 import type {Logger} from './util/logger.js'
 
 /** What every handler may read, on any listener. */
@@ -39,6 +40,8 @@ export interface BrokerServices extends CommonServices {
   groupCoordinator: GroupCoordinator
   /** Requests to the active controller: forwarding (KIP-590) and broker-to-controller RPCs. */
   controllerChannel: ControllerChannel
+  /** Traffic counters for /metrics (`NO_BROKER_METRICS` when kts.metrics.listeners is empty). */
+  metrics: BrokerMetrics
   /**
    * Creates topics with the broker defaults (num.partitions, default.replication.factor) for
    * Metadata auto-creation, through the active controller; resolves once they are in this

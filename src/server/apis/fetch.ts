@@ -118,6 +118,7 @@ async function handleFetch(req: FetchRequest, ctx: RequestContext): Promise<Inpu
   for (let i = 0; i < toRead.length; i++) {
     const cp = toRead[i]
     const r = results[i]
+    if (r.errorCode === ErrorCode.NONE) services.metrics.recordFetch(cp.topic, r.records?.length ?? 0, replicaId >= 0)
     const hasData = (r.records?.length ?? 0) > 0
     const changed = !incremental || hasData || r.errorCode !== ErrorCode.NONE ||
       r.highWatermark !== cp.lastHighWatermark || r.logStartOffset !== cp.lastLogStartOffset

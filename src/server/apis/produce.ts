@@ -12,15 +12,19 @@
 // * Gaps: keyless records are not rejected on compacted topics; RecordErrors are not filled.
 import {ProduceApi, type ProduceRequest, type ProduceResponse} from '../../protocol/generated/messages/produce.js'
 import type {Input} from '../../protocol/primitives/input.js'
+import {ErrorCode} from '../../protocol/errors.js'
+import {recordCountOf} from '../metrics/broker-metrics.js'
 import {defineApi, type RequestContext} from './registry.js'
 
 function handleProduce(req: ProduceRequest, ctx: RequestContext): Input<ProduceResponse> | null {
   const rm = ctx.services.replicaManager
+  const metrics = ctx.services.metrics
   const responses = []
   for (const t of req.topicData) {
     const partitionResponses = []
     for (const pd of t.partitionData) {
       const r = rm.appendRecords(t.name, pd.index, pd.records, ctx.apiVersion, req.acks)
+      if (r.errorCode === ErrorCode.NONE && pd.records) metrics.recordProduce(t.name, recordCountOf(pd.records), pd.records.length)
       partitionResponses.push({
         index: pd.index,
         errorCode: r.errorCode,

@@ -32,6 +32,7 @@ import type {AutoCreatableTopic, BrokerServices} from '../services.js'
 import type {SharedServer} from '../shared-server.js'
 import {getLogger, type Logger} from '../util/logger.js'
 import {BrokerLifecycleManager} from './broker-lifecycle-manager.js'
+import {NO_NODE_METRICS, type NodeMetricsService} from '../metrics/metrics-service.js'
 import {ControllerChannel, type LocalController} from './controller-channel.js'
 
 export interface BrokerServerOptions {
@@ -45,6 +46,8 @@ export interface BrokerServerOptions {
   directoryIds: string[]
   /** This process's broker incarnation id (a fresh random uuid per start). */
   incarnationId: string
+  /** The node's metrics (kts.metrics.listeners); none when absent. */
+  metrics?: NodeMetricsService
 }
 
 const SECURITY_PROTOCOL_IDS: Record<string, number> = {PLAINTEXT: 0, SSL: 1, SASL_PLAINTEXT: 2, SASL_SSL: 3}
@@ -83,6 +86,7 @@ export class BrokerServer {
 
   private async startup(): Promise<void> {
     const {config, nodeId, clusterId, shared} = this.opts
+    const metrics = this.opts.metrics ?? NO_NODE_METRICS
     const {metadata} = shared
     const log = this.log
     const image = (): MetadataImage => metadata.image
@@ -202,14 +206,16 @@ export class BrokerServer {
       groupCoordinator,
       controllerChannel: forwardingChannel,
       autoCreateTopics: (topics) => autoCreateTopics(forwardingChannel, topics, log),
+      metrics: metrics.hooks,
     }
-    const dispatcher = new RequestDispatcher(brokerApis(), services, requestLog)
+    const dispatcher = new RequestDispatcher(brokerApis(), services, requestLog, metrics.hooks)
     const controllerNames = new Set(config.controllerListenerNames)
     const specs = config.listeners.filter((l) => !controllerNames.has(l.name)).map((l) => ({name: l.name, host: l.host, port: l.port}))
     const socketServer = new SocketServer(specs, config.socketRequestMaxBytes, () => dispatcher, requestLog)
     this.socketServer = socketServer
     this.cleanups.push(() => socketServer.stop())
     await socketServer.start()
+    metrics.bindBroker({replicas: replicaManager, groups: groupCoordinator, connections: socketServer})
 
     log.info('Waiting for the broker to be unfenced')
     await lifecycle.unfenced

@@ -7,6 +7,7 @@
  */
 import {unsupportedConfigRow} from './unsupported-configs.js'
 import {atLeast, between, INT_MAX, listOf, LONG_MAX, oneOf, type ConfigKeyDef, type ConfigType, type ConfigValue, type Validator} from './config-def.js'
+import {METRICS_LISTENERS_CONFIG, validateMetricsListeners} from '../metrics/metrics-listeners.js'
 
 const SECURITY_PROTOCOLS = ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL']
 const COMPRESSION_TYPES = ['uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer']
@@ -171,6 +172,8 @@ const ROWS: Row[] = [
   // [4.0] share groups; accepted, ignored
   ['share.coordinator.state.topic.replication.factor', 'short', 3, atLeast(1)],
   ['share.coordinator.state.topic.min.isr', 'short', 2, atLeast(1)],
+  // kts: Prometheus /metrics listeners (src/server/metrics/metrics-listeners.ts), off by default
+  [METRICS_LISTENERS_CONFIG, 'list', [], validateMetricsListeners],
 ]
 
 /** All known broker config keys by name. */

@@ -23,6 +23,7 @@ import type {ControllerServices} from '../services.js'
 import {SharedServer, type MetadataRaft} from '../shared-server.js'
 import {readBootstrapCheckpoint} from '../storage/bootstrap-checkpoint.js'
 import {getLogger, type Logger} from '../util/logger.js'
+import type {BrokerMetrics} from '../metrics/broker-metrics.js'
 import {QuorumController} from './quorum-controller.js'
 
 export interface ControllerServerOptions {
@@ -34,6 +35,8 @@ export interface ControllerServerOptions {
   /** Incarnation id of the broker in this process (combined nodes). */
   localBrokerIncarnationId?: string
   logger?: Logger
+  /** Request counts and times of the controller listeners (the node's metrics hooks); none when absent. */
+  metrics?: BrokerMetrics
 }
 
 /**
@@ -56,6 +59,7 @@ export class ControllerServer {
     private readonly ownsShared: boolean,
     private readonly logger: Logger,
     localBrokerIncarnationId: string | undefined,
+    metrics: BrokerMetrics | undefined,
   ) {
     const boot = readBootstrapCheckpoint(config.metadataLogDir)
     this.controller = new QuorumController(shared.raft, shared.metadata, {
@@ -82,7 +86,7 @@ export class ControllerServer {
       handleForwarded: (request, clientHost) => this.handleForwarded(request, clientHost),
     }
     this.apis = controllerApis()
-    this.dispatcher = new RequestDispatcher(this.apis, services, logger)
+    this.dispatcher = new RequestDispatcher(this.apis, services, logger, metrics)
     this.unsubscribe = shared.onLeaderChange(leader => this.controller.handleLeaderChange(leader))
   }
 
@@ -91,11 +95,11 @@ export class ControllerServer {
    * quorum elects itself at start) it resolves after the bootstrap records are committed.
    * @throws Error when the metadata log or quorum-state cannot be read
    */
-  static async start({config, clusterId, nodeId, shared, logger, localBrokerIncarnationId}: ControllerServerOptions): Promise<ControllerServer> {
+  static async start({config, clusterId, nodeId, shared, logger, localBrokerIncarnationId, metrics}: ControllerServerOptions): Promise<ControllerServer> {
     const log = logger ?? getLogger('kafka.server.ControllerServer', `[ControllerServer id=${nodeId}] `)
     const own = shared === undefined
     const s = shared ?? await SharedServer.start({config, clusterId, nodeId, logger: getLogger('kafka.raft.KafkaRaftClient', `[RaftManager id=${nodeId}] `)})
-    const server = new ControllerServer(config, s, own, log, localBrokerIncarnationId)
+    const server = new ControllerServer(config, s, own, log, localBrokerIncarnationId, metrics)
     if (server.controller.isActive) await server.controller.waitForBootstrap()
     return server
   }
@@ -111,6 +115,11 @@ export class ControllerServer {
   /** Bound ports of the controller listeners (after `startListeners`). */
   get boundPorts(): ReadonlyMap<string, number> {
     return this.socketServer?.boundPorts ?? new Map()
+  }
+
+  /** Open connections by controller listener name (socket-server-metrics connection-count). */
+  connectionCounts(): ReadonlyMap<string, number> {
+    return this.socketServer?.connectionCounts() ?? new Map()
   }
 
   /** Opens the controller listeners (`controller.listener.names` entries of `listeners`). */

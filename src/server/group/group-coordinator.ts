@@ -1074,6 +1074,20 @@ export class GroupCoordinator {
   group(groupId: string): ClassicGroup | undefined {
     return this.groups.get(groupId)
   }
+
+  /**
+   * Counts for the metrics (Kafka `GroupMetadataManager` NumGroups, NumGroups<State>, NumOffsets):
+   * the groups loaded here by state name, and their committed offsets. Read at scrape time.
+   */
+  metricsSnapshot(): {groupsByState: Map<string, number>, numOffsets: number} {
+    const groupsByState = new Map<string, number>()
+    let numOffsets = 0
+    for (const g of this.groups.values()) {
+      groupsByState.set(g.state, (groupsByState.get(g.state) ?? 0) + 1)
+      numOffsets += g.offsets.size
+    }
+    return {groupsByState, numOffsets}
+  }
 }
 
 function sameProtocols(a: {name: string, metadata: Buffer}[], b: {name: string, metadata: Buffer}[]): boolean {

@@ -15,6 +15,7 @@ import {writeApiVersionsResponse} from '../../protocol/generated/messages/api-ve
 import {ErrorCode} from '../../protocol/errors.js'
 import type {ApiDefinition, RequestContext} from '../apis/registry.js'
 import type {Logger} from '../util/logger.js'
+import {NO_BROKER_METRICS, type BrokerMetrics} from '../metrics/broker-metrics.js'
 import {CloseConnectionError, type ConnectionInfo, type FrameHandler} from './connection.js'
 
 const API_VERSIONS_KEY = 18
@@ -24,6 +25,8 @@ export class RequestDispatcher<S> implements FrameHandler {
     private readonly apis: ReadonlyMap<number, ApiDefinition<S>>,
     private readonly services: S,
     private readonly logger: Logger,
+    /** Request counts and times (RequestMetrics); none by default. */
+    private readonly metrics: BrokerMetrics = NO_BROKER_METRICS,
   ) {}
 
   /** Whether this dispatcher serves `apiKey` at `apiVersion`. */
@@ -38,6 +41,7 @@ export class RequestDispatcher<S> implements FrameHandler {
    * @throws CloseConnectionError for an unparsable header, an API or version not served, or a malformed body
    */
   async handle(frame: Buffer, conn: ConnectionInfo): Promise<Buffer[] | null> {
+    const startMs = performance.now()
     const r = new Reader(frame)
     let header: ReturnType<typeof readRequestHeader>
     try {
@@ -76,10 +80,14 @@ export class RequestDispatcher<S> implements FrameHandler {
       apis: this.apis,
     }
     const response = await def.handler(request, ctx)
-    if (response === null) return null
+    if (response === null) {
+      this.metrics.recordRequest(apiKey, def.spec.name, apiVersion, request, performance.now() - startMs)
+      return null
+    }
     const w = new Writer(1024)
     writeResponseHeader(w, correlationId, responseHeaderVersion(apiKey, apiVersion))
     codec.writeResponse(w, response, apiVersion)
+    this.metrics.recordRequest(apiKey, def.spec.name, apiVersion, request, performance.now() - startMs)
     return frameOf(w)
   }
 

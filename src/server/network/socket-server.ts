@@ -62,6 +62,13 @@ export class SocketServer {
     }
   }
 
+  /** Open connections by listener name, every configured listener present (socket-server-metrics connection-count). */
+  connectionCounts(): Map<string, number> {
+    const counts = new Map<string, number>(this.listeners.map((l) => [l.name, 0]))
+    for (const c of this.connections) counts.set(c.listenerName, (counts.get(c.listenerName) ?? 0) + 1)
+    return counts
+  }
+
   /** Stops accepting, closes every connection. */
   async stop(): Promise<void> {
     const closing = this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())))
