@@ -879,7 +879,6 @@ async function main(): Promise<number> {
         () => attempt('kts', 'producer-perf-test acks=1', () => perfProduce(k, 'bench-perf', [], TARGET_RECORDS_PER_S)),
         () => attempt('kts', 'producer-perf-test acks=1 big batches', () => perfProduce(k, 'bench-perf-big', ['batch.size=1048576', 'linger.ms=20'])),
         () => attempt('kts', 'consumer-perf-test', () => perfConsume(k, 'bench-perf', TARGET_RECORDS_PER_S)),
-
         ...(k.metricsUrl ? [() => attempt('kts', 'scrape /metrics', () => scrapeMetrics(k, k.metricsUrl!))] : []),
       ], `"${STARTED_MARKER}" line`)
       rows.push(...r.rows)
