@@ -88,6 +88,8 @@ export interface ReplicaManagerOptions {
   /** Pause before re-sending AlterPartition after an error (ms, default 100). */
   alterPartitionRetryBackoffMs?: number
   time?: ReplicaTime
+  /** Run each fetcher's loop (default true); tests drive `ReplicaFetcher.doWork()` by hand instead. */
+  runFetchers?: boolean
 }
 
 const DEFAULT_FETCHER: ReplicaFetcherConfig = {maxWaitMs: 500, minBytes: 1, maxBytes: 10 * 1024 * 1024, partitionMaxBytes: 1024 * 1024, backoffMs: 1000}
@@ -162,6 +164,11 @@ export class ReplicaManager {
   /** The fetcher replicating from `brokerId`, if any (tests, metrics). */
   fetcherFor(brokerId: number): ReplicaFetcher | undefined {
     return this.fetchers.get(brokerId)
+  }
+
+  /** Every running fetcher (tests). */
+  allFetchers(): ReplicaFetcher[] {
+    return [...this.fetchers.values()]
   }
 
   // ---- following the metadata image ---------------------------------------------------------------
@@ -239,7 +246,7 @@ export class ReplicaManager {
         logger: this.logger,
       })
       this.fetchers.set(leader, f)
-      f.start()
+      if (this.o.runFetchers !== false) f.start()
     }
     f.addPartitions(list)
     for (const s of list) this.fetchingFrom.set(tpKey(s.topic, s.partition), leader)
