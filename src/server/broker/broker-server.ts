@@ -12,14 +12,13 @@ import {CreateTopicsApi, type CreateTopicsResponse} from '../../protocol/generat
 import {AllocateProducerIdsApi, type AllocateProducerIdsResponse} from '../../protocol/generated/messages/allocate-producer-ids.js'
 import {AlterPartitionApi, type AlterPartitionResponse} from '../../protocol/generated/messages/alter-partition.js'
 import {KafkaError, ErrorCode} from '../../protocol/errors.js'
-import {batchHeaders, lastOffsetOf} from '../../protocol/records/record-batch.js'
 import {brokerApis} from '../apis/index.js'
 import {MAX_METADATA_VERSION_LEVEL, MIN_METADATA_VERSION_LEVEL} from '../apis/api-versions.js'
 import type {ServerConfig} from '../config/server-config.js'
 import {logConfigFromServer} from '../config/server-config.js'
 import {logConfigForTopic, minInsyncReplicasForTopic} from '../config/topic-log-config.js'
 import {systemClock} from '../group/clock.js'
-import {GroupCoordinator, groupCoordinatorConfigFrom, type CoordinatorPartitionStorage} from '../group/group-coordinator.js'
+import {GroupCoordinator, groupCoordinatorConfigFrom} from '../group/group-coordinator.js'
 import {GROUP_METADATA_TOPIC_NAME} from '../group/group-partition.js'
 import {LogManager, type LogConfig} from '../log/index.js'
 import {metadataViewOf} from '../metadata/image-metadata-view.js'
@@ -27,7 +26,7 @@ import type {MetadataImage} from '../metadata/metadata-image.js'
 import {RequestDispatcher} from '../network/request-dispatcher.js'
 import {SocketServer} from '../network/socket-server.js'
 import {NetworkLeaderEndpoint} from '../replica/leader-endpoint.js'
-import type {Partition, PartitionState, ProduceResult} from '../replica/partition.js'
+import type {Partition, PartitionState} from '../replica/partition.js'
 import {ProducerIdManager} from '../replica/producer-id-manager.js'
 import {ReplicaManager} from '../replica/replica-manager.js'
 import type {AutoCreatableTopic, BrokerServices} from '../services.js'
@@ -36,6 +35,7 @@ import {getLogger, type Logger} from '../util/logger.js'
 import {BrokerLifecycleManager} from './broker-lifecycle-manager.js'
 import {NO_NODE_METRICS, type NodeMetricsService} from '../metrics/metrics-service.js'
 import {ControllerChannel, type LocalController} from './controller-channel.js'
+import {groupStorage} from './group-storage.js'
 
 export interface BrokerServerOptions {
   config: ServerConfig
@@ -278,40 +278,6 @@ export class BrokerServer {
         this.log.error('Error during shutdown', err)
       }
     }
-  }
-}
-
-/**
- * The group coordinator's view of its `__consumer_offsets` partitions: appends as leader wait for
- * replication like an acks=all produce (the high watermark passes the batch) for at most
- * `offsets.commit.timeout.ms`; loading reads up to the log end offset (Kafka loads the whole log
- * of a partition it now leads: everything in the new leader's log is, or will be, committed).
- */
-function groupStorage(replicaManager: ReplicaManager, commitTimeoutMs: number): CoordinatorPartitionStorage {
-  const partition = (index: number): Partition => {
-    const p = replicaManager.getPartition(GROUP_METADATA_TOPIC_NAME, index)
-    if (!p) throw new KafkaError(ErrorCode.NOT_COORDINATOR, `${GROUP_METADATA_TOPIC_NAME}-${index} is not hosted here`)
-    return p
-  }
-  return {
-    async append(index, records) {
-      const p = partition(index)
-      const {firstOffset, lastOffset} = p.appendInternal(records)
-      const result: ProduceResult = {errorCode: ErrorCode.NONE, errorMessage: null, baseOffset: firstOffset, logAppendTimeMs: -1, logStartOffset: -1, lastOffset}
-      const wait = replicaManager.awaitReplication([{topic: GROUP_METADATA_TOPIC_NAME, partition: index, result}], commitTimeoutMs)
-      if (wait) await wait
-      if (result.errorCode !== ErrorCode.NONE) throw new KafkaError(result.errorCode, `Group records appended to ${GROUP_METADATA_TOPIC_NAME}-${index} were not replicated (error ${result.errorCode})`)
-    },
-    read(index, fromOffset, maxBytes) {
-      const p = partition(index)
-      const start = Math.max(fromOffset, p.logStartOffset)
-      const end = p.logEndOffset
-      if (start >= end) return {records: Buffer.alloc(0), nextOffset: start, logEndOffset: end}
-      const {records} = p.log.read(start, maxBytes, end, true)
-      let nextOffset = start
-      for (const h of batchHeaders(records)) nextOffset = lastOffsetOf(h) + 1
-      return {records, nextOffset, logEndOffset: end}
-    },
   }
 }
 
