@@ -13,6 +13,8 @@ import {BrokerConnection} from '../../../../src/protocol/client/broker-connectio
 import {ErrorCode} from '../../../../src/protocol/errors.js'
 import type {AlterPartitionRequest, AlterPartitionResponse} from '../../../../src/protocol/generated/messages/alter-partition.js'
 import {FetchApi, type FetchResponse} from '../../../../src/protocol/generated/messages/fetch.js'
+import {ListOffsetsApi, type ListOffsetsResponse} from '../../../../src/protocol/generated/messages/list-offsets.js'
+import {OffsetForLeaderEpochApi, type OffsetForLeaderEpochResponse} from '../../../../src/protocol/generated/messages/offset-for-leader-epoch.js'
 import {ProduceApi, type ProduceResponse} from '../../../../src/protocol/generated/messages/produce.js'
 import {brokerApis} from '../../../../src/server/apis/index.js'
 import {buildServerConfig} from '../../../../src/server/config/server-config.js'
@@ -258,7 +260,24 @@ describe('replication over sockets (in-process ReplicaManagers, a test controlle
       const res = await conn.send(ProduceApi, 9, {acks: -1, timeoutMs: 1000, topicData: [{name: TOPIC, partitionData: [{index: 1, records: makeBatch({count: 2})}]}]}) as ProduceResponse
       assert.equal(res.responses[0].partitionResponses[0].errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER)
       assert.equal(follower.logEndOffset, end)
-      assert.equal(await fetchAs(-1, 0), ErrorCode.NONE, 'still serving')
+      // Stale and future epochs in ListOffsets and OffsetForLeaderEpoch.
+      const listOffsets = async (currentLeaderEpoch: number): Promise<number> => {
+        const r = await conn.send(ListOffsetsApi, 7, {replicaId: -1, topics: [{name: TOPIC, partitions: [{partitionIndex: 0, currentLeaderEpoch, timestamp: -1}]}]}) as ListOffsetsResponse
+        return r.topics[0].partitions[0].errorCode
+      }
+      const epochEnd = async (partition: number, currentLeaderEpoch: number): Promise<number> => {
+        const r = await conn.send(OffsetForLeaderEpochApi, 4, {replicaId: 2, topics: [{topic: TOPIC, partitions: [{partition, currentLeaderEpoch, leaderEpoch: 0}]}]}) as OffsetForLeaderEpochResponse
+        return r.topics[0].partitions[0].errorCode
+      }
+      c.commit([{type: T.PARTITION_CHANGE, version: 0, data: {topicId, partitionId: 0, leader: 1, isr: null}}])
+      c.deliver()
+      assert.equal(await listOffsets(0), ErrorCode.FENCED_LEADER_EPOCH)
+      assert.equal(await listOffsets(2), ErrorCode.UNKNOWN_LEADER_EPOCH)
+      assert.equal(await listOffsets(1), ErrorCode.NONE)
+      assert.equal(await epochEnd(0, 0), ErrorCode.FENCED_LEADER_EPOCH)
+      assert.equal(await epochEnd(0, 2), ErrorCode.UNKNOWN_LEADER_EPOCH)
+      assert.equal(await epochEnd(1, 0), ErrorCode.NOT_LEADER_OR_FOLLOWER)
+      assert.equal(await fetchAs(-1, 1), ErrorCode.NONE, 'still serving')
     } finally {
       conn.close()
     }
