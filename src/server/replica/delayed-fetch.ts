@@ -2,8 +2,8 @@
  * A fetch waiting for `minBytes` (Kafka `DelayedFetch`): it watches every partition it reads and
  * completes when enough new data is readable — below the high watermark (last stable offset for
  * read_committed) for consumers, below the log end offset for followers — or when something
- * changes that the answer must show (leadership or leader epoch, a truncated log), or after
- * `maxWaitMs`. It then reads again and answers with what is there.
+ * changes that the answer must show (leadership or leader epoch, a leader log truncated below a
+ * follower's fetch offset), or after `maxWaitMs`. It then reads again and answers with what is there.
  *
  * New bytes are counted from the partition's append counter, capped per partition at its
  * `partitionMaxBytes`; a partition with anything readable counts at least one byte, so a
@@ -49,7 +49,9 @@ export class DelayedFetch extends DelayedOperation {
       if (p === undefined) continue
       if (!this.o.isCurrent(p) || !p.isLeader || p.leaderEpoch !== w.leaderEpoch) return this.forceComplete()
       const end = this.o.fromFollower ? p.logEndOffset : this.o.readCommitted ? p.lastStableOffset : p.highWatermark
-      if (end < w.fetchOffset) return this.forceComplete()
+      // A follower's log end offset below its fetch offset: the log was truncated, answer now. A
+      // consumer may wait above a high watermark that has not caught up yet (a new leader).
+      if (end < w.fetchOffset && this.o.fromFollower) return this.forceComplete()
       if (end > w.fetchOffset) bytes += Math.max(1, Math.min(w.partitionMaxBytes, p.appendedBytes - w.appendedBytes))
     }
     return bytes >= this.o.minBytes ? this.forceComplete() : false
