@@ -26,6 +26,7 @@ import {MetadataCache} from '../../../../src/server/metadata/metadata-cache.js'
 import {MetadataDelta} from '../../../../src/server/metadata/metadata-delta.js'
 import {MetadataImage} from '../../../../src/server/metadata/metadata-image.js'
 import {MetadataRecordType as T, type MetadataRecord} from '../../../../src/server/metadata/metadata-record.js'
+import {NO_BROKER_METRICS} from '../../../../src/server/metrics/broker-metrics.js'
 import {RequestDispatcher} from '../../../../src/server/network/request-dispatcher.js'
 import {SocketServer} from '../../../../src/server/network/socket-server.js'
 import {NetworkLeaderEndpoint} from '../../../../src/server/replica/leader-endpoint.js'
@@ -101,7 +102,7 @@ class SocketCluster {
     const services = {
       nodeId: id, clusterId: 'repl-cluster', config, logger: memoryLogger(lines), metadata: cache,
       view: () => metadataViewOf(cache.image), raft: {nodeId: id} as unknown as MetadataRaft, replicaManager: rm,
-      producerIds: notHere, groupCoordinator: notHere, controllerChannel: notHere, autoCreateTopics: notHere,
+      producerIds: notHere, groupCoordinator: notHere, controllerChannel: notHere, autoCreateTopics: notHere, metrics: NO_BROKER_METRICS,
     } as unknown as BrokerServices
     const dispatcher = new RequestDispatcher(brokerApis(), services, memoryLogger(lines))
     const server = new SocketServer([{name: 'PLAINTEXT', host: '127.0.0.1', port: 0}], 100 * 1024 * 1024, () => dispatcher, memoryLogger(lines))
