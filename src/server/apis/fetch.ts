@@ -4,9 +4,12 @@
 // * Reads up to the high watermark (read_uncommitted) or the last stable offset (read_committed).
 // * Fetch sessions (KIP-227), as Java clients use them; topic ids from v13.
 // * CurrentLeaderEpoch (v9+) is checked: FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH.
-// * Gaps: follower (ReplicaId >= 0) fetches are served like consumer fetches up to the log end offset,
-//   without ISR or diverging-epoch handling (replication arrives with the multi-node work);
-//   PreferredReadReplica is always -1; AbortedTransactions is empty (no transactions).
+// * Followers (ReplicaId, or ReplicaState v15+, >= 0) read up to the log end offset; the leader records
+//   their position (high watermark, ISR); LastFetchedEpoch (v12+) is checked against the leader-epoch
+//   cache and a diverging log gets DivergingEpoch instead of records (KIP-320). A replica id that is not
+//   a replica of the partition gets UNKNOWN_LEADER_EPOCH (NOT_LEADER_OR_FOLLOWER without an epoch), as Kafka.
+// * Gaps: PreferredReadReplica is always -1 (no fetching from followers, KIP-392); AbortedTransactions
+//   is empty (no transactions); CurrentLeader (KIP-951) is not filled.
 import {FetchApi, type FetchRequest, type FetchResponse} from '../../protocol/generated/messages/fetch.js'
 import {ErrorCode} from '../../protocol/errors.js'
 import type {Input} from '../../protocol/primitives/input.js'
@@ -44,7 +47,8 @@ async function handleFetch(req: FetchRequest, ctx: RequestContext): Promise<Inpu
     for (const p of t.partitions) {
       const cp: CachedPartition = {
         topic: name, topicId, partition: p.partition, fetchOffset: p.fetchOffset, partitionMaxBytes: p.partitionMaxBytes,
-        currentLeaderEpoch: p.currentLeaderEpoch, lastHighWatermark: -1, lastLogStartOffset: -1,
+        currentLeaderEpoch: p.currentLeaderEpoch, lastFetchedEpoch: apiVersion >= 12 ? p.lastFetchedEpoch : -1,
+        logStartOffset: p.logStartOffset, lastHighWatermark: -1, lastLogStartOffset: -1,
       }
       if (usesIds && name === '') unknownIds.push(cp)
       else requested.push(cp)
@@ -80,6 +84,8 @@ async function handleFetch(req: FetchRequest, ctx: RequestContext): Promise<Inpu
         old.fetchOffset = cp.fetchOffset
         old.partitionMaxBytes = cp.partitionMaxBytes
         old.currentLeaderEpoch = cp.currentLeaderEpoch
+        old.lastFetchedEpoch = cp.lastFetchedEpoch
+        old.logStartOffset = cp.logStartOffset
       } else {
         session.partitions.set(k, cp)
       }
@@ -93,6 +99,7 @@ async function handleFetch(req: FetchRequest, ctx: RequestContext): Promise<Inpu
   // 3. Read (long poll).
   const results: FetchPartitionResult[] = await services.replicaManager.fetchMessages({
     replicaId,
+    replicaEpoch: apiVersion >= 15 ? req.replicaState.replicaEpoch : -1,
     maxWaitMs: req.maxWaitMs,
     minBytes: req.minBytes,
     maxBytes: apiVersion >= 3 ? req.maxBytes : 0x7fffffff,
@@ -100,6 +107,7 @@ async function handleFetch(req: FetchRequest, ctx: RequestContext): Promise<Inpu
     partitions: toRead.map((cp) => ({
       topic: cp.topic, partition: cp.partition, fetchOffset: cp.fetchOffset,
       partitionMaxBytes: cp.partitionMaxBytes, currentLeaderEpoch: cp.currentLeaderEpoch,
+      lastFetchedEpoch: cp.lastFetchedEpoch, logStartOffset: cp.logStartOffset,
     })),
   })
 
@@ -120,7 +128,7 @@ async function handleFetch(req: FetchRequest, ctx: RequestContext): Promise<Inpu
     const r = results[i]
     if (r.errorCode === ErrorCode.NONE) services.metrics.recordFetch(cp.topic, r.records?.length ?? 0, replicaId >= 0)
     const hasData = (r.records?.length ?? 0) > 0
-    const changed = !incremental || hasData || r.errorCode !== ErrorCode.NONE ||
+    const changed = !incremental || hasData || r.errorCode !== ErrorCode.NONE || r.divergingEpoch !== null ||
       r.highWatermark !== cp.lastHighWatermark || r.logStartOffset !== cp.lastLogStartOffset
     cp.lastHighWatermark = r.highWatermark
     cp.lastLogStartOffset = r.logStartOffset
@@ -132,6 +140,7 @@ async function handleFetch(req: FetchRequest, ctx: RequestContext): Promise<Inpu
       lastStableOffset: r.lastStableOffset,
       logStartOffset: r.logStartOffset,
       abortedTransactions,
+      divergingEpoch: r.divergingEpoch ?? undefined,
       preferredReadReplica: -1,
       records: r.records ?? Buffer.alloc(0),
     })

@@ -38,6 +38,7 @@ import {brokerHeartbeat} from './broker-heartbeat.js'
 import {allocateProducerIds} from './allocate-producer-ids.js'
 import {envelope} from './envelope.js'
 import {unregisterBroker} from './unregister-broker.js'
+import {alterPartition} from './alter-partition.js'
 
 function byKey<S>(listener: 'broker' | 'controller', defs: ApiDefinition<S>[]): Map<number, ApiDefinition<S>> {
   const m = new Map<number, ApiDefinition<S>>()
@@ -72,6 +73,6 @@ export function brokerApis(): Map<number, ApiDefinition<BrokerServices>> {
 export function controllerApis(raftApis: ApiDefinition<ControllerServices>[] = []): Map<number, ApiDefinition<ControllerServices>> {
   return byKey<ControllerServices>('controller', [
     apiVersions, describeCluster, describeConfigs, ...CONTROLLER_ADMIN_APIS,
-    brokerRegistration, brokerHeartbeat, allocateProducerIds, envelope, ...raftApis,
+    brokerRegistration, brokerHeartbeat, allocateProducerIds, alterPartition, envelope, ...raftApis,
   ])
 }

@@ -3,6 +3,8 @@
 //   read_committed), -3 max timestamp (KIP-734), -4 earliest-local (= earliest, no tiered storage),
 //   -5 latest-tiered (none: offset -1), >= 0 first offset whose timestamp is >= it (via .timeindex).
 // * v0 answers OldStyleOffsets; CurrentLeaderEpoch (v4+) is checked.
+// * A follower (ReplicaId >= 0) sees up to the log end offset (-1 = log end offset), as Kafka answers
+//   replicas; ReplicaId -2 (debugging) may ask a follower.
 import {ListOffsetsApi, type ListOffsetsRequest, type ListOffsetsResponse} from '../../protocol/generated/messages/list-offsets.js'
 import {ErrorCode} from '../../protocol/errors.js'
 import type {Input} from '../../protocol/primitives/input.js'
@@ -17,15 +19,21 @@ export const LATEST_TIERED_TIMESTAMP = -5
 
 interface OffsetAnswer { errorCode: number; offset: number; timestamp: number; leaderEpoch: number }
 
-/** Resolves one ListOffsets query against a partition this node leads. */
-export function listOffset(p: Partition, timestamp: number, isolationLevel: number, currentLeaderEpoch: number): OffsetAnswer {
+/** ListOffsets ReplicaId of consumers, and of debugging tools allowed to read a follower. */
+export const CONSUMER_REPLICA_ID = -1
+export const DEBUGGING_REPLICA_ID = -2
+
+/**
+ * Resolves one ListOffsets query against a hosted partition (Kafka `fetchOffsetForTimestamp`):
+ * leader epoch check first, then leadership (unless `replicaId` is DEBUGGING_REPLICA_ID).
+ */
+export function listOffset(p: Partition, timestamp: number, isolationLevel: number, currentLeaderEpoch: number, replicaId = CONSUMER_REPLICA_ID): OffsetAnswer {
   const none = {errorCode: ErrorCode.NONE, offset: -1, timestamp: -1, leaderEpoch: -1}
-  if (!p.isLeader) return {...none, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER}
-  if (currentLeaderEpoch >= 0 && currentLeaderEpoch !== p.leaderEpoch) {
-    return {...none, errorCode: currentLeaderEpoch < p.leaderEpoch ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH}
-  }
+  const epochError = p.checkCurrentLeaderEpoch(currentLeaderEpoch)
+  if (epochError !== ErrorCode.NONE) return {...none, errorCode: epochError}
+  if (!p.isLeader && replicaId !== DEBUGGING_REPLICA_ID) return {...none, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER}
   const log = p.log
-  const upper = isolationLevel === 1 ? p.lastStableOffset : p.highWatermark
+  const upper = replicaId !== CONSUMER_REPLICA_ID ? log.logEndOffset : isolationLevel === 1 ? p.lastStableOffset : p.highWatermark
   switch (timestamp) {
     case EARLIEST_TIMESTAMP:
     case EARLIEST_LOCAL_TIMESTAMP:
@@ -54,7 +62,7 @@ function handleListOffsets(req: ListOffsetsRequest, ctx: RequestContext): Input<
       partitions: t.partitions.map((pr) => {
         const p: Partition | undefined = rm.getPartition(t.name, pr.partitionIndex)
         const a = p
-          ? listOffset(p, pr.timestamp, req.isolationLevel, pr.currentLeaderEpoch)
+          ? listOffset(p, pr.timestamp, req.isolationLevel, pr.currentLeaderEpoch, req.replicaId)
           : {errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, offset: -1, timestamp: -1, leaderEpoch: -1}
         return {
           partitionIndex: pr.partitionIndex,

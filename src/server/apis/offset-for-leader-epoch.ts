@@ -1,7 +1,9 @@
 // OffsetForLeaderEpoch (23): v0-4.
 // * For the requested epoch: the largest epoch <= it and the start offset of the next higher epoch
 //   (or the log end offset for the current epoch); (-1, -1) if undefined (storage spec §6).
-// * CurrentLeaderEpoch (v2+) is checked; consumers (ReplicaId -1) and followers alike are served by the leader.
+// * CurrentLeaderEpoch (v2+) is checked before leadership (Kafka `Partition.lastOffsetForLeaderEpoch`):
+//   FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH, then NOT_LEADER_OR_FOLLOWER; consumers (ReplicaId -1)
+//   and followers alike are served by the leader.
 import {OffsetForLeaderEpochApi, type OffsetForLeaderEpochRequest, type OffsetForLeaderEpochResponse} from '../../protocol/generated/messages/offset-for-leader-epoch.js'
 import {ErrorCode} from '../../protocol/errors.js'
 import type {Input} from '../../protocol/primitives/input.js'
@@ -18,10 +20,9 @@ function handleOffsetForLeaderEpoch(req: OffsetForLeaderEpochRequest, ctx: Reque
         const base = {partition: pr.partition, errorCode: ErrorCode.NONE, leaderEpoch: -1, endOffset: -1}
         const p: Partition | undefined = rm.getPartition(t.topic, pr.partition)
         if (!p) return {...base, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION}
+        const epochError = p.checkCurrentLeaderEpoch(pr.currentLeaderEpoch)
+        if (epochError !== ErrorCode.NONE) return {...base, errorCode: epochError}
         if (!p.isLeader) return {...base, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER}
-        if (pr.currentLeaderEpoch >= 0 && pr.currentLeaderEpoch !== p.leaderEpoch) {
-          return {...base, errorCode: pr.currentLeaderEpoch < p.leaderEpoch ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH}
-        }
         const r = p.log.endOffsetForEpoch(pr.leaderEpoch)
         return {...base, leaderEpoch: r.epoch, endOffset: r.endOffset}
       }),

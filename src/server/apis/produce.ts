@@ -1,43 +1,56 @@
 // Produce (0): v3-11 (magic 2 record batches only; v0-2 carry legacy message sets and are not served).
-// * acks 0: no response; 1 and -1: answered after the local append (with one replica per
-//   partition the high watermark moves with the append, so acks=-1 needs no wait yet).
+// * acks 0: no response; 1: answered after the leader's append; -1 (all): answered once the high
+//   watermark of every partition passed its batch, i.e. every ISR member has it (the request waits
+//   in the purgatory without blocking other connections), or with REQUEST_TIMED_OUT after TimeoutMs.
 // * Per-partition errors: UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER, CORRUPT_MESSAGE,
-//   INVALID_RECORD, MESSAGE_TOO_LARGE, NOT_ENOUGH_REPLICAS, OUT_OF_ORDER_SEQUENCE_NUMBER,
-//   INVALID_PRODUCER_EPOCH, UNSUPPORTED_COMPRESSION_TYPE; duplicates of idempotent batches are
-//   answered with the original offset.
+//   INVALID_RECORD, MESSAGE_TOO_LARGE, NOT_ENOUGH_REPLICAS (acks=all while the ISR is below the
+//   topic's min.insync.replicas: nothing appended), NOT_ENOUGH_REPLICAS_AFTER_APPEND (the ISR shrank
+//   below it while waiting), REQUEST_TIMED_OUT, OUT_OF_ORDER_SEQUENCE_NUMBER, INVALID_PRODUCER_EPOCH,
+//   UNSUPPORTED_COMPRESSION_TYPE; duplicates of idempotent batches are answered with the original offset.
 // * Transactions are not supported yet: InitProducerId with a TransactionalId is refused, so
 //   no transactional batches arrive from well-behaved clients.
 // * The topic's compression.type (default `producer`) is applied: a batch with another codec is
 //   recompressed before the append (Partition.appendRecordsToLeader, replica/recompress.ts).
-// * Gaps: keyless records are not rejected on compacted topics; RecordErrors are not filled.
+// * Gaps: keyless records are not rejected on compacted topics; RecordErrors are not filled;
+//   CurrentLeader / NodeEndpoints (KIP-951) are not filled.
 import {ProduceApi, type ProduceRequest, type ProduceResponse} from '../../protocol/generated/messages/produce.js'
 import type {Input} from '../../protocol/primitives/input.js'
 import {ErrorCode} from '../../protocol/errors.js'
 import {recordCountOf} from '../metrics/broker-metrics.js'
+import type {AppendedPartition} from '../replica/replica-manager.js'
 import {defineApi, type RequestContext} from './registry.js'
 
-function handleProduce(req: ProduceRequest, ctx: RequestContext): Input<ProduceResponse> | null {
+function response(req: ProduceRequest, appended: AppendedPartition[]): Input<ProduceResponse> {
+  let i = 0
+  return {
+    responses: req.topicData.map(t => ({
+      name: t.name,
+      partitionResponses: t.partitionData.map(pd => {
+        const r = appended[i++].result
+        return {index: pd.index, errorCode: r.errorCode, baseOffset: r.baseOffset, logAppendTimeMs: r.logAppendTimeMs, logStartOffset: r.logStartOffset, errorMessage: r.errorMessage}
+      }),
+    })),
+    throttleTimeMs: 0,
+  }
+}
+
+function handleProduce(req: ProduceRequest, ctx: RequestContext): Input<ProduceResponse> | null | Promise<Input<ProduceResponse>> {
   const rm = ctx.services.replicaManager
   const metrics = ctx.services.metrics
-  const responses = []
+  const appended: AppendedPartition[] = []
   for (const t of req.topicData) {
-    const partitionResponses = []
     for (const pd of t.partitionData) {
       const r = rm.appendRecords(t.name, pd.index, pd.records, ctx.apiVersion, req.acks)
       if (r.errorCode === ErrorCode.NONE && pd.records) metrics.recordProduce(t.name, recordCountOf(pd.records), pd.records.length)
-      partitionResponses.push({
-        index: pd.index,
-        errorCode: r.errorCode,
-        baseOffset: r.baseOffset,
-        logAppendTimeMs: r.logAppendTimeMs,
-        logStartOffset: r.logStartOffset,
-        errorMessage: r.errorMessage,
-      })
+      appended.push({topic: t.name, partition: pd.index, result: r})
     }
-    responses.push({name: t.name, partitionResponses})
   }
   if (req.acks === 0) return null
-  return {responses, throttleTimeMs: 0}
+  if (req.acks === -1) {
+    const wait = rm.awaitReplication(appended, req.timeoutMs)
+    if (wait) return wait.then(() => response(req, appended))
+  }
+  return response(req, appended)
 }
 
 export const produce = defineApi(ProduceApi, 3, 11, handleProduce)

@@ -10,21 +10,22 @@
  */
 import {CreateTopicsApi, type CreateTopicsResponse} from '../../protocol/generated/messages/create-topics.js'
 import {AllocateProducerIdsApi, type AllocateProducerIdsResponse} from '../../protocol/generated/messages/allocate-producer-ids.js'
+import {AlterPartitionApi, type AlterPartitionResponse} from '../../protocol/generated/messages/alter-partition.js'
 import {KafkaError, ErrorCode} from '../../protocol/errors.js'
-import {batchHeaders, lastOffsetOf} from '../../protocol/records/record-batch.js'
 import {brokerApis} from '../apis/index.js'
 import {MAX_METADATA_VERSION_LEVEL, MIN_METADATA_VERSION_LEVEL} from '../apis/api-versions.js'
 import type {ServerConfig} from '../config/server-config.js'
 import {logConfigFromServer} from '../config/server-config.js'
 import {logConfigForTopic, minInsyncReplicasForTopic} from '../config/topic-log-config.js'
 import {systemClock} from '../group/clock.js'
-import {GroupCoordinator, groupCoordinatorConfigFrom, type CoordinatorPartitionStorage} from '../group/group-coordinator.js'
+import {GroupCoordinator, groupCoordinatorConfigFrom} from '../group/group-coordinator.js'
 import {GROUP_METADATA_TOPIC_NAME} from '../group/group-partition.js'
 import {LogManager, type LogConfig} from '../log/index.js'
 import {metadataViewOf} from '../metadata/image-metadata-view.js'
 import type {MetadataImage} from '../metadata/metadata-image.js'
 import {RequestDispatcher} from '../network/request-dispatcher.js'
 import {SocketServer} from '../network/socket-server.js'
+import {NetworkLeaderEndpoint} from '../replica/leader-endpoint.js'
 import type {Partition, PartitionState} from '../replica/partition.js'
 import {ProducerIdManager} from '../replica/producer-id-manager.js'
 import {ReplicaManager} from '../replica/replica-manager.js'
@@ -34,6 +35,7 @@ import {getLogger, type Logger} from '../util/logger.js'
 import {BrokerLifecycleManager} from './broker-lifecycle-manager.js'
 import {NO_NODE_METRICS, type NodeMetricsService} from '../metrics/metrics-service.js'
 import {ControllerChannel, type LocalController} from './controller-channel.js'
+import {groupStorage} from './group-storage.js'
 
 export interface BrokerServerOptions {
   config: ServerConfig
@@ -97,20 +99,52 @@ export class BrokerServer {
     logManager.startup()
     this.cleanups.push(() => logManager.shutdown(this.lifecycle?.brokerEpoch ?? -1))
 
+    // --- the active controller -------------------------------------------------------------------
+    const channel = (purpose: string): ControllerChannel => {
+      const c = new ControllerChannel({
+        nodeId, voters: config.controllerQuorumVoters, onLeaderChange: fn => shared.onLeaderChange(fn),
+        local: this.opts.localController, clientId: `broker-${nodeId}-${purpose}`,
+        requestTimeoutMs: CONTROLLER_REQUEST_TIMEOUT_MS, retryBackoffMs: CONTROLLER_RETRY_BACKOFF_MS, logger: log,
+      })
+      this.cleanups.push(() => c.close())
+      return c
+    }
+    const lifecycleChannel = channel('heartbeat')
+    const forwardingChannel = channel('forwarding')
+    const alterPartitionChannel = channel('alter-partition')
+
     // --- partitions -------------------------------------------------------------------------
     const topicOverrides = (topic: string): ReadonlyMap<string, string> => metadataViewOf(image()).topicConfigs(topic)
-    const replicaManager = new ReplicaManager(
+    const num = (key: string): number => config.get(key) as number
+    const replicaManager = new ReplicaManager({
       nodeId,
       logManager,
-      (topic) => logConfigForTopic(brokerLogConfig, topicOverrides(topic)),
-      (topic) => minInsyncReplicasForTopic(config.minInsyncReplicas, topicOverrides(topic)),
-      getLogger('kafka.server.ReplicaManager', `[ReplicaManager broker=${nodeId}] `),
-    )
+      logConfigFor: (topic) => logConfigForTopic(brokerLogConfig, topicOverrides(topic)),
+      minInsyncReplicasFor: (topic) => minInsyncReplicasForTopic(config.minInsyncReplicas, topicOverrides(topic)),
+      logger: getLogger('kafka.server.ReplicaManager', `[ReplicaManager broker=${nodeId}] `),
+      alterPartition: (req) => alterPartitionChannel.send<AlterPartitionResponse>(AlterPartitionApi, req),
+      leaderEndpoint: (leaderId) => new NetworkLeaderEndpoint({
+        nodeId, leaderId, clientId: `broker-${nodeId}-fetcher-${leaderId}`, requestTimeoutMs: num('replica.socket.timeout.ms'),
+        address: () => image().brokers.get(leaderId)?.endpoints.find((e) => e.name === config.interBrokerListenerName) ?? null,
+        topicName: (topicId) => image().topicsById.get(topicId)?.name,
+      }),
+      brokerStatus: (id) => {
+        const b = image().brokers.get(id)
+        return b && {fenced: b.fenced, inControlledShutdown: b.inControlledShutdown, epoch: b.epoch}
+      },
+      brokerEpoch: () => this.lifecycle?.brokerEpoch ?? -1,
+      replicaLagTimeMaxMs: config.replicaLagTimeMaxMs,
+      fetcher: {
+        maxWaitMs: config.replicaFetchWaitMaxMs, minBytes: num('replica.fetch.min.bytes'), maxBytes: num('replica.fetch.response.max.bytes'),
+        partitionMaxBytes: config.replicaFetchMaxBytes, backoffMs: num('replica.fetch.backoff.ms'),
+      },
+    })
     this.cleanups.push(() => replicaManager.shutdown())
+    replicaManager.startup()
 
     // --- group coordinator over __consumer_offsets ------------------------------------------
     const groupCoordinator = new GroupCoordinator(
-      groupStorage(replicaManager),
+      groupStorage(replicaManager, num('offsets.commit.timeout.ms')),
       groupCoordinatorConfigFrom(config),
       systemClock,
       (topic, partition) => image().topicsByName.get(topic)?.partitions.has(partition) ?? false,
@@ -127,18 +161,6 @@ export class BrokerServer {
       }
     })
 
-    // --- the active controller -------------------------------------------------------------------
-    const channel = (purpose: string): ControllerChannel => {
-      const c = new ControllerChannel({
-        nodeId, voters: config.controllerQuorumVoters, onLeaderChange: fn => shared.onLeaderChange(fn),
-        local: this.opts.localController, clientId: `broker-${nodeId}-${purpose}`,
-        requestTimeoutMs: CONTROLLER_REQUEST_TIMEOUT_MS, retryBackoffMs: CONTROLLER_RETRY_BACKOFF_MS, logger: log,
-      })
-      this.cleanups.push(() => c.close())
-      return c
-    }
-    const lifecycleChannel = channel('heartbeat')
-    const forwardingChannel = channel('forwarding')
 
     // --- follow the metadata image ------------------------------------------------------------
     const lifecycle = new BrokerLifecycleManager({
@@ -256,32 +278,6 @@ export class BrokerServer {
         this.log.error('Error during shutdown', err)
       }
     }
-  }
-}
-
-/** The group coordinator's view of its `__consumer_offsets` partitions (append as leader, read up to the high watermark). */
-function groupStorage(replicaManager: ReplicaManager): CoordinatorPartitionStorage {
-  const partition = (index: number): Partition => {
-    const p = replicaManager.getPartition(GROUP_METADATA_TOPIC_NAME, index)
-    if (!p) throw new KafkaError(ErrorCode.NOT_COORDINATOR, `${GROUP_METADATA_TOPIC_NAME}-${index} is not hosted here`)
-    return p
-  }
-  return {
-    async append(index, records) {
-      const p = partition(index)
-      const {lastOffset} = p.appendInternal(records)
-      if (p.highWatermark <= lastOffset) throw new KafkaError(ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND, 'Group records not replicated')
-    },
-    read(index, fromOffset, maxBytes) {
-      const p = partition(index)
-      const start = Math.max(fromOffset, p.logStartOffset)
-      const hw = p.highWatermark
-      if (start >= hw) return {records: Buffer.alloc(0), nextOffset: start, logEndOffset: hw}
-      const {records} = p.log.read(start, maxBytes, hw, true)
-      let nextOffset = start
-      for (const h of batchHeaders(records)) nextOffset = lastOffsetOf(h) + 1
-      return {records, nextOffset, logEndOffset: hw}
-    },
   }
 }
 

@@ -67,6 +67,7 @@ export class ControllerServer {
       numPartitions: config.numPartitions,
       defaultReplicationFactor: config.defaultReplicationFactor,
       deleteTopicEnable: config.deleteTopicEnable,
+      uncleanLeaderElectionEnable: config.get('unclean.leader.election.enable') === true,
       brokerSessionTimeoutMs: config.brokerSessionTimeoutMs,
       metadataMaxIdleIntervalMs: config.metadataMaxIdleIntervalMs,
       bootstrapFeatures: () => (boot ? {...boot.features} : null),

@@ -18,8 +18,10 @@ import {MetadataRecordType as T, type MetadataRecord} from '../metadata/metadata
 import {NotLeaderError} from '../raft/kafka-raft-client.js'
 import type {LeaderAndEpoch, MetadataRaft} from '../shared-server.js'
 import type {Logger} from '../util/logger.js'
+import type {AlterPartitionRequest, AlterPartitionResponse} from '../../protocol/generated/messages/alter-partition.js'
 import {BrokerHeartbeatManager} from './broker-heartbeat-manager.js'
 import {placeReplicas} from './replica-placer.js'
+import {alterPartition, hasLeaderships, isActiveBroker, leaderAndIsrUpdates} from './replication-control.js'
 import {topicNameProblem, unifyCollisionChars} from './topic-validation.js'
 
 /** Producer ids are handed to brokers in blocks of this size (Kafka `ProducerIdsBlock.PRODUCER_ID_BLOCK_SIZE`). */
@@ -45,6 +47,8 @@ export interface ControllerDefaults {
   defaultReplicationFactor: number
   /** delete.topic.enable */
   deleteTopicEnable: boolean
+  /** unclean.leader.election.enable (static broker config; topics and the dynamic broker default override it). */
+  uncleanLeaderElectionEnable?: boolean
 }
 
 export interface CreatableTopic {
@@ -120,6 +124,9 @@ export interface BrokerHeartbeat {
   wantFence: boolean
   wantShutDown: boolean
 }
+
+/** Where a broker stands with the controller (Kafka `BrokerControlState`). */
+type BrokerControlState = 'FENCED' | 'UNFENCED' | 'CONTROLLED_SHUTDOWN' | 'SHUTDOWN_NOW'
 
 /** The controller's answer to a heartbeat (Kafka `BrokerHeartbeatReply`). */
 export interface BrokerHeartbeatReply {
@@ -204,6 +211,8 @@ export class QuorumController {
   private readonly heartbeats: BrokerHeartbeatManager
   private readonly log: Logger | undefined
   private closed = false
+  /** A stale-broker fencing operation is queued. */
+  private fencing = false
 
   constructor(
     private readonly raft: MetadataRaft,
@@ -285,11 +294,11 @@ export class QuorumController {
    * @throws KafkaError NOT_CONTROLLER when this node is not the active controller, or stops being it
    *   before the records commit (they may still commit under the next leader).
    */
-  private run<R>(name: string, op: (image: MetadataImage) => {records: MetadataRecord[], result: R}): Promise<R> {
+  private run<R>(name: string, op: (image: MetadataImage) => {records: MetadataRecord[], result: R, onAppended?: (lastOffset: number) => void}): Promise<R> {
     const next = this.queue.then(async () => {
       const a = this.active
       if (a === null || !this.isActive) throw new KafkaError(ErrorCode.NOT_CONTROLLER, 'This node is not the active controller.')
-      const {records, result} = op(this.image)
+      const {records, result, onAppended} = op(this.image)
       if (records.length > 0) {
         let lastOffset: number
         try {
@@ -298,6 +307,7 @@ export class QuorumController {
           if (err instanceof NotLeaderError) throw new KafkaError(ErrorCode.NOT_CONTROLLER, 'This node is not the active controller.')
           throw err
         }
+        onAppended?.(lastOffset)
         this.lastAppendMs = this.clock.now()
         await Promise.race([this.metadata.waitForOffset(lastOffset), a.lost])
         if (this.active !== a) throw new KafkaError(ErrorCode.NOT_CONTROLLER, 'This node is no longer the active controller.')
@@ -353,21 +363,33 @@ export class QuorumController {
       if (req.metadataVersionRange && mv > 0 && (mv < req.metadataVersionRange.min || mv > req.metadataVersionRange.max)) {
         throw new KafkaError(ErrorCode.UNSUPPORTED_VERSION, `Unable to register because the broker does not support finalized version ${mv} of metadata.version. The broker wants a version between ${req.metadataVersionRange.min} and ${req.metadataVersionRange.max}, inclusive.`)
       }
-      const brokerEpoch = this.raft.logEndOffset()
       this.heartbeats.touch(req.brokerId, now)
-      const records: MetadataRecord[] = [{type: T.REGISTER_BROKER, version: 3, data: {
+      // kts guard (Kafka 3.9 does this only with ELR): a new incarnation cannot be trusted with what
+      // the previous one led or had in sync (it may have lost an unflushed tail), so it leaves every
+      // ISR and leadership before it registers; a sole ISR member stays and its partition goes offline
+      // until the broker is unfenced again.
+      const records: MetadataRecord[] = existing && existing.incarnationId !== req.incarnationId ? this.removeFromIsrs(image, req.brokerId) : []
+      const brokerEpoch = this.raft.logEndOffset() + records.length
+      records.push({type: T.REGISTER_BROKER, version: 3, data: {
         brokerId: req.brokerId, isMigratingZkBroker: false, incarnationId: req.incarnationId, brokerEpoch,
         endPoints: req.listeners, features: [], rack: req.rack, fenced: true, inControlledShutdown: false, logDirs: req.logDirs ?? [],
-      }}]
+      }})
       return {records, result: {brokerEpoch}}
     })
   }
 
   /**
    * Processes a broker heartbeat (Kafka `ReplicationControlManager.processBrokerHeartbeat` and
-   * `BrokerHeartbeatManager.calculateNextBrokerState`): touches the broker's session; unfences a
-   * fenced broker once it has replayed the log up to its registration record; fences it when it asks
-   * to be fenced; on `wantShutDown` fences it and lets it shut down (controlled shutdown).
+   * `BrokerHeartbeatManager.calculateNextBrokerState`): touches the broker's session and moves it
+   * between its states —
+   * - fenced → unfenced once it has replayed the log up to its registration record; leaderless
+   *   partitions it is in sync for get it as leader;
+   * - unfenced → fenced when it asks to be fenced: it leaves every ISR, its leaderships move;
+   * - unfenced → controlled shutdown when it asks to shut down while leading partitions: it leaves
+   *   every ISR and its leaderships move to other in-sync replicas (a partition whose ISR is only
+   *   this broker goes offline); it may shut down (`shouldShutDown`) once it leads nothing and every
+   *   active broker has replayed those changes;
+   * - a broker asking to shut down that leads nothing (or is fenced) shuts down at once, fenced.
    * @throws KafkaError STALE_BROKER_EPOCH (not registered, or another epoch), NOT_CONTROLLER
    */
   brokerHeartbeat(hb: BrokerHeartbeat): Promise<BrokerHeartbeatReply> {
@@ -375,49 +397,81 @@ export class QuorumController {
       const b = image.brokers.get(hb.brokerId)
       if (!b) throw new KafkaError(ErrorCode.STALE_BROKER_EPOCH, `No broker registration found for broker ${hb.brokerId}`)
       if (b.epoch !== hb.brokerEpoch) throw new KafkaError(ErrorCode.STALE_BROKER_EPOCH, `Expected broker epoch ${b.epoch}, but got broker epoch ${hb.brokerEpoch}`)
-      this.heartbeats.touch(hb.brokerId, this.clock.now())
       const isCaughtUp = hb.currentMetadataOffset >= b.epoch
+      const current: BrokerControlState = b.fenced ? 'FENCED' : b.inControlledShutdown ? 'CONTROLLED_SHUTDOWN' : 'UNFENCED'
+      let next: BrokerControlState = current
+      if (current === 'FENCED') {
+        if (hb.wantShutDown) next = 'SHUTDOWN_NOW'
+        else if (!hb.wantFence && isCaughtUp) next = 'UNFENCED'
+      } else if (current === 'UNFENCED') {
+        if (hb.wantFence) next = hb.wantShutDown ? 'SHUTDOWN_NOW' : 'FENCED'
+        else if (hb.wantShutDown) next = hasLeaderships(image, b.id) ? 'CONTROLLED_SHUTDOWN' : 'SHUTDOWN_NOW'
+      } else if (!hasLeaderships(image, b.id)) {
+        const active = [...image.brokers.values()].filter(x => x.id !== b.id && isActiveBroker(image, x.id)).map(x => x.id)
+        if (this.heartbeats.controlledShutdownOffset(b.id) <= this.heartbeats.lowestActiveOffset(active)) next = 'SHUTDOWN_NOW'
+      }
+      const records: MetadataRecord[] = []
+      let onAppended: ((lastOffset: number) => void) | undefined
       const change = (fenced: number, inControlledShutdown = 0): MetadataRecord =>
         ({type: T.BROKER_REGISTRATION_CHANGE, version: 1, data: {brokerId: b.id, brokerEpoch: b.epoch, fenced, inControlledShutdown}})
-      if (hb.wantShutDown) {
-        // No partition leadership moves yet (replication comes later): the broker may go at once.
-        const records = b.fenced ? [] : [change(1)]
-        if (!b.fenced) this.log?.info(`Fencing broker ${b.id} at epoch ${b.epoch} for its controlled shutdown.`)
-        return {records, result: {isCaughtUp, isFenced: true, shouldShutDown: true}}
-      }
-      if (b.fenced) {
-        if (!hb.wantFence && isCaughtUp) {
+      if (next !== current) {
+        if (next === 'UNFENCED') {
           this.log?.info(`The request from broker ${b.id} to unfence has been granted because it has caught up with the offset of its register broker record ${b.epoch}.`)
-          return {records: [change(-1)], result: {isCaughtUp, isFenced: false, shouldShutDown: false}}
+          records.push(change(-1), ...leaderAndIsrUpdates(image, {brokerToRemove: -1, brokerToAdd: b.id, partitions: 'noLeader', uncleanDefault: this.uncleanDefault}))
+        } else if (next === 'CONTROLLED_SHUTDOWN') {
+          this.log?.info(`Unfenced broker ${b.id} has requested and been granted a controlled shutdown.`)
+          records.push(change(0, 1), ...this.removeFromIsrs(image, b.id))
+          onAppended = lastOffset => this.heartbeats.maybeUpdateControlledShutdownOffset(b.id, lastOffset)
+        } else if (!b.fenced) {
+          // FENCED, or SHUTDOWN_NOW of an unfenced broker.
+          this.log?.info(next === 'FENCED' ? `Unfenced broker ${b.id} has requested and been granted fencing` : `Broker ${b.id} has requested and been granted a shutdown.`)
+          records.push(...this.removeFromIsrs(image, b.id), change(1))
         }
-        return {records: [], result: {isCaughtUp, isFenced: true, shouldShutDown: false}}
       }
-      if (hb.wantFence) return {records: [change(1)], result: {isCaughtUp, isFenced: true, shouldShutDown: false}}
-      return {records: [], result: {isCaughtUp, isFenced: false, shouldShutDown: false}}
+      const fenced = next === 'FENCED' || next === 'SHUTDOWN_NOW'
+      this.heartbeats.touch(b.id, this.clock.now(), hb.currentMetadataOffset, fenced)
+      return {records, onAppended, result: {isCaughtUp, isFenced: fenced, shouldShutDown: next === 'SHUTDOWN_NOW'}}
     })
   }
 
-  /** Fences unfenced brokers whose session expired (Kafka `maybeFenceOneStaleBroker`). */
+  private get uncleanDefault(): boolean {
+    return this.defaults.uncleanLeaderElectionEnable ?? false
+  }
+
+  /** PartitionChangeRecords taking `brokerId` out of every ISR and moving its leaderships (Kafka `handleBrokerFenced`). */
+  private removeFromIsrs(image: MetadataImage, brokerId: number): MetadataRecord[] {
+    return leaderAndIsrUpdates(image, {brokerToRemove: brokerId, brokerToAdd: -1, partitions: 'brokerInIsr', uncleanDefault: this.uncleanDefault})
+  }
+
+  /**
+   * Fences unfenced brokers whose session expired, one per operation so that each sees the effect
+   * of the previous one (Kafka `maybeFenceOneStaleBroker`): the broker leaves every ISR, its
+   * leaderships move to other in-sync replicas, then a fencing record.
+   */
   private fenceStaleBrokers(): void {
-    if (!this.isActive) return
-    const live = this.image.liveBrokers().map(b => b.id)
-    if (this.heartbeats.expired(live, this.clock.now()).length === 0) return
-    this.run('fenceStaleBrokers', image => {
-      const now = this.clock.now()
-      const stale = this.heartbeats.expired(image.liveBrokers().map(b => b.id), now)
-      const records: MetadataRecord[] = stale.map(id => {
-        this.log?.info(`Fencing broker ${id} because its session has timed out.`)
-        return {type: T.BROKER_REGISTRATION_CHANGE, version: 1, data: {brokerId: id, brokerEpoch: image.brokers.get(id)!.epoch, fenced: 1, inControlledShutdown: 0}}
-      })
-      return {records, result: undefined}
-    }).catch(() => undefined)
+    if (!this.isActive || this.fencing) return
+    if (this.heartbeats.expired(this.image.liveBrokers().map(b => b.id), this.clock.now()).length === 0) return
+    this.fencing = true
+    this.run('fenceStaleBroker', image => {
+      const id = this.heartbeats.expired(image.liveBrokers().map(b => b.id), this.clock.now())[0]
+      if (id === undefined) return {records: [], result: false}
+      this.log?.info(`Fencing broker ${id} because its session has timed out.`)
+      this.heartbeats.fence(id)
+      const change: MetadataRecord = {type: T.BROKER_REGISTRATION_CHANGE, version: 1, data: {brokerId: id, brokerEpoch: image.brokers.get(id)!.epoch, fenced: 1, inControlledShutdown: 0}}
+      return {records: [...this.removeFromIsrs(image, id), change], result: true}
+    }).then(fenced => {
+      this.fencing = false
+      if (fenced) this.fenceStaleBrokers()
+    }, () => {
+      this.fencing = false
+    })
   }
 
   /**
    * Unregisters a broker, fenced or not (UnregisterBroker, KIP-777; Kafka
    * `ReplicationControlManager.unregisterBroker` + `handleBrokerUnregistered`): for every partition
    * whose ISR holds it, a PartitionChangeRecord drops it from the ISR (never emptying the ISR) and
-   * moves leadership to the first other in-sync unfenced replica (-1 if none); then an
+   * moves leadership to the first other in-sync active replica (-1 if none); then an
    * UnregisterBrokerRecord with its epoch. Kafka's ELR bookkeeping is not done (kts has no ELR).
    * @throws KafkaError BROKER_ID_NOT_REGISTERED when no broker `brokerId` is registered
    */
@@ -425,23 +479,23 @@ export class QuorumController {
     return this.run('unregisterBroker', image => {
       const broker = image.brokers.get(brokerId)
       if (!broker) throw new KafkaError(ErrorCode.BROKER_ID_NOT_REGISTERED, `Broker ID ${brokerId} is not currently registered`)
-      const acceptableLeader = (id: number): boolean => id !== brokerId && image.brokers.get(id)?.fenced === false
-      const records: MetadataRecord[] = []
-      for (const topic of image.topicsById.values()) {
-        for (const p of topic.partitions.values()) {
-          if (!p.isr.includes(brokerId)) continue
-          const shrunk = p.isr.filter(id => id !== brokerId)
-          const isr = shrunk.length > 0 ? shrunk : p.isr
-          const leader = isr.includes(p.leader) && acceptableLeader(p.leader) ? p.leader : p.replicas.find(id => isr.includes(id) && acceptableLeader(id)) ?? -1
-          if (isr === p.isr && leader === p.leader) continue
-          records.push({type: T.PARTITION_CHANGE, version: 0, data: {
-            topicId: topic.topicId, partitionId: p.partitionId, isr: isr === p.isr ? null : isr, leader: leader === p.leader ? -2 : leader,
-          }})
-        }
-      }
+      const records = this.removeFromIsrs(image, brokerId)
       records.push({type: T.UNREGISTER_BROKER, version: 0, data: {brokerId, brokerEpoch: broker.epoch}})
       this.heartbeats.remove(brokerId)
       return {records, result: undefined}
+    })
+  }
+
+  /**
+   * AlterPartition from a partition leader: ISR expansions and shrinks as PartitionChangeRecords
+   * (`replication-control.ts` `alterPartition` has the rules and per-partition error codes).
+   * @param version the request's API version
+   * @throws KafkaError STALE_BROKER_EPOCH (the sender's broker epoch is not its registered one), NOT_CONTROLLER
+   */
+  alterPartition(req: AlterPartitionRequest, version: number): Promise<AlterPartitionResponse> {
+    return this.run('alterPartition', image => {
+      const {records, response} = alterPartition(image, req, version, this.uncleanDefault)
+      return {records, result: response}
     })
   }
 

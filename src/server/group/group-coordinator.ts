@@ -26,12 +26,13 @@ export type {JoinGroupResult, SyncGroupResult} from './classic-group.js'
 /** Where the coordinator's records live (implemented by the replica manager). */
 export interface CoordinatorPartitionStorage {
   /** Appends one record batch (from encodeRecordBatch) to __consumer_offsets-<partition> as leader;
-   *  resolves when it is durable/committed; rejects with a KafkaError (e.g. NOT_LEADER_OR_FOLLOWER). */
+   *  resolves once it is replicated (the high watermark passed it, as acks=all); rejects with a
+   *  KafkaError (NOT_LEADER_OR_FOLLOWER, NOT_ENOUGH_REPLICAS, REQUEST_TIMED_OUT, ...). */
   append(partition: number, records: Buffer): Promise<void>
   /**
-   * Reads raw batches from `fromOffset` up to the high watermark (for loading on election); empty
-   * records = end. `nextOffset` may be left at `fromOffset`: the loader continues after the last
-   * batch it decoded.
+   * Reads raw batches from `fromOffset` up to the log end offset (for loading on election: all of a
+   * new leader's log is or will be committed); empty records = end. `nextOffset` may be left at
+   * `fromOffset`: the loader continues after the last batch it decoded.
    */
   read(partition: number, fromOffset: number, maxBytes: number): {records: Buffer, nextOffset: number, logEndOffset: number}
 }

@@ -25,10 +25,21 @@ export class LeaderEpochCache {
   all(): EpochEntry[] { return this.entries.slice() }
   latestEpoch(): number | null { return this.entries.length ? this.entries[this.entries.length - 1].epoch : null }
 
-  /** Adds (epoch, startOffset) when epoch > latest; persists. Returns true if added. */
+  /**
+   * Records that `epoch` starts at `startOffset` (Kafka `LeaderEpochFileCache.assign`): a no-op for
+   * the latest epoch at the same or a later offset; otherwise entries that would break monotonicity
+   * (an epoch ≥ `epoch` or a start offset ≥ `startOffset`) are dropped first. Persists when `persist`.
+   * Returns true if added.
+   */
   assign(epoch: number, startOffset: number, persist = true): boolean {
-    const latest = this.latestEpoch()
-    if (epoch < 0 || (latest !== null && epoch <= latest)) return false
+    if (epoch < 0 || startOffset < 0) return false
+    const latest = this.entries[this.entries.length - 1]
+    if (latest && latest.epoch === epoch && startOffset >= latest.startOffset) return false
+    while (this.entries.length > 0) {
+      const last = this.entries[this.entries.length - 1]
+      if (last.epoch < epoch && last.startOffset < startOffset) break
+      this.entries.pop()
+    }
     this.entries.push({epoch, startOffset})
     if (persist) this.flush()
     return true

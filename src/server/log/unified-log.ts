@@ -288,11 +288,28 @@ export class UnifiedLog {
   epochForOffset(offset: number): number { return this.epochCache.epochForOffset(offset) }
   leaderEpochEntries(): Array<{epoch: number, startOffset: number}> { return this.epochCache.all() }
 
-  /** Removes every batch at or after `offset` (follower truncation); no-op when offset ≥ LEO. */
+  /**
+   * Records that leader epoch `epoch` starts at `offset` (a new leader at its log end offset, Kafka
+   * `maybeAssignEpochStartOffset`), so that followers holding entries of a later-lost epoch learn
+   * where to truncate. No-op when `epoch` is not above the latest epoch.
+   */
+  assignEpochStartOffset(epoch: number, offset: number): void {
+    this.ensureOpen()
+    this.epochCache.assign(epoch, offset)
+  }
+
+  /**
+   * Removes every batch at or after `offset` (follower truncation). At or above the LEO no data
+   * goes, but leader-epoch entries starting at the LEO do (a leader that assigned an epoch and
+   * appended nothing before losing leadership, Kafka `UnifiedLog.truncateTo`).
+   */
   truncateTo(offset: number): void {
     this.ensureOpen()
     if (offset < 0) throw new Error(`Cannot truncate ${this.dir} to a negative offset ${offset}`)
-    if (offset >= this.leo) return
+    if (offset >= this.leo) {
+      this.epochCache.truncateFromEnd(this.leo)
+      return
+    }
     if (offset < this.segments[0].baseOffset) { this.truncateFullyAndStartAt(offset); return }
     while (this.segments.length > 1 && this.active.baseOffset >= offset) {
       const seg = this.segments.pop()!

@@ -131,16 +131,19 @@ export class MetadataDelta {
         const t = this.topics().get(d.topicId)
         const p = t?.partitions.get(d.partitionId)
         if (!t || !p) break
-        const leaderChanged = d.leader !== -2 && d.leader !== p.leader
+        // Kafka `PartitionRegistration.merge`: a record that sets the leader field (-2 = no change)
+        // bumps the leader epoch, even to the same leader (the controller does that to fence the
+        // current leader's view, e.g. when reassignment removes replicas); every change bumps the
+        // partition epoch.
+        const leaderSet = d.leader !== -2
         const next: PartitionRegistration = {
           ...p,
           isr: d.isr ?? p.isr,
           replicas: d.replicas ?? p.replicas,
           removingReplicas: d.removingReplicas ?? p.removingReplicas,
           addingReplicas: d.addingReplicas ?? p.addingReplicas,
-          leader: d.leader === -2 ? p.leader : d.leader,
-          // Kafka bumps the leader epoch on a leader change (and on replica reassignment).
-          leaderEpoch: leaderChanged || d.replicas ? p.leaderEpoch + 1 : p.leaderEpoch,
+          leader: leaderSet ? d.leader : p.leader,
+          leaderEpoch: leaderSet ? p.leaderEpoch + 1 : p.leaderEpoch,
           partitionEpoch: p.partitionEpoch + 1,
         }
         const partitions = new Map(t.partitions)

@@ -20,6 +20,10 @@ export interface CachedPartition {
   fetchOffset: number
   partitionMaxBytes: number
   currentLeaderEpoch: number
+  /** Epoch of the fetcher's last batch (v12+), -1 = none. */
+  lastFetchedEpoch: number
+  /** A follower's log start offset (v5+), -1 = unknown. */
+  logStartOffset: number
   /** What the last response told the client; -1 = never sent. */
   lastHighWatermark: number
   lastLogStartOffset: number
