@@ -104,6 +104,8 @@ interface PartitionState {
   inFlight: number
   /** Idempotent retry pending: send this partition's batches one at a time. */
   retrying: boolean
+  /** A leader error was answered: send nothing until the metadata was fetched again. */
+  awaitingMetadata?: boolean
 }
 
 interface NodeState {
@@ -412,7 +414,7 @@ export class PerfProducer {
     const exhausted = this.memoryWaiters.length > 0
     for (let k = 0; k < n; k++) {
       const p = parts[(start + k) % n]
-      if (p.queue.length === 0 || (p.retrying && p.inFlight > 0)) continue
+      if (p.queue.length === 0 || (p.retrying && p.inFlight > 0) || p.awaitingMetadata === true) continue
       const b = p.queue[0]
       if (b.retryAtMs > now) continue
       const ready = b.full || b !== p.open || this.flushing || exhausted || now - b.createdMs >= s.lingerMs
@@ -544,7 +546,11 @@ export class PerfProducer {
         p.queue.unshift(b)
       }
       this.warnOnce(`[Producer clientId=${s.clientId}] Got error produce response on topic-partition ${this.topic}-${p.index}, retrying. Error: ${errorName(code)}`)
-      if (METADATA_ERRORS.has(code)) this.requestMetadata()
+      if (METADATA_ERRORS.has(code)) {
+        // The leader may have moved: resend once the metadata says where it is.
+        p.awaitingMetadata = true
+        this.requestMetadata()
+      }
       return
     }
     this.fail(b, javaExceptionText(code, message))
@@ -627,6 +633,7 @@ export class PerfProducer {
       const res = await conn.send(MetadataApi, conn.version(MetadataApi, 12), {topics: [{name: this.topic}], allowAutoTopicCreation: true}) as MetadataResponse
       this.lastMetadataMs = Date.now()
       this.applyMetadata(res)
+      for (const p of this.partitions) p.awaitingMetadata = false
     } catch (err) {
       if (conn !== null && conn === this.bootstrap) {
         this.bootstrap.close()
