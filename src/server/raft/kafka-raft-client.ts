@@ -666,7 +666,8 @@ export class KafkaRaftClient<T> {
     if (epoch > this.quorum.epoch) {
       if (leaderId >= 0) this.transitionToFollower(epoch, leaderId, now)
       else this.transitionToUnattached(epoch, now)
-    } else if (epoch === this.quorum.epoch && leaderId >= 0 && leaderId !== this.nodeId && this.quorum.currentLeaderId() < 0) {
+    } else if (epoch === this.quorum.epoch && leaderId >= 0 && this.quorum.leaderId < 0) {
+      // the leader of this epoch, which this node did not know
       this.transitionToFollower(epoch, leaderId, now)
     }
   }
@@ -921,7 +922,8 @@ export class KafkaRaftClient<T> {
       this.maybeTransition(leaderId, epoch, now)
       return true
     }
-    if (leaderId >= 0 && leaderId !== this.nodeId && this.quorum.currentLeaderId() < 0) {
+    if (leaderId >= 0 && this.quorum.leaderId < 0) {
+      // learning the leader of this epoch (an observer asking a voter): follow it, and use the response
       this.maybeTransition(leaderId, epoch, now)
       return error === ErrorCode.NONE ? null : true
     }

@@ -6,9 +6,10 @@
  * (with a trace of the last events on failure); KTS_RAFT_SIM_FIRST=<seed> starts elsewhere.
  */
 import assert from 'node:assert/strict'
+import {QuorumState} from '../../../../src/server/raft/quorum-state.js'
 import {runSimulation, SimulationFailure} from './sim/raft-sim.js'
 
-const DEFAULT_SEEDS = 1000
+const DEFAULT_SEEDS = 2000
 const one = process.env.KTS_RAFT_SIM_SEED
 const count = Number(process.env.KTS_RAFT_SIM_SEEDS ?? DEFAULT_SEEDS)
 const first = Number(process.env.KTS_RAFT_SIM_FIRST ?? 1)
@@ -40,6 +41,7 @@ describe('Raft simulation', function () {
         totals.crashes += r.crashes
         totals.snapshotsInstalled += r.snapshotsInstalled
         if (r.voters === 5) totals.fiveVoters++
+        totals.maxRecoveryMs = Math.max(totals.maxRecoveryMs ?? 0, r.recoveryMs)
         for (const [k, v] of Object.entries(r.counts)) totals[k] = (totals[k] ?? 0) + v
       } catch (err) {
         const msg = err instanceof SimulationFailure ? err.message : `seed ${seed}: ${(err as Error).stack}`
@@ -47,5 +49,27 @@ describe('Raft simulation', function () {
       }
     }
     console.log(`    ${count} seeds in ${Date.now() - started} ms: ${JSON.stringify(totals)}`)
+  })
+
+  it('catches a broken rule: votes granted without the log check lose committed entries', () => {
+    const canGrantVote = QuorumState.prototype.canGrantVote
+    QuorumState.prototype.canGrantVote = function (candidateId, _logUpToDate, preVote, now, fetchTimeoutMs) {
+      return canGrantVote.call(this, candidateId, true, preVote, now, fetchTimeoutMs)
+    }
+    try {
+      let caught: string | null = null
+      for (let seed = 1; seed <= 300 && caught === null; seed++) {
+        try {
+          runSimulation({seed})
+        } catch (err) {
+          if (!(err instanceof SimulationFailure)) throw err
+          caught = err.message.split('\n')[0]
+        }
+      }
+      assert.ok(caught, 'no seed of 300 failed with the broken vote rule')
+      assert.match(caught, /lacks the committed batch|differs|delivered .* another node delivered|two leaders/)
+    } finally {
+      QuorumState.prototype.canGrantVote = canGrantVote
+    }
   })
 })

@@ -41,6 +41,8 @@ export interface SimResult {
   crashes: number
   snapshotsInstalled: number
   simulatedMs: number
+  /** From healing to a record committed and delivered everywhere. */
+  recoveryMs: number
   counts: Record<string, number>
 }
 
@@ -180,7 +182,7 @@ class Simulation {
     const voters = this.rng() < 0.5 ? 3 : 5
     const observers = 1 + Math.floor(this.rng() * 2)
     this.faultPhaseMs = opts.faultPhaseMs ?? 12_000
-    this.livenessBoundMs = opts.livenessBoundMs ?? 20_000
+    this.livenessBoundMs = opts.livenessBoundMs ?? 10_000
     this.dropP = this.rng() * 0.1
     this.dupP = this.rng() * 0.05
     this.maxDelay = 2 + Math.floor(this.rng() * 40)
@@ -251,7 +253,7 @@ class Simulation {
     return {
       voters: this.voterIds.length, observers: this.nodes.length - this.voterIds.length, events: this.events,
       committedRecords: this.committedData.size, elections: this.leaders.size, crashes: this.crashes,
-      snapshotsInstalled: this.snapshotsInstalled, simulatedMs: this.now, counts: this.counts,
+      snapshotsInstalled: this.snapshotsInstalled, simulatedMs: this.now, recoveryMs: this.now - healAt, counts: this.counts,
     }
   }
 
