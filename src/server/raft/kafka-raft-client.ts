@@ -348,10 +348,15 @@ export class KafkaRaftClient<T> {
     if (this.shutdownDeadline === null) this.shutdownDeadline = now + timeoutMs
   }
 
-  /** Done when this node is an observer or the only voter, another leader is known, or the time is up. */
+  /**
+   * Done when this node is an observer or the only voter, another leader is known, a resigned
+   * leader's EndQuorumEpoch was acknowledged by every other voter, or the time is up.
+   */
   isShutdownComplete(now: number): boolean {
     if (this.shutdownDeadline === null) return false
     if (!this.quorum.isVoter || this.quorum.isOnlyVoter || now >= this.shutdownDeadline) return true
+    const d = this.quorum.data
+    if (d.role === 'resigned' && d.resigned.unackedVoters.size === 0) return true
     const leader = this.quorum.currentLeaderId()
     return leader >= 0 && leader !== this.nodeId
   }

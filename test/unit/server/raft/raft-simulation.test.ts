@@ -15,7 +15,7 @@ const count = Number(process.env.KTS_RAFT_SIM_SEEDS ?? DEFAULT_SEEDS)
 const first = Number(process.env.KTS_RAFT_SIM_FIRST ?? 1)
 
 function replayLine(seed: number): string {
-  return `KTS_RAFT_SIM_SEED=${seed} npx mocha --import=tsx test/unit/server/raft/raft-simulation.test.ts`
+  return `KTS_RAFT_SIM_SEED=${seed} npx mocha --no-config --import=tsx test/unit/server/raft/raft-simulation.test.ts`
 }
 
 describe('Raft simulation', function () {

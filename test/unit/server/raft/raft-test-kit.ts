@@ -14,6 +14,8 @@ export const serde = {
   decode: (b: Buffer): string => b.toString('utf8'),
 }
 
+type ResponseOf = {[B in RaftResponseBody as B['apiKey']]: B['data']}
+
 export class TestNode {
   readonly log = new MemoryLog()
   readonly qs = new MemoryQuorumStateStore()
@@ -55,13 +57,13 @@ export class TestNode {
   }
 
   /** Sends one request straight to this core and returns its immediate response (null when parked). */
-  request<K extends RaftRequestBody['apiKey']>(body: Extract<RaftRequestBody, {apiKey: K}>, now: number, apiVersion = 17): Extract<RaftResponseBody, {apiKey: K}>['data'] | null {
+  request<K extends keyof ResponseOf>(body: Extract<RaftRequestBody, {apiKey: K}>, now: number, apiVersion = 17): ResponseOf[K] | null {
     const requestId = this.nextRequestId++
     this.core.handleRequest({...body, requestId, apiVersion} as InboundRequest, now)
     const out = this.core.takeOutbound()
     const res = out.find((m): m is OutboundResponse => m.kind === 'response' && m.requestId === requestId)
     this.unsent.push(...out.filter(m => m !== res))
-    return res ? res.data as Extract<RaftResponseBody, {apiKey: K}>['data'] : null
+    return res ? res.data as unknown as ResponseOf[K] : null
   }
 
   /** Messages the core produced that a test did not consume. */
