@@ -112,7 +112,8 @@ export class QuorumState {
   /** The stored election state, as read at start (null: none). */
   load(): ElectionState | null {
     const s = this.store.read()
-    this.persisted = s
+    // a missing file is the initial state: nothing to write until it changes
+    this.persisted = s ?? {leaderEpoch: 0, leaderId: -1, votedId: -1}
     if (s) {
       this.epoch = s.leaderEpoch
       this.leaderId = s.leaderId
