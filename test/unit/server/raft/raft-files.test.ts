@@ -51,13 +51,13 @@ describe('Raft files: quorum-state, snapshots, the metadata dir', () => {
     await assert.rejects(RaftManager.start({
       nodeId: 1, clusterId: 'c', metadataLogDir: dir, voters: [{id: 1, host: 'localhost', port: 1}], isVoterProcess: true,
       raftConfig: {electionTimeoutMs: 1000, electionBackoffMaxMs: 1000, fetchTimeoutMs: 2000, requestTimeoutMs: 2000, retryBackoffMs: 20, appendLingerMs: 25},
-      serde, controllerListenerName: 'CONTROLLER', logger: {info() {}, warn() {}, error() {}},
+      serde, logger: {info() {}, warn() {}, error() {}},
       listener: {handleLoadSnapshot() {}, handleCommit() {}, handleLeaderChange() {}},
     }), /Error while reading the Quorum status/)
     await assert.rejects(RaftManager.start({
       nodeId: 4, clusterId: 'c', metadataLogDir: dir, voters: [{id: 1, host: 'localhost', port: 1}], isVoterProcess: true,
       raftConfig: {electionTimeoutMs: 1000, electionBackoffMaxMs: 1000, fetchTimeoutMs: 2000, requestTimeoutMs: 2000, retryBackoffMs: 20, appendLingerMs: 25},
-      serde, controllerListenerName: 'CONTROLLER', logger: {info() {}, warn() {}, error() {}},
+      serde, logger: {info() {}, warn() {}, error() {}},
       listener: {handleLoadSnapshot() {}, handleCommit() {}, handleLeaderChange() {}},
     }), /runs the controller role but is not in controller.quorum.voters/)
   })
