@@ -9,6 +9,7 @@ import {SocketServer} from '../../../../src/server/network/socket-server.js'
 import {RequestDispatcher} from '../../../../src/server/network/request-dispatcher.js'
 import {controllerApis} from '../../../../src/server/apis/index.js'
 import type {ControllerServices} from '../../../../src/server/services.js'
+import {MetadataCache} from '../../../../src/server/metadata/metadata-cache.js'
 import {BrokerConnection} from '../../../../src/protocol/client/broker-connection.js'
 import {DescribeQuorumApi} from '../../../../src/protocol/generated/messages/describe-quorum.js'
 import {VoteApi} from '../../../../src/protocol/generated/messages/vote.js'
@@ -44,7 +45,18 @@ async function startNode(id: number, dir: string, voters: {id: number, host: str
     },
   })
   const port = voters.find(v => v.id === id)!.port
-  const services = {view: () => ({offset: 0, metadataVersionLevel: 21})} as unknown as ControllerServices
+  // what the ApiVersions and DescribeQuorum handlers read (SharedServer adapts the manager the same way)
+  const services = {
+    metadata: new MetadataCache('raft-test'),
+    config: {controllerListenerNames: ['CONTROLLER'], controllerQuorumVoters: voters},
+    raft: {
+      leaderAndEpoch: () => node.manager.leaderAndEpoch(),
+      describeQuorum: () => {
+        const q = node.manager.describeQuorum()
+        return q.errorCode !== 0 ? null : {leaderId: q.leaderId, leaderEpoch: q.leaderEpoch, highWatermark: q.highWatermark, voters: q.currentVoters, observers: q.observers}
+      },
+    },
+  } as unknown as ControllerServices
   const dispatcher = new RequestDispatcher(controllerApis(node.manager.apis<ControllerServices>()), services, quiet)
   node.server = new SocketServer([{name: 'CONTROLLER', host: '127.0.0.1', port}], 100 * 1024 * 1024, () => dispatcher, quiet)
   await node.server.start()
