@@ -6,7 +6,8 @@
  * On open every segment is recovered (batch framing and CRC checked, a torn tail truncated,
  * missing indexes and the leader-epoch cache rebuilt), so the single index-less
  * `00000000000000000000.log` that earlier versions of kts wrote opens as it is. Reads return raw
- * batch bytes up to a size bound; only `flush()` fsyncs. Old segments are deleted as soon as the log
+ * batch bytes up to a size bound; `flush()` fsyncs the `.log` files (one fsync per flush: the
+ * indexes and the leader-epoch checkpoint are rebuilt from them on open). Old segments are deleted as soon as the log
  * start moves past them (the metadata log is read synchronously, nobody holds them open).
  */
 import path from 'node:path'
@@ -118,8 +119,9 @@ export class KafkaMetadataLog implements ReplicatedLog {
     this.log.maybeIncrementLogStartOffset(offset)
   }
 
+  /** fsyncs the appended batches (the indexes and the leader-epoch checkpoint are rebuilt by recovery on open). */
   flush(): void {
-    this.log.flush()
+    this.log.flushData()
   }
 
   sizeInBytes(): number {
