@@ -125,7 +125,24 @@ export function kebabCase(name: string): string {
 }
 
 export function loadSchema(file: string): MessageSchema {
-  return JSON5.parse(readFileSync(file, 'utf8')) as MessageSchema
+  const schema = JSON5.parse(readFileSync(file, 'utf8')) as MessageSchema
+  SCHEMA_OVERLAYS[schema.name]?.(schema)
+  return schema
+}
+
+/**
+ * Wire changes newer than the vendored schemas (Kafka trunk of October 2024) that kts implements,
+ * described here rather than copied: each entry edits one parsed schema.
+ */
+const SCHEMA_OVERLAYS: Record<string, (s: MessageSchema) => void> = {
+  // KIP-996 (Kafka 4.0): Vote v2 adds PreVote (bool, last field of each partition); the response is unchanged.
+  VoteRequest: (s) => {
+    s.validVersions = '0-2'
+    const partitions = s.fields.find((f) => f.name === 'Topics')?.fields?.find((f) => f.name === 'Partitions')
+    if (!partitions?.fields) throw new Error('VoteRequest overlay: Topics.Partitions not found')
+    partitions.fields.push({name: 'PreVote', type: 'bool', versions: '2+', about: 'Whether the request is a PreVote request (not persisted) or not (KIP-996).'})
+  },
+  VoteResponse: (s) => { s.validVersions = '0-2' },
 }
 
 const PRIMITIVES = new Set(['bool', 'int8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'float64', 'string', 'bytes', 'uuid', 'records'])

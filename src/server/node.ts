@@ -69,13 +69,20 @@ export async function startNode({config, configPath}: StartNodeOptions): Promise
   }
   const boundPorts = new Map<string, number>()
   let metricsUrls: string[] = []
+  let shutdown: (() => Promise<void>) | null = null
   try {
     // --- metrics (kts.metrics.listeners, off by default): bound first, so a port in use fails fast
     const metrics = await createNodeMetrics(config, getLogger('kts.metrics.MetricsListener', `[MetricsListener nodeId=${nodeId}] `))
     stops.push(() => metrics.stop())
     metricsUrls = await metrics.start()
 
-    const shared = await SharedServer.start({config, clusterId, nodeId, logger: getLogger('kafka.raft.KafkaRaftClient', `[RaftManager id=${nodeId}] `)})
+    const shared = await SharedServer.start({
+      config, clusterId, nodeId, logger: getLogger('kafka.raft.KafkaRaftClient', `[RaftManager id=${nodeId}] `),
+      onFatal: (err) => {
+        log.error('The Raft client failed; shutting down', err)
+        void shutdown?.()
+      },
+    })
     stops.push(() => shared.shutdown())
     const isBroker = config.processRoles.includes('broker')
     const incarnationId = randomUuid()
@@ -107,23 +114,17 @@ export async function startNode({config, configPath}: StartNodeOptions): Promise
   let resolveDone!: () => void
   const done = new Promise<void>((r) => (resolveDone = r))
   let stopping: Promise<void> | null = null
-  return {
-    nodeId,
-    clusterId,
-    boundPorts,
-    metricsUrls,
-    shutdown(): Promise<void> {
-      stopping ??= (async () => {
-        log.info('Shutting down')
-        await stopAll()
-        log.info('Kafka Server shut down')
-        await shutdownLogging()
-        resolveDone()
-      })()
-      return stopping
-    },
-    done,
+  shutdown = (): Promise<void> => {
+    stopping ??= (async () => {
+      log.info('Shutting down')
+      await stopAll()
+      log.info('Kafka Server shut down')
+      await shutdownLogging()
+      resolveDone()
+    })()
+    return stopping
   }
+  return {nodeId, clusterId, boundPorts, metricsUrls, shutdown, done}
 }
 
 export type {Logger}

@@ -6,16 +6,24 @@
  * Every node runs one: a controller is a voter of the quorum, a broker-only node an observer.
  * Leader changes are published to subscribers (the QuorumController claims or renounces
  * leadership; the broker's controller channel learns where the active controller is).
+ *
+ * The Raft client is the RaftManager (raft/raft-manager.ts); its APIs (`raftApis()`) go on the
+ * controller listener. Every node writes its own snapshot of the image after
+ * `metadata.log.max.record.bytes.between.snapshots` bytes of committed records.
  */
-import {ZERO_UUID} from '../protocol/primitives/uuid.js'
+import {ErrorCode} from '../protocol/errors.js'
 import type {ServerConfig} from './config/server-config.js'
+import type {ApiDefinition} from './apis/registry.js'
 import {MetadataCache} from './metadata/metadata-cache.js'
 import {MetadataDelta} from './metadata/metadata-delta.js'
 import {imageToRecords} from './metadata/image-records.js'
-import type {MetadataRecord} from './metadata/metadata-record.js'
-import {KafkaRaftClient} from './raft/kafka-raft-client.js'
+import {decodeMetadataRecord, encodeMetadataRecord, type MetadataRecord} from './metadata/metadata-record.js'
+import {RaftManager} from './raft/raft-manager.js'
 import type {SnapshotId} from './raft/snapshot-file.js'
 import type {Logger} from './util/logger.js'
+
+/** The metadata log's record serde (frame version 1, storage-and-kraft.md §4.1). */
+export const metadataRecordSerde = {encode: encodeMetadataRecord, decode: decodeMetadataRecord}
 
 /** The quorum's leader as a node knows it; `leaderId` -1 while unknown. */
 export interface LeaderAndEpoch {
@@ -35,7 +43,8 @@ export interface MetadataRaft {
   highWatermark(): number
   logEndOffset(): number
   /**
-   * Appends `records` as one batch in leader epoch `epoch`.
+   * Appends `records` as one batch in leader epoch `epoch`, written at once (no linger: Kafka's
+   * prepareAppend + schedulePreparedAppend).
    * @returns the offset of the last record
    * @throws NotLeaderError when this node is not the leader of `epoch`
    */
@@ -67,8 +76,14 @@ export interface SharedServerOptions {
   config: ServerConfig
   clusterId: string
   nodeId: number
+  /** Directory id of the metadata log dir (meta.properties), reported in Fetch and DescribeQuorum. */
+  directoryId?: string
   logger?: Logger
+  /** Called once when the Raft client hits a fatal error (it is closed by then): stop the node. */
+  onFatal?: (err: Error) => void
 }
+
+const NO_LOGGER: Logger = {trace() {}, debug() {}, info() {}, warn() {}, error() {}, isDebugEnabled: () => false}
 
 export type LeaderChangeListener = (leader: LeaderAndEpoch) => void
 
@@ -77,41 +92,67 @@ export class SharedServer {
   private readonly leaderListeners: LeaderChangeListener[] = []
   private leader: LeaderAndEpoch = {leaderId: -1, epoch: 0}
 
-  private constructor(readonly config: ServerConfig, readonly nodeId: number, private readonly client: KafkaRaftClient, metadata: MetadataCache) {
+  private constructor(readonly config: ServerConfig, readonly nodeId: number, metadata: MetadataCache) {
     this.metadata = metadata
   }
 
+  private client!: RaftManager<MetadataRecord>
+
   /**
-   * Opens the metadata log, replays the latest snapshot and the committed log into the metadata
-   * cache, and joins the quorum.
-   * @throws Error when the metadata log or quorum-state is unreadable, or this node is not a voter
+   * Opens the metadata log, replays the latest snapshot into the metadata cache, and joins the
+   * quorum: a single voter elects itself and replays the whole log before this resolves; with
+   * several voters the log is replayed as the leader reports it committed.
+   * @throws Error when the metadata log or quorum-state is unreadable, or the roles and
+   *   controller.quorum.voters disagree (a controller not listed, a broker-only node listed)
    */
-  static async start({config, clusterId, nodeId, logger}: SharedServerOptions): Promise<SharedServer> {
+  static async start({config, clusterId, nodeId, directoryId, logger = NO_LOGGER, onFatal}: SharedServerOptions): Promise<SharedServer> {
     const metadata = new MetadataCache(clusterId)
-    const voters = config.controllerQuorumVoters.length > 0 ? config.controllerQuorumVoters.map(v => v.id) : [nodeId]
-    const client = KafkaRaftClient.open({
-      metadataLogDir: config.metadataLogDir,
+    const voters = config.controllerQuorumVoters.length > 0 ? config.controllerQuorumVoters : [{id: nodeId, host: 'localhost', port: 0}]
+    const server = new SharedServer(config, nodeId, metadata)
+    const snapshotEvery = config.metadataLogMaxRecordBytesBetweenSnapshots
+    let bytesSinceSnapshot = 0
+    server.client = await RaftManager.start<MetadataRecord>({
       nodeId,
+      clusterId,
+      directoryId,
+      metadataLogDir: config.metadataLogDir,
       voters,
-      maxBytesBetweenSnapshots: config.metadataLogMaxRecordBytesBetweenSnapshots,
-      snapshotRecords: () => imageToRecords(metadata.image),
+      isVoterProcess: config.processRoles.includes('controller') || config.controllerQuorumVoters.length === 0,
+      raftConfig: {
+        electionTimeoutMs: config.controllerQuorumElectionTimeoutMs,
+        electionBackoffMaxMs: config.controllerQuorumElectionBackoffMaxMs,
+        fetchTimeoutMs: config.controllerQuorumFetchTimeoutMs,
+        requestTimeoutMs: config.controllerQuorumRequestTimeoutMs,
+        retryBackoffMs: config.controllerQuorumRetryBackoffMs,
+        appendLingerMs: config.controllerQuorumAppendLingerMs,
+      },
+      serde: metadataRecordSerde,
+      segmentBytes: config.metadataLogSegmentBytes,
+      segmentMs: config.metadataLogSegmentMs,
+      maxRetentionBytes: config.metadataMaxRetentionBytes,
       logger,
+      onFatal,
+      listener: {
+        handleLoadSnapshot({id, records}) {
+          const delta = new MetadataDelta(metadata.image)
+          for (const r of records) delta.replay(r, id.endOffset - 1, id.epoch)
+          delta.setOffset(id.endOffset - 1, id.epoch)
+          metadata.publish(delta)
+          bytesSinceSnapshot = 0
+        },
+        handleCommit(batch) {
+          metadata.replayBatch(batch.records.map((record, i) => ({record, offset: batch.baseOffset + i})), batch.lastOffset, batch.epoch)
+          bytesSinceSnapshot += batch.sizeInBytes
+          if (snapshotEvery > 0 && bytesSinceSnapshot >= snapshotEvery && server.client) {
+            bytesSinceSnapshot = 0
+            server.client.createSnapshot(batch.lastOffset + 1, batch.epoch, imageToRecords(metadata.image))
+          }
+        },
+        handleLeaderChange(leader) {
+          server.setLeader(leader)
+        },
+      },
     })
-    const server = new SharedServer(config, nodeId, client, metadata)
-    client.register({
-      handleLoadSnapshot(records, id) {
-        const delta = new MetadataDelta(metadata.image)
-        for (const r of records) delta.replay(r, id.endOffset - 1, id.epoch)
-        metadata.publish(delta)
-      },
-      handleCommit(batch) {
-        metadata.replayBatch(batch.records, batch.lastOffset, batch.epoch)
-      },
-      handleLeaderChange(leaderId, epoch) {
-        server.setLeader({leaderId, epoch})
-      },
-    })
-    await client.start()
     return server
   }
 
@@ -121,25 +162,26 @@ export class SharedServer {
     return {
       nodeId: c.nodeId,
       leaderAndEpoch: () => this.leader,
-      isLeader: () => c.isLeader,
-      highWatermark: () => c.highWatermark,
-      logEndOffset: () => c.logEndOffset,
-      scheduleAppend: (epoch, records) => c.append(records, epoch).lastOffset,
-      latestSnapshotId: () => c.latestSnapshotId,
+      isLeader: () => c.isLeader(),
+      highWatermark: () => c.highWatermark(),
+      logEndOffset: () => c.logEndOffset(),
+      scheduleAppend: (epoch, records) => {
+        const last = c.scheduleAppend(epoch, records)
+        c.flushAppends()
+        return last
+      },
+      latestSnapshotId: () => c.latestSnapshotId(),
       describeQuorum: () => {
-        if (!c.isLeader) return null
-        const now = Date.now()
-        return {
-          leaderId: c.leaderId, leaderEpoch: c.epoch, highWatermark: c.highWatermark, observers: [],
-          voters: c.voters.map(id => ({
-            replicaId: id, replicaDirectoryId: ZERO_UUID,
-            logEndOffset: id === c.nodeId ? c.logEndOffset : -1,
-            lastFetchTimestamp: id === c.nodeId ? now : -1,
-            lastCaughtUpTimestamp: id === c.nodeId ? now : -1,
-          })),
-        }
+        const q = c.describeQuorum()
+        if (q.errorCode !== ErrorCode.NONE) return null
+        return {leaderId: q.leaderId, leaderEpoch: q.leaderEpoch, highWatermark: q.highWatermark, voters: q.currentVoters, observers: q.observers}
       },
     }
+  }
+
+  /** The Raft APIs (Vote, BeginQuorumEpoch, EndQuorumEpoch, Fetch, FetchSnapshot) for the controller listener. */
+  raftApis<S>(): ApiDefinition<S>[] {
+    return this.client.apis<S>()
   }
 
   /** Calls `fn` on every change of leader or epoch (and once now, with the current one). */
@@ -158,7 +200,8 @@ export class SharedServer {
     for (const l of [...this.leaderListeners]) l(leader)
   }
 
+  /** Leaves the quorum: a leader resigns (EndQuorumEpoch) first; then the metadata log is closed. */
   async shutdown(): Promise<void> {
-    this.client.close()
+    await this.client.shutdown()
   }
 }

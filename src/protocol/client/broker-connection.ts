@@ -1,7 +1,7 @@
 /**
  * A minimal Kafka protocol client connection, used by the tools for what kafkajs lacks (plain fetch
- * consumption without a group, newer API versions) and by brokers for their requests to the active
- * controller: one TCP (or TLS) socket, size-prefixed frames,
+ * consumption without a group, newer API versions), by brokers for their requests to the active
+ * controller and by the Raft driver for its requests to the other voters: one TCP (or TLS) socket, size-prefixed frames,
  * request header v1/v2 (`src/protocol/header.ts`), correlation ids, pipelined requests, and API
  * version negotiation with ApiVersions v0. Bodies are encoded with the generated codecs
  * (`src/protocol/generated/messages/`). Errors: `ProtocolClientError` (connection/timeout/decode).
@@ -176,6 +176,11 @@ export class BrokerConnection {
     this.socket.cork()
     for (let i = 0; i < chunks.length; i++) this.socket.write(chunks[i], i === chunks.length - 1 ? done : undefined)
     this.socket.uncork()
+  }
+
+  /** Whether the connection failed or was closed (every later request fails). */
+  get isClosed(): boolean {
+    return this.closedError !== null
   }
 
   /** Closes the socket; pending requests fail. */

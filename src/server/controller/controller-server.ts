@@ -86,7 +86,7 @@ export class ControllerServer {
       controller: this.controller,
       handleForwarded: (request, clientHost) => this.handleForwarded(request, clientHost),
     }
-    this.apis = controllerApis()
+    this.apis = controllerApis(shared.raftApis<ControllerServices>())
     this.dispatcher = new RequestDispatcher(this.apis, services, logger, metrics)
     this.unsubscribe = shared.onLeaderChange(leader => this.controller.handleLeaderChange(leader))
   }

@@ -42,7 +42,7 @@ export function loadSegments(opts: {dir: string, config: LogConfig, recoveryPoin
     const prefix = path.join(dir, String(base).padStart(20, '0'))
     const missingIndex = !fs.existsSync(prefix + INDEX_FILE_SUFFIX) || !fs.existsSync(prefix + TIME_INDEX_FILE_SUFFIX)
     const seg = new LogSegment(dir, base, config.segmentIndexBytes, config.indexIntervalBytes)
-    if (missingIndex) seg.recover()
+    if (missingIndex) bytesTruncated += seg.recover()
     else seg.loadNextOffset()
     segments.push(seg)
   }

@@ -241,6 +241,9 @@ export class LogSegment {
 
   flush(): void { fs.fsyncSync(this.fd); this.offsetIndex.flush(); this.timeIndex.flush() }
 
+  /** fsyncs the `.log` file only. */
+  flushLog(): void { fs.fsyncSync(this.fd) }
+
   close(): void {
     this.onBecomeInactive()
     fs.closeSync(this.fd)

@@ -49,6 +49,8 @@ export class UnifiedLog {
   private recovery: number
   private readonly epochCache: LeaderEpochCache
   private unflushedMessages = 0
+  /** Offset up to which flushData() fsynced the `.log` files. */
+  private dataFlushedTo = 0
   private lastFlushMs = Date.now()
   private closed = false
 
@@ -194,6 +196,17 @@ export class UnifiedLog {
 
   /** Rolls a new active segment at the LEO (no-op when the active segment is empty). */
   roll(): void { this.ensureOpen(); this.rollAt(this.leo) }
+
+  /**
+   * fsyncs the `.log` files holding data appended since the last call, not their indexes nor the
+   * leader-epoch checkpoint, and leaves the recovery point alone: for a log that recovers every
+   * segment on open, which rebuilds both (the metadata log). One fsync per call instead of five.
+   */
+  flushData(): void {
+    this.ensureOpen()
+    for (const seg of this.segments) if (seg.nextOffset > this.dataFlushedTo || seg === this.active) seg.flushLog()
+    this.dataFlushedTo = this.leo
+  }
 
   /** fsyncs segments holding unflushed data; recovery point becomes the LEO. */
   flush(): void {

@@ -1,52 +1,84 @@
 /**
- * KafkaRaftClient: the KRaft consensus layer for `__cluster_metadata-0` (KIP-595, KIP-630;
- * storage-and-kraft.md §4, §5.1-5.3; Kafka `org.apache.kafka.raft.KafkaRaftClient`).
+ * KafkaRaftClient: KRaft's Raft (KIP-595, KIP-996 pre-vote, KIP-630 snapshots;
+ * storage-and-kraft.md §5; Kafka `org.apache.kafka.raft.KafkaRaftClient`) as a pure state
+ * machine. No sockets, timers, clock or randomness of its own: the driver (raft-manager.ts) or the
+ * simulation hands in requests, responses and `now` (ms) and takes out the messages to send
+ * (`takeOutbound()`); `poll(now)` runs the timers and returns when it wants to be polled again.
+ * The log, the quorum-state file and the snapshots are synchronous seams (replicated-log.ts).
  *
- * Implemented now: a single-voter quorum. On `start()` the node (the only voter) becomes candidate
- * of epoch + 1, wins its own vote and becomes leader, appending a LEADER_CHANGE control batch.
- * Every `append()` writes one record batch, fsyncs it, and (majority of one) advances the high
- * watermark to the log end offset, then hands the committed batch to the listeners in order.
- * Snapshots are written after `maxBytesBetweenSnapshots` bytes were committed since the last one
- * and loaded on start before replaying the log after them.
+ * - Elections: a voter whose election timer (random in [T, 2T)) or fetch timeout expires asks the
+ *   other voters for pre-votes (Vote with PreVote) in its current epoch; with a majority it bumps
+ *   the epoch, votes for itself and asks for votes; with a majority it leads. A vote is granted
+ *   only to a log at least as up to date (last epoch, end offset) and once per epoch; quorum-state
+ *   is written before the grant or the new epoch takes effect.
+ * - Replication is pulled: followers and observers Fetch from the leader (FetchOffset,
+ *   LastFetchedEpoch); the leader answers with records and its high watermark, a DivergingEpoch
+ *   (the follower truncates) or a SnapshotId (the follower downloads it with FetchSnapshot). A
+ *   Fetch with nothing to return waits up to MaxWaitMs on the leader.
+ * - The leader appends a LEADER_CHANGE record when its epoch starts, sends BeginQuorumEpoch to the
+ *   voters, batches appends (linger), flushes before counting its own end offset, and resigns with
+ *   EndQuorumEpoch on shutdown or when no majority fetched within 1.5 × the fetch timeout.
+ * - Committed batches go to the listeners in offset order; a listener hears that this node leads
+ *   only once it was handed every committed record before the epoch's start offset.
  *
- * Later (multi-voter): Vote / BeginQuorumEpoch / EndQuorumEpoch / Fetch travel over a
- * `NetworkChannel`; follower and unattached states use the election timer. The state machine
- * (`raft-state.ts`) and the voters set are already in place for that.
+ * Errors are thrown only for broken invariants (RaftInvariantError: the node must stop) and for
+ * misuse (NotLeaderError from scheduleAppend, Error from createSnapshot).
  */
-import fs from 'node:fs'
-import path from 'node:path'
+import {ErrorCode} from '../../protocol/errors.js'
 import {Writer} from '../../protocol/primitives/writer.js'
+import {ZERO_UUID} from '../../protocol/primitives/uuid.js'
 import {ControlRecordType, decodeRecordBatches, encodeControlRecordKey, encodeRecordBatch} from '../../protocol/records/records.js'
 import {writeLeaderChangeMessage} from '../../protocol/generated/data/leader-change-message.js'
-import {decodeMetadataRecord, encodeMetadataRecord, type MetadataRecord} from '../metadata/metadata-record.js'
-import {FileRaftLog, type RaftLog} from './metadata-log.js'
-import {readQuorumState, writeQuorumState} from './quorum-state-file.js'
-import {electionStateOf, hasMajority, type RaftState} from './raft-state.js'
-import {listSnapshots, readSnapshot, snapshotFileName, writeSnapshot, type SnapshotId} from './snapshot-file.js'
+import type {VoteRequest, VoteResponse} from '../../protocol/generated/messages/vote.js'
+import type {BeginQuorumEpochRequest, BeginQuorumEpochResponse} from '../../protocol/generated/messages/begin-quorum-epoch.js'
+import type {EndQuorumEpochRequest, EndQuorumEpochResponse} from '../../protocol/generated/messages/end-quorum-epoch.js'
+import type {FetchRequest, FetchResponse} from '../../protocol/generated/messages/fetch.js'
+import type {FetchSnapshotRequest, FetchSnapshotResponse} from '../../protocol/generated/messages/fetch-snapshot.js'
+import type {DescribeQuorumResponsePartitionData} from '../../protocol/generated/messages/describe-quorum.js'
+import {BatchAccumulator} from './batch-accumulator.js'
+import {LeaderState} from './leader-state.js'
+import {QuorumState, RaftInvariantError, type Election} from './quorum-state.js'
+import {RequestManager} from './request-manager.js'
+import {ELECTION_BACKOFF_BASE_MS, FETCH_MAX_WAIT_MS, MAX_BATCH_SIZE_BYTES, type RaftConfig} from './raft-config.js'
+import {
+  ApiKey, METADATA_TOPIC_ID, METADATA_TOPIC_NAME, beginQuorumEpochRequest, beginQuorumEpochResponse, endQuorumEpochRequest,
+  endQuorumEpochResponse, fetchRequest, fetchResponse, fetchSnapshotRequest, fetchSnapshotResponse, voteRequest, voteResponse,
+  type InboundRequest, type InboundResponse, type OutboundMessage, type RaftRequestBody, type RaftResponseBody,
+} from './raft-messages.js'
+import type {OffsetAndEpoch, QuorumStateStore, RecordSerde, ReplicatedLog, SnapshotId, SnapshotStore} from './replicated-log.js'
+import {decodeSnapshot, encodeSnapshot, snapshotName} from './snapshot-file.js'
 
-/** Transport for voter RPCs (Vote, BeginQuorumEpoch, EndQuorumEpoch, Fetch); used by multi-voter quorums. */
-export interface NetworkChannel {
-  send(destinationId: number, apiKey: number, apiVersion: number, request: unknown): Promise<unknown>
+export {RaftInvariantError}
+
+/** The leader of an epoch as the node knows it (leaderId -1: unknown). */
+export interface LeaderAndEpoch {
+  leaderId: number
+  epoch: number
 }
 
-/** A committed batch of metadata records, with each record's offset. */
-export interface CommittedBatch {
+/** A committed batch of records (control batches are not delivered). */
+export interface CommittedBatch<T> {
   baseOffset: number
   lastOffset: number
   epoch: number
+  /** The batch's max timestamp (ms): the leader's time when it wrote the batch. */
   appendTimestamp: number
-  records: {record: MetadataRecord, offset: number}[]
+  /** Bytes of the batch in the log. */
+  sizeInBytes: number
+  /** The records; the record at index i has offset baseOffset + i. */
+  records: T[]
 }
 
-/** Consumer of committed metadata (Kafka `RaftClient.Listener`). */
-export interface RaftListener {
-  /** A snapshot's records, delivered before the batches after it. */
-  handleLoadSnapshot?(records: MetadataRecord[], id: SnapshotId): void
-  handleCommit(batch: CommittedBatch): void
-  /** This node became leader of `epoch` (called after its LEADER_CHANGE is committed). */
-  handleLeaderChange?(leaderId: number, epoch: number): void
+/** Consumer of the committed log (Kafka `RaftClient.Listener`). */
+export interface RaftListener<T> {
+  /** The state as of `id.endOffset` (replaces the listener's state); committed batches after it follow. */
+  handleLoadSnapshot(snapshot: {id: SnapshotId, records: T[]}): void
+  handleCommit(batch: CommittedBatch<T>): void
+  /** The leader changed; this node as leader only once the listener holds every record before the epoch start. */
+  handleLeaderChange(leader: LeaderAndEpoch): void
 }
 
+/** scheduleAppend on a node that is not the leader of that epoch (Kafka `NotLeaderException`). */
 export class NotLeaderError extends Error {
   constructor(message = 'This node is not the leader of the metadata quorum') {
     super(message)
@@ -54,209 +86,1083 @@ export class NotLeaderError extends Error {
   }
 }
 
-export interface RaftClientOptions {
-  /** `metadata.log.dir` (or the first `log.dirs` entry). */
-  metadataLogDir: string
-  nodeId: number
-  /** Voter ids (`controller.quorum.voters` / bootstrap). */
-  voters: number[]
-  /** `metadata.log.max.record.bytes.between.snapshots` (default 20 MiB); 0 disables snapshots. */
-  maxBytesBetweenSnapshots?: number
-  /** The records that rebuild the current committed state (the controller's image), for snapshots. */
-  snapshotRecords?: () => MetadataRecord[]
-  network?: NetworkChannel
-  logger?: {info(msg: string): void, warn(msg: string): void}
+export interface RaftLogger {
+  debug?(msg: string): void
+  info(msg: string): void
+  warn(msg: string): void
+  error(msg: string, err?: unknown): void
 }
 
-export class KafkaRaftClient {
-  private state: RaftState
-  private readonly listeners: RaftListener[] = []
+export interface RaftClientOptions<T> {
+  nodeId: number
+  /** This replica's metadata log directory id (ZERO_UUID when unknown). */
+  directoryId?: string
+  clusterId: string
+  /** Voter ids (`controller.quorum.voters`); a node not listed is an observer. */
+  voters: readonly number[]
+  log: ReplicatedLog
+  quorumStateStore: QuorumStateStore
+  snapshotStore: SnapshotStore
+  serde: RecordSerde<T>
+  config: RaftConfig
+  /** Uniform in [0, 1): election timers, backoffs, the voter an observer asks. */
+  random: () => number
+  logger?: RaftLogger
+  /**
+   * `metadata.max.retention.bytes`: when a new snapshot is written and the log holds more bytes
+   * than this, the log start moves up to the snapshot and older segments and snapshots go.
+   */
+  maxRetentionBytes?: number
+  /** MaxWaitMs of this node's Fetch requests (default 500). */
+  fetchMaxWaitMs?: number
+}
+
+type ValidOffsetAndEpoch = {kind: 'valid'} | {kind: 'diverging', divergence: OffsetAndEpoch} | {kind: 'snapshot', id: SnapshotId}
+
+interface ParkedFetch {
+  requestId: number
+  apiVersion: number
+  request: FetchRequest
+  deadline: number
+}
+
+interface ListenerContext<T> {
+  listener: RaftListener<T>
+  /** Next offset to deliver; -1 before the first delivery (load the latest snapshot first). */
+  nextOffset: number
+  lastFired: LeaderAndEpoch | null
+}
+
+const NULL_LOGGER: RaftLogger = {info() {}, warn() {}, error() {}}
+
+export class KafkaRaftClient<T> {
+  readonly nodeId: number
+  private readonly directoryId: string
+  private readonly clusterId: string
+  private readonly log: ReplicatedLog
+  private readonly snapshotStore: SnapshotStore
+  private readonly serde: RecordSerde<T>
+  private readonly config: RaftConfig
+  private readonly random: () => number
+  private readonly logger: RaftLogger
+  private readonly maxRetentionBytes: number
+  private readonly fetchMaxWaitMs: number
+  readonly quorum: QuorumState
+  private readonly requests: RequestManager
+  private readonly listeners: ListenerContext<T>[] = []
+  private outbox: OutboundMessage[] = []
+  private parked: ParkedFetch[] = []
+  private parkedDirty: 'none' | 'all' | 'endOffset' = 'none'
+  private snapshots: SnapshotId[] = []
   private hw = 0
-  private bytesSinceSnapshot = 0
-  private latestSnapshot: SnapshotId | null = null
-  private closed = false
+  private nextCorrelationId = 1
+  private shutdownDeadline: number | null = null
+  private initialized = false
 
-  private constructor(private readonly log: RaftLog, private readonly dir: string, private readonly opts: RaftClientOptions) {
-    const saved = readQuorumState(dir)
-    this.state = {kind: 'unattached', epoch: saved?.leaderEpoch ?? 0, votedId: saved?.votedId ?? -1}
+  constructor(opts: RaftClientOptions<T>) {
+    this.nodeId = opts.nodeId
+    this.directoryId = opts.directoryId ?? ZERO_UUID
+    this.clusterId = opts.clusterId
+    this.log = opts.log
+    this.snapshotStore = opts.snapshotStore
+    this.serde = opts.serde
+    this.config = opts.config
+    this.random = opts.random
+    this.logger = opts.logger ?? NULL_LOGGER
+    this.maxRetentionBytes = opts.maxRetentionBytes ?? 104857600
+    this.fetchMaxWaitMs = opts.fetchMaxWaitMs ?? FETCH_MAX_WAIT_MS
+    this.quorum = new QuorumState(opts.nodeId, [...opts.voters], opts.quorumStateStore)
+    this.requests = new RequestManager(opts.config.requestTimeoutMs, opts.config.retryBackoffMs)
   }
 
-  /** Opens the metadata log (recovering a torn tail) and the quorum state; call `register` then `start`. */
-  static open(opts: RaftClientOptions): KafkaRaftClient {
-    const log = FileRaftLog.open(opts.metadataLogDir)
-    if (log.truncatedBytes > 0) opts.logger?.warn(`Truncated ${log.truncatedBytes} bytes of a torn tail from the metadata log`)
-    return new KafkaRaftClient(log, log.dir, opts)
+  // ---- start ----------------------------------------------------------------------------------
+
+  /**
+   * Reads quorum-state, reconciles the log with the snapshots and takes the initial role: a former
+   * leader comes back resigned, a follower follows, a voter that voted keeps its vote. A single
+   * voter elects itself at once. Call `register` before or after, then `poll`.
+   * @throws Error when quorum-state is unreadable
+   */
+  initialize(now: number): void {
+    if (this.initialized) throw new Error('The Raft client is already initialized')
+    this.initialized = true
+    const stored = this.quorum.load()
+    this.snapshots = this.snapshotStore.list()
+    const latest = this.latestSnapshotId()
+    const lastEpoch = this.log.lastEpoch() ?? 0
+    if (latest && (latest.epoch > lastEpoch || (latest.epoch === lastEpoch && latest.endOffset > this.log.endOffset()))) {
+      // A snapshot beyond the log (a crash right after a download): the log restarts at it.
+      this.logger.info(`Truncating the log fully to snapshot ${snapshotName(latest)} (log end offset ${this.log.endOffset()}, last epoch ${lastEpoch})`)
+      this.log.truncateFullyAndStartAt(latest.endOffset)
+    } else {
+      const start = this.snapshots.find(s => s.endOffset >= this.log.startOffset() && s.endOffset <= this.log.endOffset())
+      if (start && start.endOffset > this.log.startOffset()) this.log.deleteBefore(start.endOffset)
+    }
+    for (const s of this.snapshots.filter(s => s.endOffset < this.log.startOffset())) this.deleteSnapshot(s)
+    const committed = this.latestSnapshotId()
+    this.hw = committed && committed.endOffset <= this.log.endOffset() ? committed.endOffset : this.log.startOffset()
+
+    const epoch = stored?.leaderEpoch ?? 0
+    if (!this.quorum.isVoter) {
+      const leaderId = stored && stored.leaderId >= 0 && stored.leaderId !== this.nodeId ? stored.leaderId : -1
+      if (leaderId >= 0) this.quorum.set(epoch, leaderId, -1, {role: 'follower', follower: this.newFollower(now)})
+      else this.quorum.set(epoch, -1, -1, {role: 'unattached', electionDeadline: Infinity})
+    } else if (stored && stored.leaderId === this.nodeId) {
+      this.quorum.set(epoch, this.nodeId, this.nodeId, {role: 'resigned', resigned: {electionDeadline: now + this.randomElectionTimeout(), unackedVoters: new Set(), preferredSuccessors: []}})
+    } else if (stored && stored.leaderId >= 0) {
+      this.quorum.set(epoch, stored.leaderId, stored.votedId, {role: 'follower', follower: this.newFollower(now)})
+    } else {
+      this.quorum.set(epoch, -1, stored?.votedId ?? -1, {role: 'unattached', electionDeadline: now + this.randomElectionTimeout()})
+    }
+    this.logger.info(`Starting as ${this.quorum.role} in epoch ${this.quorum.epoch} (leader ${this.quorum.leaderId}, voted ${this.quorum.votedId}), ` +
+      `log [${this.log.startOffset()}, ${this.log.endOffset()}), high watermark ${this.hw}`)
+    if (this.quorum.isOnlyVoter) this.transitionToCandidate(now, 0)
   }
 
-  register(listener: RaftListener): void {
-    this.listeners.push(listener)
+  /** Adds a listener; it first gets the latest snapshot (if any), then committed batches. */
+  register(listener: RaftListener<T>): void {
+    this.listeners.push({listener, nextOffset: -1, lastFired: null})
   }
 
-  get nodeId(): number {
-    return this.opts.nodeId
+  // ---- queries --------------------------------------------------------------------------------
+
+  leaderAndEpoch(): LeaderAndEpoch {
+    return {leaderId: this.quorum.currentLeaderId(), epoch: this.quorum.epoch}
   }
 
-  get voters(): readonly number[] {
-    return this.opts.voters
+  isLeader(): boolean {
+    return this.quorum.role === 'leader'
   }
 
-  get currentState(): RaftState {
-    return this.state
-  }
-
-  get epoch(): number {
-    return this.state.epoch
-  }
-
-  /** Leader id, -1 when unknown. */
-  get leaderId(): number {
-    return this.state.kind === 'leader' ? this.opts.nodeId : this.state.kind === 'follower' ? this.state.leaderId : -1
-  }
-
-  get isLeader(): boolean {
-    return this.state.kind === 'leader'
-  }
-
-  get highWatermark(): number {
+  /** Offsets below are committed (the node's knowledge). */
+  highWatermark(): number {
     return this.hw
   }
 
-  get logEndOffset(): number {
-    return this.log.endOffset
+  logEndOffset(): number {
+    return this.log.endOffset()
   }
 
-  get latestSnapshotId(): SnapshotId | null {
-    return this.latestSnapshot
+  logStartOffset(): number {
+    return this.log.startOffset()
   }
 
-  private transition(next: RaftState): void {
-    writeQuorumState(this.dir, electionStateOf(next, this.opts.nodeId), this.opts.voters)
-    this.state = next
+  latestSnapshotId(): SnapshotId | null {
+    return this.snapshots.length > 0 ? this.snapshots[this.snapshots.length - 1] : null
   }
 
-  /**
-   * Loads the latest snapshot and replays the log to the listeners, then runs the election.
-   * With one voter this node becomes leader at once.
-   * @throws Error if this node is not a voter (observers follow over the network: not yet supported)
-   */
-  async start(): Promise<void> {
-    this.loadCommitted()
-    const voters = this.opts.voters
-    if (!voters.includes(this.opts.nodeId)) throw new Error(`Node ${this.opts.nodeId} is not a voter of ${JSON.stringify(voters)}; observers are not supported yet`)
-    // Candidate: epoch + 1, vote for self.
-    const candidate: RaftState = {kind: 'candidate', epoch: Math.max(this.state.epoch, this.log.lastEpoch) + 1, grantingVoters: new Set([this.opts.nodeId])}
-    this.transition(candidate)
-    if (!hasMajority(candidate.grantingVoters, voters)) {
-      throw new Error('Multi-voter elections need a NetworkChannel (not implemented yet)')
-    }
-    this.transition({kind: 'leader', epoch: candidate.epoch, epochStartOffset: this.log.endOffset})
-    this.opts.logger?.info(`Node ${this.opts.nodeId} is the metadata quorum leader of epoch ${candidate.epoch}`)
-    const w = new Writer(32)
-    writeLeaderChangeMessage(w, {version: 0, leaderId: this.opts.nodeId, voters: voters.map(voterId => ({voterId})), grantingVoters: [{voterId: this.opts.nodeId}]}, 0)
-    this.appendBatch(encodeRecordBatch({
-      baseOffset: this.log.endOffset, partitionLeaderEpoch: candidate.epoch, isControl: true,
-      records: [{key: encodeControlRecordKey(ControlRecordType.LEADER_CHANGE), value: w.toBuffer()}],
-    }), [])
-    for (const l of this.listeners) l.handleLeaderChange?.(this.opts.nodeId, candidate.epoch)
-  }
-
-  private loadCommitted(): void {
-    const snaps = listSnapshots(this.dir)
-    let from = 0
-    for (let i = snaps.length - 1; i >= 0; i--) {
-      const id = snaps[i]
-      if (id.endOffset > this.log.endOffset) continue
-      try {
-        const records = readSnapshot(this.dir, id).map(decodeMetadataRecord)
-        for (const l of this.listeners) l.handleLoadSnapshot?.(records, id)
-        this.latestSnapshot = id
-        from = id.endOffset
-        this.opts.logger?.info(`Loaded metadata snapshot ${snapshotFileName(id).replace('.checkpoint', '')} (${records.length} records)`)
-        break
-      } catch (err) {
-        this.opts.logger?.warn(`Skipping unreadable snapshot ${id.endOffset}-${id.epoch}: ${(err as Error).message}`)
-      }
-    }
-    const buf = this.log.read(from)
-    for (const b of decodeRecordBatches(buf)) {
-      if (b.isControl) continue
-      const records: CommittedBatch['records'] = []
-      for (const r of b.records) {
-        if (r.offset < from || !r.value) continue
-        records.push({record: decodeMetadataRecord(r.value), offset: r.offset})
-      }
-      if (records.length > 0) this.deliver({baseOffset: b.baseOffset, lastOffset: b.lastOffset, epoch: b.partitionLeaderEpoch, appendTimestamp: b.maxTimestamp, records})
-    }
-    this.hw = this.log.endOffset
-  }
-
-  private deliver(batch: CommittedBatch): void {
-    for (const l of this.listeners) l.handleCommit(batch)
-  }
-
-  private appendBatch(batch: Buffer, records: MetadataRecord[]): {baseOffset: number, lastOffset: number} {
-    const stored = this.log.append(batch)
-    this.log.flush()
-    // Majority of one: flushed on the only voter means committed.
-    this.hw = stored.lastOffset + 1
-    if (records.length > 0) {
-      this.deliver({
-        baseOffset: stored.baseOffset, lastOffset: stored.lastOffset, epoch: stored.partitionLeaderEpoch, appendTimestamp: Date.now(),
-        records: records.map((record, i) => ({record, offset: stored.baseOffset + i})),
-      })
-      this.bytesSinceSnapshot += stored.size
-      this.maybeSnapshot(stored.lastOffset + 1, stored.partitionLeaderEpoch)
-    }
-    return {baseOffset: stored.baseOffset, lastOffset: stored.lastOffset}
+  /** Messages to send since the last call. */
+  takeOutbound(): OutboundMessage[] {
+    const out = this.outbox
+    this.outbox = []
+    return out
   }
 
   /**
-   * Appends `records` atomically as one batch in the current epoch, fsyncs, commits and delivers
-   * them to the listeners before returning.
-   * @returns the offsets of the batch
-   * @throws NotLeaderError when not leader or `epoch` is stale; Error when closed or records are empty
+   * DescribeQuorum partition data (Kafka `RaftUtil.singletonDescribeQuorumResponse`); a non-leader
+   * answers NOT_LEADER_OR_FOLLOWER with the leader it knows.
    */
-  append(records: MetadataRecord[], epoch = this.state.epoch): {baseOffset: number, lastOffset: number} {
-    if (this.closed) throw new Error('The Raft client is closed')
-    if (this.state.kind !== 'leader' || epoch !== this.state.epoch) throw new NotLeaderError()
-    if (records.length === 0) throw new Error('Cannot append an empty batch')
-    const now = Date.now()
-    const batch = encodeRecordBatch({
-      baseOffset: this.log.endOffset, partitionLeaderEpoch: this.state.epoch,
-      records: records.map(r => ({key: null, value: encodeMetadataRecord(r), timestamp: now})),
-    })
-    return this.appendBatch(batch, records)
+  describeQuorum(now: number): Omit<DescribeQuorumResponsePartitionData, 'partitionIndex' | 'errorMessage'> {
+    const d = this.quorum.data
+    if (d.role !== 'leader') {
+      return {errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, leaderId: this.quorum.currentLeaderId(), leaderEpoch: this.quorum.epoch, highWatermark: -1, currentVoters: [], observers: []}
+    }
+    const ls = d.leader
+    const describe = (s: {replicaId: number, directoryId: string, endOffset: number, lastFetchTimestamp: number, lastCaughtUpTimestamp: number}) => {
+      const self = s.replicaId === this.nodeId
+      return {
+        replicaId: s.replicaId, replicaDirectoryId: s.directoryId || ZERO_UUID, logEndOffset: self ? this.log.endOffset() : s.endOffset,
+        lastFetchTimestamp: self ? now : s.lastFetchTimestamp, lastCaughtUpTimestamp: self ? now : s.lastCaughtUpTimestamp,
+      }
+    }
+    return {
+      errorCode: ErrorCode.NONE, leaderId: this.nodeId, leaderEpoch: this.quorum.epoch, highWatermark: ls.highWatermark ?? -1,
+      currentVoters: [...ls.voterStates.values()].map(describe), observers: ls.activeObservers(now).map(describe),
+    }
   }
 
-  private maybeSnapshot(endOffset: number, epoch: number): void {
-    const limit = this.opts.maxBytesBetweenSnapshots ?? 20 * 1024 * 1024
-    if (limit <= 0 || !this.opts.snapshotRecords || this.bytesSinceSnapshot < limit) return
-    this.createSnapshot(endOffset, epoch)
+  // ---- appends and snapshots -----------------------------------------------------------------
+
+  /**
+   * Schedules `records` for appending in `epoch` as one atomic group; the batch is written after
+   * the append linger time (or at `flushAppends`) and committed once a majority has it.
+   * @returns the offset the last record will have
+   * @throws NotLeaderError when this node is not the leader of `epoch` (or is shutting down);
+   *   BatchTooLargeError when the records exceed 8 MiB
+   */
+  scheduleAppend(epoch: number, records: T[], now: number): number {
+    const d = this.quorum.data
+    if (d.role !== 'leader' || epoch !== this.quorum.epoch || this.shutdownDeadline !== null) {
+      throw new NotLeaderError(`Node ${this.nodeId} is not the leader of epoch ${epoch} (${this.quorum.role} in epoch ${this.quorum.epoch})`)
+    }
+    if (records.length === 0) throw new Error('Cannot append an empty list of records')
+    return d.leader.accumulator.append(records.map(r => this.serde.encode(r)), now)
   }
 
-  /** Writes a snapshot of the current committed state at `endOffset` (default: the high watermark). */
-  createSnapshot(endOffset = this.hw, epoch = this.log.lastEpoch): SnapshotId | null {
-    if (!this.opts.snapshotRecords) return null
+  /** Writes the scheduled records at the next poll instead of after the linger time. */
+  flushAppends(): void {
+    const d = this.quorum.data
+    if (d.role === 'leader') d.leader.accumulator.flushNow()
+  }
+
+  /**
+   * Writes a snapshot of the owner's state as of `endOffset` (Kafka `createSnapshot` +
+   * `SnapshotWriter.freeze`); `epoch` is the epoch of the record at endOffset - 1. When the log
+   * holds more than `maxRetentionBytes`, its start moves up to the snapshot. A snapshot not newer
+   * than the latest one is ignored.
+   * @returns the snapshot id, or null when ignored
+   * @throws Error when endOffset is above the high watermark or (endOffset, epoch) is not in the log
+   */
+  createSnapshot(endOffset: number, epoch: number, records: T[], now: number): SnapshotId | null {
+    const latest = this.latestSnapshotId()
+    if (latest && endOffset <= latest.endOffset) return null
+    if (endOffset > this.hw) throw new Error(`Cannot create a snapshot at offset ${endOffset} above the high watermark ${this.hw}`)
+    const v = this.validateOffsetAndEpoch(endOffset, epoch)
+    if (v.kind !== 'valid') throw new Error(`Cannot create a snapshot at offset ${endOffset} and epoch ${epoch}: ${v.kind} in the log`)
     const id = {endOffset, epoch}
-    writeSnapshot(this.dir, id, this.opts.snapshotRecords().map(encodeMetadataRecord), Date.now())
-    this.latestSnapshot = id
-    this.bytesSinceSnapshot = 0
-    // Keep the newest two snapshots (the previous one in case the newest is unreadable).
-    const all = listSnapshots(this.dir)
-    for (const old of all.slice(0, Math.max(0, all.length - 2))) {
-      try {
-        fs.unlinkSync(path.join(this.dir, snapshotFileName(old)))
-      } catch { /* already gone */ }
+    this.snapshotStore.write(id, encodeSnapshot(id, records.map(r => this.serde.encode(r)), now, now))
+    this.snapshots.push(id)
+    this.logger.info(`Wrote metadata snapshot ${snapshotName(id)} (${records.length} records)`)
+    if (this.log.sizeInBytes() > this.maxRetentionBytes && endOffset > this.log.startOffset() && endOffset <= this.log.endOffset()) {
+      this.log.deleteBefore(endOffset)
+      this.logger.info(`Log start offset moved to ${endOffset} (snapshot ${snapshotName(id)})`)
     }
-    this.opts.logger?.info(`Wrote metadata snapshot ${path.basename(this.dir)} at offset ${endOffset}, epoch ${epoch}`)
+    // Keep the latest snapshot and the one at the log start.
+    for (const s of [...this.snapshots]) if (s !== id && s.endOffset !== this.log.startOffset()) this.deleteSnapshot(s)
     return id
   }
 
-  /** Resigns leadership (a real quorum would send EndQuorumEpoch) and closes the log. */
-  close(): void {
-    if (this.closed) return
-    this.closed = true
-    if (this.state.kind === 'leader') this.state = {kind: 'resigned', epoch: this.state.epoch}
-    this.log.close()
+  private deleteSnapshot(id: SnapshotId): void {
+    this.snapshotStore.delete(id)
+    this.snapshots = this.snapshots.filter(s => s !== id && (s.endOffset !== id.endOffset || s.epoch !== id.epoch))
+  }
+
+  private snapshotAt(endOffset: number): SnapshotId | null {
+    return this.snapshots.find(s => s.endOffset === endOffset) ?? null
+  }
+
+  // ---- shutdown -------------------------------------------------------------------------------
+
+  /** Starts a graceful shutdown: a leader resigns (EndQuorumEpoch); no new elections. */
+  beginShutdown(now: number, timeoutMs: number): void {
+    if (this.shutdownDeadline === null) this.shutdownDeadline = now + timeoutMs
+  }
+
+  /**
+   * Done when this node is an observer or the only voter, another leader is known, a resigned
+   * leader's EndQuorumEpoch was acknowledged by every other voter, or the time is up.
+   */
+  isShutdownComplete(now: number): boolean {
+    if (this.shutdownDeadline === null) return false
+    if (!this.quorum.isVoter || this.quorum.isOnlyVoter || now >= this.shutdownDeadline) return true
+    const d = this.quorum.data
+    if (d.role === 'resigned' && d.resigned.unackedVoters.size === 0) return true
+    const leader = this.quorum.currentLeaderId()
+    return leader >= 0 && leader !== this.nodeId
+  }
+
+  // ---- the event loop -------------------------------------------------------------------------
+
+  /**
+   * Runs timers and sends what is due.
+   * @returns the time (ms) at which to poll again at the latest
+   */
+  poll(now: number): number {
+    let next = now
+    for (let i = 0; i < 8 && next <= now; i++) next = this.pollCurrentState(now)
+    for (const p of this.parked) {
+      if (p.deadline > now) next = Math.min(next, p.deadline)
+      else if (this.parkedDirty === 'none') this.parkedDirty = 'endOffset'
+    }
+    this.afterStep(now)
+    if (this.shutdownDeadline !== null) next = Math.min(next, this.shutdownDeadline)
+    return Math.max(next, now + 1)
+  }
+
+  private pollCurrentState(now: number): number {
+    switch (this.quorum.role) {
+      case 'leader': return this.pollLeader(now)
+      case 'candidate': return this.pollCandidate(now)
+      case 'prospective': return this.pollProspective(now)
+      case 'follower': return this.pollFollower(now)
+      case 'unattached': return this.pollUnattached(now)
+      case 'resigned': return this.pollResigned(now)
+    }
+  }
+
+  private pollLeader(now: number): number {
+    const d = this.quorum.data
+    if (d.role !== 'leader') return now
+    const ls = d.leader
+    if (this.shutdownDeadline !== null && !this.quorum.isOnlyVoter) {
+      this.transitionToResigned(now, ls.nonLeaderVotersByDescendingFetchOffset())
+      return now
+    }
+    if (now >= ls.checkQuorumExpiresAt()) {
+      this.logger.info(`Did not receive Fetch from a majority of the voters within ${Math.floor(this.config.fetchTimeoutMs * 1.5)} ms; resigning in epoch ${ls.epoch}`)
+      this.transitionToResigned(now, ls.nonLeaderVotersByDescendingFetchOffset())
+      return now
+    }
+    const batches = ls.accumulator.drain(now)
+    if (batches.length > 0) {
+      for (const b of batches) {
+        const buf = encodeRecordBatch({baseOffset: b.baseOffset, partitionLeaderEpoch: ls.epoch, records: b.values.map(value => ({key: null, value, timestamp: now}))})
+        const info = this.log.appendAsLeader(buf, ls.epoch)
+        if (info.firstOffset !== b.baseOffset) throw new RaftInvariantError(`Batch appended at ${info.firstOffset}, expected ${b.baseOffset}`)
+      }
+      this.flushLeaderLog(ls)
+    }
+    let next = Math.min(ls.accumulator.drainDeadline(), ls.checkQuorumExpiresAt())
+    if (now >= ls.beginQuorumEpochDeadline) {
+      for (const v of this.quorum.voters) {
+        if (v === this.nodeId) continue
+        this.maybeSend(v, now, () => ({apiKey: ApiKey.BEGIN_QUORUM_EPOCH, data: beginQuorumEpochRequest({clusterId: this.clusterId, voterId: v, leaderId: this.nodeId, epoch: ls.epoch})}))
+      }
+      ls.resetBeginQuorumEpochTimer(now)
+    }
+    next = Math.min(next, ls.beginQuorumEpochDeadline)
+    return next
+  }
+
+  /** Flushes, then counts the leader's end offset (only flushed records count toward the high watermark). */
+  private flushLeaderLog(ls: LeaderState): void {
+    this.log.flush()
+    if (ls.updateLocalState(this.log.endOffset())) this.onLeaderHighWatermark(ls)
+    if (this.parkedDirty === 'none') this.parkedDirty = 'endOffset'
+  }
+
+  private onLeaderHighWatermark(ls: LeaderState): void {
+    if (ls.highWatermark === null) return
+    if (ls.highWatermark < this.hw) throw new RaftInvariantError(`Leader high watermark ${ls.highWatermark} is below the known high watermark ${this.hw}`)
+    this.hw = ls.highWatermark
+    this.parkedDirty = 'all'
+  }
+
+  private pollCandidate(now: number): number {
+    const d = this.quorum.data
+    if (d.role !== 'candidate') return now
+    const e = d.election
+    if (e.backoffUntil !== null) {
+      if (now < e.backoffUntil) return e.backoffUntil
+      if (this.shutdownDeadline !== null) return Infinity
+      this.transitionToProspective(now, e.retries + 1)
+      return now
+    }
+    if (now >= e.deadline) {
+      e.backoffUntil = now + this.electionBackoffMs(e.retries + 1)
+      this.logger.info(`Election in epoch ${this.quorum.epoch} timed out; backing off ${e.backoffUntil - now} ms`)
+      return e.backoffUntil
+    }
+    return Math.min(e.deadline, this.sendVoteRequests(e, false, now))
+  }
+
+  private pollProspective(now: number): number {
+    const d = this.quorum.data
+    if (d.role !== 'prospective') return now
+    if (now >= d.election.deadline) {
+      this.prospectiveLost(now)
+      return now
+    }
+    return Math.min(d.election.deadline, this.sendVoteRequests(d.election, true, now))
+  }
+
+  private sendVoteRequests(e: Election, preVote: boolean, now: number): number {
+    if (this.isElectionRejected(e)) return Infinity
+    let next = Infinity
+    const lastEpoch = this.lastFetchedEpoch()
+    const lastOffset = this.log.endOffset()
+    for (const v of this.quorum.voters) {
+      if (e.granted.has(v) || e.rejected.has(v)) continue
+      next = Math.min(next, this.maybeSend(v, now, () => ({apiKey: ApiKey.VOTE, data: voteRequest({
+        clusterId: this.clusterId, voterId: v, epoch: this.quorum.epoch, candidateId: this.nodeId, candidateDirectoryId: this.directoryId,
+        lastOffsetEpoch: lastEpoch, lastOffset, preVote,
+      })})))
+    }
+    return next
+  }
+
+  private pollFollower(now: number): number {
+    const d = this.quorum.data
+    if (d.role !== 'follower') return now
+    const f = d.follower
+    if (now >= f.fetchDeadline) {
+      if (this.quorum.isVoter) {
+        if (this.shutdownDeadline !== null) return Infinity
+        this.logger.info(`No successful Fetch from leader ${this.quorum.leaderId} within ${this.config.fetchTimeoutMs} ms in epoch ${this.quorum.epoch}; asking for pre-votes`)
+        this.transitionToProspective(now, 0)
+      } else {
+        this.transitionToUnattached(this.quorum.epoch, now)
+      }
+      return now
+    }
+    const leader = this.quorum.leaderId
+    const sendAt = this.maybeSend(leader, now, () => this.buildFetchOrFetchSnapshot())
+    return Math.min(f.fetchDeadline, sendAt)
+  }
+
+  private buildFetchOrFetchSnapshot(): RaftRequestBody {
+    const d = this.quorum.data
+    const dl = d.role === 'follower' ? d.follower.download : null
+    if (dl) {
+      return {apiKey: ApiKey.FETCH_SNAPSHOT, data: fetchSnapshotRequest({clusterId: this.clusterId, replicaId: this.nodeId, replicaDirectoryId: this.directoryId,
+        epoch: this.quorum.epoch, snapshotId: dl.id, position: dl.position, maxBytes: MAX_BATCH_SIZE_BYTES})}
+    }
+    return {apiKey: ApiKey.FETCH, data: this.buildFetchRequest()}
+  }
+
+  private buildFetchRequest(): FetchRequest {
+    return fetchRequest({clusterId: this.clusterId, replicaId: this.nodeId, replicaDirectoryId: this.directoryId, epoch: this.quorum.epoch,
+      fetchOffset: this.log.endOffset(), lastFetchedEpoch: this.lastFetchedEpoch(), maxWaitMs: this.fetchMaxWaitMs, maxBytes: MAX_BATCH_SIZE_BYTES})
+  }
+
+  private pollUnattached(now: number): number {
+    const d = this.quorum.data
+    if (d.role !== 'unattached') return now
+    if (!this.quorum.isVoter) {
+      // An observer asks a random voter; the answer names the leader.
+      const ready = this.quorum.voters.filter(v => this.requests.isReady(v, now))
+      if (ready.length === 0) return Math.min(...this.quorum.voters.map(v => this.requests.readyAt(v, now)))
+      if (this.quorum.voters.some(v => this.requests.hasInflight(v, now))) return Math.min(...this.quorum.voters.map(v => this.requests.readyAt(v, now)))
+      const v = ready[Math.floor(this.random() * ready.length)]
+      return this.maybeSend(v, now, () => ({apiKey: ApiKey.FETCH, data: this.buildFetchRequest()}))
+    }
+    if (this.shutdownDeadline !== null) return Infinity
+    if (now >= d.electionDeadline) {
+      this.transitionToProspective(now, 0)
+      return now
+    }
+    return d.electionDeadline
+  }
+
+  private pollResigned(now: number): number {
+    const d = this.quorum.data
+    if (d.role !== 'resigned') return now
+    const r = d.resigned
+    let next = Infinity
+    for (const v of r.unackedVoters) {
+      next = Math.min(next, this.maybeSend(v, now, () => ({apiKey: ApiKey.END_QUORUM_EPOCH, data: endQuorumEpochRequest({
+        clusterId: this.clusterId, leaderId: this.nodeId, epoch: this.quorum.epoch, preferredSuccessors: r.preferredSuccessors,
+      })})))
+    }
+    if (this.shutdownDeadline !== null) return next
+    if (now >= r.electionDeadline) {
+      this.transitionToProspective(now, 0)
+      return now
+    }
+    return Math.min(next, r.electionDeadline)
+  }
+
+  /** Sends the request built by `build` when `destination` is ready; returns when it is ready again. */
+  private maybeSend(destination: number, now: number, build: () => RaftRequestBody): number {
+    if (this.requests.isReady(destination, now)) {
+      const correlationId = this.nextCorrelationId++
+      this.requests.onRequestSent(destination, correlationId, now)
+      this.outbox.push({...build(), kind: 'request', destination, correlationId})
+    }
+    return this.requests.readyAt(destination, now)
+  }
+
+  // ---- transitions ----------------------------------------------------------------------------
+
+  private randomElectionTimeout(): number {
+    return this.config.electionTimeoutMs + Math.floor(this.random() * this.config.electionTimeoutMs)
+  }
+
+  /** Randomized binary exponential backoff after `retries` lost elections (Kafka `binaryExponentialElectionBackoffMs`). */
+  private electionBackoffMs(retries: number): number {
+    const bound = 2 << Math.min(20, Math.max(0, retries - 1))
+    return Math.min(ELECTION_BACKOFF_BASE_MS * Math.floor(this.random() * bound), this.config.electionBackoffMaxMs)
+  }
+
+  private newFollower(now: number): {fetchDeadline: number, lastFetchSuccessMs: number, leaderResigned: boolean, download: null} {
+    return {fetchDeadline: now + this.config.fetchTimeoutMs, lastFetchSuccessMs: -1, leaderResigned: false, download: null}
+  }
+
+  /** Leaves the current role: parked fetches are answered (with an error) and requests forgotten. */
+  private leaveRole(): void {
+    this.requests.resetAll()
+    if (this.parked.length > 0) this.parkedDirty = 'all'
+  }
+
+  private transitionToUnattached(epoch: number, now: number): void {
+    const timeout = this.quorum.isVoter ? now + this.randomElectionTimeout() : Infinity
+    if (epoch > this.quorum.epoch || !this.quorum.isVoter) this.quorum.set(epoch, -1, -1, {role: 'unattached', electionDeadline: timeout})
+    else this.quorum.set(epoch, this.quorum.leaderId, this.quorum.votedId, {role: 'unattached', electionDeadline: timeout})
+    this.leaveRole()
+  }
+
+  private transitionToFollower(epoch: number, leaderId: number, now: number): void {
+    if (leaderId === this.nodeId) throw new RaftInvariantError(`Cannot follow itself in epoch ${epoch}`)
+    const votedId = epoch === this.quorum.epoch ? this.quorum.votedId : -1
+    this.quorum.set(epoch, leaderId, this.quorum.isVoter ? votedId : -1, {role: 'follower', follower: this.newFollower(now)})
+    this.logger.info(`Following leader ${leaderId} in epoch ${epoch}`)
+    this.leaveRole()
+  }
+
+  private transitionToProspective(now: number, retries: number): void {
+    const election = {granted: new Set([this.nodeId]), rejected: new Set<number>(), deadline: now + this.randomElectionTimeout(), retries}
+    this.quorum.set(this.quorum.epoch, this.quorum.leaderId, this.quorum.votedId, {role: 'prospective', election})
+    this.leaveRole()
+    if (this.hasMajority(election.granted)) this.transitionToCandidate(now, retries)
+  }
+
+  private transitionToCandidate(now: number, retries: number): void {
+    const epoch = this.quorum.epoch + 1
+    const election = {granted: new Set([this.nodeId]), rejected: new Set<number>(), deadline: now + this.randomElectionTimeout(), retries, backoffUntil: null}
+    this.quorum.set(epoch, -1, this.nodeId, {role: 'candidate', election})
+    this.logger.info(`Candidate in epoch ${epoch} (log end offset ${this.log.endOffset()}, last epoch ${this.lastFetchedEpoch()})`)
+    this.leaveRole()
+    if (this.hasMajority(election.granted)) this.becomeLeader(now, election.granted)
+  }
+
+  private becomeLeader(now: number, granted: ReadonlySet<number>): void {
+    const epoch = this.quorum.epoch
+    const epochStartOffset = this.log.endOffset()
+    const accumulator = new BatchAccumulator(epoch, epochStartOffset + 1, this.config.appendLingerMs, MAX_BATCH_SIZE_BYTES)
+    const ls = new LeaderState(this.nodeId, this.directoryId, epoch, epochStartOffset, this.quorum.voters, granted, accumulator, this.config.fetchTimeoutMs, now)
+    this.quorum.set(epoch, this.nodeId, this.nodeId, {role: 'leader', leader: ls})
+    this.leaveRole()
+    this.logger.info(`Leader of epoch ${epoch} (epoch start offset ${epochStartOffset}, voters ${JSON.stringify(this.quorum.voters)})`)
+    const w = new Writer(32)
+    writeLeaderChangeMessage(w, {version: 0, leaderId: this.nodeId, voters: this.quorum.voters.map(voterId => ({voterId})),
+      grantingVoters: [...granted].map(voterId => ({voterId}))}, 0)
+    this.log.appendAsLeader(encodeRecordBatch({
+      baseOffset: epochStartOffset, partitionLeaderEpoch: epoch, isControl: true,
+      records: [{key: encodeControlRecordKey(ControlRecordType.LEADER_CHANGE), value: w.toBuffer(), timestamp: now}],
+    }), epoch)
+    this.flushLeaderLog(ls)
+  }
+
+  private transitionToResigned(now: number, preferredSuccessors: number[]): void {
+    this.quorum.set(this.quorum.epoch, this.nodeId, this.nodeId, {role: 'resigned', resigned: {
+      electionDeadline: now + this.randomElectionTimeout(), unackedVoters: new Set(preferredSuccessors), preferredSuccessors,
+    }})
+    this.logger.info(`Resigned as leader of epoch ${this.quorum.epoch}; preferred successors ${JSON.stringify(preferredSuccessors)}`)
+    this.leaveRole()
+  }
+
+  /** A lost pre-election: back to following the known leader, else unattached (same epoch). */
+  private prospectiveLost(now: number): void {
+    const leader = this.quorum.leaderId
+    if (leader >= 0 && leader !== this.nodeId) this.transitionToFollower(this.quorum.epoch, leader, now)
+    else this.transitionToUnattached(this.quorum.epoch, now)
+  }
+
+  private hasMajority(ids: ReadonlySet<number>): boolean {
+    let n = 0
+    for (const v of this.quorum.voters) if (ids.has(v)) n++
+    return n * 2 > this.quorum.voters.length
+  }
+
+  private isElectionRejected(e: Election): boolean {
+    let n = 0
+    for (const v of this.quorum.voters) if (e.rejected.has(v)) n++
+    return (this.quorum.voters.length - n) * 2 <= this.quorum.voters.length
+  }
+
+  /**
+   * Adopts what a request or response says about the leader of `epoch` (Kafka `maybeTransition`).
+   * @throws RaftInvariantError when it names another leader of an epoch whose leader is known
+   */
+  private maybeTransition(leaderId: number, epoch: number, now: number): void {
+    if (!this.isConsistentLeader(leaderId, epoch)) {
+      throw new RaftInvariantError(`Leader ${leaderId} of epoch ${epoch} is inconsistent with this node: ${this.quorum.role} in epoch ${this.quorum.epoch}, leader ${this.quorum.leaderId}`)
+    }
+    if (epoch > this.quorum.epoch) {
+      if (leaderId >= 0) this.transitionToFollower(epoch, leaderId, now)
+      else this.transitionToUnattached(epoch, now)
+    } else if (epoch === this.quorum.epoch && leaderId >= 0 && this.quorum.leaderId < 0) {
+      // the leader of this epoch, which this node did not know
+      this.transitionToFollower(epoch, leaderId, now)
+    }
+  }
+
+  private isConsistentLeader(leaderId: number, epoch: number): boolean {
+    if (leaderId < 0 || epoch < this.quorum.epoch) return true
+    if (epoch > this.quorum.epoch) return leaderId !== this.nodeId
+    if (this.quorum.leaderId < 0) return leaderId !== this.nodeId
+    return leaderId === this.quorum.leaderId
+  }
+
+  // ---- log helpers ----------------------------------------------------------------------------
+
+  /** Epoch of the last record held (the snapshot's when the log is empty after one), 0 when none. */
+  lastFetchedEpoch(): number {
+    const e = this.log.lastEpoch()
+    if (e !== null) return e
+    return this.snapshotAt(this.log.endOffset())?.epoch ?? 0
+  }
+
+  /** The log's end offset for `epoch` (Kafka `KafkaMetadataLog.endOffsetForEpoch`). */
+  private endOffsetForEpoch(epoch: number): OffsetAndEpoch {
+    const r = this.log.endOffsetForEpoch(epoch)
+    if (r === null) return {offset: this.log.endOffset(), epoch: this.lastFetchedEpoch()}
+    const startSnapshot = this.log.startOffset() > 0 ? this.snapshotAt(this.log.startOffset()) : null
+    if (startSnapshot && r.offset === startSnapshot.endOffset && r.epoch === epoch) {
+      // The epoch is older than every epoch in the log: the snapshot at the log start is the divergence point.
+      return {offset: startSnapshot.endOffset, epoch: startSnapshot.epoch}
+    }
+    return r
+  }
+
+  /** Whether a replica at (offset, epoch) matches this log (Kafka `ReplicatedLog.validateOffsetAndEpoch`). */
+  private validateOffsetAndEpoch(offset: number, epoch: number): ValidOffsetAndEpoch {
+    const start = this.log.startOffset()
+    if (start === 0 && offset === 0) return {kind: 'valid'}
+    const startSnapshot = start > 0 ? this.snapshotAt(start) : null
+    const latest = this.latestSnapshotId()
+    if (latest && (offset < start || (startSnapshot && ((offset === start && epoch !== startSnapshot.epoch) || epoch < startSnapshot.epoch)))) {
+      return {kind: 'snapshot', id: latest}
+    }
+    const e = this.endOffsetForEpoch(epoch)
+    if (e.epoch !== epoch || e.offset < offset) return {kind: 'diverging', divergence: e}
+    return {kind: 'valid'}
+  }
+
+  /** Where to truncate for the leader's diverging (end offset, epoch) (Kafka `truncateToEndOffset`). */
+  private truncationOffset(d: OffsetAndEpoch): number {
+    if (d.epoch === 0) return Math.min(d.offset, this.log.endOffset())
+    const local = this.endOffsetForEpoch(d.epoch)
+    return local.epoch === d.epoch ? Math.min(local.offset, d.offset) : local.offset
+  }
+
+  // ---- inbound requests -----------------------------------------------------------------------
+
+  /** Handles a request; its response is in `takeOutbound()` now or after a later poll (a parked Fetch). */
+  handleRequest(req: InboundRequest, now: number): void {
+    switch (req.apiKey) {
+      case ApiKey.VOTE: this.respond(req.requestId, {apiKey: ApiKey.VOTE, data: this.handleVoteRequest(req.data, now)}); break
+      case ApiKey.BEGIN_QUORUM_EPOCH: this.respond(req.requestId, {apiKey: ApiKey.BEGIN_QUORUM_EPOCH, data: this.handleBeginQuorumEpochRequest(req.data, now)}); break
+      case ApiKey.END_QUORUM_EPOCH: this.respond(req.requestId, {apiKey: ApiKey.END_QUORUM_EPOCH, data: this.handleEndQuorumEpochRequest(req.data, now)}); break
+      case ApiKey.FETCH: this.handleFetchRequest(req.requestId, req.apiVersion, req.data, now); break
+      case ApiKey.FETCH_SNAPSHOT: this.respond(req.requestId, {apiKey: ApiKey.FETCH_SNAPSHOT, data: this.handleFetchSnapshotRequest(req.data, now)}); break
+    }
+    this.afterStep(now)
+  }
+
+  private respond(requestId: number, body: RaftResponseBody): void {
+    this.outbox.push({...body, kind: 'response', requestId})
+  }
+
+  private hasValidClusterId(clusterId: string | null): boolean {
+    return clusterId === null || clusterId === this.clusterId
+  }
+
+  private static isMetadataPartition(topics: {topicName: string, partitions: {partitionIndex: number}[]}[]): boolean {
+    return topics.length === 1 && topics[0].topicName === METADATA_TOPIC_NAME && topics[0].partitions.length === 1 && topics[0].partitions[0].partitionIndex === 0
+  }
+
+  /** Vote, BeginQuorumEpoch, EndQuorumEpoch: only between voters of this epoch or later. */
+  private validateVoterOnlyRequest(remoteId: number, epoch: number): number {
+    if (epoch < this.quorum.epoch) return ErrorCode.FENCED_LEADER_EPOCH
+    if (remoteId < 0) return ErrorCode.INVALID_REQUEST
+    if (!this.quorum.isVoter || !this.quorum.isVoterId(remoteId)) return ErrorCode.INCONSISTENT_VOTER_SET
+    return ErrorCode.NONE
+  }
+
+  /** Fetch, FetchSnapshot: only to the leader of exactly this epoch. */
+  private validateLeaderOnlyRequest(epoch: number): number {
+    if (epoch < this.quorum.epoch) return ErrorCode.FENCED_LEADER_EPOCH
+    if (epoch > this.quorum.epoch) return ErrorCode.UNKNOWN_LEADER_EPOCH
+    if (this.quorum.role !== 'leader') return ErrorCode.NOT_LEADER_OR_FOLLOWER
+    if (this.shutdownDeadline !== null) return ErrorCode.BROKER_NOT_AVAILABLE
+    return ErrorCode.NONE
+  }
+
+  private handleVoteRequest(req: VoteRequest, now: number): VoteResponse {
+    if (!this.hasValidClusterId(req.clusterId)) return voteResponse(ErrorCode.INCONSISTENT_CLUSTER_ID)
+    if (!KafkaRaftClient.isMetadataPartition(req.topics)) return voteResponse(ErrorCode.INVALID_REQUEST)
+    const p = req.topics[0].partitions[0]
+    const reply = (errorCode: number, voteGranted = false): VoteResponse =>
+      voteResponse(ErrorCode.NONE, {errorCode, leaderId: this.quorum.currentLeaderId(), leaderEpoch: this.quorum.epoch, voteGranted})
+    if (p.lastOffset < 0 || p.lastOffsetEpoch < 0 || p.lastOffsetEpoch > p.candidateEpoch || (!p.preVote && p.lastOffsetEpoch === p.candidateEpoch)) {
+      return reply(ErrorCode.INVALID_REQUEST)
+    }
+    const err = this.validateVoterOnlyRequest(p.candidateId, p.candidateEpoch)
+    if (err !== ErrorCode.NONE) return reply(err)
+    if (p.candidateEpoch > this.quorum.epoch) this.transitionToUnattached(p.candidateEpoch, now)
+    if (req.voterId >= 0 && req.voterId !== this.nodeId) return reply(ErrorCode.INVALID_VOTER_KEY)
+    const ours = this.lastFetchedEpoch()
+    const upToDate = p.lastOffsetEpoch > ours || (p.lastOffsetEpoch === ours && p.lastOffset >= this.log.endOffset())
+    const granted = this.quorum.canGrantVote(p.candidateId, upToDate, p.preVote, now, this.config.fetchTimeoutMs)
+    if (granted && !p.preVote && this.quorum.votedId < 0) {
+      // Persist the vote before answering; wait a fresh election timeout for the candidate.
+      this.quorum.set(this.quorum.epoch, -1, p.candidateId, {role: 'unattached', electionDeadline: now + this.randomElectionTimeout()})
+      this.leaveRole()
+    }
+    this.logger.debug?.(`${p.preVote ? 'Pre-vote' : 'Vote'} for ${p.candidateId} in epoch ${p.candidateEpoch}: ${granted ? 'granted' : 'rejected'}`)
+    return reply(ErrorCode.NONE, granted)
+  }
+
+  private handleBeginQuorumEpochRequest(req: BeginQuorumEpochRequest, now: number): BeginQuorumEpochResponse {
+    if (!this.hasValidClusterId(req.clusterId)) return beginQuorumEpochResponse(ErrorCode.INCONSISTENT_CLUSTER_ID)
+    if (!KafkaRaftClient.isMetadataPartition(req.topics)) return beginQuorumEpochResponse(ErrorCode.INVALID_REQUEST)
+    const p = req.topics[0].partitions[0]
+    const reply = (errorCode: number): BeginQuorumEpochResponse =>
+      beginQuorumEpochResponse(ErrorCode.NONE, {errorCode, leaderId: this.quorum.currentLeaderId(), leaderEpoch: this.quorum.epoch})
+    const err = this.validateVoterOnlyRequest(p.leaderId, p.leaderEpoch)
+    if (err !== ErrorCode.NONE) return reply(err)
+    if (req.voterId >= 0 && req.voterId !== this.nodeId) return reply(ErrorCode.INVALID_VOTER_KEY)
+    this.maybeTransition(p.leaderId, p.leaderEpoch, now)
+    return reply(ErrorCode.NONE)
+  }
+
+  private handleEndQuorumEpochRequest(req: EndQuorumEpochRequest, now: number): EndQuorumEpochResponse {
+    if (!this.hasValidClusterId(req.clusterId)) return endQuorumEpochResponse(ErrorCode.INCONSISTENT_CLUSTER_ID)
+    if (!KafkaRaftClient.isMetadataPartition(req.topics)) return endQuorumEpochResponse(ErrorCode.INVALID_REQUEST)
+    const p = req.topics[0].partitions[0]
+    const reply = (errorCode: number): EndQuorumEpochResponse =>
+      endQuorumEpochResponse(ErrorCode.NONE, {errorCode, leaderId: this.quorum.currentLeaderId(), leaderEpoch: this.quorum.epoch})
+    const err = this.validateVoterOnlyRequest(p.leaderId, p.leaderEpoch)
+    if (err !== ErrorCode.NONE) return reply(err)
+    this.maybeTransition(p.leaderId, p.leaderEpoch, now)
+    const d = this.quorum.data
+    if (d.role === 'follower' && this.quorum.leaderId === p.leaderId) {
+      const successors = p.preferredCandidates.length > 0 ? p.preferredCandidates.map(c => c.candidateId) : p.preferredSuccessors
+      d.follower.leaderResigned = true
+      d.follower.fetchDeadline = Math.min(d.follower.fetchDeadline, now + this.endEpochElectionBackoff(successors))
+    }
+    return reply(ErrorCode.NONE)
+  }
+
+  /** The first preferred successor campaigns at once, later ones wait longer, others the maximum (Kafka `strictExponentialElectionBackoffMs`). */
+  private endEpochElectionBackoff(successors: number[]): number {
+    const position = successors.indexOf(this.nodeId)
+    if (position === 0) return 0
+    const max = this.config.electionBackoffMaxMs
+    if (position < 0) return max
+    const base = max >> (successors.length - 1)
+    return Math.min(max, base << (position - 1))
+  }
+
+  private static isMetadataFetchTopic(topics: FetchRequest['topics'], apiVersion: number): boolean {
+    if (topics.length !== 1 || topics[0].partitions.length !== 1 || topics[0].partitions[0].partition !== 0) return false
+    return apiVersion >= 13 ? topics[0].topicId === METADATA_TOPIC_ID : topics[0].topic === METADATA_TOPIC_NAME
+  }
+
+  private handleFetchRequest(requestId: number, apiVersion: number, req: FetchRequest, now: number): void {
+    const send = (data: FetchResponse): void => this.respond(requestId, {apiKey: ApiKey.FETCH, data})
+    if (!this.hasValidClusterId(req.clusterId)) return send(fetchResponse(ErrorCode.INCONSISTENT_CLUSTER_ID))
+    if (!KafkaRaftClient.isMetadataFetchTopic(req.topics, apiVersion)) return send(fetchResponse(ErrorCode.INVALID_REQUEST))
+    const p = req.topics[0].partitions[0]
+    if (req.maxWaitMs < 0 || p.fetchOffset < 0 || p.lastFetchedEpoch < 0 || p.lastFetchedEpoch > p.currentLeaderEpoch) {
+      return send(fetchResponse(ErrorCode.NONE, {errorCode: ErrorCode.INVALID_REQUEST}))
+    }
+    const res = this.tryCompleteFetch(req, apiVersion, now)
+    const pd = res.responses[0].partitions[0]
+    if (pd.errorCode !== ErrorCode.NONE || (pd.records?.length ?? 0) > 0 || req.maxWaitMs === 0 || pd.divergingEpoch.epoch >= 0 || pd.snapshotId.epoch >= 0) {
+      return send(res)
+    }
+    this.parked.push({requestId, apiVersion, request: req, deadline: now + req.maxWaitMs})
+  }
+
+  private tryCompleteFetch(req: FetchRequest, apiVersion: number, now: number): FetchResponse {
+    const p = req.topics[0].partitions[0]
+    const currentLeader = {leaderId: this.quorum.currentLeaderId(), leaderEpoch: this.quorum.epoch}
+    const err = this.validateLeaderOnlyRequest(p.currentLeaderEpoch)
+    const d = this.quorum.data
+    if (err !== ErrorCode.NONE || d.role !== 'leader') return fetchResponse(ErrorCode.NONE, {errorCode: err, currentLeader})
+    const ls = d.leader
+    const latest = this.latestSnapshotId()
+    const v: ValidOffsetAndEpoch = p.fetchOffset === 0 && latest ? {kind: 'snapshot', id: latest} : this.validateOffsetAndEpoch(p.fetchOffset, p.lastFetchedEpoch)
+    const base = {currentLeader, highWatermark: ls.highWatermark ?? -1, logStartOffset: this.log.startOffset()}
+    if (v.kind === 'diverging') return fetchResponse(ErrorCode.NONE, {...base, divergingEpoch: {epoch: v.divergence.epoch, endOffset: v.divergence.offset}})
+    if (v.kind === 'snapshot') return fetchResponse(ErrorCode.NONE, {...base, snapshotId: {endOffset: v.id.endOffset, epoch: v.id.epoch}})
+    if (p.fetchOffset > this.log.endOffset() || p.fetchOffset < this.log.startOffset()) {
+      return fetchResponse(ErrorCode.NONE, {...base, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE})
+    }
+    const maxBytes = Math.min(req.maxBytes, p.partitionMaxBytes > 0 ? p.partitionMaxBytes : MAX_BATCH_SIZE_BYTES, MAX_BATCH_SIZE_BYTES)
+    const records = this.log.read(p.fetchOffset, maxBytes)
+    const replicaId = apiVersion >= 15 ? req.replicaState.replicaId : req.replicaId
+    if (ls.updateReplicaState(replicaId, p.replicaDirectoryId, p.fetchOffset, now)) this.onLeaderHighWatermark(ls)
+    return fetchResponse(ErrorCode.NONE, {...base, highWatermark: ls.highWatermark ?? -1, records})
+  }
+
+  private handleFetchSnapshotRequest(req: FetchSnapshotRequest, now: number): FetchSnapshotResponse {
+    if (!this.hasValidClusterId(req.clusterId)) return fetchSnapshotResponse(ErrorCode.INCONSISTENT_CLUSTER_ID)
+    if (req.topics.length !== 1 || req.topics[0].partitions.length !== 1) return fetchSnapshotResponse(ErrorCode.INVALID_REQUEST)
+    const p = req.topics[0].partitions[0]
+    const currentLeader = {leaderId: this.quorum.currentLeaderId(), leaderEpoch: this.quorum.epoch}
+    if (req.topics[0].name !== METADATA_TOPIC_NAME || p.partition !== 0) {
+      return fetchSnapshotResponse(ErrorCode.NONE, {index: p.partition, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, currentLeader})
+    }
+    const err = this.validateLeaderOnlyRequest(p.currentLeaderEpoch)
+    const d = this.quorum.data
+    if (err !== ErrorCode.NONE || d.role !== 'leader') return fetchSnapshotResponse(ErrorCode.NONE, {errorCode: err, currentLeader})
+    const id = {endOffset: p.snapshotId.endOffset, epoch: p.snapshotId.epoch}
+    const size = this.snapshots.some(s => s.endOffset === id.endOffset && s.epoch === id.epoch) ? this.snapshotStore.size(id) : -1
+    if (size < 0) return fetchSnapshotResponse(ErrorCode.NONE, {errorCode: ErrorCode.SNAPSHOT_NOT_FOUND, currentLeader})
+    if (p.position < 0 || p.position >= size) return fetchSnapshotResponse(ErrorCode.NONE, {errorCode: ErrorCode.POSITION_OUT_OF_RANGE, currentLeader})
+    const chunk = this.snapshotStore.read(id, p.position, Math.min(req.maxBytes > 0 ? req.maxBytes : MAX_BATCH_SIZE_BYTES, MAX_BATCH_SIZE_BYTES))
+    d.leader.updateCheckQuorum(req.replicaId, now)
+    return fetchSnapshotResponse(ErrorCode.NONE, {snapshotId: id, currentLeader, size, position: p.position, unalignedRecords: chunk})
+  }
+
+  // ---- inbound responses ----------------------------------------------------------------------
+
+  /** Handles the response (or failure) of a request this node sent; stale ones are ignored. */
+  handleResponse(res: InboundResponse, now: number): void {
+    if (!this.requests.isResponseExpected(res.source, res.correlationId)) return
+    let success = false
+    if (!('error' in res)) {
+      switch (res.apiKey) {
+        case ApiKey.VOTE: success = this.handleVoteResponse(res.source, res.data, now); break
+        case ApiKey.BEGIN_QUORUM_EPOCH: success = this.handleBeginQuorumEpochResponse(res.source, res.data, now); break
+        case ApiKey.END_QUORUM_EPOCH: success = this.handleEndQuorumEpochResponse(res.source, res.data, now); break
+        case ApiKey.FETCH: success = this.handleFetchResponse(res.source, res.data, now); break
+        case ApiKey.FETCH_SNAPSHOT: success = this.handleFetchSnapshotResponse(res.source, res.data, now); break
+      }
+    }
+    if (this.requests.isResponseExpected(res.source, res.correlationId)) this.requests.onResponse(res.source, success, now)
+    this.afterStep(now)
+  }
+
+  /**
+   * What every response says about epochs and leaders (Kafka `maybeHandleCommonResponse`).
+   * @returns true/false (handled: success or not), or null when the API handler goes on
+   */
+  private handleCommonResponse(error: number, leaderId: number, epoch: number, now: number): boolean | null {
+    if (epoch < this.quorum.epoch || error === ErrorCode.UNKNOWN_LEADER_EPOCH) return true
+    if (epoch > this.quorum.epoch || error === ErrorCode.FENCED_LEADER_EPOCH || error === ErrorCode.NOT_LEADER_OR_FOLLOWER) {
+      this.maybeTransition(leaderId, epoch, now)
+      return true
+    }
+    if (leaderId >= 0 && this.quorum.leaderId < 0) {
+      // learning the leader of this epoch (an observer asking a voter): follow it, and use the response
+      this.maybeTransition(leaderId, epoch, now)
+      return error === ErrorCode.NONE ? null : true
+    }
+    if (error === ErrorCode.BROKER_NOT_AVAILABLE) return false
+    if (error === ErrorCode.INVALID_VOTER_KEY) return true
+    return null
+  }
+
+  private partitionOf<P>(topics: {partitions: P[]}[]): P | null {
+    return topics.length === 1 && topics[0].partitions.length === 1 ? topics[0].partitions[0] : null
+  }
+
+  private handleVoteResponse(source: number, res: VoteResponse, now: number): boolean {
+    if (res.errorCode !== ErrorCode.NONE) return false
+    const p = this.partitionOf(res.topics)
+    if (!p) return false
+    const handled = this.handleCommonResponse(p.errorCode, p.leaderId, p.leaderEpoch, now)
+    if (handled !== null) return handled
+    if (p.errorCode !== ErrorCode.NONE) return false
+    const d = this.quorum.data
+    if (d.role !== 'prospective' && d.role !== 'candidate') return true
+    const e = d.election
+    if (p.voteGranted) e.granted.add(source)
+    else e.rejected.add(source)
+    if (d.role === 'prospective') {
+      if (this.hasMajority(e.granted)) this.transitionToCandidate(now, e.retries)
+      else if (this.isElectionRejected(e)) this.prospectiveLost(now)
+    } else {
+      if (this.hasMajority(e.granted)) this.becomeLeader(now, e.granted)
+      else if (this.isElectionRejected(d.election) && d.election.backoffUntil === null) {
+        d.election.backoffUntil = now + this.electionBackoffMs(d.election.retries + 1)
+        this.logger.info(`Lost the election in epoch ${this.quorum.epoch}; backing off ${d.election.backoffUntil - now} ms`)
+      }
+    }
+    return true
+  }
+
+  private handleBeginQuorumEpochResponse(source: number, res: BeginQuorumEpochResponse, now: number): boolean {
+    if (res.errorCode !== ErrorCode.NONE) return false
+    const p = this.partitionOf(res.topics)
+    if (!p) return false
+    const handled = this.handleCommonResponse(p.errorCode, p.leaderId, p.leaderEpoch, now)
+    if (handled !== null) return handled
+    if (p.errorCode !== ErrorCode.NONE) return false
+    const d = this.quorum.data
+    if (d.role === 'leader') d.leader.acknowledge(source)
+    return true
+  }
+
+  private handleEndQuorumEpochResponse(source: number, res: EndQuorumEpochResponse, now: number): boolean {
+    if (res.errorCode !== ErrorCode.NONE) return false
+    const p = this.partitionOf(res.topics)
+    if (!p) return false
+    const handled = this.handleCommonResponse(p.errorCode, p.leaderId, p.leaderEpoch, now)
+    if (handled !== null) return handled
+    if (p.errorCode !== ErrorCode.NONE) return false
+    const d = this.quorum.data
+    if (d.role === 'resigned') d.resigned.unackedVoters.delete(source)
+    return true
+  }
+
+  private handleFetchResponse(source: number, res: FetchResponse, now: number): boolean {
+    if (res.errorCode !== ErrorCode.NONE) return false
+    const p = this.partitionOf(res.responses)
+    if (!p) return false
+    const handled = this.handleCommonResponse(p.errorCode, p.currentLeader.leaderId, p.currentLeader.leaderEpoch, now)
+    if (handled !== null) return handled
+    const d = this.quorum.data
+    if (d.role !== 'follower' || source !== this.quorum.leaderId || p.errorCode !== ErrorCode.NONE) return false
+    const f = d.follower
+    if (p.divergingEpoch.epoch >= 0) {
+      const target = Math.max(this.truncationOffset({offset: p.divergingEpoch.endOffset, epoch: p.divergingEpoch.epoch}), this.log.startOffset())
+      if (target < this.hw) throw new RaftInvariantError(`Leader ${source} asked to truncate to ${target}, below the high watermark ${this.hw}`)
+      this.logger.info(`Truncating the log to ${target} (diverging epoch ${p.divergingEpoch.epoch} ends at ${p.divergingEpoch.endOffset} on leader ${source})`)
+      this.log.truncateTo(target)
+      this.log.flush()
+    } else if (p.snapshotId.epoch >= 0 || p.snapshotId.endOffset >= 0) {
+      if (p.snapshotId.epoch < 0 || p.snapshotId.endOffset < 0) return false
+      const id = {endOffset: p.snapshotId.endOffset, epoch: p.snapshotId.epoch}
+      if (this.snapshots.some(s => s.endOffset === id.endOffset && s.epoch === id.epoch)) this.installSnapshot(id)
+      else {
+        f.download = {id, chunks: [], position: 0}
+        this.logger.info(`Fetching snapshot ${snapshotName(id)} from leader ${source}`)
+      }
+    } else {
+      const records = p.records
+      if (records && records.length > 0) {
+        const first = records.length >= 8 ? records.readBigInt64BE(0) : -1n
+        if (Number(first) !== this.log.endOffset()) {
+          this.logger.warn(`Ignoring a Fetch response from ${source} whose records start at ${first}, not at the log end offset ${this.log.endOffset()}`)
+          return false
+        }
+        this.log.appendAsFollower(records)
+        this.log.flush()
+      }
+      if (p.highWatermark >= 0) this.updateFollowerHighWatermark(Math.min(p.highWatermark, this.log.endOffset()))
+    }
+    f.lastFetchSuccessMs = now
+    f.fetchDeadline = Math.max(f.fetchDeadline, now + (f.leaderResigned ? 0 : this.config.fetchTimeoutMs))
+    return true
+  }
+
+  private updateFollowerHighWatermark(hw: number): void {
+    if (hw > this.hw) this.hw = hw
+    else if (hw < this.hw) this.logger.debug?.(`Ignoring a high watermark ${hw} below ${this.hw}`)
+  }
+
+  private handleFetchSnapshotResponse(source: number, res: FetchSnapshotResponse, now: number): boolean {
+    if (res.errorCode !== ErrorCode.NONE) return false
+    const p = this.partitionOf(res.topics)
+    if (!p) return false
+    const handled = this.handleCommonResponse(p.errorCode, p.currentLeader.leaderId, p.currentLeader.leaderEpoch, now)
+    if (handled !== null) return handled
+    const d = this.quorum.data
+    if (d.role !== 'follower' || source !== this.quorum.leaderId || !d.follower.download) return false
+    const f = d.follower
+    const dl = d.follower.download!
+    if (p.errorCode === ErrorCode.SNAPSHOT_NOT_FOUND || p.snapshotId.endOffset < 0 || p.snapshotId.epoch < 0) {
+      this.logger.info(`Leader ${source} no longer has snapshot ${snapshotName(dl.id)}; fetching again`)
+      f.download = null
+      return true
+    }
+    if (p.errorCode !== ErrorCode.NONE) return false
+    const chunk = p.unalignedRecords ?? Buffer.alloc(0)
+    if (p.snapshotId.endOffset !== dl.id.endOffset || p.snapshotId.epoch !== dl.id.epoch || p.position !== dl.position || chunk.length === 0 || dl.position + chunk.length > p.size) {
+      this.logger.warn(`Unexpected FetchSnapshot response from ${source} (snapshot ${p.snapshotId.endOffset}-${p.snapshotId.epoch} at ${p.position}); restarting the download`)
+      f.download = null
+      return false
+    }
+    dl.chunks.push(Buffer.from(chunk))
+    dl.position += chunk.length
+    if (dl.position === p.size) {
+      const bytes = Buffer.concat(dl.chunks)
+      f.download = null
+      try {
+        decodeSnapshot(bytes)
+      } catch (err) {
+        this.logger.error(`Downloaded snapshot ${snapshotName(dl.id)} is invalid; fetching again`, err)
+        return false
+      }
+      this.snapshotStore.write(dl.id, bytes)
+      this.snapshots.push(dl.id)
+      this.snapshots.sort((a, b) => a.endOffset - b.endOffset)
+      this.installSnapshot(dl.id)
+    }
+    f.lastFetchSuccessMs = now
+    f.fetchDeadline = Math.max(f.fetchDeadline, now + (f.leaderResigned ? 0 : this.config.fetchTimeoutMs))
+    return true
+  }
+
+  /** The log restarts empty at a complete snapshot from the leader; older snapshots go. */
+  private installSnapshot(id: SnapshotId): void {
+    if (this.hw > id.endOffset) throw new RaftInvariantError(`Snapshot ${snapshotName(id)} ends below the high watermark ${this.hw}`)
+    this.log.truncateFullyAndStartAt(id.endOffset)
+    for (const s of [...this.snapshots]) if (s.endOffset < id.endOffset) this.deleteSnapshot(s)
+    this.hw = id.endOffset
+    this.logger.info(`Installed snapshot ${snapshotName(id)}; the log starts at ${id.endOffset}`)
+  }
+
+  // ---- after every step: parked fetches, listeners --------------------------------------------
+
+  private afterStep(now: number): void {
+    while (this.parkedDirty !== 'none') {
+      const mode = this.parkedDirty
+      this.parkedDirty = 'none'
+      const end = this.log.endOffset()
+      const due = this.parked.filter(p => mode === 'all' || p.deadline <= now || p.request.topics[0].partitions[0].fetchOffset < end)
+      if (due.length === 0) continue
+      this.parked = this.parked.filter(p => !due.includes(p))
+      for (const p of due) this.respond(p.requestId, {apiKey: ApiKey.FETCH, data: this.tryCompleteFetch(p.request, p.apiVersion, now)})
+    }
+    this.deliverToListeners()
+  }
+
+  private deliverToListeners(): void {
+    for (const ctx of this.listeners) {
+      for (let guard = 0; guard < 1_000_000; guard++) {
+        if (!this.deliverOnce(ctx)) break
+      }
+      this.maybeFireLeaderChange(ctx)
+    }
+  }
+
+  /** Delivers the next snapshot or batches to one listener; false when there is nothing to deliver. */
+  private deliverOnce(ctx: ListenerContext<T>): boolean {
+    const hw = this.hw
+    const latest = this.latestSnapshotId()
+    if (ctx.nextOffset === -1 || ctx.nextOffset < this.log.startOffset()) {
+      if (latest && latest.endOffset <= hw && latest.endOffset > ctx.nextOffset) {
+        const bytes = this.snapshotStore.read(latest, 0, this.snapshotStore.size(latest))
+        const records = decodeSnapshot(bytes).map(v => this.serde.decode(v))
+        ctx.nextOffset = latest.endOffset
+        this.safely(() => ctx.listener.handleLoadSnapshot({id: latest, records}))
+        return true
+      }
+      if (ctx.nextOffset === -1) {
+        ctx.nextOffset = 0
+        return true
+      }
+      if (ctx.nextOffset < this.log.startOffset()) return false
+    }
+    if (ctx.nextOffset >= hw) return false
+    const buf = this.log.read(ctx.nextOffset, MAX_BATCH_SIZE_BYTES)
+    let progressed = false
+    for (const b of decodeRecordBatches(buf)) {
+      if (b.lastOffset < ctx.nextOffset) continue
+      if (b.baseOffset !== ctx.nextOffset) throw new RaftInvariantError(`Batch at ${b.baseOffset} does not start at the next delivery offset ${ctx.nextOffset}`)
+      if (b.lastOffset >= hw) break
+      ctx.nextOffset = b.lastOffset + 1
+      progressed = true
+      if (b.isControl) continue
+      const records = b.records.map(r => this.serde.decode(r.value ?? Buffer.alloc(0)))
+      const batch = {baseOffset: b.baseOffset, lastOffset: b.lastOffset, epoch: b.partitionLeaderEpoch, appendTimestamp: b.maxTimestamp, sizeInBytes: b.sizeInBytes, records}
+      this.safely(() => ctx.listener.handleCommit(batch))
+      if (ctx.nextOffset < this.log.startOffset()) break
+    }
+    return progressed
+  }
+
+  private maybeFireLeaderChange(ctx: ListenerContext<T>): void {
+    const d = this.quorum.data
+    if (d.role === 'leader' && ctx.nextOffset < d.leader.epochStartOffset) return
+    const la = this.leaderAndEpoch()
+    if (ctx.lastFired && ctx.lastFired.leaderId === la.leaderId && ctx.lastFired.epoch === la.epoch) return
+    ctx.lastFired = la
+    this.safely(() => ctx.listener.handleLeaderChange(la))
+  }
+
+  private safely(fn: () => void): void {
+    try {
+      fn()
+    } catch (err) {
+      if (err instanceof RaftInvariantError) throw err
+      this.logger.error('A Raft listener failed', err)
+    }
   }
 }

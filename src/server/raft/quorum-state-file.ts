@@ -72,3 +72,16 @@ export function writeQuorumState(dir: string, state: ElectionState, voters: read
     try { fs.fsyncSync(dfd) } finally { fs.closeSync(dfd) }
   } catch { /* directory fsync unsupported */ }
 }
+
+/** `<dir>/quorum-state` as a `QuorumStateStore` (Kafka `FileQuorumStateStore`). */
+export class FileQuorumStateStore {
+  constructor(readonly dir: string, private readonly voters: () => readonly number[]) {}
+
+  read(): ElectionState | null {
+    return readQuorumState(this.dir)
+  }
+
+  write(state: ElectionState): void {
+    writeQuorumState(this.dir, state, this.voters())
+  }
+}

@@ -1,9 +1,9 @@
 /**
  * Metadata snapshots (storage-and-kraft.md §4.3, KIP-630; Kafka `RecordsSnapshotWriter`,
- * `Snapshots`): `<endOffset 20 digits>-<epoch 10 digits>.checkpoint` in the metadata partition dir,
- * holding record batches (offsets from 0, partitionLeaderEpoch = snapshot epoch): a control batch
- * with SNAPSHOT_HEADER, data batches of metadata records, a control batch with SNAPSHOT_FOOTER.
- * Written as `.checkpoint.part` then renamed.
+ * `Snapshots`, `FileRawSnapshotWriter`): `<endOffset 20 digits>-<epoch 10 digits>.checkpoint` in
+ * the metadata partition dir, holding record batches (offsets from 0, partitionLeaderEpoch =
+ * snapshot epoch): a control batch with SNAPSHOT_HEADER, data batches of record values, a control
+ * batch with SNAPSHOT_FOOTER. Written as `.checkpoint.part`, fsynced, then renamed.
  */
 import fs from 'node:fs'
 import path from 'node:path'
@@ -27,6 +27,11 @@ export function snapshotFileName(id: SnapshotId): string {
   return `${String(id.endOffset).padStart(20, '0')}-${String(id.epoch).padStart(10, '0')}.checkpoint`
 }
 
+/** `<endOffset>-<epoch>` as Kafka logs it, e.g. `00000000000000000042-0000000003`. */
+export function snapshotName(id: SnapshotId): string {
+  return snapshotFileName(id).replace('.checkpoint', '')
+}
+
 /** Snapshot ids in `dir`, ascending by end offset. */
 export function listSnapshots(dir: string): SnapshotId[] {
   let names: string[]
@@ -40,51 +45,38 @@ export function listSnapshots(dir: string): SnapshotId[] {
     const m = NAME.exec(n)
     if (m) ids.push({endOffset: Number(m[1]), epoch: Number(m[2])})
   }
-  return ids.sort((a, b) => a.endOffset - b.endOffset)
+  return ids.sort((a, b) => a.endOffset - b.endOffset || a.epoch - b.epoch)
 }
 
 function controlBatch(type: ControlRecordType, value: Buffer, baseOffset: number, epoch: number, ts: number): Buffer {
   return encodeRecordBatch({baseOffset, partitionLeaderEpoch: epoch, isControl: true, records: [{key: encodeControlRecordKey(type), value, timestamp: ts}]})
 }
 
-/** Writes a snapshot of `values` (encoded metadata record values) atomically; returns its path. */
-export function writeSnapshot(dir: string, id: SnapshotId, values: Buffer[], lastContainedLogTimestamp: number): string {
-  const now = Date.now()
+/** The bytes of a snapshot of `values` (encoded record values); `nowMs` stamps the batches. */
+export function encodeSnapshot(id: SnapshotId, values: Buffer[], lastContainedLogTimestamp: number, nowMs: number): Buffer {
   const hw = new Writer(16)
   writeSnapshotHeaderRecord(hw, {version: 0, lastContainedLogTimestamp}, 0)
   const fw = new Writer(8)
   writeSnapshotFooterRecord(fw, {version: 0}, 0)
-  const parts: Buffer[] = [controlBatch(ControlRecordType.SNAPSHOT_HEADER, hw.toBuffer(), 0, id.epoch, now)]
+  const parts: Buffer[] = [controlBatch(ControlRecordType.SNAPSHOT_HEADER, hw.toBuffer(), 0, id.epoch, nowMs)]
   let offset = 1
   for (let i = 0; i < values.length; i += RECORDS_PER_BATCH) {
     const chunk = values.slice(i, i + RECORDS_PER_BATCH)
-    parts.push(encodeRecordBatch({baseOffset: offset, partitionLeaderEpoch: id.epoch, records: chunk.map(value => ({key: null, value, timestamp: now}))}))
+    parts.push(encodeRecordBatch({baseOffset: offset, partitionLeaderEpoch: id.epoch, records: chunk.map(value => ({key: null, value, timestamp: nowMs}))}))
     offset += chunk.length
   }
-  parts.push(controlBatch(ControlRecordType.SNAPSHOT_FOOTER, fw.toBuffer(), offset, id.epoch, now))
-  const file = path.join(dir, snapshotFileName(id))
-  const part = `${file}.part`
-  const fd = fs.openSync(part, 'w')
-  try {
-    for (const p of parts) fs.writeSync(fd, p)
-    fs.fsyncSync(fd)
-  } finally {
-    fs.closeSync(fd)
-  }
-  fs.renameSync(part, file)
-  return file
+  parts.push(controlBatch(ControlRecordType.SNAPSHOT_FOOTER, fw.toBuffer(), offset, id.epoch, nowMs))
+  return Buffer.concat(parts)
 }
 
 /**
- * Reads the metadata record values of a snapshot (control records skipped).
- * @throws Error when the file is corrupt or has no SNAPSHOT_FOOTER (incomplete).
+ * The record values of a snapshot (control records skipped).
+ * @throws Error when the bytes are corrupt or have no SNAPSHOT_FOOTER (incomplete).
  */
-export function readSnapshot(dir: string, id: SnapshotId): Buffer[] {
-  const file = path.join(dir, snapshotFileName(id))
-  const batches = decodeRecordBatches(fs.readFileSync(file))
+export function decodeSnapshot(bytes: Buffer): Buffer[] {
   const values: Buffer[] = []
   let footer = false
-  for (const b of batches) {
+  for (const b of decodeRecordBatches(bytes)) {
     if (b.isControl) {
       for (const r of b.records) {
         const type = r.key && r.key.length >= 4 ? r.key.readInt16BE(2) : -1
@@ -94,6 +86,96 @@ export function readSnapshot(dir: string, id: SnapshotId): Buffer[] {
     }
     for (const r of b.records) if (r.value) values.push(r.value)
   }
-  if (!footer) throw new Error(`Snapshot ${file} has no footer`)
+  if (!footer) throw new Error('the snapshot has no footer')
   return values
+}
+
+/** Writes `bytes` to `<dir>/<file>.part`, fsyncs, renames to `<dir>/<file>` and fsyncs the directory. */
+function writeAtomically(dir: string, file: string, bytes: Buffer): void {
+  const target = path.join(dir, file)
+  const part = `${target}.part`
+  const fd = fs.openSync(part, 'w')
+  try {
+    let written = 0
+    while (written < bytes.length) written += fs.writeSync(fd, bytes, written, bytes.length - written)
+    fs.fsyncSync(fd)
+  } finally {
+    fs.closeSync(fd)
+  }
+  fs.renameSync(part, target)
+  try {
+    const dfd = fs.openSync(dir, 'r')
+    try { fs.fsyncSync(dfd) } finally { fs.closeSync(dfd) }
+  } catch { /* directory fsync unsupported */ }
+}
+
+/** Writes a snapshot of `values` atomically; returns its path. */
+export function writeSnapshot(dir: string, id: SnapshotId, values: Buffer[], lastContainedLogTimestamp: number): string {
+  writeAtomically(dir, snapshotFileName(id), encodeSnapshot(id, values, lastContainedLogTimestamp, Date.now()))
+  return path.join(dir, snapshotFileName(id))
+}
+
+/**
+ * Reads the record values of a snapshot (control records skipped).
+ * @throws Error when the file is corrupt or has no SNAPSHOT_FOOTER (incomplete).
+ */
+export function readSnapshot(dir: string, id: SnapshotId): Buffer[] {
+  const file = path.join(dir, snapshotFileName(id))
+  try {
+    return decodeSnapshot(fs.readFileSync(file))
+  } catch (err) {
+    throw new Error(`Snapshot ${file} is unreadable: ${(err as Error).message}`)
+  }
+}
+
+/**
+ * The snapshots of one partition directory as a `SnapshotStore` (Kafka `FileRawSnapshotReader` /
+ * `FileRawSnapshotWriter`). On open, leftover `*.checkpoint.part` files (a crash mid-write or
+ * mid-download) are deleted, as Kafka's `KafkaMetadataLog.recoverSnapshots` does.
+ */
+export class FileSnapshotStore {
+  constructor(readonly dir: string) {
+    fs.mkdirSync(dir, {recursive: true})
+    for (const n of fs.readdirSync(dir)) {
+      if (n.endsWith('.checkpoint.part') || n.endsWith('.checkpoint.deleted')) fs.rmSync(path.join(dir, n), {force: true})
+    }
+  }
+
+  list(): SnapshotId[] {
+    return listSnapshots(this.dir)
+  }
+
+  size(id: SnapshotId): number {
+    try {
+      return fs.statSync(path.join(this.dir, snapshotFileName(id))).size
+    } catch {
+      return -1
+    }
+  }
+
+  read(id: SnapshotId, position: number, maxBytes: number): Buffer {
+    const fd = fs.openSync(path.join(this.dir, snapshotFileName(id)), 'r')
+    try {
+      const size = fs.fstatSync(fd).size
+      const len = Math.max(0, Math.min(maxBytes, size - position))
+      const buf = Buffer.allocUnsafe(len)
+      let got = 0
+      while (got < len) {
+        const n = fs.readSync(fd, buf, got, len - got, position + got)
+        if (n === 0) break
+        got += n
+      }
+      return buf.subarray(0, got)
+    } finally {
+      fs.closeSync(fd)
+    }
+  }
+
+  write(id: SnapshotId, bytes: Buffer): void {
+    writeAtomically(this.dir, snapshotFileName(id), bytes)
+  }
+
+  delete(id: SnapshotId): void {
+    fs.rmSync(path.join(this.dir, snapshotFileName(id)), {force: true})
+  }
 }

@@ -5,7 +5,7 @@ import {Writer} from '../../primitives/writer.js'
 import type {Input} from '../../primitives/input.js'
 import type {ApiSpec} from '../api-spec.js'
 
-/** VoteRequest (versions 0-1, flexible 0+). */
+/** VoteRequest (versions 0-2, flexible 0+). */
 export interface VoteRequest {
   /** (versions 0+, nullable 0+, default "null") */
   clusterId: string | null
@@ -37,11 +37,13 @@ export interface VoteRequestPartitionData {
   lastOffsetEpoch: number
   /** The offset of the last record written to the metadata log (versions 0+) */
   lastOffset: number
+  /** Whether the request is a PreVote request (not persisted) or not (KIP-996). (versions 2+) */
+  preVote: boolean
 }
 
-/** Reads a VoteRequest body in `version` (0-1); absent fields get their defaults. Throws ProtocolDecodeError. */
+/** Reads a VoteRequest body in `version` (0-2); absent fields get their defaults. Throws ProtocolDecodeError. */
 export function readVoteRequest(r: Reader, version: number): VoteRequest {
-  if (!(version >= 0 && version <= 1)) throw new ProtocolDecodeError(`VoteRequest: unsupported version ${version}`)
+  if (!(version >= 0 && version <= 2)) throw new ProtocolDecodeError(`VoteRequest: unsupported version ${version}`)
   let f_clusterId: string | null = r.readCompactNullableString()
   let f_voterId: number
   if (version >= 1) {
@@ -103,13 +105,19 @@ function readVoteRequestPartitionData(r: Reader, version: number): VoteRequestPa
   }
   let f_lastOffsetEpoch: number = r.readInt32()
   let f_lastOffset: number = r.readInt64()
+  let f_preVote: boolean
+  if (version >= 2) {
+    f_preVote = r.readBool()
+  } else {
+    f_preVote = false
+  }
   r.readTaggedFields()
-  return {partitionIndex: f_partitionIndex, candidateEpoch: f_candidateEpoch, candidateId: f_candidateId, candidateDirectoryId: f_candidateDirectoryId, voterDirectoryId: f_voterDirectoryId, lastOffsetEpoch: f_lastOffsetEpoch, lastOffset: f_lastOffset}
+  return {partitionIndex: f_partitionIndex, candidateEpoch: f_candidateEpoch, candidateId: f_candidateId, candidateDirectoryId: f_candidateDirectoryId, voterDirectoryId: f_voterDirectoryId, lastOffsetEpoch: f_lastOffsetEpoch, lastOffset: f_lastOffset, preVote: f_preVote}
 }
 
-/** Writes a VoteRequest body in `version` (0-1); undefined fields are written as their defaults. */
+/** Writes a VoteRequest body in `version` (0-2); undefined fields are written as their defaults. */
 export function writeVoteRequest(w: Writer, m: Input<VoteRequest>, version: number): void {
-  if (!(version >= 0 && version <= 1)) throw new RangeError(`VoteRequest: unsupported version ${version}`)
+  if (!(version >= 0 && version <= 2)) throw new RangeError(`VoteRequest: unsupported version ${version}`)
   const v_clusterId = m.clusterId === undefined ? null : m.clusterId
   w.writeCompactNullableString(v_clusterId)
   if (version >= 1) {
@@ -162,10 +170,14 @@ function writeVoteRequestPartitionData(w: Writer, m: Input<VoteRequestPartitionD
   w.writeInt32(v_lastOffsetEpoch)
   const v_lastOffset = m.lastOffset ?? 0
   w.writeInt64(v_lastOffset)
+  if (version >= 2) {
+    const v_preVote = m.preVote ?? false
+    w.writeBool(v_preVote)
+  }
   w.writeUVarint(0)
 }
 
-/** VoteResponse (versions 0-1, flexible 0+). */
+/** VoteResponse (versions 0-2, flexible 0+). */
 export interface VoteResponse {
   /** The top level error code. (versions 0+) */
   errorCode: number
@@ -205,9 +217,9 @@ export interface VoteResponseNodeEndpoint {
   port: number
 }
 
-/** Reads a VoteResponse body in `version` (0-1); absent fields get their defaults. Throws ProtocolDecodeError. */
+/** Reads a VoteResponse body in `version` (0-2); absent fields get their defaults. Throws ProtocolDecodeError. */
 export function readVoteResponse(r: Reader, version: number): VoteResponse {
-  if (!(version >= 0 && version <= 1)) throw new ProtocolDecodeError(`VoteResponse: unsupported version ${version}`)
+  if (!(version >= 0 && version <= 2)) throw new ProtocolDecodeError(`VoteResponse: unsupported version ${version}`)
   let f_errorCode: number = r.readInt16()
   let f_topics: VoteResponseTopicData[]
   {
@@ -293,9 +305,9 @@ function readVoteResponseNodeEndpoint(r: Reader, version: number): VoteResponseN
   return {nodeId: f_nodeId, host: f_host, port: f_port}
 }
 
-/** Writes a VoteResponse body in `version` (0-1); undefined fields are written as their defaults. */
+/** Writes a VoteResponse body in `version` (0-2); undefined fields are written as their defaults. */
 export function writeVoteResponse(w: Writer, m: Input<VoteResponse>, version: number): void {
-  if (!(version >= 0 && version <= 1)) throw new RangeError(`VoteResponse: unsupported version ${version}`)
+  if (!(version >= 0 && version <= 2)) throw new RangeError(`VoteResponse: unsupported version ${version}`)
   const v_errorCode = m.errorCode ?? 0
   w.writeInt16(v_errorCode)
   const v_topics = m.topics
@@ -370,7 +382,7 @@ export const VoteApi: ApiSpec = {
   apiKey: 52,
   name: "Vote",
   minVersion: 0,
-  maxVersion: 1,
+  maxVersion: 2,
   flexibleMinVersion: 0,
   listeners: ["controller"],
   latestVersionUnstable: false,
