@@ -79,40 +79,43 @@ export async function startNodes(manifest: ClusterManifest, runJs: string, timeo
   return new Map(results.map((r, i) => [manifest.nodes[i].id, (r as PromiseFulfilledResult<DaemonStarted | ServerRecord>).value]))
 }
 
+/** SIGTERM to each of `targets`, then waits for all of them to exit. @throws TerseError at the deadline */
+async function terminate(targets: {node: LocalNode, rec: ServerRecord}[], timeoutMs: number): Promise<void> {
+  for (const t of targets) {
+    try {
+      process.kill(t.rec.pid, 'SIGTERM')
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const deadline = Date.now() + timeoutMs
+  let pending = targets
+  while (pending.length > 0 && Date.now() < deadline) {
+    await new Promise(resolve => setTimeout(resolve, 50))
+    pending = pending.filter(t => isRunning(t.rec))
+  }
+  if (pending.length > 0) throw new TerseError(`Node(s) ${pending.map(t => t.node.id).join(', ')} did not stop within ${Math.round(timeoutMs / 1000)} s`)
+  for (const t of targets) removeServerRecord(t.rec.pid)
+}
+
 /**
- * Stops the running nodes of the cluster with SIGTERM — brokers first (their controlled shutdown
- * needs the controllers), then controllers — waiting for each group to exit.
+ * Stops the running nodes of the cluster with SIGTERM: broker-only nodes first, all at once (their
+ * controlled shutdown needs the controllers), then the controllers one at a time with the active
+ * controller last, so that each controlled shutdown still finds a quorum.
  * @returns the ids of the nodes that were stopped
  */
 export async function stopNodes(manifest: ClusterManifest, timeoutMs = 60_000): Promise<number[]> {
-  const stopped: number[] = []
-  const brokersFirst = [manifest.nodes.filter(n => !n.roles.includes('controller')), manifest.nodes.filter(n => n.roles.includes('controller'))]
-  for (const group of brokersFirst) {
-    const running = runningServers()
-    const targets = group.flatMap(n => {
-      const rec = nodeProcess(n, running)
-      return rec ? [{node: n, rec}] : []
-    })
-    for (const t of targets) {
-      try {
-        process.kill(t.rec.pid, 'SIGTERM')
-      } catch {
-        // exited meanwhile
-      }
-    }
-    const deadline = Date.now() + timeoutMs
-    let pending = targets
-    while (pending.length > 0 && Date.now() < deadline) {
-      await new Promise(resolve => setTimeout(resolve, 50))
-      pending = pending.filter(t => isRunning(t.rec))
-    }
-    if (pending.length > 0) throw new TerseError(`Node(s) ${pending.map(t => t.node.id).join(', ')} did not stop within ${Math.round(timeoutMs / 1000)} s`)
-    for (const t of targets) {
-      removeServerRecord(t.rec.pid)
-      stopped.push(t.node.id)
-    }
-  }
-  return stopped.sort((a, b) => a - b)
+  const running = runningServers()
+  const targets = manifest.nodes.flatMap(n => {
+    const rec = nodeProcess(n, running)
+    return rec ? [{node: n, rec}] : []
+  })
+  await terminate(targets.filter(t => !t.node.roles.includes('controller')), timeoutMs)
+  const leaderId = (await clusterStatus(manifest)).leaderId
+  const controllers = targets.filter(t => t.node.roles.includes('controller'))
+    .sort((a, b) => Number(a.node.id === leaderId) - Number(b.node.id === leaderId) || a.node.id - b.node.id)
+  for (const t of controllers) await terminate([t], timeoutMs)
+  return targets.map(t => t.node.id).sort((a, b) => a - b)
 }
 
 /** One node as `kts cluster status` shows it. */
@@ -189,5 +192,20 @@ export async function clusterStatus(manifest: ClusterManifest): Promise<ClusterS
     leaderEpoch: quorum?.leaderEpoch ?? -1,
     nodes,
     bootstrapServers: manifest.nodes.filter(n => n.brokerPort > 0).map(n => `${host}:${n.brokerPort}`).join(','),
+  }
+}
+
+/**
+ * Polls the cluster's status until the quorum has a leader and every broker is seen unfenced (a
+ * started broker is unfenced, but the broker asked may not have replayed that yet), or `timeoutMs`
+ * passes; resolves with the last status either way.
+ */
+export async function waitUntilServing(manifest: ClusterManifest, timeoutMs = 15_000): Promise<ClusterStatus> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const status = await clusterStatus(manifest)
+    const ready = status.leaderId >= 0 && status.nodes.every(n => !n.roles.includes('broker') || n.broker === 'unfenced')
+    if (ready || Date.now() >= deadline) return status
+    await new Promise(resolve => setTimeout(resolve, 100))
   }
 }

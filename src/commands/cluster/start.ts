@@ -5,7 +5,7 @@ import {UsageError} from '../../cli/errors.js'
 import {canPrompt} from '../../cli/output/prompt.js'
 import type {ClusterLayout} from '../../cli/local-cluster/layout.js'
 import {askLayout} from '../../cli/local-cluster/ask-layout.js'
-import {clusterStatus, createCluster, readManifest, startNodes, type ClusterStatus} from '../../cli/local-cluster/local-cluster.js'
+import {createCluster, readManifest, startNodes, waitUntilServing, type ClusterStatus} from '../../cli/local-cluster/local-cluster.js'
 import {renderClusterStatus} from '../../cli/local-cluster/render-status.js'
 
 /**
@@ -59,7 +59,7 @@ export default class ClusterStart extends KtsCommand {
       out(`Starting the cluster in ${dir} (cluster id ${manifest.clusterId}).`)
     }
     await startNodes(manifest, path.join(this.config.root, 'bin', 'run.js'))
-    const status = await clusterStatus(manifest)
+    const status = await waitUntilServing(manifest)
     if (!this.jsonEnabled()) process.stdout.write(renderClusterStatus(status))
     return status
   }

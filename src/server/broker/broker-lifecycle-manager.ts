@@ -77,6 +77,8 @@ export class BrokerLifecycleManager {
   private loop: Promise<void> | null = null
   /** When registration was first refused as a duplicate (ms), null otherwise. */
   private duplicateSince: number | null = null
+  /** When the controller last answered a heartbeat (ms). */
+  private lastAnsweredMs = 0
 
   constructor(private readonly opts: BrokerLifecycleOptions) {}
 
@@ -114,19 +116,29 @@ export class BrokerLifecycleManager {
 
   /**
    * Controlled shutdown: heartbeats with wantShutDown until the controller lets the broker go, or
-   * `timeoutMs` passes. Resolves either way (Kafka shuts down after the timeout too).
+   * `timeoutMs` passes, or no heartbeat has been answered for two heartbeat intervals (no controller
+   * can decide: the rest of the quorum is gone, as when a whole cluster stops; Kafka waits its full
+   * timeout there). Resolves either way: the controller fences the broker when its session expires.
+   * @returns true when the controller answered shouldShutDown
    */
   async controlledShutdown(timeoutMs: number): Promise<boolean> {
     if (this.epoch < 0 || this.closed) return false
     this.wantShutDown = true
     this.stateValue = 'PENDING_CONTROLLED_SHUTDOWN'
+    this.lastAnsweredMs = Date.now()
     this.wake?.()
+    const unanswered = 2 * this.opts.heartbeatIntervalMs
     let timer: NodeJS.Timeout | undefined
+    let check: NodeJS.Timeout | undefined
     const done = await Promise.race([
       this.shutdownD.promise.then(() => true),
       new Promise<boolean>(resolve => { timer = setTimeout(() => resolve(false), timeoutMs) }),
+      new Promise<boolean>(resolve => {
+        check = setInterval(() => { if (Date.now() - this.lastAnsweredMs >= unanswered) resolve(false) }, 100)
+      }),
     ])
     clearTimeout(timer)
+    clearInterval(check)
     this.stateValue = 'SHUTTING_DOWN'
     return done
   }
@@ -201,6 +213,8 @@ export class BrokerLifecycleManager {
   /** One BrokerHeartbeat; returns the delay before the next one. */
   private async heartbeat(): Promise<number> {
     const {opts} = this
+    // A heartbeat not answered within an interval is given up and sent again (Kafka's lifecycle
+    // manager does the same), so a controller that cannot commit does not hold the loop.
     const res = await opts.channel.send<BrokerHeartbeatResponse>(BrokerHeartbeatApi, {
       brokerId: opts.nodeId,
       brokerEpoch: this.epoch,
@@ -208,7 +222,8 @@ export class BrokerLifecycleManager {
       wantFence: false,
       wantShutDown: this.wantShutDown,
       offlineLogDirs: [],
-    })
+    }, Math.max(opts.heartbeatIntervalMs, 500))
+    this.lastAnsweredMs = Date.now()
     if (res.errorCode !== ErrorCode.NONE) {
       // STALE_BROKER_EPOCH after `kts cluster unregister`: like Kafka, the broker stays
       // unregistered (and fenced for clients) until it restarts.

@@ -63,6 +63,7 @@ export class BrokerServer {
   private readonly cleanups: (() => Promise<void> | void)[] = []
   private socketServer: SocketServer | null = null
   private lifecycle: BrokerLifecycleManager | null = null
+  private readonly channels: ControllerChannel[] = []
 
   private constructor(private readonly opts: BrokerServerOptions, private readonly log: Logger) {}
 
@@ -106,7 +107,7 @@ export class BrokerServer {
         local: this.opts.localController, clientId: `broker-${nodeId}-${purpose}`,
         requestTimeoutMs: CONTROLLER_REQUEST_TIMEOUT_MS, retryBackoffMs: CONTROLLER_RETRY_BACKOFF_MS, logger: log,
       })
-      this.cleanups.push(() => c.close())
+      this.channels.push(c)
       return c
     }
     const lifecycleChannel = channel('heartbeat')
@@ -270,6 +271,8 @@ export class BrokerServer {
       const done = await lifecycle.controlledShutdown(this.opts.config.brokerSessionTimeoutMs)
       if (!done) this.log.warn('The controller did not acknowledge the controlled shutdown in time; shutting down anyway')
     }
+    // Nothing more is asked of the controller: fail whatever is still waiting for it.
+    for (const c of this.channels.splice(0)) c.close()
     const cleanups = this.cleanups.splice(0).reverse()
     for (const c of cleanups) {
       try {

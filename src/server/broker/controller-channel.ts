@@ -55,9 +55,6 @@ export interface ControllerChannelOptions {
 
 const NOT_CONTROLLER = ErrorCode.NOT_CONTROLLER
 
-function delay(ms: number): Promise<void> {
-  return new Promise(resolve => setTimeout(resolve, ms).unref())
-}
 
 /** IPv4/IPv6 address bytes of `host` (Envelope.clientHostAddress), empty when not an IP. */
 function addressBytes(host: string): Buffer {
@@ -80,9 +77,16 @@ export class ControllerChannel {
   private conn: {id: number, connection: Promise<BrokerConnection>} | null = null
   private nextCorrelationId = 1
   private closed = false
+  /** Settles (rejects) when the channel is closed, so calls in flight stop waiting. */
+  private readonly closedSignal: Promise<never>
+  private signalClosed!: () => void
   private readonly unsubscribe: () => void
 
   constructor(private readonly opts: ControllerChannelOptions) {
+    this.closedSignal = new Promise<never>((_, reject) => {
+      this.signalClosed = () => reject(new ProtocolClientError('The controller channel is closed'))
+    })
+    this.closedSignal.catch(() => undefined)
     this.unsubscribe = opts.onLeaderChange(leader => {
       this.leader = leader
       const waiters = this.leaderWaiters
@@ -144,9 +148,10 @@ export class ControllerChannel {
     return this.forward(this.frame(spec, version, request), spec.apiKey, version, '127.0.0.1', timeoutMs) as Promise<Res>
   }
 
-  /** Closes the connection; calls in flight fail. */
+  /** Closes the connection; calls in flight fail at once (REQUEST_TIMED_OUT, 'channel is closed'). */
   close(): void {
     this.closed = true
+    this.signalClosed()
     this.unsubscribe()
     this.dropConnection()
     for (const w of this.leaderWaiters) w()
@@ -166,7 +171,7 @@ export class ControllerChannel {
       if (this.closed) throw new KafkaError(ErrorCode.REQUEST_TIMED_OUT, `The controller channel is closed (${what})`)
       if (this.leader.leaderId >= 0) {
         try {
-          const r = await attempt()
+          const r = await this.raceDeadline(attempt(), deadline)
           if (r !== null) return r
           lastProblem = `controller ${this.leader.leaderId} is not the active controller`
           this.dropConnection()
@@ -178,11 +183,25 @@ export class ControllerChannel {
       }
       const left = deadline - Date.now()
       if (left <= 0) throw new KafkaError(ErrorCode.REQUEST_TIMED_OUT, `Timed out waiting for the active controller (${what}): ${lastProblem}`)
-      if (this.leader.leaderId < 0) await this.waitForLeader(left)
-      else await delay(Math.min(this.opts.retryBackoffMs, left))
+      await this.waitForLeader(this.leader.leaderId < 0 ? left : Math.min(this.opts.retryBackoffMs, left))
     }
   }
 
+  /** `p`, unless the channel closes or `deadline` (ms) passes first (then a ProtocolClientError). */
+  private async raceDeadline<R>(p: Promise<R>, deadline: number): Promise<R> {
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new ProtocolClientError('No answer before the deadline')), Math.max(0, deadline - Date.now()))
+      timer.unref()
+    })
+    try {
+      return await Promise.race([p, this.closedSignal, timeout])
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  /** Waits `ms`, or less when the leader changes or the channel is closed. */
   private waitForLeader(ms: number): Promise<void> {
     return new Promise(resolve => {
       const t = setTimeout(resolve, ms)

@@ -350,13 +350,14 @@ export class KafkaRaftClient<T> {
 
   /**
    * Done when this node is an observer or the only voter, another leader is known, a resigned
-   * leader's EndQuorumEpoch was acknowledged by every other voter, or the time is up.
+   * leader's EndQuorumEpoch was acknowledged by every other voter or its election timeout passed
+   * (Kafka's `GracefulShutdown`: voters that are down never acknowledge), or the time is up.
    */
   isShutdownComplete(now: number): boolean {
     if (this.shutdownDeadline === null) return false
     if (!this.quorum.isVoter || this.quorum.isOnlyVoter || now >= this.shutdownDeadline) return true
     const d = this.quorum.data
-    if (d.role === 'resigned' && d.resigned.unackedVoters.size === 0) return true
+    if (d.role === 'resigned' && (d.resigned.unackedVoters.size === 0 || now >= d.resigned.electionDeadline)) return true
     const leader = this.quorum.currentLeaderId()
     return leader >= 0 && leader !== this.nodeId
   }
@@ -544,7 +545,7 @@ export class KafkaRaftClient<T> {
         clusterId: this.clusterId, leaderId: this.nodeId, epoch: this.quorum.epoch, preferredSuccessors: r.preferredSuccessors,
       })})))
     }
-    if (this.shutdownDeadline !== null) return next
+    if (this.shutdownDeadline !== null) return Math.min(next, r.electionDeadline)
     if (now >= r.electionDeadline) {
       this.transitionToProspective(now, 0)
       return now

@@ -1,0 +1,79 @@
+/**
+ * What the cluster tests ask of a running cluster, through the Kafka protocol only: the quorum's
+ * state (DescribeQuorum to a controller), each broker's view (Metadata to that broker), topic
+ * creation through a given broker (CreateTopics, forwarded by it to the active controller).
+ */
+import {BrokerConnection} from '../../src/protocol/client/broker-connection.js'
+import {DescribeQuorumApi, type DescribeQuorumResponse} from '../../src/protocol/generated/messages/describe-quorum.js'
+import {MetadataApi, type MetadataResponse} from '../../src/protocol/generated/messages/metadata.js'
+import {CreateTopicsApi, type CreateTopicsResponse} from '../../src/protocol/generated/messages/create-topics.js'
+import type {ClusterHandle} from '../helpers/cluster-process.js'
+
+async function withConnection<T>(port: number, fn: (c: BrokerConnection) => Promise<T>, timeoutMs = 5000): Promise<T> {
+  const c = await BrokerConnection.connect({host: '127.0.0.1', port, clientId: 'cluster-test', connectTimeoutMs: timeoutMs, requestTimeoutMs: timeoutMs})
+  try {
+    return await fn(c)
+  } finally {
+    c.close()
+  }
+}
+
+export interface QuorumState {
+  leaderId: number
+  leaderEpoch: number
+  highWatermark: number
+  voters: {replicaId: number, logEndOffset: number}[]
+  observers: {replicaId: number, logEndOffset: number}[]
+}
+
+/** DescribeQuorum sent to the controller listener on `port`; null when that node is not the leader or is down. */
+export async function describeQuorum(port: number): Promise<QuorumState | null> {
+  try {
+    return await withConnection(port, async c => {
+      const res = await c.send(DescribeQuorumApi, c.version(DescribeQuorumApi), {topics: [{topicName: '__cluster_metadata', partitions: [{partitionIndex: 0}]}]}) as DescribeQuorumResponse
+      const p = res.topics[0]?.partitions[0]
+      if (!p || res.errorCode !== 0 || p.errorCode !== 0) return null
+      return {leaderId: p.leaderId, leaderEpoch: p.leaderEpoch, highWatermark: p.highWatermark, voters: p.currentVoters, observers: p.observers}
+    }, 2000)
+  } catch {
+    return null
+  }
+}
+
+/** The quorum as its current leader describes it (asks every running controller). */
+export async function quorumState(cluster: ClusterHandle): Promise<QuorumState | null> {
+  for (const n of cluster.nodes) {
+    if (!n.controllerPort || !n.process.running) continue
+    const q = await describeQuorum(n.controllerPort)
+    if (q) return q
+  }
+  return null
+}
+
+export interface BrokerMetadata {
+  brokers: number[]
+  controllerId: number
+  topics: Map<string, {topicId: string, partitions: {partitionIndex: number, leaderId: number, replicaNodes: number[], isrNodes: number[]}[]}>
+}
+
+/** Metadata (all topics) as the broker listening on `port` sees it. */
+export function brokerMetadata(port: number): Promise<BrokerMetadata> {
+  return withConnection(port, async c => {
+    const res = await c.send(MetadataApi, c.version(MetadataApi, 12), {topics: null, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false}) as MetadataResponse
+    return {
+      brokers: res.brokers.map(b => b.nodeId).sort((a, b) => a - b),
+      controllerId: res.controllerId,
+      topics: new Map(res.topics.map(t => [t.name ?? '', {topicId: t.topicId, partitions: t.partitions}])),
+    }
+  })
+}
+
+/** CreateTopics through the broker on `port`; resolves with the per-topic error codes. */
+export function createTopics(port: number, topics: {name: string, numPartitions: number, replicationFactor: number}[], timeoutMs = 10_000): Promise<Map<string, number>> {
+  return withConnection(port, async c => {
+    const res = await c.send(CreateTopicsApi, c.version(CreateTopicsApi, 7), {
+      topics: topics.map(t => ({...t, assignments: [], configs: []})), timeoutMs, validateOnly: false,
+    }) as CreateTopicsResponse
+    return new Map(res.topics.map(t => [t.name, t.errorCode]))
+  }, timeoutMs + 2000)
+}
