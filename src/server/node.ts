@@ -33,6 +33,8 @@ export interface RunningNode {
   shutdown(): Promise<void>
   /** Resolves once the node has shut down. */
   done: Promise<void>
+  /** Why the node stopped by itself (a fatal error, e.g. its storage belongs to another cluster); null otherwise. */
+  readonly failure: Error | null
 }
 
 /**
@@ -70,6 +72,10 @@ export async function startNode({config, configPath}: StartNodeOptions): Promise
   const boundPorts = new Map<string, number>()
   let metricsUrls: string[] = []
   let shutdown: (() => Promise<void>) | null = null
+  let failure: Error | null = null
+  let abortStartup!: (err: Error) => void
+  const aborted = new Promise<never>((_, reject) => { abortStartup = reject })
+  aborted.catch(() => undefined)
   try {
     // --- metrics (kts.metrics.listeners, off by default): bound first, so a port in use fails fast
     const metrics = await createNodeMetrics(config, getLogger('kts.metrics.MetricsListener', `[MetricsListener nodeId=${nodeId}] `))
@@ -79,7 +85,9 @@ export async function startNode({config, configPath}: StartNodeOptions): Promise
     const shared = await SharedServer.start({
       config, clusterId, nodeId, logger: getLogger('kafka.raft.KafkaRaftClient', `[RaftManager id=${nodeId}] `),
       onFatal: (err) => {
+        failure ??= err
         log.error('The Raft client failed; shutting down', err)
+        abortStartup(err)
         void shutdown?.()
       },
     })
@@ -98,7 +106,7 @@ export async function startNode({config, configPath}: StartNodeOptions): Promise
     if (isBroker) {
       const b = await BrokerServer.start({
         config, clusterId, nodeId, shared, localController: controller?.local, incarnationId,
-        directoryIds: ensemble.directories.map(d => d.directoryId), metrics,
+        directoryIds: ensemble.directories.map(d => d.directoryId), metrics, abort: aborted,
       })
       stops.push(() => b.shutdown())
       for (const [name, port] of b.boundPorts) boundPorts.set(name, port)
@@ -124,7 +132,7 @@ export async function startNode({config, configPath}: StartNodeOptions): Promise
     })()
     return stopping
   }
-  return {nodeId, clusterId, boundPorts, metricsUrls, shutdown, done}
+  return {nodeId, clusterId, boundPorts, metricsUrls, shutdown, done, get failure() { return failure }}
 }
 
 export type {Logger}

@@ -3,8 +3,17 @@
 // registration and fencing, forwarding of admin requests, controller failover under SIGKILL and
 // SIGSTOP while topics are created, and a duplicate node id refused.
 import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import path from 'node:path'
+import {Kafka, logLevel} from 'kafkajs'
+import {randomClusterId} from '../helpers/broker-process.js'
+import {freePorts} from '../helpers/free-port.js'
+import {NodeProcess, ktsArgs, runNode} from '../helpers/node-process.js'
 import {startCluster, type ClusterHandle} from '../helpers/cluster-process.js'
+import {runCli} from '../helpers/run-cli.js'
+import {runProcessOk} from '../helpers/run-process.js'
 import {waitFor} from '../helpers/wait-for.js'
+import {PYTHON} from '../interop/python-client.js'
 import {brokerMetadata, createTopics, quorumState} from './cluster-client.js'
 
 /** Faster broker sessions than Kafka's 9 s so fencing shows within the test's time. */
@@ -64,6 +73,71 @@ describe('KRaft quorum: three combined nodes (real processes)', function () {
     }
     const tooMany = await createTopics(cluster.node(1).brokerPort, [{name: 'rf4', numPartitions: 1, replicationFactor: 4}])
     assert.equal(tooMany.get('rf4'), 38) // INVALID_REPLICATION_FACTOR
+  })
+
+  it('real clients see three brokers and a controller; kts metadata-quorum agrees with DescribeQuorum', async () => {
+    const q = await waitFor(() => quorumState(cluster), {timeoutMs: 10_000, message: 'a quorum leader'})
+    for (const n of cluster.nodes) {
+      await waitFor(async () => (await brokerMetadata(n.brokerPort)).brokers.length === 3, {timeoutMs: 10_000, message: `broker ${n.id} to list 3 live brokers`})
+    }
+    const kcat = await runProcessOk('kcat', ['-b', cluster.bootstrap, '-L', '-m', '5'], {timeoutMs: 20_000})
+    assert.match(kcat.stdout, / 3 brokers:/)
+    for (const n of cluster.nodes) assert.match(kcat.stdout, new RegExp(`broker ${n.id} at 127\\.0\\.0\\.1:${n.brokerPort}`))
+    assert.match(kcat.stdout, /\(controller\)/)
+
+    const admin = new Kafka({clientId: 'quorum-test', brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING}).admin()
+    await admin.connect()
+    try {
+      const d = await admin.describeCluster()
+      assert.deepEqual(d.brokers.map(b => b.nodeId).sort(), [1, 2, 3])
+      assert.ok([1, 2, 3].includes(d.controller ?? -1))
+    } finally {
+      await admin.disconnect()
+    }
+
+    const py = (code: string): Promise<string> => runProcessOk(PYTHON, ['-c', code, cluster.bootstrap], {timeoutMs: 30_000}).then(r => r.stdout.trim())
+    const confluent = JSON.parse(await py('import sys, json; from confluent_kafka.admin import AdminClient\n'
+      + 'md = AdminClient({"bootstrap.servers": sys.argv[1]}).list_topics(timeout=10)\n'
+      + 'print(json.dumps({"brokers": sorted(md.brokers), "controller": md.controller_id}))')) as {brokers: number[], controller: number}
+    assert.deepEqual(confluent.brokers, [1, 2, 3])
+    assert.ok([1, 2, 3].includes(confluent.controller))
+    const kafkaPython = JSON.parse(await py('import sys, json; from kafka.admin import KafkaAdminClient\n'
+      + 'd = KafkaAdminClient(bootstrap_servers=sys.argv[1]).describe_cluster()\n'
+      + 'print(json.dumps({"brokers": sorted(b["node_id"] for b in d["brokers"]), "controller": d["controller_id"]}))')) as {brokers: number[], controller: number}
+    assert.deepEqual(kafkaPython.brokers, [1, 2, 3])
+    assert.ok([1, 2, 3].includes(kafkaPython.controller))
+
+    const status = await runCli(['metadata-quorum', '--bootstrap-server', cluster.bootstrap, 'describe', '--status'])
+    assert.equal(status.code, 0, status.stderr)
+    const fields = new Map(status.stdout.split('\n').filter(l => l.includes(':')).map(l => [l.slice(0, l.indexOf(':')).trim(), l.slice(l.indexOf(':') + 1).trim()]))
+    assert.equal(fields.get('ClusterId'), cluster.clusterId)
+    assert.equal(Number(fields.get('LeaderId')), q.leaderId)
+    assert.ok(Number(fields.get('HighWatermark')) > 0)
+    const replication = await runCli(['metadata-quorum', '--bootstrap-controller', cluster.controllerBootstrap.split(',')[0], 'describe', '--replication'])
+    assert.equal(replication.code, 0, replication.stderr)
+    assert.equal(replication.stdout.split('\n').filter(l => /\s(Leader|Follower)\s*$/.test(l)).length, 3, replication.stdout)
+  })
+
+  it('serves each API only on its listener kind: no Raft or heartbeat APIs on broker listeners, no Produce on controller listeners', async () => {
+    const {BrokerConnection} = await import('../../src/protocol/client/broker-connection.js')
+    const {ProduceApi} = await import('../../src/protocol/generated/messages/produce.js')
+    const {BrokerHeartbeatApi} = await import('../../src/protocol/generated/messages/broker-heartbeat.js')
+    const {VoteApi} = await import('../../src/protocol/generated/messages/vote.js')
+    const n = cluster.node(1)
+    const onBroker = await BrokerConnection.connect({host: '127.0.0.1', port: n.brokerPort, clientId: 'scope-test'})
+    const onController = await BrokerConnection.connect({host: '127.0.0.1', port: n.controllerPort, clientId: 'scope-test'})
+    try {
+      assert.throws(() => onBroker.version(VoteApi), /does not support/)
+      assert.throws(() => onBroker.version(BrokerHeartbeatApi), /does not support/)
+      assert.throws(() => onController.version(ProduceApi), /does not support/)
+      assert.ok(onController.version(BrokerHeartbeatApi) >= 0)
+      // Sent anyway: the broker closes the connection, and keeps serving others.
+      await assert.rejects(onBroker.send(BrokerHeartbeatApi, 0, {brokerId: 9, brokerEpoch: 1, currentMetadataOffset: 0, wantFence: false, wantShutDown: false}))
+    } finally {
+      onBroker.close()
+      onController.close()
+    }
+    assert.deepEqual((await brokerMetadata(n.brokerPort)).brokers, [1, 2, 3])
   })
 
   it('survives SIGKILL of the active controller: a new leader, no acknowledged topic lost, the old one catches up', async () => {
@@ -204,5 +278,38 @@ describe('KRaft quorum: three controllers and three brokers (real processes)', f
     assert.ok(created.size >= 4, `created ${created.size} topics`)
     await brokersSeeAllTopics(cluster, created)
     console.log(`      ${created.size} topics acknowledged during 4 controller faults; all present on every broker`)
+  })
+
+  it('refuses a broker whose node.id is taken and a broker formatted for another cluster: one line, exit 1; the cluster keeps working', async () => {
+    const template = fs.readFileSync(cluster.node(4).configFile, 'utf8')
+    const intruder = async (name: string, clusterId: string): Promise<NodeProcess> => {
+      const [port] = await freePorts(1)
+      const dir = path.join(cluster.dir, name)
+      const configFile = path.join(cluster.dir, `${name}.properties`)
+      fs.writeFileSync(configFile, template
+        .replace(/^listeners=.*$/m, `listeners=PLAINTEXT://127.0.0.1:${port}`)
+        .replace(/^advertised\.listeners=.*$/m, `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`)
+        .replace(/^log\.dirs=.*$/m, `log.dirs=${dir}`))
+      const f = await runNode(ktsArgs('storage', 'format', '-t', clusterId, '-c', configFile), 30_000)
+      assert.equal(f.code, 0, f.out)
+      const p = new NodeProcess({configFile, readyPort: port, label: `[${name}] `})
+      await p.start(20_000, false)
+      return p
+    }
+    const duplicate = await intruder('duplicate-4', cluster.clusterId)
+    const stranger = await intruder('stranger', randomClusterId())
+    try {
+      for (const [p, pattern] of [[duplicate, /DUPLICATE_BROKER_REGISTRATION/], [stranger, /INCONSISTENT_CLUSTER_ID/]] as const) {
+        await Promise.race([p.waitExit(), new Promise((_, reject) => setTimeout(() => reject(new Error(`still running:\n${p.output()}`)), 30_000))])
+        assert.equal(p.exitCode, 1, p.output())
+        assert.match(p.output(), pattern)
+      }
+    } finally {
+      await duplicate.kill()
+      await stranger.kill()
+    }
+    const name = 'after-intruders'
+    assert.equal((await createTopics(cluster.node(5).brokerPort, [{name, numPartitions: 1, replicationFactor: 1}])).get(name), 0)
+    assert.deepEqual((await brokerMetadata(cluster.node(6).brokerPort)).brokers, [4, 5, 6])
   })
 })

@@ -94,6 +94,8 @@ export class NodeProcess {
   private exited: Promise<void> = Promise.resolve()
   private out = ''
   private stopped = false
+  /** Exit code of the last process that exited (null for a signal or while running). */
+  private lastExitCode: number | null = null
   /** Output length when the current process was spawned (its start marker must come after). */
   private startedAt = 0
 
@@ -137,6 +139,7 @@ export class NodeProcess {
     this.exited = new Promise((resolve) => {
       c.once('exit', (code, signal) => {
         exitInfo = `exited with ${signal ?? `code ${code}`}`
+        this.lastExitCode = code
         live.delete(c)
         if (this.child === c) this.child = null
         resolve()
@@ -212,6 +215,11 @@ export class NodeProcess {
   /** Resolves when the process has exited (e.g. after it was asked to stop elsewhere). */
   waitExit(): Promise<void> {
     return this.exited
+  }
+
+  /** Exit code of the process that last exited, null when it ended by a signal (or has not exited). */
+  get exitCode(): number | null {
+    return this.lastExitCode
   }
 
   /** Whether it was stopped or killed by the test (rather than exiting by itself). */

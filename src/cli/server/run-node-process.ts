@@ -89,4 +89,9 @@ export async function runNodeProcess({config, configPath}: {config: ServerConfig
   }
   if (stopRequested) shutdown(node)
   await node.done
+  if (node.failure !== null) {
+    // The node stopped by itself (see RunningNode.failure): one line, exit 1.
+    process.stderr.write(`${oneLine(node.failure)}\n`)
+    process.exit(1)
+  }
 }

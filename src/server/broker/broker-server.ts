@@ -50,6 +50,8 @@ export interface BrokerServerOptions {
   incarnationId: string
   /** The node's metrics (kts.metrics.listeners); none when absent. */
   metrics?: NodeMetricsService
+  /** Rejects when the node must stop while the broker starts (a fatal Raft error): start-up gives up. */
+  abort?: Promise<never>
 }
 
 const SECURITY_PROTOCOL_IDS: Record<string, number> = {PLAINTEXT: 0, SSL: 1, SASL_PLAINTEXT: 2, SASL_SSL: 3}
@@ -213,7 +215,7 @@ export class BrokerServer {
     // --- register, catch up, listen, get unfenced ---------------------------------------------
     lifecycle.start()
     log.info('Waiting for the broker to catch up with the metadata log')
-    await lifecycle.caughtUp
+    await Promise.race([lifecycle.caughtUp, this.opts.abort ?? lifecycle.caughtUp])
 
     const requestLog = getLogger('kafka.network.RequestChannel', `[SocketServer listenerType=BROKER, nodeId=${nodeId}] `)
     const services: BrokerServices = {
@@ -241,7 +243,7 @@ export class BrokerServer {
     metrics.bindBroker({replicas: replicaManager, groups: groupCoordinator, connections: socketServer})
 
     log.info('Waiting for the broker to be unfenced')
-    await lifecycle.unfenced
+    await Promise.race([lifecycle.unfenced, this.opts.abort ?? lifecycle.unfenced])
 
     // --- periodic work --------------------------------------------------------------------------
     const timers: NodeJS.Timeout[] = []

@@ -37,7 +37,7 @@ import type {FetchSnapshotRequest, FetchSnapshotResponse} from '../../protocol/g
 import type {DescribeQuorumResponsePartitionData} from '../../protocol/generated/messages/describe-quorum.js'
 import {BatchAccumulator} from './batch-accumulator.js'
 import {LeaderState} from './leader-state.js'
-import {QuorumState, RaftInvariantError, type Election} from './quorum-state.js'
+import {InconsistentClusterIdError, QuorumState, RaftInvariantError, type Election} from './quorum-state.js'
 import {RequestManager} from './request-manager.js'
 import {ELECTION_BACKOFF_BASE_MS, FETCH_MAX_WAIT_MS, MAX_BATCH_SIZE_BYTES, type RaftConfig} from './raft-config.js'
 import {
@@ -48,7 +48,7 @@ import {
 import type {OffsetAndEpoch, QuorumStateStore, RecordSerde, ReplicatedLog, SnapshotId, SnapshotStore} from './replicated-log.js'
 import {decodeSnapshot, encodeSnapshot, snapshotName} from './snapshot-file.js'
 
-export {RaftInvariantError}
+export {InconsistentClusterIdError, RaftInvariantError}
 
 /** The leader of an epoch as the node knows it (leaderId -1: unknown). */
 export interface LeaderAndEpoch {
@@ -905,6 +905,7 @@ export class KafkaRaftClient<T> {
   handleResponse(res: InboundResponse, now: number): void {
     if (!this.requests.isResponseExpected(res.source, res.correlationId)) return
     let success = false
+    if (!('error' in res) && (res.data as {errorCode?: number}).errorCode === ErrorCode.INCONSISTENT_CLUSTER_ID) this.onInconsistentClusterId(res.source, res.apiKey)
     if (!('error' in res)) {
       switch (res.apiKey) {
         case ApiKey.VOTE: success = this.handleVoteResponse(res.source, res.data, now); break
@@ -916,6 +917,24 @@ export class KafkaRaftClient<T> {
     }
     if (this.requests.isResponseExpected(res.source, res.correlationId)) this.requests.onResponse(res.source, success, now)
     this.afterStep(now)
+  }
+
+  /** Voters that answered this node with INCONSISTENT_CLUSTER_ID. */
+  private readonly refusedBy = new Set<number>()
+
+  /**
+   * A peer says this node belongs to another cluster. Fatal when it is the leader answering a Fetch
+   * (observers and followers fetch only from the leader they were told of) or when a majority of the
+   * other voters say so; a single voter saying so is the odd one out, not this node.
+   * @throws InconsistentClusterIdError
+   */
+  private onInconsistentClusterId(source: number, apiKey: number): void {
+    this.refusedBy.add(source)
+    const others = this.quorum.voters.filter(v => v !== this.nodeId)
+    const refusing = others.filter(v => this.refusedBy.has(v)).length
+    if (apiKey === ApiKey.FETCH || apiKey === ApiKey.FETCH_SNAPSHOT || refusing * 2 > others.length) {
+      throw new InconsistentClusterIdError(`The metadata quorum belongs to another cluster: node ${source} answered INCONSISTENT_CLUSTER_ID (this node's storage was formatted with cluster id ${this.clusterId}; reformat it with the quorum's cluster id)`)
+    }
   }
 
   /**

@@ -71,6 +71,18 @@ export type RoleData =
   | {role: 'resigned', resigned: ResignedData}
 
 /** A broken Raft invariant (e.g. two leaders in one epoch): the node must stop. */
+/**
+ * This node's storage belongs to another cluster than the quorum's: the leader answered its Fetch,
+ * or a majority of the other voters answered its requests, with INCONSISTENT_CLUSTER_ID. Fatal:
+ * the node stops (one line), the quorum goes on without it.
+ */
+export class InconsistentClusterIdError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'InconsistentClusterIdError'
+  }
+}
+
 export class RaftInvariantError extends Error {
   constructor(message: string) {
     super(message)
