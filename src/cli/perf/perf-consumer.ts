@@ -112,6 +112,8 @@ export class PerfConsumer {
   private readonly warned = new Set<string>()
   private stopped = false
   private rejoinRequested = false
+  /** A JoinGroup was given up while in flight (see close()). */
+  private joinAbandoned = false
   private fatal: Error | null = null
   private lastCommitMs = Date.now()
   private wakePhase: (() => void) | null = null
@@ -197,6 +199,10 @@ export class PerfConsumer {
   /** Commits the consumed positions (enable.auto.commit), leaves the group and closes every connection. */
   async close(): Promise<void> {
     this.member.stopHeartbeats()
+    // A JoinGroup given up by joinWithin() still holds the coordinator connection (the broker answers
+    // a connection's requests in order, and a JoinGroup only once the rebalance completes): drop it,
+    // so that the commit and LeaveGroup go out on a fresh connection instead of queuing behind it.
+    if (this.joinAbandoned) this.cluster.dropConnections()
     if (this.settings.enableAutoCommit && this.member.generationId >= 0) await this.commitQuietly()
     await this.member.leave()
     for (const c of this.fetchConnections.values()) c.then((conn) => conn.close(), () => undefined)
@@ -219,7 +225,9 @@ export class PerfConsumer {
       }, 100)
     })
     try {
-      return await Promise.race([this.member.join(giveUp), watchdog])
+      const joined = await Promise.race([this.member.join(giveUp), watchdog])
+      if (joined === null) this.joinAbandoned = true
+      return joined
     } finally {
       clearInterval(timer)
     }
