@@ -16,6 +16,14 @@ import {waitFor} from '../helpers/wait-for.js'
 import {PYTHON} from '../interop/python-client.js'
 import {brokerMetadata, createTopics, quorumState} from './cluster-client.js'
 
+/**
+ * A CreateTopics retried after a failover succeeded: created now, or by an earlier attempt whose
+ * answer was lost with the old controller (TOPIC_ALREADY_EXISTS, 36).
+ */
+function createdOrExists(errorCode: number | undefined): boolean {
+  return errorCode === 0 || errorCode === 36
+}
+
 /** Faster broker sessions than Kafka's 9 s so fencing shows within the test's time. */
 const FAST_SESSIONS = {'broker.session.timeout.ms': 3000, 'broker.heartbeat.interval.ms': 500}
 
@@ -156,7 +164,7 @@ describe('KRaft quorum: three combined nodes (real processes)', function () {
       }, {timeoutMs: 10_000, message: 'a new leader'})
       assert.ok(after.leaderEpoch > before.leaderEpoch)
       const next = `after-kill-${round}`
-      await waitFor(async () => (await createTopics(other.brokerPort, [{name: next, numPartitions: 1, replicationFactor: 1}], 3000)).get(next) === 0,
+      await waitFor(async () => createdOrExists((await createTopics(other.brokerPort, [{name: next, numPartitions: 1, replicationFactor: 1}], 3000)).get(next)),
         {timeoutMs: 15_000, message: 'CreateTopics to succeed after the failover'})
       created.set(next, null)
       console.log(`      failover round ${round}: leader ${before.leaderId} → ${after.leaderId}, CreateTopics ok ${Date.now() - killedAt} ms after SIGKILL`)
@@ -178,7 +186,7 @@ describe('KRaft quorum: three combined nodes (real processes)', function () {
         return false
       }, {timeoutMs: 10_000, message: 'a new leader while the old one is stopped'})
       assert.ok(after.leaderEpoch > before.leaderEpoch)
-      await waitFor(async () => (await createTopics(others[0].brokerPort, [{name: 'while-stopped', numPartitions: 1, replicationFactor: 1}], 3000)).get('while-stopped') === 0,
+      await waitFor(async () => createdOrExists((await createTopics(others[0].brokerPort, [{name: 'while-stopped', numPartitions: 1, replicationFactor: 1}], 3000)).get('while-stopped')),
         {timeoutMs: 15_000, message: 'CreateTopics while the old leader is stopped'})
     } finally {
       await cluster.resume(before.leaderId)

@@ -7,9 +7,14 @@ import fs from 'node:fs'
 import path from 'node:path'
 
 /** Writes `lines` atomically with the version/count header. */
-export function writeCheckpointFile(file: string, version: number, lines: string[]): void {
+export function writeCheckpointFile(file: string, version: number, lines: string[], opts: {sync?: boolean} = {}): void {
   const tmp = `${file}.tmp`
   const text = `${version}\n${lines.length}\n${lines.map(l => `${l}\n`).join('')}`
+  if (opts.sync === false) {
+    fs.writeFileSync(tmp, text)
+    fs.renameSync(tmp, file)
+    return
+  }
   const fd = fs.openSync(tmp, 'w')
   try {
     fs.writeSync(fd, text)

@@ -12,6 +12,8 @@ export interface EpochEntry { epoch: number; startOffset: number }
 export class LeaderEpochCache {
   private entries: EpochEntry[] = []
   readonly file: string
+  /** Written without fsync since the last `flush()`. */
+  private dirty = false
 
   constructor(dir: string) {
     this.file = path.join(dir, LEADER_EPOCH_CHECKPOINT_FILE)
@@ -28,7 +30,9 @@ export class LeaderEpochCache {
   /**
    * Records that `epoch` starts at `startOffset` (Kafka `LeaderEpochFileCache.assign`): a no-op for
    * the latest epoch at the same or a later offset; otherwise entries that would break monotonicity
-   * (an epoch ≥ `epoch` or a start offset ≥ `startOffset`) are dropped first. Persists when `persist`.
+   * (an epoch ≥ `epoch` or a start offset ≥ `startOffset`) are dropped first. With `persist` the
+   * file is rewritten without fsync (Kafka since KAFKA-15046): it is fsynced with the log's next
+   * flush, and recovery of the unflushed part of a log re-assigns the epochs of its batches.
    * Returns true if added.
    */
   assign(epoch: number, startOffset: number, persist = true): boolean {
@@ -41,7 +45,8 @@ export class LeaderEpochCache {
       this.entries.pop()
     }
     this.entries.push({epoch, startOffset})
-    if (persist) this.flush()
+    this.dirty = true
+    if (persist) this.write(false)
     return true
   }
 
@@ -66,7 +71,7 @@ export class LeaderEpochCache {
   truncateFromEnd(endOffset: number): void {
     const n = this.entries.length
     this.entries = this.entries.filter(e => e.startOffset < endOffset)
-    if (this.entries.length !== n) this.flush()
+    if (this.entries.length !== n) this.write(true)
   }
 
   /** Drops entries wholly below startOffset; the last one below moves up to startOffset. */
@@ -77,10 +82,18 @@ export class LeaderEpochCache {
     let changed = kept.length !== this.entries.length
     if (kept.length && kept[0].startOffset < startOffset) { kept[0] = {epoch: kept[0].epoch, startOffset}; changed = true }
     this.entries = kept
-    if (changed) this.flush()
+    if (changed) this.write(true)
   }
 
-  clear(): void { this.entries = []; this.flush() }
+  clear(): void { this.entries = []; this.write(true) }
 
-  flush(): void { writeCheckpointFile(this.file, 0, this.entries.map(e => `${e.epoch} ${e.startOffset}`)) }
+  /** Makes the checkpoint durable: fsyncs it when it changed since the last flush (truncations write durably at once). */
+  flush(): void {
+    if (this.dirty) this.write(true)
+  }
+
+  private write(sync: boolean): void {
+    writeCheckpointFile(this.file, 0, this.entries.map(e => `${e.epoch} ${e.startOffset}`), {sync})
+    if (sync) this.dirty = false
+  }
 }

@@ -80,12 +80,23 @@ export class LogManager {
       if (existing.topicId === undefined) { writePartitionMetadata(existing.dir, topicId); existing.topicId = topicId }
       return existing
     }
-    const counts = this.logDirs.map(d => this.allLogs().filter(l => path.dirname(l.dir) === path.resolve(d) || path.dirname(l.dir) === d).length)
-    const dir = this.logDirs[counts.indexOf(Math.min(...counts))]
+    const dir = this.logDirs.length === 1 ? this.logDirs[0] : this.leastLoadedDir()
     const log = UnifiedLog.open({dir: path.join(dir, tpKey(tp)), topicPartition: tp, config: config ?? this.defaultConfig,
       recoveryPoint: 0, hadCleanShutdown: true, topicId, logger: this.logger})
     this.logs.set(tpKey(tp), log)
     return log
+  }
+
+  /** The log dir holding the fewest partition logs (one pass over the logs). */
+  private leastLoadedDir(): string {
+    const counts = new Map(this.logDirs.map(d => [path.resolve(d), 0]))
+    for (const l of this.logs.values()) {
+      const d = path.dirname(l.dir)
+      counts.set(d, (counts.get(d) ?? 0) + 1)
+    }
+    let best = this.logDirs[0]
+    for (const d of this.logDirs) if ((counts.get(path.resolve(d)) ?? 0) < (counts.get(path.resolve(best)) ?? 0)) best = d
+    return best
   }
 
   /** Closes and removes a partition's log (rename to `-delete`, then rm). */

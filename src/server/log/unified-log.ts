@@ -208,10 +208,10 @@ export class UnifiedLog {
     this.dataFlushedTo = this.leo
   }
 
-  /** fsyncs segments holding unflushed data; recovery point becomes the LEO. */
+  /** fsyncs segments holding unflushed data (none when the recovery point is the LEO); recovery point becomes the LEO. */
   flush(): void {
     this.ensureOpen()
-    for (const seg of this.segments) if (seg.nextOffset > this.recovery || seg === this.active) seg.flush()
+    for (const seg of this.segments) if (seg.nextOffset > this.recovery) seg.flush()
     this.epochCache.flush()
     this.recovery = this.leo
     this.unflushedMessages = 0
