@@ -1,6 +1,7 @@
 /**
  * Deterministic simulation of the Raft core (sim/raft-sim.ts): many seeds of 3 or 5 voters plus
- * observers under message loss, delay, duplication, reordering, partitions, crashes and restarts.
+ * observers under message loss, delay, duplication, reordering, partitions, crashes and restarts;
+ * half of them a dynamic quorum whose voters are added and removed meanwhile (KIP-853).
  *
  * KTS_RAFT_SIM_SEEDS=<n> runs n seeds (default below); KTS_RAFT_SIM_SEED=<seed> replays one seed
  * (with a trace of the last events on failure); KTS_RAFT_SIM_FIRST=<seed> starts elsewhere.
@@ -41,6 +42,7 @@ describe('Raft simulation', function () {
         totals.crashes += r.crashes
         totals.snapshotsInstalled += r.snapshotsInstalled
         if (r.voters === 5) totals.fiveVoters++
+        if (r.dynamic) totals.dynamicQuorum = (totals.dynamicQuorum ?? 0) + 1
         totals.maxRecoveryMs = Math.max(totals.maxRecoveryMs ?? 0, r.recoveryMs)
         for (const [k, v] of Object.entries(r.counts)) totals[k] = (totals[k] ?? 0) + v
       } catch (err) {
