@@ -208,6 +208,9 @@ class Simulation {
    */
   private readonly initialVoters: number[] | null
   private readonly staleEndpoints = new Set<number>()
+  private readonly seenVoterSets = new Set<string>()
+  /** The highest high watermark any node had. */
+  private maxHw = 0
 
   constructor(private readonly opts: SimOptions) {
     this.rng = prng(opts.seed)
@@ -623,6 +626,7 @@ class Simulation {
       const hw = core.highWatermark()
       if (hw < n.lastHw) this.fail(`node ${n.id}: high watermark went back from ${n.lastHw} to ${hw}`)
       n.lastHw = hw
+      this.maxHw = Math.max(this.maxHw, hw)
       this.checkCommittedBatches(n, hw)
       if (this.initialVoters) this.checkVoterChanges(n, core)
       if (core.isLeader()) {
@@ -639,10 +643,18 @@ class Simulation {
     }
   }
 
-  /** Consecutive voter sets of a log differ by at most one voter (one change at a time). */
+  /**
+   * Consecutive voter sets of a log differ by at most one voter, and a leader appends a new set
+   * only once the previous one is committed (one change at a time).
+   */
   private checkVoterChanges(n: SimNode, core: KafkaRaftClient<string>): void {
     const sets = core.voterHistory.entries()
     for (let i = 1; i < sets.length; i++) {
+      const key = `${sets[i].offset}:${sets[i].voters.map(v => `${v.id}@${v.endpoints[0]?.port}`).join(',')}`
+      if (!this.seenVoterSets.has(key)) {
+        this.seenVoterSets.add(key)
+        if (sets[i - 1].offset >= this.maxHw) this.fail(`node ${n.id}: voter set appended at ${sets[i].offset} while the previous one at ${sets[i - 1].offset} is not committed (high watermark ${this.maxHw})`)
+      }
       const a = new Set(sets[i - 1].voters.map(v => v.id))
       const b = new Set(sets[i].voters.map(v => v.id))
       const diff = [...a].filter(x => !b.has(x)).length + [...b].filter(x => !a.has(x)).length
