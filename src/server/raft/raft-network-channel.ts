@@ -27,7 +27,7 @@ const SPECS: Record<RaftApiKey, {spec: ApiSpec, maxVersion: number}> = {
   [ApiKey.END_QUORUM_EPOCH]: {spec: EndQuorumEpochApi, maxVersion: 1},
   [ApiKey.FETCH]: {spec: FetchApi, maxVersion: 17},
   [ApiKey.FETCH_SNAPSHOT]: {spec: FetchSnapshotApi, maxVersion: 1},
-  [ApiKey.API_VERSIONS]: {spec: ApiVersionsApi, maxVersion: 3},
+  [ApiKey.API_VERSIONS]: {spec: ApiVersionsApi, maxVersion: 4},
   [ApiKey.ADD_RAFT_VOTER]: {spec: AddRaftVoterApi, maxVersion: 0},
   [ApiKey.REMOVE_RAFT_VOTER]: {spec: RemoveRaftVoterApi, maxVersion: 0},
   [ApiKey.UPDATE_RAFT_VOTER]: {spec: UpdateRaftVoterApi, maxVersion: 0},
