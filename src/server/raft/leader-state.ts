@@ -77,6 +77,7 @@ export class LeaderState {
       const s = v.id === this.localId ? this.local : old.get(v.id) ?? this.observerStates.get(v.id) ?? progress(v.id, v.directoryId)
       old.delete(v.id)
       this.observerStates.delete(v.id)
+      s.directoryId = v.directoryId // a voter's key is the voter set's (zero in a static quorum, as Kafka reports it)
       this.voterStates.set(v.id, s)
     }
     for (const [id, s] of old) if (id !== this.localId) this.observerStates.set(id, s)
@@ -133,7 +134,7 @@ export class LeaderState {
       s = progress(replicaId, directoryId)
       this.observerStates.set(replicaId, s)
     }
-    s.directoryId = directoryId
+    if (!voter) s.directoryId = directoryId
     const leaderEnd = this.local.endOffset
     if (fetchOffset >= leaderEnd) s.lastCaughtUpTimestamp = Math.max(s.lastCaughtUpTimestamp, now)
     else if (s.lastFetchLeaderEndOffset > 0 && fetchOffset >= s.lastFetchLeaderEndOffset) s.lastCaughtUpTimestamp = Math.max(s.lastCaughtUpTimestamp, s.lastFetchTimestamp)
