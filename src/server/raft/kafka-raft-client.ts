@@ -255,7 +255,7 @@ export class KafkaRaftClient<T> {
     const committed = this.latestSnapshotId()
     this.hw = committed && committed.endOffset <= this.log.endOffset() ? committed.endOffset : this.log.startOffset()
     if (this.kraftVersion >= 1) this.loadVoterHistory(bootstrap ?? null)
-    this.onVotersChanged(now)
+    this.onVotersChanged()
 
     const epoch = stored?.leaderEpoch ?? 0
     if (stored && stored.leaderId === this.nodeId) {
@@ -319,7 +319,7 @@ export class KafkaRaftClient<T> {
   }
 
   /** After the voter set changed: endpoints, and the leader's voters and high watermark. */
-  private onVotersChanged(now: number): void {
+  private onVotersChanged(): void {
     for (const v of this.voters()) {
       const e = v.endpoints.find(x => x.name === this.listenerName) ?? v.endpoints[0]
       if (e) this.knownEndpoints.set(v.id, {host: e.host, port: e.port})
@@ -332,13 +332,13 @@ export class KafkaRaftClient<T> {
   }
 
   /** Records the voter sets of batches just appended to the log. */
-  private afterAppend(records: Buffer, now: number): void {
+  private afterAppend(records: Buffer): void {
     if (this.kraftVersion === 0) return
     const found = scanVotersRecords(records)
     if (found.length === 0) return
     for (const v of found) this.voterHistory.add(v.offset, v.voters)
     this.logger.info(`Voter set ${describeVoters(this.voters())} at offset ${found[found.length - 1].offset}`)
-    this.onVotersChanged(now)
+    this.onVotersChanged()
   }
 
   /** Adds a listener; it first gets the latest snapshot (if any), then committed batches. */
@@ -808,15 +808,15 @@ export class KafkaRaftClient<T> {
     this.quorum.set(epoch, this.nodeId, this.nodeId, {role: 'leader', leader: ls})
     this.leaveRole()
     this.logger.info(`Leader of epoch ${epoch} (epoch start offset ${epochStartOffset}, voters ${JSON.stringify(this.quorum.voters)})`)
-    this.appendControlBatch(ls, epochStartOffset, records, now)
+    this.appendControlBatch(ls, epochStartOffset, records)
   }
 
   /** Appends a control batch at `baseOffset` (the log end) in the leader's epoch, flushes, and counts it. */
-  private appendControlBatch(ls: LeaderState, baseOffset: number, records: {key: Buffer, value: Buffer, timestamp: number}[], now: number): number {
+  private appendControlBatch(ls: LeaderState, baseOffset: number, records: {key: Buffer, value: Buffer, timestamp: number}[]): number {
     const buf = encodeRecordBatch({baseOffset, partitionLeaderEpoch: ls.epoch, isControl: true, records})
     const info = this.log.appendAsLeader(buf, ls.epoch)
     if (info.firstOffset !== baseOffset) throw new RaftInvariantError(`Control batch appended at ${info.firstOffset}, expected ${baseOffset}`)
-    this.afterAppend(buf, now)
+    this.afterAppend(buf)
     this.flushLeaderLog(ls)
     return info.lastOffset
   }
@@ -831,7 +831,7 @@ export class KafkaRaftClient<T> {
     this.drainAccumulator(ls, now)
     const base = this.log.endOffset()
     if (ls.accumulator.nextOffset !== base) throw new RaftInvariantError(`Accumulator at ${ls.accumulator.nextOffset}, log end offset ${base}`)
-    const last = this.appendControlBatch(ls, base, voterControlRecords(voters, now, false), now)
+    const last = this.appendControlBatch(ls, base, voterControlRecords(voters, now, false))
     ls.accumulator.skip(last + 1 - base)
     return last
   }
@@ -1419,12 +1419,12 @@ export class KafkaRaftClient<T> {
       this.log.flush()
       if (this.kraftVersion >= 1) {
         this.voterHistory.truncateTo(target)
-        this.onVotersChanged(now)
+        this.onVotersChanged()
       }
     } else if (p.snapshotId.epoch >= 0 || p.snapshotId.endOffset >= 0) {
       if (p.snapshotId.epoch < 0 || p.snapshotId.endOffset < 0) return false
       const id = {endOffset: p.snapshotId.endOffset, epoch: p.snapshotId.epoch}
-      if (this.snapshots.some(s => s.endOffset === id.endOffset && s.epoch === id.epoch)) this.installSnapshot(id, now)
+      if (this.snapshots.some(s => s.endOffset === id.endOffset && s.epoch === id.epoch)) this.installSnapshot(id)
       else {
         f.download = {id, chunks: [], position: 0}
         this.logger.info(`Fetching snapshot ${snapshotName(id)} from leader ${source}`)
@@ -1439,7 +1439,7 @@ export class KafkaRaftClient<T> {
         }
         this.log.appendAsFollower(records)
         this.log.flush()
-        this.afterAppend(records, now)
+        this.afterAppend(records)
       }
       if (p.highWatermark >= 0) this.updateFollowerHighWatermark(Math.min(p.highWatermark, this.log.endOffset()))
     }
@@ -1489,7 +1489,7 @@ export class KafkaRaftClient<T> {
       this.snapshotStore.write(dl.id, bytes)
       this.snapshots.push(dl.id)
       this.snapshots.sort((a, b) => a.endOffset - b.endOffset)
-      this.installSnapshot(dl.id, now)
+      this.installSnapshot(dl.id)
     }
     f.lastFetchSuccessMs = now
     f.fetchDeadline = Math.max(f.fetchDeadline, now + (f.leaderResigned ? 0 : this.config.fetchTimeoutMs))
@@ -1497,14 +1497,14 @@ export class KafkaRaftClient<T> {
   }
 
   /** The log restarts empty at a complete snapshot from the leader; older snapshots go. */
-  private installSnapshot(id: SnapshotId, now: number): void {
+  private installSnapshot(id: SnapshotId): void {
     if (this.hw > id.endOffset) throw new RaftInvariantError(`Snapshot ${snapshotName(id)} ends below the high watermark ${this.hw}`)
     this.log.truncateFullyAndStartAt(id.endOffset)
     if (this.kraftVersion >= 1) {
       const voters = decodeSnapshotVoters(this.snapshotStore.read(id, 0, this.snapshotStore.size(id)))
       if (voters) this.voterHistory.reset(voters, id.endOffset - 1)
       else this.voterHistory.truncateTo(id.endOffset)
-      this.onVotersChanged(now)
+      this.onVotersChanged()
     }
     for (const s of [...this.snapshots]) if (s.endOffset < id.endOffset) this.deleteSnapshot(s)
     this.hw = id.endOffset
