@@ -578,8 +578,9 @@ export class KafkaRaftClient<T> {
     if (vc && vc.lastOffset !== null && this.hw > vc.lastOffset) {
       // the VotersRecord is committed (Kafka `highWatermarkUpdated`)
       this.finishVoterChange(ErrorCode.NONE, null)
-      if (!this.voters().some(v => v.id === this.nodeId)) ls.resignRequested = true
     }
+    // not in the committed voter set (it removed itself, perhaps before a restart): resign
+    if (!ls.isLocalVoter && (this.voterHistory.latestOffset() ?? -1) < this.hw) ls.resignRequested = true
   }
 
   private pollCandidate(now: number): number {

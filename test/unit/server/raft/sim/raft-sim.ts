@@ -15,7 +15,8 @@
  *   deliveries come in offset order;
  * - a node's high watermark never goes back unless it restarted;
  * - a new leader's log (and snapshot) holds every committed entry;
- * - the voter sets of a log change by at most one voter at a time.
+ * - the voter sets of a log change by at most one voter at a time, each once the previous one is
+ *   committed, and a leader not in the committed voter set resigns.
  * Liveness: after the faults stop and everything heals, a leader is elected and a new record is
  * committed and delivered on every node within `livenessBoundMs`; then every node's delivered
  * state equals the committed log.
@@ -644,11 +645,16 @@ class Simulation {
   }
 
   /**
-   * Consecutive voter sets of a log differ by at most one voter, and a leader appends a new set
-   * only once the previous one is committed (one change at a time).
+   * Consecutive voter sets of a log differ by at most one voter, a leader appends a new set only
+   * once the previous one is committed (one change at a time), and a leader not in the committed
+   * voter set resigns.
    */
   private checkVoterChanges(n: SimNode, core: KafkaRaftClient<string>): void {
     const sets = core.voterHistory.entries()
+    const latest = sets[sets.length - 1]
+    if (core.isLeader() && latest && latest.offset < core.highWatermark() && !latest.voters.some(v => v.id === n.id)) {
+      this.fail(`node ${n.id} still leads epoch ${core.leaderAndEpoch().epoch} though the committed voter set ${JSON.stringify(latest.voters.map(v => v.id))} does not hold it`)
+    }
     for (let i = 1; i < sets.length; i++) {
       const key = `${sets[i].offset}:${sets[i].voters.map(v => `${v.id}@${v.endpoints[0]?.port}`).join(',')}`
       if (!this.seenVoterSets.has(key)) {
