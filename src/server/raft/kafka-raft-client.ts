@@ -736,7 +736,9 @@ export class KafkaRaftClient<T> {
     if (this.requests.isReady(destination, now)) {
       const correlationId = this.nextCorrelationId++
       this.requests.onRequestSent(destination, correlationId, now)
-      this.outbox.push({...build(), kind: 'request', destination, correlationId, address: destination >= 0 ? this.endpointOf(destination) : null})
+      // static voters: the driver's controller.quorum.voters addresses
+      const address = this.kraftVersion >= 1 && destination >= 0 ? this.endpointOf(destination) : null
+      this.outbox.push({...build(), kind: 'request', destination, correlationId, address})
     }
     return this.requests.readyAt(destination, now)
   }
