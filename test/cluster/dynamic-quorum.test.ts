@@ -4,7 +4,6 @@
 // one is elected among the three; the dead one is removed with `remove-controller`. A broker finds
 // the quorum through `controller.quorum.bootstrap.servers` and its admin requests keep working.
 import assert from 'node:assert/strict'
-import path from 'node:path'
 import {startCluster, type ClusterHandle} from '../helpers/cluster-process.js'
 import {runCli} from '../helpers/run-cli.js'
 import {waitFor} from '../helpers/wait-for.js'
@@ -74,6 +73,5 @@ describe('KRaft dynamic quorum: add-controller, failover, remove-controller (rea
     }, {timeoutMs: 15_000, message: 'CreateTopics through the broker'})
     assert.equal(errors.get('afterFailover'), 0)
     await waitFor(async () => (await brokerMetadata(broker.brokerPort)).topics.has('afterFailover'), {timeoutMs: 10_000, message: 'the topic on the broker'})
-    void path
   })
 })

@@ -16,7 +16,6 @@
  */
 import {Reader} from '../../protocol/primitives/reader.js'
 import {Writer} from '../../protocol/primitives/writer.js'
-import {ZERO_UUID} from '../../protocol/primitives/uuid.js'
 import {readVotersRecord, writeVotersRecord} from '../../protocol/generated/data/voters-record.js'
 import {readKRaftVersionRecord, writeKRaftVersionRecord} from '../../protocol/generated/data/kraft-version-record.js'
 import {ControlRecordType, decodeRecordBatch, encodeControlRecordKey} from '../../protocol/records/records.js'
@@ -32,7 +31,7 @@ export interface Endpoint {
 /** One voter: its replica key (id, directory id) and how to reach it. */
 export interface VoterNode {
   id: number
-  /** Directory id of its metadata log dir; ZERO_UUID when unknown (static quorum). */
+  /** Directory id of its metadata log dir; the zero uuid when unknown (static quorum). */
   directoryId: string
   endpoints: Endpoint[]
   /** The kraft.version range it supports. */
@@ -45,21 +44,11 @@ export type VoterSet = readonly VoterNode[]
 /** The kraft.version range this implementation supports (Kafka 3.9: 0-1). */
 export const SUPPORTED_KRAFT_VERSION = {min: 0, max: 1} as const
 
-export function voterIds(voters: VoterSet): number[] {
-  return voters.map(v => v.id)
-}
-
-/** Whether (id, directoryId) is a voter; a zero directory id on either side matches any. */
-export function isVoterKey(voters: VoterSet, id: number, directoryId: string): boolean {
-  const v = voters.find(x => x.id === id)
-  return v !== undefined && (v.directoryId === ZERO_UUID || directoryId === ZERO_UUID || v.directoryId === directoryId)
-}
-
 export function sortVoters(voters: Iterable<VoterNode>): VoterNode[] {
   return [...voters].sort((a, b) => a.id - b.id)
 }
 
-/** `id@host:port` of each voter on `listener` (the form the logs and errors use). */
+/** `[id:directoryId, ...]`, as the logs and error messages show a voter set. */
 export function describeVoters(voters: VoterSet): string {
   return `[${voters.map(v => `${v.id}:${v.directoryId}`).join(', ')}]`
 }
