@@ -5,6 +5,9 @@ import {kraftConnectionFlags} from '../cli/quorum/connection-flags.js'
 import {adminTarget} from '../cli/quorum/admin-target.js'
 import {KraftAdmin, type QuorumInfo} from '../cli/quorum/kraft-admin.js'
 import {followerLag, renderReplication, renderStatus, replicationRows} from '../cli/quorum/render-quorum.js'
+import {controllerToAdd, describeEndpoint} from '../cli/quorum/controller-properties.js'
+import {readPropertiesFile} from '../cli/admin/client-properties.js'
+import {uuidStringProblem} from '../protocol/primitives/uuid-text.js'
 
 const PROG = 'kts metadata-quorum'
 const SUBCOMMANDS = ['describe', 'add-controller', 'remove-controller']
@@ -13,12 +16,15 @@ const SUBCOMMANDS = ['describe', 'add-controller', 'remove-controller']
 export type MetadataQuorumResult =
   | ({clusterId: string, maxFollowerLag: number, maxFollowerLagTimeMs: number} & QuorumInfo)
   | {replication: {nodeId: number, directoryId: string, logEndOffset: number, lag: number, lastFetchTimestamp: string, lastCaughtUpTimestamp: string, status: string}[]}
+  | {added: {id: number, directoryId: string, endpoints: {name: string, host: string, port: number}[]}, dryRun: boolean}
+  | {removed: {id: number, directoryId: string}, dryRun: boolean}
 
 /**
  * `kts metadata-quorum --bootstrap-server <brokers> | --bootstrap-controller <controllers> describe --status | --replication [--human-readable]`
  * (kafka-metadata-quorum.sh, Kafka `MetadataQuorumCommand` 3.9; kafka-tools.md §7.2). The
- * connection options may come before or after `describe`. `add-controller` / `remove-controller`
- * (dynamic quorum, KIP-853) are not supported yet: one line, exit 1.
+ * connection options may come before or after `describe`. `add-controller --command-config
+ * <controller's server.properties>` and `remove-controller --controller-id N
+ * --controller-directory-id ID` change the voters of a dynamic quorum (KIP-853, Kafka 3.9).
  */
 export default class MetadataQuorum extends KtsCommand {
   static override summary = 'Describe the KRaft metadata quorum (kafka-metadata-quorum.sh).'
@@ -26,6 +32,8 @@ export default class MetadataQuorum extends KtsCommand {
   static override examples = [
     '<%= config.bin %> <%= command.id %> --bootstrap-server localhost:9092 describe --status',
     '<%= config.bin %> <%= command.id %> --bootstrap-controller localhost:9093 describe --replication --human-readable',
+    '<%= config.bin %> <%= command.id %> --bootstrap-controller localhost:9093 --command-config controller2.properties add-controller',
+    '<%= config.bin %> <%= command.id %> --bootstrap-controller localhost:9093 remove-controller --controller-id 2 --controller-directory-id <id>',
   ]
 
   static override args = {
@@ -41,9 +49,9 @@ export default class MetadataQuorum extends KtsCommand {
     status: Flags.boolean({summary: 'describe: a short summary of the quorum status.', helpGroup: 'DESCRIBE'}),
     replication: Flags.boolean({summary: 'describe: detailed information about the status of replication.', helpGroup: 'DESCRIBE'}),
     'human-readable': Flags.boolean({summary: 'describe --replication: human-readable output.', helpGroup: 'DESCRIBE'}),
-    'dry-run': Flags.boolean({summary: 'add-controller / remove-controller: validate the change without making it (not supported yet).', helpGroup: 'CONTROLLERS'}),
-    'controller-id': Flags.integer({summary: 'remove-controller: the id of the controller to remove (not supported yet).', helpGroup: 'CONTROLLERS'}),
-    'controller-directory-id': Flags.string({summary: 'remove-controller: the directory id of the controller to remove (not supported yet).', helpGroup: 'CONTROLLERS'}),
+    'dry-run': Flags.boolean({summary: 'add-controller / remove-controller: print what would be done without doing it.', helpGroup: 'CONTROLLERS'}),
+    'controller-id': Flags.integer({summary: 'remove-controller: the id of the controller to remove.', helpGroup: 'CONTROLLERS'}),
+    'controller-directory-id': Flags.string({summary: 'remove-controller: the directory id of the controller to remove.', helpGroup: 'CONTROLLERS'}),
   }
 
   async run(): Promise<MetadataQuorumResult> {
@@ -56,9 +64,8 @@ export default class MetadataQuorum extends KtsCommand {
       {bootstrapServer: flags['bootstrap-server'], bootstrapController: flags['bootstrap-controller'], serverFromDefault: metadata.flags['bootstrap-server']?.setFromDefault},
       {prog: PROG}, flags['command-config'], (file) => `Properties file ${file} does not exist.`,
     )
-    if (args.command !== 'describe') {
-      throw new TerseError(`${PROG} ${args.command} is not supported yet: kts has no dynamic controller quorum (KIP-853) yet.`)
-    }
+    if (args.command === 'add-controller') return this.addController(target, flags['command-config'], flags['dry-run'])
+    if (args.command === 'remove-controller') return this.removeController(target, flags['controller-id'], flags['controller-directory-id'], flags['dry-run'])
     if (flags.status && flags.replication) throw new TerseError('Only one of --status or --replication should be specified with describe sub-command')
     if (!flags.status && !flags.replication) throw new TerseError('One of --status or --replication must be specified with describe sub-command')
     if (flags.status && flags['human-readable']) throw new TerseError('The option --human-readable is only supported along with --replication')
@@ -80,5 +87,42 @@ export default class MetadataQuorum extends KtsCommand {
     } finally {
       admin.close()
     }
+  }
+
+  /** Kafka `handleAddController`: the controller described by `--command-config` joins the voters. */
+  private async addController(target: ConstructorParameters<typeof KraftAdmin>[0], configFile: string | undefined, dryRun: boolean): Promise<MetadataQuorumResult> {
+    if (configFile === undefined) throw new TerseError('You must supply the configuration file of the controller you are adding when using add-controller.')
+    const c = controllerToAdd(readPropertiesFile(configFile))
+    if (!dryRun) {
+      const admin = new KraftAdmin(target, this.config.version)
+      try {
+        await admin.addRaftVoter(c.id, c.directoryId, c.endpoints)
+      } finally {
+        admin.close()
+      }
+    }
+    if (!this.jsonEnabled()) {
+      process.stdout.write(`${dryRun ? 'DRY RUN of adding' : 'Added'} controller ${c.id} with directory id ${c.directoryId} and endpoints: ${c.endpoints.map(describeEndpoint).join(', ')}\n`)
+    }
+    return {added: c, dryRun}
+  }
+
+  /** Kafka `handleRemoveController`. */
+  private async removeController(target: ConstructorParameters<typeof KraftAdmin>[0], id: number | undefined, directoryId: string | undefined, dryRun: boolean): Promise<MetadataQuorumResult> {
+    if (id === undefined) throw new UsageError(`${PROG} remove-controller: error: argument --controller-id/-i is required`)
+    if (directoryId === undefined) throw new UsageError(`${PROG} remove-controller: error: argument --controller-directory-id/-d is required`)
+    if (id < 0) throw new TerseError(`Invalid negative --controller-id: ${id}`)
+    const problem = uuidStringProblem(directoryId)
+    if (problem !== null) throw new TerseError(`Failed to parse --controller-directory-id: ${problem}`)
+    if (!dryRun) {
+      const admin = new KraftAdmin(target, this.config.version)
+      try {
+        await admin.removeRaftVoter(id, directoryId)
+      } finally {
+        admin.close()
+      }
+    }
+    if (!this.jsonEnabled()) process.stdout.write(`${dryRun ? 'DRY RUN of removing ' : 'Removed '} KRaft controller ${id} with directory id ${directoryId}\n`)
+    return {removed: {id, directoryId}, dryRun}
   }
 }

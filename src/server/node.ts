@@ -83,7 +83,7 @@ export async function startNode({config, configPath}: StartNodeOptions): Promise
     metricsUrls = await metrics.start()
 
     const shared = await SharedServer.start({
-      config, clusterId, nodeId, logger: getLogger('kafka.raft.KafkaRaftClient', `[RaftManager id=${nodeId}] `),
+      config, clusterId, nodeId, directoryId: ensemble.metadataDirectoryId, logger: getLogger('kafka.raft.KafkaRaftClient', `[RaftManager id=${nodeId}] `),
       onFatal: (err) => {
         failure ??= err
         log.error('The Raft client failed; shutting down', err)

@@ -21,6 +21,7 @@ import {decodeMetadataRecord, encodeMetadataRecord, type MetadataRecord} from '.
 import {RaftManager} from './raft/raft-manager.js'
 import type {SnapshotId} from './raft/snapshot-file.js'
 import type {Logger} from './util/logger.js'
+import type {VoterNode} from './raft/voter-set.js'
 
 /** The metadata log's record serde (frame version 1, storage-and-kraft.md §4.1). */
 export const metadataRecordSerde = {encode: encodeMetadataRecord, decode: decodeMetadataRecord}
@@ -53,6 +54,15 @@ export interface MetadataRaft {
   describeQuorum(): QuorumDescription | null
   /** The newest metadata snapshot, null when none was taken. */
   latestSnapshotId(): SnapshotId | null
+  /**
+   * The voters of the quorum with their endpoints: the newest voter set of the metadata log
+   * (kraft.version 1, KIP-853) or `controller.quorum.voters` (kraft.version 0).
+   */
+  voters(): VoterNode[]
+  /** 0: static quorum; 1: dynamic quorum (the finalized kraft.version). */
+  kraftVersion(): number
+  /** Where controller `id` listens on the controller listener; null when unknown. */
+  controllerAddress(id: number): {host: string, port: number} | null
 }
 
 /** One replica of the metadata log as the leader tracks it (DescribeQuorum ReplicaState). Times in ms. */
@@ -107,7 +117,7 @@ export class SharedServer {
    */
   static async start({config, clusterId, nodeId, directoryId, logger = NO_LOGGER, onFatal}: SharedServerOptions): Promise<SharedServer> {
     const metadata = new MetadataCache(clusterId)
-    const voters = config.controllerQuorumVoters.length > 0 ? config.controllerQuorumVoters : [{id: nodeId, host: 'localhost', port: 0}]
+    const isController = config.processRoles.includes('controller')
     const server = new SharedServer(config, nodeId, metadata)
     const snapshotEvery = config.metadataLogMaxRecordBytesBetweenSnapshots
     let bytesSinceSnapshot = 0
@@ -116,8 +126,11 @@ export class SharedServer {
       clusterId,
       directoryId,
       metadataLogDir: config.metadataLogDir,
-      voters,
-      isVoterProcess: config.processRoles.includes('controller') || config.controllerQuorumVoters.length === 0,
+      voters: config.controllerQuorumVoters,
+      bootstrapServers: config.controllerQuorumBootstrapServers,
+      listenerName: config.controllerListenerNames[0],
+      localEndpoints: isController ? config.controllerAdvertisedListeners.map(e => ({name: e.name, host: e.host, port: e.port})) : [],
+      isVoterProcess: isController,
       raftConfig: {
         electionTimeoutMs: config.controllerQuorumElectionTimeoutMs,
         electionBackoffMaxMs: config.controllerQuorumElectionBackoffMaxMs,
@@ -171,6 +184,9 @@ export class SharedServer {
         return last
       },
       latestSnapshotId: () => c.latestSnapshotId(),
+      voters: () => c.voters(),
+      kraftVersion: () => c.kraftVersion(),
+      controllerAddress: id => c.controllerAddress(id),
       describeQuorum: () => {
         const q = c.describeQuorum()
         if (q.errorCode !== ErrorCode.NONE) return null

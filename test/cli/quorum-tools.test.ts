@@ -96,7 +96,7 @@ describe('kts metadata-quorum / cluster / features (real single node)', function
       assert.equal(r.stdout, `Cluster ID: ${broker.clusterId}\n`)
     }
     assert.equal(features.code, 0, features.stderr)
-    assert.match(features.stdout, /^Feature: metadata\.version\tSupportedMinVersion: 3\.3-IV0\tSupportedMaxVersion: 3\.9-IV0\tFinalizedVersionLevel: 3\.9-IV0\tEpoch: [1-9]\d*\n$/)
+    assert.match(features.stdout, /^Feature: kraft\.version\tSupportedMinVersion: 0\tSupportedMaxVersion: 1\tFinalizedVersionLevel: 0\tEpoch: [1-9]\d*\nFeature: metadata\.version\tSupportedMinVersion: 3\.3-IV0\tSupportedMaxVersion: 3\.9-IV0\tFinalizedVersionLevel: 3\.9-IV0\tEpoch: [1-9]\d*\n$/)
   })
 
   it('cluster unregister of a broker that is not registered fails as Kafka does', async () => {

@@ -1,7 +1,9 @@
 /**
  * A real multi-node kts cluster for tests: separate `kts server start` processes on random free
  * loopback ports, each with its own config and `log.dirs` in one temp dir, one cluster id, the same
- * static `controller.quorum.voters`.
+ * static `controller.quorum.voters` — or, with `dynamicQuorum`, `controller.quorum.bootstrap.servers`
+ * naming every controller, the first controller formatted `--standalone` and the others
+ * `--no-initial-controllers` (they are observers until `kts metadata-quorum add-controller`, KIP-853).
  *
  * Layouts: `controllers` combined nodes (ids 1..C, `process.roles=broker,controller`) when
  * `brokers` is 0, else C controller-only nodes plus `brokers` broker-only nodes (ids C+1..C+B).
@@ -26,6 +28,8 @@ export interface ClusterOptions {
   overrides?: Record<string, string | number | boolean>
   /** Deadline for start-up, ms (default 30,000). */
   startTimeoutMs?: number
+  /** A dynamic quorum whose only initial voter is the first controller (default: static voters). */
+  dynamicQuorum?: boolean
 }
 
 export interface ClusterNode {
@@ -92,7 +96,9 @@ export async function startCluster(opts: ClusterOptions): Promise<ClusterHandle>
     fs.writeFileSync(n.configFile, renderProperties({
       'process.roles': n.roles.join(','),
       'node.id': n.id,
-      'controller.quorum.voters': voters,
+      ...(opts.dynamicQuorum
+        ? {'controller.quorum.bootstrap.servers': nodes.filter(x => x.controllerPort > 0).map(x => `127.0.0.1:${x.controllerPort}`).join(',')}
+        : {'controller.quorum.voters': voters}),
       'listeners': listeners.join(','),
       ...(n.brokerPort ? {'advertised.listeners': `PLAINTEXT://127.0.0.1:${n.brokerPort}`, 'inter.broker.listener.name': 'PLAINTEXT'} : {}),
       'controller.listener.names': 'CONTROLLER',
@@ -102,7 +108,8 @@ export async function startCluster(opts: ClusterOptions): Promise<ClusterHandle>
       'group.initial.rebalance.delay.ms': 0,
       ...opts.overrides,
     }))
-    const format = await runNode(ktsArgs('storage', 'format', '-t', clusterId, '-c', n.configFile), 30_000)
+    const quorumFlags = !opts.dynamicQuorum || !n.controllerPort ? [] : n.id === 1 ? ['--standalone'] : ['--no-initial-controllers']
+    const format = await runNode(ktsArgs('storage', 'format', '-t', clusterId, '-c', n.configFile, ...quorumFlags), 30_000)
     if (format.code !== 0) {
       removeTempDir(dir)
       throw new Error(`kts storage format of node ${n.id} failed (exit ${format.code}):\n${format.out}`)

@@ -1,8 +1,9 @@
 /**
  * The admin calls of the KRaft tools over our protocol client (`cli/admin/protocol-client.ts`), as
  * Kafka's `KafkaAdminClient` makes them: `describeCluster` (DescribeCluster v≤1),
- * `describeMetadataQuorum` (DescribeQuorum v≤2), `unregisterBroker` (UnregisterBroker v0) and
- * `describeFeatures` (ApiVersions v≤4). Works against any Kafka 3.7+ cluster, not only kts.
+ * `describeMetadataQuorum` (DescribeQuorum v≤2), `unregisterBroker` (UnregisterBroker v0),
+ * `describeFeatures` (ApiVersions v≤4), `addRaftVoter` / `removeRaftVoter` (AddRaftVoter v0 /
+ * RemoveRaftVoter v0, KIP-853, Kafka 3.9+). Works against any Kafka 3.7+ cluster, not only kts.
  *
  * Routing: with `--bootstrap-server` every call goes to the first reachable bootstrap broker (the
  * broker forwards to the controller where Kafka does). With `--bootstrap-controller` (KIP-919),
@@ -19,6 +20,8 @@ import {ApiVersionsApi, type ApiVersionsResponse} from '../../protocol/generated
 import {DescribeClusterApi, type DescribeClusterResponse} from '../../protocol/generated/messages/describe-cluster.js'
 import {DescribeQuorumApi, type DescribeQuorumResponse, type DescribeQuorumResponseReplicaState} from '../../protocol/generated/messages/describe-quorum.js'
 import {UnregisterBrokerApi, type UnregisterBrokerResponse} from '../../protocol/generated/messages/unregister-broker.js'
+import {AddRaftVoterApi, type AddRaftVoterResponse} from '../../protocol/generated/messages/add-raft-voter.js'
+import {RemoveRaftVoterApi, type RemoveRaftVoterResponse} from '../../protocol/generated/messages/remove-raft-voter.js'
 import type {ApiSpec} from '../../protocol/generated/api-spec.js'
 import {ErrorCode, isRetriable} from '../../protocol/errors.js'
 import {ZERO_UUID} from '../../protocol/primitives/uuid.js'
@@ -163,6 +166,34 @@ export class KraftAdmin {
       if (res.errorCode === ErrorCode.NONE) return
       if (res.errorCode === ErrorCode.REQUEST_TIMED_OUT) throw new Retriable(kafkaError(res.errorCode))
       throw kafkaError(res.errorCode)
+    })
+  }
+
+  /**
+   * AddRaftVoter (Kafka `Admin.addRaftVoter`): the controller (id, metadata directory id) joins the
+   * voters at `endpoints`. Retriable codes (REQUEST_TIMED_OUT while a previous change commits,
+   * NOT_LEADER_OR_FOLLOWER) are retried until the deadline.
+   * @throws UnsupportedApiError when the node does not serve AddRaftVoter; TerseError for error codes
+   */
+  addRaftVoter(voterId: number, voterDirectoryId: string, endpoints: {name: string, host: string, port: number}[]): Promise<void> {
+    return this.call('addRaftVoter', async () => {
+      const conn = await this.targetConnection()
+      const version = apiVersion(conn, AddRaftVoterApi, 0)
+      const res = await conn.send(AddRaftVoterApi, version, {clusterId: null, timeoutMs: this.target.apiTimeoutMs, voterId, voterDirectoryId, listeners: endpoints}) as AddRaftVoterResponse
+      this.check(res.errorCode, res.errorMessage)
+    })
+  }
+
+  /**
+   * RemoveRaftVoter (Kafka `Admin.removeRaftVoter`): the voter (id, directory id) leaves the voters.
+   * @throws UnsupportedApiError when the node does not serve RemoveRaftVoter; TerseError for error codes
+   */
+  removeRaftVoter(voterId: number, voterDirectoryId: string): Promise<void> {
+    return this.call('removeRaftVoter', async () => {
+      const conn = await this.targetConnection()
+      const version = apiVersion(conn, RemoveRaftVoterApi, 0)
+      const res = await conn.send(RemoveRaftVoterApi, version, {clusterId: null, voterId, voterDirectoryId}) as RemoveRaftVoterResponse
+      this.check(res.errorCode, res.errorMessage)
     })
   }
 

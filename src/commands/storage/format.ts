@@ -24,7 +24,9 @@ export default class StorageFormat extends KtsCommand {
     'cluster-id': Flags.string({char: 't', summary: 'The cluster ID to use (default: a new random one, printed).'}),
     'ignore-formatted': Flags.boolean({char: 'g', summary: 'Skip directories that are already formatted instead of failing.', default: false}),
     'release-version': Flags.string({char: 'r', summary: 'The initial metadata.version, e.g. 3.9 or 3.9-IV0 (default: latest production, 3.9-IV0).'}),
-    standalone: Flags.boolean({char: 's', summary: 'Format for a single-voter dynamic quorum (accepted; no voters snapshot yet).', default: false}),
+    standalone: Flags.boolean({char: 's', summary: 'Used to initialize a controller as a single-node dynamic quorum.', default: false, exclusive: ['initial-controllers', 'no-initial-controllers']}),
+    'initial-controllers': Flags.string({char: 'I', summary: 'Used to initialize a dynamic quorum: a comma-separated list of id@hostname:port:directory-id.', exclusive: ['standalone', 'no-initial-controllers']}),
+    'no-initial-controllers': Flags.boolean({char: 'N', summary: 'Used to initialize a server without a dynamic quorum topology (it joins later).', default: false, exclusive: ['standalone', 'initial-controllers']}),
   }
 
   async run(): Promise<FormatResult & {configFile: string}> {
@@ -47,6 +49,8 @@ export default class StorageFormat extends KtsCommand {
       ignoreFormatted: flags['ignore-formatted'],
       releaseVersion: flags['release-version'],
       standalone: flags.standalone,
+      initialControllers: flags['initial-controllers'],
+      noInitialControllers: flags['no-initial-controllers'],
     })
     if (!this.jsonEnabled()) for (const line of [...notes, ...result.lines]) process.stdout.write(line + '\n')
     return {...result, configFile}

@@ -9,8 +9,8 @@
 //   silently sends gzip/snappy/lz4 batches uncompressed when the advertised minimum is above 0.
 // * Features (v3+, Kafka 3.9 `ApiVersionManager` / `ApiVersionsResponse.Builder`): SupportedFeatures
 //   from SUPPORTED_FEATURES (below v4, features whose minimum is 0 are left out: KAFKA-17492),
-//   FinalizedFeatures = every finalized level of the metadata image except level 0 (min = max =
-//   level), FinalizedFeaturesEpoch = offset of the last applied metadata record (-1 before any).
+//   FinalizedFeatures = every finalized level of the metadata image and kraft.version, except level 0
+//   (min = max = level), FinalizedFeaturesEpoch = offset of the last applied metadata record (-1 before any).
 import {ApiVersionsApi, type ApiVersionsRequest, type ApiVersionsResponse} from '../../protocol/generated/messages/api-versions.js'
 import {ErrorCode} from '../../protocol/errors.js'
 import type {Input} from '../../protocol/primitives/input.js'
@@ -28,10 +28,10 @@ export const MAX_METADATA_VERSION_LEVEL = 21
 
 /**
  * Feature name -> supported level range (Kafka `BrokerFeatures.defaultSupportedFeatures`: features
- * whose highest level is 0 are not listed). Kafka 3.9 also lists `kraft.version` 0-1; kts adds it
- * with the dynamic quorum (KIP-853), which level 1 stands for.
+ * whose highest level is 0 are not listed): `kraft.version` 0-1 (1: the dynamic quorum, KIP-853).
  */
 export const SUPPORTED_FEATURES: ReadonlyMap<string, {minVersion: number, maxVersion: number}> = new Map([
+  ['kraft.version', {minVersion: 0, maxVersion: 1}],
   ['metadata.version', {minVersion: MIN_METADATA_VERSION_LEVEL, maxVersion: MAX_METADATA_VERSION_LEVEL}],
 ])
 
@@ -54,7 +54,8 @@ function handleApiVersions(req: ApiVersionsRequest, ctx: RequestContext<CommonSe
   const supportedFeatures = [...SUPPORTED_FEATURES]
     .filter(([, range]) => ctx.apiVersion >= FEATURE_LEVEL_0_MIN_API_VERSION || range.minVersion > 0)
     .map(([name, range]) => ({name, ...range}))
-  const finalizedFeatures = [...image.features]
+  // kraft.version is not a FeatureLevelRecord: the Raft layer knows it (Kafka `KRaftMetadataCache.features`)
+  const finalizedFeatures = [...image.features, ['kraft.version', ctx.services.raft.kraftVersion()] as const]
     .filter(([, level]) => level !== 0)
     .map(([name, level]) => ({name, minVersionLevel: level, maxVersionLevel: level}))
   return {

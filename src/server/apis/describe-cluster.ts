@@ -46,13 +46,12 @@ function handleDescribeCluster(req: DescribeClusterRequest, ctx: RequestContext<
     clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? 0 : AUTHORIZED_OPERATIONS_OMITTED,
   }
   if (onController) {
-    const voters = services.config.controllerQuorumVoters
+    const voters = services.raft.voters().flatMap(v => {
+      const e = v.endpoints.find(x => x.name === ctx.listenerName) ?? v.endpoints[0]
+      return e ? [{brokerId: v.id, host: e.host, port: e.port, rack: null}] : []
+    })
     const leaderId = services.raft.leaderAndEpoch().leaderId
-    return {
-      ...base,
-      controllerId: voters.some(v => v.id === leaderId) ? leaderId : -1,
-      brokers: voters.map(v => ({brokerId: v.id, host: v.host, port: v.port, rack: null})),
-    }
+    return {...base, controllerId: voters.some(v => v.brokerId === leaderId) ? leaderId : -1, brokers: voters}
   }
   const live = services.metadata.image.liveBrokers()
   const brokers = live.flatMap(b => {

@@ -2,7 +2,8 @@
 // forward it). State of the `__cluster_metadata-0` quorum from its leader, as Kafka's
 // `KafkaRaftClient.handleDescribeQuorumRequest` builds it: leader id, epoch, high watermark;
 // voters and observers with their log end offsets, last fetch and last caught-up times (-1 when
-// unknown); v2: each voter's endpoint on the first `controller.listener.names` listener.
+// unknown); v2: each voter's endpoint on the first `controller.listener.names` listener (from the
+// voter set: VotersRecords with a dynamic quorum, controller.quorum.voters with a static one).
 // * Errors: another topic/partition → UNKNOWN_TOPIC_OR_PARTITION; this node is not the leader →
 //   NOT_LEADER_OR_FOLLOWER (with the leader id and epoch this node knows), each with Kafka's message.
 import {DescribeQuorumApi, type DescribeQuorumRequest, type DescribeQuorumResponse} from '../../protocol/generated/messages/describe-quorum.js'
@@ -44,7 +45,7 @@ function handleDescribeQuorum(req: DescribeQuorumRequest, ctx: RequestContext<Co
         }
       }),
     })),
-    nodes: config.controllerQuorumVoters.map(v => ({nodeId: v.id, listeners: [{name: listenerName, host: v.host, port: v.port}]})),
+    nodes: raft.voters().map(v => ({nodeId: v.id, listeners: v.endpoints.filter(e => e.name === listenerName).map(e => ({name: e.name, host: e.host, port: e.port}))})),
   }
 }
 

@@ -39,6 +39,8 @@ import {allocateProducerIds} from './allocate-producer-ids.js'
 import {envelope} from './envelope.js'
 import {unregisterBroker} from './unregister-broker.js'
 import {alterPartition} from './alter-partition.js'
+import {addRaftVoterApi, removeRaftVoterApi} from './raft-voter-changes.js'
+import type {RaftRequestHandler} from '../raft/raft-manager.js'
 
 function byKey<S>(listener: 'broker' | 'controller', defs: ApiDefinition<S>[]): Map<number, ApiDefinition<S>> {
   const m = new Map<number, ApiDefinition<S>>()
@@ -55,6 +57,9 @@ const CONTROLLER_ADMIN_APIS: ApiDefinition<ControllerServices>[] = [
   createTopics, deleteTopics, createPartitions, alterConfigs, incrementalAlterConfigs, describeQuorum, unregisterBroker,
 ]
 
+/** Brokers only forward the voter changes; the controller's Raft layer answers them. */
+const FORWARD_ONLY: RaftRequestHandler = {handleRaftRequest: () => Promise.reject(new Error('a broker forwards this request'))}
+
 /** APIs served on broker listeners (schema `listeners` includes `broker`). */
 export function brokerApis(): Map<number, ApiDefinition<BrokerServices>> {
   return byKey<BrokerServices>('broker', [
@@ -63,12 +68,14 @@ export function brokerApis(): Map<number, ApiDefinition<BrokerServices>> {
     findCoordinator, joinGroup, syncGroup, heartbeat, leaveGroup, offsetCommit, offsetFetch, listGroups,
     describeGroups, deleteGroups, offsetDelete,
     ...CONTROLLER_ADMIN_APIS.map(forwardedApi),
+    forwardedApi(addRaftVoterApi<ControllerServices>(FORWARD_ONLY)), forwardedApi(removeRaftVoterApi<ControllerServices>(FORWARD_ONLY)),
   ])
 }
 
 /**
  * APIs served on controller listeners (schema `listeners` includes `controller`); `raftApis` are
- * the quorum's own (Vote, BeginQuorumEpoch, EndQuorumEpoch, Fetch, FetchSnapshot).
+ * the quorum's own (Vote, BeginQuorumEpoch, EndQuorumEpoch, Fetch, FetchSnapshot, AddRaftVoter,
+ * RemoveRaftVoter, UpdateRaftVoter).
  */
 export function controllerApis(raftApis: ApiDefinition<ControllerServices>[] = []): Map<number, ApiDefinition<ControllerServices>> {
   return byKey<ControllerServices>('controller', [

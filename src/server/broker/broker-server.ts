@@ -105,7 +105,7 @@ export class BrokerServer {
     // --- the active controller -------------------------------------------------------------------
     const channel = (purpose: string): ControllerChannel => {
       const c = new ControllerChannel({
-        nodeId, voters: config.controllerQuorumVoters, onLeaderChange: fn => shared.onLeaderChange(fn),
+        nodeId, controllerAddress: id => shared.raft.controllerAddress(id), onLeaderChange: fn => shared.onLeaderChange(fn),
         local: this.opts.localController, clientId: `broker-${nodeId}-${purpose}`,
         requestTimeoutMs: CONTROLLER_REQUEST_TIMEOUT_MS, retryBackoffMs: CONTROLLER_RETRY_BACKOFF_MS, logger: log,
       })

@@ -4,7 +4,8 @@
  * AllocateProducerIds, ...) and client admin requests forwarded inside an Envelope.
  *
  * The active controller is the leader of the metadata quorum (`SharedServer.onLeaderChange`), reached
- * on its controller listener at its `controller.quorum.voters` address. When this node's own
+ * on its controller listener at the address the metadata quorum knows for it (`controller.quorum.voters`,
+ * or the voter set of the metadata log with a dynamic quorum). When this node's own
  * controller is the active one (combined mode) requests go to it in-process, through the same
  * codecs. NOT_CONTROLLER answers and connection failures are retried against the current leader
  * until the request's deadline; then the call fails with REQUEST_TIMED_OUT.
@@ -39,8 +40,8 @@ export interface LocalController {
 
 export interface ControllerChannelOptions {
   nodeId: number
-  /** Where each controller listens: `controller.quorum.voters`. */
-  voters: {id: number, host: string, port: number}[]
+  /** Where controller `id` listens on its controller listener; null when unknown. */
+  controllerAddress(id: number): {host: string, port: number} | null
   /** Subscribes to metadata quorum leader changes (called at once with the current leader). */
   onLeaderChange(fn: (leader: LeaderAndEpoch) => void): () => void
   local?: LocalController
@@ -237,8 +238,8 @@ export class ControllerChannel {
     const id = this.leader.leaderId
     if (this.conn && this.conn.id === id) return this.conn.connection
     this.dropConnection()
-    const voter = this.opts.voters.find(v => v.id === id)
-    if (!voter) return Promise.reject(new ProtocolClientError(`No address for controller ${id} in controller.quorum.voters`))
+    const voter = this.opts.controllerAddress(id)
+    if (!voter) return Promise.reject(new ProtocolClientError(`No address for controller ${id}`))
     const connection = BrokerConnection.connect({
       host: voter.host, port: voter.port, clientId: this.opts.clientId,
       connectTimeoutMs: this.opts.requestTimeoutMs, requestTimeoutMs: this.opts.requestTimeoutMs,

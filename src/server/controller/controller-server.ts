@@ -41,10 +41,10 @@ export interface ControllerServerOptions {
 
 /**
  * APIs a broker may forward (Kafka `ApiKeys.forwardable`): CreateTopics, DeleteTopics, AlterConfigs,
- * CreatePartitions, IncrementalAlterConfigs, DescribeQuorum, UnregisterBroker and, as they come,
+ * CreatePartitions, IncrementalAlterConfigs, DescribeQuorum, UnregisterBroker, AddRaftVoter, RemoveRaftVoter and, as they come,
  * ACLs, quotas, SCRAM credentials, features, reassignments and leader elections.
  */
-export const FORWARDABLE_API_KEYS: ReadonlySet<number> = new Set([19, 20, 30, 31, 33, 37, 43, 44, 45, 46, 49, 51, 55, 57, 64])
+export const FORWARDABLE_API_KEYS: ReadonlySet<number> = new Set([19, 20, 30, 31, 33, 37, 43, 44, 45, 46, 49, 51, 55, 57, 64, 80, 81])
 
 export class ControllerServer {
   readonly controller: QuorumController

@@ -63,6 +63,12 @@ export class BatchAccumulator {
     return this.next - 1
   }
 
+  /** The leader wrote `count` records itself (a control batch) with nothing pending: the next offsets move up. */
+  skip(count: number): void {
+    if (this.current || this.completed.length > 0) throw new Error('Cannot skip offsets while records are pending')
+    this.next += count
+  }
+
   /** Makes the next `drain` return everything pending, linger or not. */
   flushNow(): void {
     if (this.current || this.completed.length > 0) this.forced = true

@@ -35,18 +35,26 @@ import type {EndQuorumEpochRequest, EndQuorumEpochResponse} from '../../protocol
 import type {FetchRequest, FetchResponse} from '../../protocol/generated/messages/fetch.js'
 import type {FetchSnapshotRequest, FetchSnapshotResponse} from '../../protocol/generated/messages/fetch-snapshot.js'
 import type {DescribeQuorumResponsePartitionData} from '../../protocol/generated/messages/describe-quorum.js'
+import type {AddRaftVoterRequest, AddRaftVoterResponse} from '../../protocol/generated/messages/add-raft-voter.js'
+import type {RemoveRaftVoterRequest, RemoveRaftVoterResponse} from '../../protocol/generated/messages/remove-raft-voter.js'
+import type {UpdateRaftVoterRequest, UpdateRaftVoterResponse} from '../../protocol/generated/messages/update-raft-voter.js'
+import type {ApiVersionsResponse} from '../../protocol/generated/messages/api-versions.js'
 import {BatchAccumulator} from './batch-accumulator.js'
 import {LeaderState} from './leader-state.js'
 import {InconsistentClusterIdError, QuorumState, RaftInvariantError, type Election} from './quorum-state.js'
 import {RequestManager} from './request-manager.js'
 import {ELECTION_BACKOFF_BASE_MS, FETCH_MAX_WAIT_MS, MAX_BATCH_SIZE_BYTES, type RaftConfig} from './raft-config.js'
 import {
-  ApiKey, METADATA_TOPIC_ID, METADATA_TOPIC_NAME, beginQuorumEpochRequest, beginQuorumEpochResponse, endQuorumEpochRequest,
-  endQuorumEpochResponse, fetchRequest, fetchResponse, fetchSnapshotRequest, fetchSnapshotResponse, voteRequest, voteResponse,
+  ApiKey, METADATA_TOPIC_ID, METADATA_TOPIC_NAME, addRaftVoterResponse, apiVersionsRequest, removeRaftVoterResponse, updateRaftVoterResponse, beginQuorumEpochRequest, beginQuorumEpochResponse, endQuorumEpochRequest,
+  endQuorumEpochResponse, errorResponseBody, fetchRequest, fetchResponse, fetchSnapshotRequest, fetchSnapshotResponse, voteRequest, voteResponse,
   type InboundRequest, type InboundResponse, type OutboundMessage, type RaftRequestBody, type RaftResponseBody,
 } from './raft-messages.js'
 import type {OffsetAndEpoch, QuorumStateStore, RecordSerde, ReplicatedLog, SnapshotId, SnapshotStore} from './replicated-log.js'
-import {decodeSnapshot, encodeSnapshot, snapshotName} from './snapshot-file.js'
+import {decodeSnapshot, decodeSnapshotVoters, encodeSnapshot, snapshotName} from './snapshot-file.js'
+import {
+  SUPPORTED_KRAFT_VERSION, VoterSetHistory, describeVoters, scanVotersRecords, sortVoters, voterControlRecords,
+  type Endpoint, type VoterNode, type VoterSet,
+} from './voter-set.js'
 
 export {InconsistentClusterIdError, RaftInvariantError}
 
@@ -98,8 +106,18 @@ export interface RaftClientOptions<T> {
   /** This replica's metadata log directory id (ZERO_UUID when unknown). */
   directoryId?: string
   clusterId: string
-  /** Voter ids (`controller.quorum.voters`); a node not listed is an observer. */
-  voters: readonly number[]
+  /**
+   * Static voter ids (`controller.quorum.voters`, kraft.version 0); a node not listed is an
+   * observer. Absent: a dynamic quorum (kraft.version 1, KIP-853) whose voters come from the
+   * bootstrap snapshot `0-0.checkpoint` and the VotersRecords of the log.
+   */
+  voters?: readonly number[]
+  /** How many `controller.quorum.bootstrap.servers` there are: observers look for the leader at -2, -3, ... (default: ask the static voters). */
+  bootstrapServers?: number
+  /** The controller listener name (`controller.listener.names[0]`): which endpoint of a voter to reach. */
+  listenerName?: string
+  /** This node's controller listener endpoints (UpdateRaftVoter, leader endpoints in responses). */
+  localEndpoints?: Endpoint[]
   log: ReplicatedLog
   quorumStateStore: QuorumStateStore
   snapshotStore: SnapshotStore
@@ -115,6 +133,18 @@ export interface RaftClientOptions<T> {
   maxRetentionBytes?: number
   /** MaxWaitMs of this node's Fetch requests (default 500). */
   fetchMaxWaitMs?: number
+}
+
+/** An AddRaftVoter / RemoveRaftVoter the leader is working on (Kafka `AddVoterHandlerState`). */
+interface PendingVoterChange {
+  kind: 'add' | 'remove'
+  requestId: number
+  /** The voter to add, waiting for its ApiVersions answer until `lastOffset` is set. */
+  voter: VoterNode
+  apiVersionsCorrelationId: number
+  /** Offset of the appended VotersRecord; the change is done once it is committed. */
+  lastOffset: number | null
+  deadline: number
 }
 
 type ValidOffsetAndEpoch = {kind: 'valid'} | {kind: 'diverging', divergence: OffsetAndEpoch} | {kind: 'snapshot', id: SnapshotId}
@@ -158,6 +188,20 @@ export class KafkaRaftClient<T> {
   private nextCorrelationId = 1
   private shutdownDeadline: number | null = null
   private initialized = false
+  /** 0: static voters; 1: the voters live in the log (KIP-853). */
+  readonly kraftVersion: number
+  /** Voter sets of the local log by offset (the static set at -1 for kraft.version 0). */
+  readonly voterHistory: VoterSetHistory
+  private readonly bootstrapServers: number
+  private readonly listenerName: string
+  private readonly localEndpoints: Endpoint[]
+  /** Where other nodes listen (controller listener), from voter sets and leader endpoints. */
+  private readonly knownEndpoints = new Map<number, {host: string, port: number}>()
+  /** The one AddRaftVoter / RemoveRaftVoter in progress on this leader. */
+  private voterChange: PendingVoterChange | null = null
+  /** Epoch in which this voter told the leader its endpoints (UpdateRaftVoter), and when it may try again after an error. */
+  private updateVoterSentEpoch = -1
+  private updateVoterRetryAt = 0
 
   constructor(opts: RaftClientOptions<T>) {
     this.nodeId = opts.nodeId
@@ -171,7 +215,13 @@ export class KafkaRaftClient<T> {
     this.logger = opts.logger ?? NULL_LOGGER
     this.maxRetentionBytes = opts.maxRetentionBytes ?? 104857600
     this.fetchMaxWaitMs = opts.fetchMaxWaitMs ?? FETCH_MAX_WAIT_MS
-    this.quorum = new QuorumState(opts.nodeId, [...opts.voters], opts.quorumStateStore)
+    this.kraftVersion = opts.voters ? 0 : 1
+    const staticVoters = opts.voters ? sortVoters(opts.voters.map(id => ({id, directoryId: ZERO_UUID, endpoints: [], kraftVersion: {...SUPPORTED_KRAFT_VERSION}}))) : null
+    this.voterHistory = new VoterSetHistory(staticVoters)
+    this.bootstrapServers = opts.bootstrapServers ?? 0
+    this.listenerName = opts.listenerName ?? ''
+    this.localEndpoints = opts.localEndpoints ?? []
+    this.quorum = new QuorumState(opts.nodeId, () => this.voterIds(), opts.quorumStateStore)
     this.requests = new RequestManager(opts.config.requestTimeoutMs, opts.config.retryBackoffMs)
   }
 
@@ -187,7 +237,10 @@ export class KafkaRaftClient<T> {
     if (this.initialized) throw new Error('The Raft client is already initialized')
     this.initialized = true
     const stored = this.quorum.load()
-    this.snapshots = this.snapshotStore.list()
+    const all = this.snapshotStore.list()
+    // the bootstrap snapshot (0-0, `kts storage format --standalone | --initial-controllers`) only gives the first voters
+    const bootstrap = all.find(s => s.endOffset === 0 && s.epoch === 0)
+    this.snapshots = all.filter(s => s !== bootstrap)
     const latest = this.latestSnapshotId()
     const lastEpoch = this.log.lastEpoch() ?? 0
     if (latest && (latest.epoch > lastEpoch || (latest.epoch === lastEpoch && latest.endOffset > this.log.endOffset()))) {
@@ -201,22 +254,91 @@ export class KafkaRaftClient<T> {
     for (const s of this.snapshots.filter(s => s.endOffset < this.log.startOffset())) this.deleteSnapshot(s)
     const committed = this.latestSnapshotId()
     this.hw = committed && committed.endOffset <= this.log.endOffset() ? committed.endOffset : this.log.startOffset()
+    if (this.kraftVersion >= 1) this.loadVoterHistory(bootstrap ?? null)
+    this.onVotersChanged()
 
     const epoch = stored?.leaderEpoch ?? 0
-    if (!this.quorum.isVoter) {
-      const leaderId = stored && stored.leaderId >= 0 && stored.leaderId !== this.nodeId ? stored.leaderId : -1
-      if (leaderId >= 0) this.quorum.set(epoch, leaderId, -1, {role: 'follower', follower: this.newFollower(now)})
-      else this.quorum.set(epoch, -1, -1, {role: 'unattached', electionDeadline: Infinity})
-    } else if (stored && stored.leaderId === this.nodeId) {
+    if (stored && stored.leaderId === this.nodeId) {
       this.quorum.set(epoch, this.nodeId, this.nodeId, {role: 'resigned', resigned: {electionDeadline: now + this.randomElectionTimeout(), unackedVoters: new Set(), preferredSuccessors: []}})
     } else if (stored && stored.leaderId >= 0) {
       this.quorum.set(epoch, stored.leaderId, stored.votedId, {role: 'follower', follower: this.newFollower(now)})
     } else {
-      this.quorum.set(epoch, -1, stored?.votedId ?? -1, {role: 'unattached', electionDeadline: now + this.randomElectionTimeout()})
+      this.quorum.set(epoch, -1, stored?.votedId ?? -1, {role: 'unattached', electionDeadline: this.canCampaign() ? now + this.randomElectionTimeout() : Infinity})
     }
     this.logger.info(`Starting as ${this.quorum.role} in epoch ${this.quorum.epoch} (leader ${this.quorum.leaderId}, voted ${this.quorum.votedId}), ` +
       `log [${this.log.startOffset()}, ${this.log.endOffset()}), high watermark ${this.hw}`)
     if (this.quorum.isOnlyVoter) this.transitionToCandidate(now, 0)
+  }
+
+  /**
+   * kraft.version 1: the voter sets of the bootstrap snapshot (or of the snapshot at the log start)
+   * and of every VotersRecord in the log (Kafka `KRaftControlRecordStateMachine`).
+   */
+  private loadVoterHistory(bootstrap: SnapshotId | null): void {
+    const start = this.log.startOffset()
+    const base = start > 0 ? this.snapshotAt(start) : bootstrap
+    const voters = base ? decodeSnapshotVoters(this.snapshotStore.read(base, 0, this.snapshotStore.size(base))) : null
+    this.voterHistory.reset(voters, start > 0 ? start - 1 : -1)
+    for (let offset = start; offset < this.log.endOffset();) {
+      const buf = this.log.read(offset, MAX_BATCH_SIZE_BYTES)
+      if (buf.length === 0) break
+      for (const v of scanVotersRecords(buf)) this.voterHistory.add(v.offset, v.voters)
+      offset = lastOffsetIn(buf) + 1
+    }
+    this.logger.info(`Voters ${describeVoters(this.voterHistory.latest() ?? [])} (from ${base ? snapshotName(base) : 'no snapshot'} and the log)`)
+  }
+
+  /** The newest voter set (committed or not): the one elections and the high watermark use. */
+  voters(): VoterSet {
+    return this.voterHistory.latest() ?? []
+  }
+
+  private voterIds(): number[] {
+    return this.voters().map(v => v.id)
+  }
+
+  /**
+   * Whether this node takes part in elections: it is a voter, or its removal is not committed yet
+   * as far as it knows (then it may still be needed: a removed leader that crashed before the
+   * removal committed holds the newest log; it counts votes in the new set, without itself).
+   */
+  private canCampaign(): boolean {
+    if (this.quorum.isVoter) return true
+    const at = this.voterHistory.latestOffset()
+    if (this.kraftVersion === 0 || at === null || at < this.hw) return false
+    return this.voterHistory.previous()?.some(v => v.id === this.nodeId) ?? false
+  }
+
+  /** Where `id` listens on the controller listener, as far as this node knows (null: unknown). */
+  endpointOf(id: number): {host: string, port: number} | null {
+    if (id === this.nodeId) {
+      const e = this.localEndpoints.find(x => x.name === this.listenerName) ?? this.localEndpoints[0]
+      return e ? {host: e.host, port: e.port} : null
+    }
+    return this.knownEndpoints.get(id) ?? null
+  }
+
+  /** After the voter set changed: endpoints, and the leader's voters and high watermark. */
+  private onVotersChanged(): void {
+    for (const v of this.voters()) {
+      const e = v.endpoints.find(x => x.name === this.listenerName) ?? v.endpoints[0]
+      if (e) this.knownEndpoints.set(v.id, {host: e.host, port: e.port})
+    }
+    const d = this.quorum.data
+    if (d.role === 'leader') {
+      d.leader.setVoters(this.voters())
+      if (d.leader.maybeUpdateHighWatermark()) this.onLeaderHighWatermark(d.leader)
+    }
+  }
+
+  /** Records the voter sets of batches just appended to the log. */
+  private afterAppend(records: Buffer): void {
+    if (this.kraftVersion === 0) return
+    const found = scanVotersRecords(records)
+    if (found.length === 0) return
+    for (const v of found) this.voterHistory.add(v.offset, v.voters)
+    this.logger.info(`Voter set ${describeVoters(this.voters())} at offset ${found[found.length - 1].offset}`)
+    this.onVotersChanged()
   }
 
   /** Adds a listener; it first gets the latest snapshot (if any), then committed batches. */
@@ -320,11 +442,13 @@ export class KafkaRaftClient<T> {
     const v = this.validateOffsetAndEpoch(endOffset, epoch)
     if (v.kind !== 'valid') throw new Error(`Cannot create a snapshot at offset ${endOffset} and epoch ${epoch}: ${v.kind} in the log`)
     const id = {endOffset, epoch}
-    this.snapshotStore.write(id, encodeSnapshot(id, records.map(r => this.serde.encode(r)), now, now))
+    const voters = this.kraftVersion >= 1 ? this.voterHistory.at(endOffset - 1) : null
+    this.snapshotStore.write(id, encodeSnapshot(id, records.map(r => this.serde.encode(r)), now, now, voters))
     this.snapshots.push(id)
     this.logger.info(`Wrote metadata snapshot ${snapshotName(id)} (${records.length} records)`)
     if (this.log.sizeInBytes() > this.maxRetentionBytes && endOffset > this.log.startOffset() && endOffset <= this.log.endOffset()) {
       this.log.deleteBefore(endOffset)
+      this.voterHistory.trimPrefix(endOffset - 1)
       this.logger.info(`Log start offset moved to ${endOffset} (snapshot ${snapshotName(id)})`)
     }
     // Keep the latest snapshot and the one at the log start.
@@ -404,25 +528,38 @@ export class KafkaRaftClient<T> {
       this.transitionToResigned(now, ls.nonLeaderVotersByDescendingFetchOffset())
       return now
     }
-    const batches = ls.accumulator.drain(now)
-    if (batches.length > 0) {
-      for (const b of batches) {
-        const buf = encodeRecordBatch({baseOffset: b.baseOffset, partitionLeaderEpoch: ls.epoch, records: b.values.map(value => ({key: null, value, timestamp: now}))})
-        const info = this.log.appendAsLeader(buf, ls.epoch)
-        if (info.firstOffset !== b.baseOffset) throw new RaftInvariantError(`Batch appended at ${info.firstOffset}, expected ${b.baseOffset}`)
-      }
-      this.flushLeaderLog(ls)
+    if (ls.resignRequested) {
+      this.logger.info(`Resigning in epoch ${ls.epoch}: this node is not in the committed voter set ${describeVoters(this.voters())}`)
+      this.transitionToResigned(now, ls.nonLeaderVotersByDescendingFetchOffset())
+      return now
     }
-    let next = Math.min(ls.accumulator.drainDeadline(), ls.checkQuorumExpiresAt())
+    const vc = this.voterChange
+    if (vc && now >= vc.deadline) this.finishVoterChange(ErrorCode.REQUEST_TIMED_OUT, null)
+    this.drainAccumulator(ls, now)
+    let next = Math.min(ls.accumulator.drainDeadline(), ls.checkQuorumExpiresAt(), this.voterChange?.deadline ?? Infinity)
     if (now >= ls.beginQuorumEpochDeadline) {
-      for (const v of this.quorum.voters) {
-        if (v === this.nodeId) continue
-        this.maybeSend(v, now, () => ({apiKey: ApiKey.BEGIN_QUORUM_EPOCH, data: beginQuorumEpochRequest({clusterId: this.clusterId, voterId: v, leaderId: this.nodeId, epoch: ls.epoch})}))
+      for (const v of this.voters()) {
+        if (v.id === this.nodeId) continue
+        this.maybeSend(v.id, now, () => ({apiKey: ApiKey.BEGIN_QUORUM_EPOCH, data: beginQuorumEpochRequest({
+          clusterId: this.clusterId, voterId: v.id, voterDirectoryId: v.directoryId, leaderId: this.nodeId, epoch: ls.epoch,
+          leaderEndpoints: this.localEndpoints})}))
       }
       ls.resetBeginQuorumEpochTimer(now)
     }
     next = Math.min(next, ls.beginQuorumEpochDeadline)
     return next
+  }
+
+  /** Writes the scheduled batches that are due. */
+  private drainAccumulator(ls: LeaderState, now: number): void {
+    const batches = ls.accumulator.drain(now)
+    if (batches.length === 0) return
+    for (const b of batches) {
+      const buf = encodeRecordBatch({baseOffset: b.baseOffset, partitionLeaderEpoch: ls.epoch, records: b.values.map(value => ({key: null, value, timestamp: now}))})
+      const info = this.log.appendAsLeader(buf, ls.epoch)
+      if (info.firstOffset !== b.baseOffset) throw new RaftInvariantError(`Batch appended at ${info.firstOffset}, expected ${b.baseOffset}`)
+    }
+    this.flushLeaderLog(ls)
   }
 
   /** Flushes, then counts the leader's end offset (only flushed records count toward the high watermark). */
@@ -437,11 +574,22 @@ export class KafkaRaftClient<T> {
     if (ls.highWatermark < this.hw) throw new RaftInvariantError(`Leader high watermark ${ls.highWatermark} is below the known high watermark ${this.hw}`)
     this.hw = ls.highWatermark
     this.parkedDirty = 'all'
+    const vc = this.voterChange
+    if (vc && vc.lastOffset !== null && this.hw > vc.lastOffset) {
+      // the VotersRecord is committed (Kafka `highWatermarkUpdated`)
+      this.finishVoterChange(ErrorCode.NONE, null)
+    }
+    // not in the committed voter set (it removed itself, perhaps before a restart): resign
+    if (!ls.isLocalVoter && (this.voterHistory.latestOffset() ?? -1) < this.hw) ls.resignRequested = true
   }
 
   private pollCandidate(now: number): number {
     const d = this.quorum.data
     if (d.role !== 'candidate') return now
+    if (!this.canCampaign()) {
+      this.transitionToUnattached(this.quorum.epoch, now)
+      return now
+    }
     const e = d.election
     if (e.backoffUntil !== null) {
       if (now < e.backoffUntil) return e.backoffUntil
@@ -460,6 +608,10 @@ export class KafkaRaftClient<T> {
   private pollProspective(now: number): number {
     const d = this.quorum.data
     if (d.role !== 'prospective') return now
+    if (!this.canCampaign()) {
+      this.prospectiveLost(now)
+      return now
+    }
     if (now >= d.election.deadline) {
       this.prospectiveLost(now)
       return now
@@ -472,10 +624,10 @@ export class KafkaRaftClient<T> {
     let next = Infinity
     const lastEpoch = this.lastFetchedEpoch()
     const lastOffset = this.log.endOffset()
-    for (const v of this.quorum.voters) {
+    for (const {id: v, directoryId} of this.voters()) {
       if (e.granted.has(v) || e.rejected.has(v)) continue
       next = Math.min(next, this.maybeSend(v, now, () => ({apiKey: ApiKey.VOTE, data: voteRequest({
-        clusterId: this.clusterId, voterId: v, epoch: this.quorum.epoch, candidateId: this.nodeId, candidateDirectoryId: this.directoryId,
+        clusterId: this.clusterId, voterId: v, voterDirectoryId: directoryId, epoch: this.quorum.epoch, candidateId: this.nodeId, candidateDirectoryId: this.directoryId,
         lastOffsetEpoch: lastEpoch, lastOffset, preVote,
       })})))
     }
@@ -487,7 +639,7 @@ export class KafkaRaftClient<T> {
     if (d.role !== 'follower') return now
     const f = d.follower
     if (now >= f.fetchDeadline) {
-      if (this.quorum.isVoter) {
+      if (this.canCampaign()) {
         if (this.shutdownDeadline !== null) return Infinity
         this.logger.info(`No successful Fetch from leader ${this.quorum.leaderId} within ${this.config.fetchTimeoutMs} ms in epoch ${this.quorum.epoch}; asking for pre-votes`)
         this.transitionToProspective(now, 0)
@@ -497,8 +649,31 @@ export class KafkaRaftClient<T> {
       return now
     }
     const leader = this.quorum.leaderId
+    const update = now >= this.updateVoterRetryAt ? this.updateVoterRequest() : null
+    if (update && this.requests.isReady(leader, now)) {
+      this.updateVoterSentEpoch = this.quorum.epoch
+      this.maybeSend(leader, now, () => ({apiKey: ApiKey.UPDATE_RAFT_VOTER, data: update}))
+      return Math.min(f.fetchDeadline, this.requests.readyAt(leader, now))
+    }
     const sendAt = this.maybeSend(leader, now, () => this.buildFetchOrFetchSnapshot())
     return Math.min(f.fetchDeadline, sendAt)
+  }
+
+  /**
+   * UpdateRaftVoter for a voter whose endpoints in the voter set differ from its own listeners
+   * (once per epoch, Kafka `pollFollowerAsVoter`); null when there is nothing to tell.
+   */
+  private updateVoterRequest(): UpdateRaftVoterRequest | null {
+    if (this.kraftVersion < 1 || this.localEndpoints.length === 0 || this.updateVoterSentEpoch === this.quorum.epoch || this.hw === 0) return null
+    const self = this.voters().find(v => v.id === this.nodeId)
+    if (!self || self.directoryId !== this.directoryId) return null
+    const same = (a: Endpoint[], b: Endpoint[]): boolean => a.length === b.length && a.every(x => b.some(y => x.name === y.name && x.host === y.host && x.port === y.port))
+    if (same(self.endpoints, this.localEndpoints) && self.kraftVersion.min === SUPPORTED_KRAFT_VERSION.min && self.kraftVersion.max === SUPPORTED_KRAFT_VERSION.max) return null
+    return {
+      clusterId: this.clusterId, currentLeaderEpoch: this.quorum.epoch, voterId: this.nodeId, voterDirectoryId: this.directoryId,
+      listeners: this.localEndpoints.map(e => ({name: e.name, host: e.host, port: e.port})),
+      kRaftVersionFeature: {minSupportedVersion: SUPPORTED_KRAFT_VERSION.min, maxSupportedVersion: SUPPORTED_KRAFT_VERSION.max},
+    }
   }
 
   private buildFetchOrFetchSnapshot(): RaftRequestBody {
@@ -519,15 +694,17 @@ export class KafkaRaftClient<T> {
   private pollUnattached(now: number): number {
     const d = this.quorum.data
     if (d.role !== 'unattached') return now
-    if (!this.quorum.isVoter) {
-      // An observer asks a random voter; the answer names the leader.
-      const ready = this.quorum.voters.filter(v => this.requests.isReady(v, now))
-      if (ready.length === 0) return Math.min(...this.quorum.voters.map(v => this.requests.readyAt(v, now)))
-      if (this.quorum.voters.some(v => this.requests.hasInflight(v, now))) return Math.min(...this.quorum.voters.map(v => this.requests.readyAt(v, now)))
+    if (!this.canCampaign()) {
+      // An observer asks a random bootstrap server (static: a voter); the answer names the leader.
+      const servers = this.bootstrapServers > 0 ? Array.from({length: this.bootstrapServers}, (_, i) => -(i + 2)) : this.quorum.voters.filter(v => v !== this.nodeId)
+      if (servers.length === 0) return Infinity
+      const ready = servers.filter(v => this.requests.isReady(v, now))
+      if (ready.length === 0 || servers.some(v => this.requests.hasInflight(v, now))) return Math.min(...servers.map(v => this.requests.readyAt(v, now)))
       const v = ready[Math.floor(this.random() * ready.length)]
       return this.maybeSend(v, now, () => ({apiKey: ApiKey.FETCH, data: this.buildFetchRequest()}))
     }
     if (this.shutdownDeadline !== null) return Infinity
+    if (d.electionDeadline === Infinity) d.electionDeadline = now + this.randomElectionTimeout() // it just became a voter
     if (now >= d.electionDeadline) {
       this.transitionToProspective(now, 0)
       return now
@@ -547,7 +724,8 @@ export class KafkaRaftClient<T> {
     }
     if (this.shutdownDeadline !== null) return Math.min(next, r.electionDeadline)
     if (now >= r.electionDeadline) {
-      this.transitionToProspective(now, 0)
+      if (this.canCampaign()) this.transitionToProspective(now, 0)
+      else this.transitionToUnattached(this.quorum.epoch, now)
       return now
     }
     return Math.min(next, r.electionDeadline)
@@ -558,7 +736,9 @@ export class KafkaRaftClient<T> {
     if (this.requests.isReady(destination, now)) {
       const correlationId = this.nextCorrelationId++
       this.requests.onRequestSent(destination, correlationId, now)
-      this.outbox.push({...build(), kind: 'request', destination, correlationId})
+      // static voters: the driver's controller.quorum.voters addresses
+      const address = this.kraftVersion >= 1 && destination >= 0 ? this.endpointOf(destination) : null
+      this.outbox.push({...build(), kind: 'request', destination, correlationId, address})
     }
     return this.requests.readyAt(destination, now)
   }
@@ -583,11 +763,12 @@ export class KafkaRaftClient<T> {
   private leaveRole(): void {
     this.requests.resetAll()
     if (this.parked.length > 0) this.parkedDirty = 'all'
+    if (this.quorum.role !== 'leader') this.finishVoterChange(ErrorCode.NOT_LEADER_OR_FOLLOWER, null)
   }
 
   private transitionToUnattached(epoch: number, now: number): void {
-    const timeout = this.quorum.isVoter ? now + this.randomElectionTimeout() : Infinity
-    if (epoch > this.quorum.epoch || !this.quorum.isVoter) this.quorum.set(epoch, -1, -1, {role: 'unattached', electionDeadline: timeout})
+    const timeout = this.canCampaign() ? now + this.randomElectionTimeout() : Infinity
+    if (epoch > this.quorum.epoch) this.quorum.set(epoch, -1, -1, {role: 'unattached', electionDeadline: timeout})
     else this.quorum.set(epoch, this.quorum.leaderId, this.quorum.votedId, {role: 'unattached', electionDeadline: timeout})
     this.leaveRole()
   }
@@ -595,7 +776,7 @@ export class KafkaRaftClient<T> {
   private transitionToFollower(epoch: number, leaderId: number, now: number): void {
     if (leaderId === this.nodeId) throw new RaftInvariantError(`Cannot follow itself in epoch ${epoch}`)
     const votedId = epoch === this.quorum.epoch ? this.quorum.votedId : -1
-    this.quorum.set(epoch, leaderId, this.quorum.isVoter ? votedId : -1, {role: 'follower', follower: this.newFollower(now)})
+    this.quorum.set(epoch, leaderId, votedId, {role: 'follower', follower: this.newFollower(now)})
     this.logger.info(`Following leader ${leaderId} in epoch ${epoch}`)
     this.leaveRole()
   }
@@ -619,19 +800,43 @@ export class KafkaRaftClient<T> {
   private becomeLeader(now: number, granted: ReadonlySet<number>): void {
     const epoch = this.quorum.epoch
     const epochStartOffset = this.log.endOffset()
-    const accumulator = new BatchAccumulator(epoch, epochStartOffset + 1, this.config.appendLingerMs, MAX_BATCH_SIZE_BYTES)
-    const ls = new LeaderState(this.nodeId, this.directoryId, epoch, epochStartOffset, this.quorum.voters, granted, accumulator, this.config.fetchTimeoutMs, now)
-    this.quorum.set(epoch, this.nodeId, this.nodeId, {role: 'leader', leader: ls})
-    this.leaveRole()
-    this.logger.info(`Leader of epoch ${epoch} (epoch start offset ${epochStartOffset}, voters ${JSON.stringify(this.quorum.voters)})`)
     const w = new Writer(32)
     writeLeaderChangeMessage(w, {version: 0, leaderId: this.nodeId, voters: this.quorum.voters.map(voterId => ({voterId})),
       grantingVoters: [...granted].map(voterId => ({voterId}))}, 0)
-    this.log.appendAsLeader(encodeRecordBatch({
-      baseOffset: epochStartOffset, partitionLeaderEpoch: epoch, isControl: true,
-      records: [{key: encodeControlRecordKey(ControlRecordType.LEADER_CHANGE), value: w.toBuffer(), timestamp: now}],
-    }), epoch)
+    const records = [{key: encodeControlRecordKey(ControlRecordType.LEADER_CHANGE), value: w.toBuffer(), timestamp: now}]
+    // voters from the bootstrap snapshot are written to the log so that they replicate (Kafka `appendLeaderChangeMessageAndBootstrapRecords`)
+    if (this.kraftVersion >= 1 && this.voterHistory.latestOffset() === -1) records.push(...voterControlRecords(this.voters(), now, true))
+    const accumulator = new BatchAccumulator(epoch, epochStartOffset + records.length, this.config.appendLingerMs, MAX_BATCH_SIZE_BYTES)
+    const ls = new LeaderState(this.nodeId, this.directoryId, epoch, epochStartOffset, this.voters(), granted, accumulator, this.config.fetchTimeoutMs, now)
+    this.quorum.set(epoch, this.nodeId, this.nodeId, {role: 'leader', leader: ls})
+    this.leaveRole()
+    this.logger.info(`Leader of epoch ${epoch} (epoch start offset ${epochStartOffset}, voters ${JSON.stringify(this.quorum.voters)})`)
+    this.appendControlBatch(ls, epochStartOffset, records)
+  }
+
+  /** Appends a control batch at `baseOffset` (the log end) in the leader's epoch, flushes, and counts it. */
+  private appendControlBatch(ls: LeaderState, baseOffset: number, records: {key: Buffer, value: Buffer, timestamp: number}[]): number {
+    const buf = encodeRecordBatch({baseOffset, partitionLeaderEpoch: ls.epoch, isControl: true, records})
+    const info = this.log.appendAsLeader(buf, ls.epoch)
+    if (info.firstOffset !== baseOffset) throw new RaftInvariantError(`Control batch appended at ${info.firstOffset}, expected ${baseOffset}`)
+    this.afterAppend(buf)
     this.flushLeaderLog(ls)
+    return info.lastOffset
+  }
+
+  /**
+   * Appends a VotersRecord with `voters` (Kafka `LeaderState.appendVotersRecord`): the records
+   * scheduled before it are written first. The new set takes effect at once.
+   * @returns its offset
+   */
+  private appendVotersRecord(ls: LeaderState, voters: VoterSet, now: number): number {
+    ls.accumulator.flushNow()
+    this.drainAccumulator(ls, now)
+    const base = this.log.endOffset()
+    if (ls.accumulator.nextOffset !== base) throw new RaftInvariantError(`Accumulator at ${ls.accumulator.nextOffset}, log end offset ${base}`)
+    const last = this.appendControlBatch(ls, base, voterControlRecords(voters, now, false))
+    ls.accumulator.skip(last + 1 - base)
+    return last
   }
 
   private transitionToResigned(now: number, preferredSuccessors: number[]): void {
@@ -672,8 +877,8 @@ export class KafkaRaftClient<T> {
     if (epoch > this.quorum.epoch) {
       if (leaderId >= 0) this.transitionToFollower(epoch, leaderId, now)
       else this.transitionToUnattached(epoch, now)
-    } else if (epoch === this.quorum.epoch && leaderId >= 0 && this.quorum.leaderId < 0) {
-      // the leader of this epoch, which this node did not know
+    } else if (epoch === this.quorum.epoch && leaderId >= 0 && leaderId !== this.nodeId && (this.quorum.leaderId < 0 || this.quorum.role === 'unattached')) {
+      // the leader of this epoch, which this node did not know (or an observer lost and found again)
       this.transitionToFollower(epoch, leaderId, now)
     }
   }
@@ -737,11 +942,167 @@ export class KafkaRaftClient<T> {
       case ApiKey.END_QUORUM_EPOCH: this.respond(req.requestId, {apiKey: ApiKey.END_QUORUM_EPOCH, data: this.handleEndQuorumEpochRequest(req.data, now)}); break
       case ApiKey.FETCH: this.handleFetchRequest(req.requestId, req.apiVersion, req.data, now); break
       case ApiKey.FETCH_SNAPSHOT: this.respond(req.requestId, {apiKey: ApiKey.FETCH_SNAPSHOT, data: this.handleFetchSnapshotRequest(req.data, now)}); break
+      case ApiKey.ADD_RAFT_VOTER: {
+        const res = this.handleAddRaftVoterRequest(req.requestId, req.data, now)
+        if (res) this.respond(req.requestId, {apiKey: ApiKey.ADD_RAFT_VOTER, data: res})
+        break
+      }
+      case ApiKey.REMOVE_RAFT_VOTER: {
+        const res = this.handleRemoveRaftVoterRequest(req.requestId, req.data, now)
+        if (res) this.respond(req.requestId, {apiKey: ApiKey.REMOVE_RAFT_VOTER, data: res})
+        break
+      }
+      case ApiKey.UPDATE_RAFT_VOTER: this.respond(req.requestId, {apiKey: ApiKey.UPDATE_RAFT_VOTER, data: this.handleUpdateRaftVoterRequest(req.data, now)}); break
+      case ApiKey.API_VERSIONS: this.respond(req.requestId, errorResponseBody(ApiKey.API_VERSIONS, ErrorCode.INVALID_REQUEST)); break
     }
     this.afterStep(now)
   }
 
+  // ---- voter changes (KIP-853) ------------------------------------------------------------------
+
+  /**
+   * The checks common to AddRaftVoter, RemoveRaftVoter and UpdateRaftVoter on the leader (Kafka
+   * `AddVoterHandler` steps 1-3): null when the change may go ahead.
+   */
+  private voterChangeProblem(op: string): {error: number, message: string} | null {
+    const d = this.quorum.data
+    if (d.role !== 'leader' || this.shutdownDeadline !== null) return {error: ErrorCode.NOT_LEADER_OR_FOLLOWER, message: `Node ${this.nodeId} is not the leader`}
+    if (this.voterChange) return {error: ErrorCode.REQUEST_TIMED_OUT, message: 'Request timed out waiting for leader to handle previous voter operation'}
+    const hw = d.leader.highWatermark
+    if (hw === null) return {error: ErrorCode.REQUEST_TIMED_OUT, message: 'Request timed out waiting for leader to establish HWM and fence previous voter changes'}
+    if (this.kraftVersion < 1) return {error: ErrorCode.UNSUPPORTED_VERSION, message: `Cluster doesn't support ${op} voter because the kraft.version feature is ${this.kraftVersion}`}
+    const at = this.voterHistory.latestOffset()
+    if (at === null || at >= hw) {
+      return {error: ErrorCode.REQUEST_TIMED_OUT, message: `Request timed out waiting for voters to commit the latest voter change at ${at === null ? 'Optional.empty' : `Optional[${at}]`} with HWM ${hw}`}
+    }
+    return null
+  }
+
+  /**
+   * AddRaftVoter (80): checks, then asks the new voter which kraft.version it supports
+   * (ApiVersions); `handleApiVersionsResponse` appends the VotersRecord once it is caught up, and
+   * the answer goes out when that record is committed (or REQUEST_TIMED_OUT at the deadline).
+   * @returns the response now, or null when it comes later
+   */
+  private handleAddRaftVoterRequest(requestId: number, req: AddRaftVoterRequest, now: number): AddRaftVoterResponse | null {
+    if (!this.hasValidClusterId(req.clusterId)) return addRaftVoterResponse(ErrorCode.INCONSISTENT_CLUSTER_ID)
+    if (req.voterId < 0 || req.voterDirectoryId === ZERO_UUID) {
+      return addRaftVoterResponse(ErrorCode.INVALID_REQUEST, `Invalid replica key ${req.voterId}:${req.voterDirectoryId}`)
+    }
+    const problem = this.voterChangeProblem('adding')
+    if (problem) return addRaftVoterResponse(problem.error, problem.message)
+    if (this.voters().some(v => v.id === req.voterId)) {
+      return addRaftVoterResponse(ErrorCode.DUPLICATE_VOTER, `The voter id for ReplicaKey(id=${req.voterId}, directoryId=${req.voterDirectoryId}) is already part of the set of voters ${describeVoters(this.voters())}.`)
+    }
+    const endpoints = req.listeners.map(l => ({name: l.name, host: l.host, port: l.port}))
+    const address = endpoints.find(e => e.name === this.listenerName) ?? (this.listenerName === '' ? endpoints[0] : undefined)
+    if (!address) return addRaftVoterResponse(ErrorCode.INVALID_REQUEST, `Add voter request didn't include the endpoint for the default listener ${this.listenerName}`)
+    if (!this.requests.isReady(req.voterId, now)) return addRaftVoterResponse(ErrorCode.REQUEST_TIMED_OUT, `New voter ${req.voterId} is not ready to receive requests`)
+    const correlationId = this.nextCorrelationId++
+    this.requests.onRequestSent(req.voterId, correlationId, now)
+    this.outbox.push({apiKey: ApiKey.API_VERSIONS, data: apiVersionsRequest(), kind: 'request', destination: req.voterId, correlationId, address: {host: address.host, port: address.port}})
+    this.voterChange = {
+      kind: 'add', requestId, apiVersionsCorrelationId: correlationId, lastOffset: null,
+      voter: {id: req.voterId, directoryId: req.voterDirectoryId, endpoints, kraftVersion: {...SUPPORTED_KRAFT_VERSION}},
+      deadline: now + (req.timeoutMs > 0 ? req.timeoutMs : this.config.requestTimeoutMs),
+    }
+    return null
+  }
+
+  /** The new voter's ApiVersions answer (Kafka `AddVoterHandler.handleApiVersionsResponse`). */
+  private handleApiVersionsResponse(source: number, correlationId: number, res: ApiVersionsResponse | null, now: number): boolean {
+    const vc = this.voterChange
+    const d = this.quorum.data
+    if (!vc || vc.kind !== 'add' || vc.lastOffset !== null || vc.apiVersionsCorrelationId !== correlationId || d.role !== 'leader') return true
+    if (!res || res.errorCode !== ErrorCode.NONE) {
+      this.finishVoterChange(ErrorCode.REQUEST_TIMED_OUT, `Aborted add voter operation for since API_VERSIONS returned an error ${res?.errorCode ?? 'NETWORK_EXCEPTION'}`)
+      return false
+    }
+    const range = res.supportedFeatures.find(f => f.name === 'kraft.version')
+    if (!range || range.minVersion > this.kraftVersion || range.maxVersion < this.kraftVersion) {
+      this.finishVoterChange(ErrorCode.INVALID_REQUEST, `Aborted add voter operation for ${source} since the kraft.version range ` +
+        `${range ? `(min: ${range.minVersion}, max: ${range.maxVersion})` : '(min: 0, max: 0)'} doesn't support the finalized version ${this.kraftVersion}`)
+      return true
+    }
+    if (!d.leader.isReplicaCaughtUp(vc.voter.id, vc.voter.directoryId, now)) {
+      this.finishVoterChange(ErrorCode.REQUEST_TIMED_OUT, `Aborted add voter operation for ReplicaKey(id=${vc.voter.id}, directoryId=${vc.voter.directoryId}) since it is lagging behind`)
+      return true
+    }
+    vc.voter = {...vc.voter, kraftVersion: {min: range.minVersion, max: range.maxVersion}}
+    this.logger.info(`Adding voter ${vc.voter.id} (directory ${vc.voter.directoryId})`)
+    vc.lastOffset = this.appendVotersRecord(d.leader, sortVoters([...this.voters(), vc.voter]), now)
+    return true
+  }
+
+  /** RemoveRaftVoter (81): appends the VotersRecord without it; answered once that is committed. */
+  private handleRemoveRaftVoterRequest(requestId: number, req: RemoveRaftVoterRequest, now: number): RemoveRaftVoterResponse | null {
+    if (!this.hasValidClusterId(req.clusterId)) return removeRaftVoterResponse(ErrorCode.INCONSISTENT_CLUSTER_ID)
+    if (req.voterId < 0 || req.voterDirectoryId === ZERO_UUID) {
+      return removeRaftVoterResponse(ErrorCode.INVALID_REQUEST, `Invalid replica key ${req.voterId}:${req.voterDirectoryId}`)
+    }
+    const problem = this.voterChangeProblem('removing')
+    if (problem) return removeRaftVoterResponse(problem.error, problem.message)
+    const voters = this.voters()
+    const target = voters.find(v => v.id === req.voterId && v.directoryId === req.voterDirectoryId)
+    if (!target || voters.length === 1) {
+      return removeRaftVoterResponse(ErrorCode.VOTER_NOT_FOUND, `Cannot remove voter ReplicaKey(id=${req.voterId}, directoryId=${req.voterDirectoryId}) from the set of voters ${describeVoters(voters)}`)
+    }
+    const d = this.quorum.data
+    if (d.role !== 'leader') return removeRaftVoterResponse(ErrorCode.NOT_LEADER_OR_FOLLOWER)
+    this.logger.info(`Removing voter ${target.id} (directory ${target.directoryId})`)
+    const lastOffset = this.appendVotersRecord(d.leader, voters.filter(v => v !== target), now)
+    this.voterChange = {kind: 'remove', requestId, voter: target, apiVersionsCorrelationId: -1, lastOffset, deadline: now + this.config.requestTimeoutMs}
+    return null
+  }
+
+  /**
+   * UpdateRaftVoter (82): a voter's new endpoints or kraft.version range; the VotersRecord is
+   * appended and the answer does not wait for its commit (Kafka `UpdateVoterHandler`).
+   */
+  private handleUpdateRaftVoterRequest(req: UpdateRaftVoterRequest, now: number): UpdateRaftVoterResponse {
+    if (!this.hasValidClusterId(req.clusterId)) return updateRaftVoterResponse(ErrorCode.INCONSISTENT_CLUSTER_ID)
+    const leader = (): {leaderId: number, leaderEpoch: number, host: string, port: number} => {
+      const id = this.quorum.currentLeaderId()
+      const e = id >= 0 ? this.endpointOf(id) : null
+      return {leaderId: id, leaderEpoch: this.quorum.epoch, host: e?.host ?? '', port: e?.port ?? 0}
+    }
+    const err = this.validateLeaderOnlyRequest(req.currentLeaderEpoch)
+    if (err !== ErrorCode.NONE) return updateRaftVoterResponse(err, leader())
+    if (req.voterId < 0 || req.voterDirectoryId === ZERO_UUID) return updateRaftVoterResponse(ErrorCode.INVALID_REQUEST, leader())
+    const problem = this.voterChangeProblem('updating')
+    if (problem) return updateRaftVoterResponse(problem.error, leader())
+    const range = req.kRaftVersionFeature
+    if (range.minSupportedVersion > this.kraftVersion || range.maxSupportedVersion < this.kraftVersion) return updateRaftVoterResponse(ErrorCode.INVALID_REQUEST, leader())
+    const endpoints = req.listeners.map(l => ({name: l.name, host: l.host, port: l.port}))
+    if (!endpoints.some(e => e.name === this.listenerName)) return updateRaftVoterResponse(ErrorCode.INVALID_REQUEST, leader())
+    const voters = this.voters()
+    const current = voters.find(v => v.id === req.voterId && v.directoryId === req.voterDirectoryId)
+    if (!current) return updateRaftVoterResponse(ErrorCode.VOTER_NOT_FOUND, leader())
+    const d = this.quorum.data
+    if (d.role !== 'leader') return updateRaftVoterResponse(ErrorCode.NOT_LEADER_OR_FOLLOWER, leader())
+    const updated = {...current, endpoints, kraftVersion: {min: range.minSupportedVersion, max: range.maxSupportedVersion}}
+    this.logger.info(`Updating voter ${current.id}: endpoints ${JSON.stringify(endpoints)}`)
+    this.appendVotersRecord(d.leader, voters.map(v => v === current ? updated : v), now)
+    return updateRaftVoterResponse(ErrorCode.NONE, leader())
+  }
+
+  /** Answers the pending AddRaftVoter / RemoveRaftVoter and forgets it. */
+  private finishVoterChange(error: number, message: string | null): void {
+    const vc = this.voterChange
+    if (!vc) return
+    this.voterChange = null
+    if (error !== ErrorCode.NONE) this.logger.info(`${vc.kind === 'add' ? 'Adding' : 'Removing'} voter ${vc.voter.id} failed: error ${error}${message ? ` (${message})` : ''}`)
+    if (vc.kind === 'add') this.respond(vc.requestId, {apiKey: ApiKey.ADD_RAFT_VOTER, data: addRaftVoterResponse(error, message)})
+    else this.respond(vc.requestId, {apiKey: ApiKey.REMOVE_RAFT_VOTER, data: removeRaftVoterResponse(error, message)})
+  }
+
   private respond(requestId: number, body: RaftResponseBody): void {
+    if ('nodeEndpoints' in body.data && body.data.nodeEndpoints.length === 0) {
+      // where the leader this node knows listens (Fetch v16+, Vote/BeginQuorumEpoch/EndQuorumEpoch v1+, FetchSnapshot v1+)
+      const leaderId = this.quorum.currentLeaderId()
+      const e = leaderId >= 0 ? this.endpointOf(leaderId) : null
+      if (e) body.data.nodeEndpoints = [{nodeId: leaderId, host: e.host, port: e.port, rack: null}]
+    }
     this.outbox.push({...body, kind: 'response', requestId})
   }
 
@@ -753,12 +1114,22 @@ export class KafkaRaftClient<T> {
     return topics.length === 1 && topics[0].topicName === METADATA_TOPIC_NAME && topics[0].partitions.length === 1 && topics[0].partitions[0].partitionIndex === 0
   }
 
-  /** Vote, BeginQuorumEpoch, EndQuorumEpoch: only between voters of this epoch or later. */
+  /**
+   * Vote, BeginQuorumEpoch, EndQuorumEpoch: only in this epoch or later; with static voters only
+   * between voters. With a dynamic quorum the voter sets of two replicas may differ for a while
+   * (a VotersRecord not replicated yet), so any replica takes part (KIP-853).
+   */
   private validateVoterOnlyRequest(remoteId: number, epoch: number): number {
     if (epoch < this.quorum.epoch) return ErrorCode.FENCED_LEADER_EPOCH
     if (remoteId < 0) return ErrorCode.INVALID_REQUEST
-    if (!this.quorum.isVoter || !this.quorum.isVoterId(remoteId)) return ErrorCode.INCONSISTENT_VOTER_SET
+    if (this.kraftVersion === 0 && (!this.quorum.isVoter || !this.quorum.isVoterId(remoteId))) return ErrorCode.INCONSISTENT_VOTER_SET
     return ErrorCode.NONE
+  }
+
+  /** A request meant for replica (voterId, voterDirectoryId): this one? (v1+; -1 / zero: any) */
+  private isLocalVoterKey(voterId: number, voterDirectoryId: string): boolean {
+    if (voterId >= 0 && voterId !== this.nodeId) return false
+    return voterDirectoryId === ZERO_UUID || this.directoryId === ZERO_UUID || voterDirectoryId === this.directoryId
   }
 
   /** Fetch, FetchSnapshot: only to the leader of exactly this epoch. */
@@ -781,8 +1152,8 @@ export class KafkaRaftClient<T> {
     }
     const err = this.validateVoterOnlyRequest(p.candidateId, p.candidateEpoch)
     if (err !== ErrorCode.NONE) return reply(err)
+    if (!this.isLocalVoterKey(req.voterId, p.voterDirectoryId)) return reply(ErrorCode.INVALID_VOTER_KEY)
     if (p.candidateEpoch > this.quorum.epoch) this.transitionToUnattached(p.candidateEpoch, now)
-    if (req.voterId >= 0 && req.voterId !== this.nodeId) return reply(ErrorCode.INVALID_VOTER_KEY)
     const ours = this.lastFetchedEpoch()
     const upToDate = p.lastOffsetEpoch > ours || (p.lastOffsetEpoch === ours && p.lastOffset >= this.log.endOffset())
     const granted = this.quorum.canGrantVote(p.candidateId, upToDate, p.preVote, now, this.config.fetchTimeoutMs)
@@ -803,7 +1174,9 @@ export class KafkaRaftClient<T> {
       beginQuorumEpochResponse(ErrorCode.NONE, {errorCode, leaderId: this.quorum.currentLeaderId(), leaderEpoch: this.quorum.epoch})
     const err = this.validateVoterOnlyRequest(p.leaderId, p.leaderEpoch)
     if (err !== ErrorCode.NONE) return reply(err)
-    if (req.voterId >= 0 && req.voterId !== this.nodeId) return reply(ErrorCode.INVALID_VOTER_KEY)
+    if (!this.isLocalVoterKey(req.voterId, p.voterDirectoryId)) return reply(ErrorCode.INVALID_VOTER_KEY)
+    const e = req.leaderEndpoints.find(x => x.name === this.listenerName)
+    if (e && p.leaderId !== this.nodeId) this.knownEndpoints.set(p.leaderId, {host: e.host, port: e.port})
     this.maybeTransition(p.leaderId, p.leaderEpoch, now)
     return reply(ErrorCode.NONE)
   }
@@ -906,8 +1279,13 @@ export class KafkaRaftClient<T> {
     if (!this.requests.isResponseExpected(res.source, res.correlationId)) return
     let success = false
     if (!('error' in res) && (res.data as {errorCode?: number}).errorCode === ErrorCode.INCONSISTENT_CLUSTER_ID) this.onInconsistentClusterId(res.source, res.apiKey)
-    if (!('error' in res)) {
+    if ('error' in res) {
+      if (res.apiKey === ApiKey.API_VERSIONS) this.handleApiVersionsResponse(res.source, res.correlationId, null, now)
+    } else {
+      if ('nodeEndpoints' in res.data) this.learnEndpoints(res.data.nodeEndpoints)
       switch (res.apiKey) {
+        case ApiKey.API_VERSIONS: success = this.handleApiVersionsResponse(res.source, res.correlationId, res.data, now); break
+        case ApiKey.UPDATE_RAFT_VOTER: success = this.handleUpdateRaftVoterResponse(res.data, now); break
         case ApiKey.VOTE: success = this.handleVoteResponse(res.source, res.data, now); break
         case ApiKey.BEGIN_QUORUM_EPOCH: success = this.handleBeginQuorumEpochResponse(res.source, res.data, now); break
         case ApiKey.END_QUORUM_EPOCH: success = this.handleEndQuorumEpochResponse(res.source, res.data, now); break
@@ -937,6 +1315,23 @@ export class KafkaRaftClient<T> {
     }
   }
 
+  /** Leader endpoints in a response (NodeEndpoints, KIP-853): how to reach a leader this node may not know. */
+  private learnEndpoints(nodes: readonly {nodeId: number, host: string, port: number}[]): void {
+    for (const n of nodes) if (n.nodeId >= 0 && n.nodeId !== this.nodeId) this.knownEndpoints.set(n.nodeId, {host: n.host, port: n.port})
+  }
+
+  private handleUpdateRaftVoterResponse(res: UpdateRaftVoterResponse, now: number): boolean {
+    const l = res.currentLeader
+    if (l.leaderId >= 0 && l.host !== '') this.knownEndpoints.set(l.leaderId, {host: l.host, port: l.port})
+    const handled = this.handleCommonResponse(res.errorCode, l.leaderId, l.leaderEpoch, now)
+    if (handled !== null) return handled
+    if (res.errorCode === ErrorCode.NONE) return true
+    // try again in this epoch, after a fetch timeout
+    this.updateVoterSentEpoch = -1
+    this.updateVoterRetryAt = now + this.config.fetchTimeoutMs
+    return false
+  }
+
   /**
    * What every response says about epochs and leaders (Kafka `maybeHandleCommonResponse`).
    * @returns true/false (handled: success or not), or null when the API handler goes on
@@ -947,7 +1342,7 @@ export class KafkaRaftClient<T> {
       this.maybeTransition(leaderId, epoch, now)
       return true
     }
-    if (leaderId >= 0 && this.quorum.leaderId < 0) {
+    if (leaderId >= 0 && leaderId !== this.nodeId && (this.quorum.leaderId < 0 || this.quorum.role === 'unattached')) {
       // learning the leader of this epoch (an observer asking a voter): follow it, and use the response
       this.maybeTransition(leaderId, epoch, now)
       return error === ErrorCode.NONE ? null : true
@@ -1025,6 +1420,10 @@ export class KafkaRaftClient<T> {
       this.logger.info(`Truncating the log to ${target} (diverging epoch ${p.divergingEpoch.epoch} ends at ${p.divergingEpoch.endOffset} on leader ${source})`)
       this.log.truncateTo(target)
       this.log.flush()
+      if (this.kraftVersion >= 1) {
+        this.voterHistory.truncateTo(target)
+        this.onVotersChanged()
+      }
     } else if (p.snapshotId.epoch >= 0 || p.snapshotId.endOffset >= 0) {
       if (p.snapshotId.epoch < 0 || p.snapshotId.endOffset < 0) return false
       const id = {endOffset: p.snapshotId.endOffset, epoch: p.snapshotId.epoch}
@@ -1043,6 +1442,7 @@ export class KafkaRaftClient<T> {
         }
         this.log.appendAsFollower(records)
         this.log.flush()
+        this.afterAppend(records)
       }
       if (p.highWatermark >= 0) this.updateFollowerHighWatermark(Math.min(p.highWatermark, this.log.endOffset()))
     }
@@ -1103,6 +1503,12 @@ export class KafkaRaftClient<T> {
   private installSnapshot(id: SnapshotId): void {
     if (this.hw > id.endOffset) throw new RaftInvariantError(`Snapshot ${snapshotName(id)} ends below the high watermark ${this.hw}`)
     this.log.truncateFullyAndStartAt(id.endOffset)
+    if (this.kraftVersion >= 1) {
+      const voters = decodeSnapshotVoters(this.snapshotStore.read(id, 0, this.snapshotStore.size(id)))
+      if (voters) this.voterHistory.reset(voters, id.endOffset - 1)
+      else this.voterHistory.truncateTo(id.endOffset)
+      this.onVotersChanged()
+    }
     for (const s of [...this.snapshots]) if (s.endOffset < id.endOffset) this.deleteSnapshot(s)
     this.hw = id.endOffset
     this.logger.info(`Installed snapshot ${snapshotName(id)}; the log starts at ${id.endOffset}`)
@@ -1185,4 +1591,17 @@ export class KafkaRaftClient<T> {
       this.logger.error('A Raft listener failed', err)
     }
   }
+}
+
+/** Last offset of the last whole batch in `buf`. */
+function lastOffsetIn(buf: Buffer): number {
+  let p = 0
+  let last = -1
+  while (p + 61 <= buf.length) {
+    const size = buf.readInt32BE(p + 8) + 12
+    if (p + size > buf.length) break
+    last = Number(buf.readBigInt64BE(p)) + buf.readInt32BE(p + 23)
+    p += size
+  }
+  return last
 }

@@ -34,6 +34,8 @@ function progress(replicaId: number, directoryId: string): ReplicaProgress {
 export class LeaderState {
   readonly voterStates = new Map<number, ReplicaProgress>()
   readonly observerStates = new Map<number, ReplicaProgress>()
+  /** The leader's own progress (in voterStates while it is a voter). */
+  readonly local: ReplicaProgress
   /** Null until a record of this epoch is committed. */
   highWatermark: number | null = null
   private readonly fetchedVoters = new Set<number>()
@@ -41,6 +43,8 @@ export class LeaderState {
   private readonly checkQuorumTimeoutMs: number
   /** Next time BeginQuorumEpoch goes out to the voters. */
   beginQuorumEpochDeadline: number
+  /** Set when the leader must resign (it removed itself from the voters, KIP-853). */
+  resignRequested = false
 
   constructor(
     readonly localId: number,
@@ -48,22 +52,45 @@ export class LeaderState {
     readonly epoch: number,
     /** Offset of this epoch's LEADER_CHANGE record. */
     readonly epochStartOffset: number,
-    voters: readonly number[],
+    voters: readonly {id: number, directoryId: string}[],
     readonly grantingVoters: ReadonlySet<number>,
     readonly accumulator: BatchAccumulator,
     private readonly fetchTimeoutMs: number,
     now: number,
   ) {
-    for (const id of voters) this.voterStates.set(id, progress(id, id === localId ? localDirectoryId : ''))
-    this.voterStates.get(localId)!.acknowledged = true
+    this.local = progress(localId, localDirectoryId)
+    this.local.acknowledged = true
+    this.setVoters(voters)
     this.checkQuorumTimeoutMs = Math.floor(fetchTimeoutMs * CHECK_QUORUM_TIMEOUT_FACTOR)
     this.checkQuorumDeadline = now + this.checkQuorumTimeoutMs
     this.beginQuorumEpochDeadline = now
   }
 
+  /**
+   * The voter set changed (a VotersRecord was appended or truncated away): replicas move between
+   * voters and observers with their progress (Kafka `updateVoterAndObserverStates`).
+   */
+  setVoters(voters: readonly {id: number, directoryId: string}[]): void {
+    const old = new Map(this.voterStates)
+    this.voterStates.clear()
+    for (const v of voters) {
+      const s = v.id === this.localId ? this.local : old.get(v.id) ?? this.observerStates.get(v.id) ?? progress(v.id, v.directoryId)
+      old.delete(v.id)
+      this.observerStates.delete(v.id)
+      s.directoryId = v.directoryId // a voter's key is the voter set's (zero in a static quorum, as Kafka reports it)
+      this.voterStates.set(v.id, s)
+    }
+    for (const [id, s] of old) if (id !== this.localId) this.observerStates.set(id, s)
+    for (const id of [...this.fetchedVoters]) if (!this.voterStates.has(id)) this.fetchedVoters.delete(id)
+  }
+
+  get isLocalVoter(): boolean {
+    return this.voterStates.has(this.localId)
+  }
+
   /** When check-quorum fails (Infinity with a single voter). */
   checkQuorumExpiresAt(): number {
-    return this.voterStates.size === 1 ? Infinity : this.checkQuorumDeadline
+    return this.voterStates.size === 1 && this.isLocalVoter ? Infinity : this.checkQuorumDeadline
   }
 
   resetBeginQuorumEpochTimer(now: number): void {
@@ -89,7 +116,7 @@ export class LeaderState {
 
   /** The leader's flushed end offset moved. @returns whether the high watermark moved */
   updateLocalState(flushedEndOffset: number): boolean {
-    const self = this.voterStates.get(this.localId)!
+    const self = this.local
     if (flushedEndOffset < self.endOffset) throw new Error(`Non-monotonic update of the leader's end offset: ${self.endOffset} -> ${flushedEndOffset}`)
     self.endOffset = flushedEndOffset
     return this.maybeUpdateHighWatermark()
@@ -107,8 +134,8 @@ export class LeaderState {
       s = progress(replicaId, directoryId)
       this.observerStates.set(replicaId, s)
     }
-    s.directoryId = directoryId
-    const leaderEnd = this.voterStates.get(this.localId)!.endOffset
+    if (!voter) s.directoryId = directoryId
+    const leaderEnd = this.local.endOffset
     if (fetchOffset >= leaderEnd) s.lastCaughtUpTimestamp = Math.max(s.lastCaughtUpTimestamp, now)
     else if (s.lastFetchLeaderEndOffset > 0 && fetchOffset >= s.lastFetchLeaderEndOffset) s.lastCaughtUpTimestamp = Math.max(s.lastCaughtUpTimestamp, s.lastFetchTimestamp)
     s.lastFetchLeaderEndOffset = leaderEnd
@@ -119,7 +146,12 @@ export class LeaderState {
     return voter !== undefined && this.maybeUpdateHighWatermark()
   }
 
-  private maybeUpdateHighWatermark(): boolean {
+  /**
+   * A voter set change may make the majority's offset smaller than the high watermark: then it
+   * stays (it never moves back).
+   */
+  maybeUpdateHighWatermark(): boolean {
+    if (this.voterStates.size === 0) return false
     const offsets = [...this.voterStates.values()].map(s => s.endOffset).sort((a, b) => b - a)
     const candidate = offsets[Math.floor(offsets.length / 2)]
     if (candidate <= this.epochStartOffset) return false
@@ -132,6 +164,15 @@ export class LeaderState {
   nonLeaderVotersByDescendingFetchOffset(): number[] {
     return [...this.voterStates.values()].filter(s => s.replicaId !== this.localId)
       .sort((a, b) => b.endOffset - a.endOffset || a.replicaId - b.replicaId).map(s => s.replicaId)
+  }
+
+  /**
+   * Whether an observer may be added as a voter (Kafka `isReplicaCaughtUp`): it fetched within the
+   * last hour and was caught up with the leader's end offset at some point.
+   */
+  isReplicaCaughtUp(replicaId: number, directoryId: string, now: number): boolean {
+    const s = this.observerStates.get(replicaId)
+    return s !== undefined && s.directoryId === directoryId && s.lastCaughtUpTimestamp > 0 && s.lastFetchTimestamp > 0 && s.lastFetchTimestamp > now - 3_600_000
   }
 
   /** Observers that fetched within the observer session timeout. */

@@ -5,8 +5,9 @@
  *
  * Every replica has an epoch, the leader it knows in that epoch and the candidate it voted for in
  * that epoch; this triple is the `quorum-state` file and is written (durably) before any
- * transition takes effect. Within one epoch a known leader or a vote is never forgotten by a
- * voter, so a voter never grants two votes in an epoch nor votes in an epoch whose leader it knows.
+ * transition takes effect. Within one epoch a known leader or a vote is never forgotten by any
+ * replica (with a dynamic quorum an observer may already be a voter in the candidate's voter set),
+ * so no replica grants two votes in an epoch nor votes in an epoch whose leader it knows.
  *
  * Roles:
  * - unattached: knows no leader of the epoch; a voter campaigns when its election timer expires,
@@ -99,11 +100,16 @@ export class QuorumState {
   data: RoleData = {role: 'unattached', electionDeadline: Infinity}
   private persisted: ElectionState | null = null
 
+  /** `voters`: the current voter ids (static, or the newest voter set of the log: it may change). */
   constructor(
     readonly localId: number,
-    readonly voters: readonly number[],
+    private readonly votersNow: () => readonly number[],
     private readonly store: QuorumStateStore,
   ) {}
+
+  get voters(): readonly number[] {
+    return this.votersNow()
+  }
 
   get role(): Role {
     return this.data.role
@@ -114,7 +120,8 @@ export class QuorumState {
   }
 
   get isOnlyVoter(): boolean {
-    return this.voters.length === 1 && this.voters[0] === this.localId
+    const v = this.voters
+    return v.length === 1 && v[0] === this.localId
   }
 
   isVoterId(id: number): boolean {
@@ -137,7 +144,8 @@ export class QuorumState {
   /** Sets the triple and the role, persisting the triple first when it changed. */
   set(epoch: number, leaderId: number, votedId: number, data: RoleData): void {
     if (epoch < this.epoch) throw new RaftInvariantError(`Epoch cannot go back from ${this.epoch} to ${epoch}`)
-    if (this.isVoter && epoch === this.epoch && ((this.leaderId >= 0 && leaderId !== this.leaderId) || (this.votedId >= 0 && votedId !== this.votedId))) {
+    // every replica (voters change: an observer may be a voter in another replica's view and vote)
+    if (epoch === this.epoch && ((this.leaderId >= 0 && leaderId !== this.leaderId) || (this.votedId >= 0 && votedId !== this.votedId))) {
       throw new RaftInvariantError(`Cannot change leader ${this.leaderId} / vote ${this.votedId} to ${leaderId} / ${votedId} within epoch ${epoch}`)
     }
     const p = this.persisted

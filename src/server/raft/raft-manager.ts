@@ -20,6 +20,7 @@ import {beginQuorumEpochApi} from '../apis/begin-quorum-epoch.js'
 import {endQuorumEpochApi} from '../apis/end-quorum-epoch.js'
 import {raftFetchApi} from '../apis/raft-fetch.js'
 import {fetchSnapshotApi} from '../apis/fetch-snapshot.js'
+import {addRaftVoterApi, removeRaftVoterApi, updateRaftVoterApi} from '../apis/raft-voter-changes.js'
 import {KafkaMetadataLog} from './kafka-metadata-log.js'
 import {KafkaRaftClient, NotLeaderError, type LeaderAndEpoch, type RaftListener, type RaftLogger} from './kafka-raft-client.js'
 import {FileQuorumStateStore} from './quorum-state-file.js'
@@ -29,6 +30,8 @@ import {RaftNetworkChannel, type VoterEndpoint} from './raft-network-channel.js'
 import type {RecordSerde, SnapshotId} from './replicated-log.js'
 import {FileSnapshotStore, snapshotName} from './snapshot-file.js'
 import {ErrorCode} from '../../protocol/errors.js'
+import {ZERO_UUID} from '../../protocol/primitives/uuid.js'
+import {SUPPORTED_KRAFT_VERSION, type Endpoint, type VoterNode} from './voter-set.js'
 
 export {NotLeaderError}
 export type {LeaderAndEpoch, RaftListener, RecordSerde, SnapshotId}
@@ -41,9 +44,15 @@ export interface RaftManagerOptions<T> {
   directoryId?: string
   /** metadata.log.dir: `__cluster_metadata-0` goes under it. */
   metadataLogDir: string
-  /** controller.quorum.voters */
+  /** controller.quorum.voters (kraft.version 0); empty: a dynamic quorum (kraft.version 1, KIP-853). */
   voters: VoterEndpoint[]
-  /** process.roles contains controller and nodeId is a voter (else this node is an observer). */
+  /** controller.quorum.bootstrap.servers: where observers of a dynamic quorum look for the leader. */
+  bootstrapServers?: {host: string, port: number}[]
+  /** controller.listener.names[0]: the listener of the voters' endpoints. */
+  listenerName?: string
+  /** This node's advertised controller listeners (a controller; none for a broker). */
+  localEndpoints?: Endpoint[]
+  /** process.roles contains controller (a static voter must; a broker-only node is an observer). */
   isVoterProcess: boolean
   raftConfig: RaftConfig
   serde: RecordSerde<T>
@@ -81,12 +90,14 @@ export class RaftManager<T> implements RaftRequestHandler {
   private constructor(private readonly opts: RaftManagerOptions<T>, private readonly log: KafkaMetadataLog) {
     this.nodeId = opts.nodeId
     const partitionDir = KafkaMetadataLog.partitionDir(opts.metadataLogDir)
-    const voterIds = opts.voters.map(v => v.id)
+    const dynamic = opts.voters.length === 0
     const logger = opts.logger
     const listener = opts.listener
     this.core = new KafkaRaftClient<T>({
-      nodeId: opts.nodeId, directoryId: opts.directoryId, clusterId: opts.clusterId, voters: voterIds, log,
-      quorumStateStore: new FileQuorumStateStore(partitionDir, () => voterIds),
+      nodeId: opts.nodeId, directoryId: opts.directoryId, clusterId: opts.clusterId, log,
+      ...(dynamic ? {} : {voters: opts.voters.map(v => v.id)}),
+      bootstrapServers: opts.bootstrapServers?.length ?? 0, listenerName: opts.listenerName, localEndpoints: opts.localEndpoints,
+      quorumStateStore: new FileQuorumStateStore(partitionDir, () => this.core.voters().map(v => v.id)),
       snapshotStore: new FileSnapshotStore(partitionDir),
       serde: opts.serde, config: opts.raftConfig, random: Math.random, logger, maxRetentionBytes: opts.maxRetentionBytes,
     })
@@ -98,7 +109,8 @@ export class RaftManager<T> implements RaftRequestHandler {
       handleCommit: batch => listener.handleCommit(batch),
       handleLeaderChange: leader => listener.handleLeaderChange(leader),
     })
-    this.channel = new RaftNetworkChannel(opts.voters, {clientId: `raft-client-${opts.nodeId}`, requestTimeoutMs: opts.raftConfig.requestTimeoutMs, retryBackoffMs: opts.raftConfig.retryBackoffMs})
+    const bootstrap = (opts.bootstrapServers ?? []).map((b, i) => ({id: -(i + 2), host: b.host, port: b.port}))
+    this.channel = new RaftNetworkChannel([...opts.voters, ...bootstrap], {clientId: `raft-client-${opts.nodeId}`, requestTimeoutMs: opts.raftConfig.requestTimeoutMs, retryBackoffMs: opts.raftConfig.retryBackoffMs})
   }
 
   /**
@@ -109,7 +121,8 @@ export class RaftManager<T> implements RaftRequestHandler {
   static async start<T>(opts: RaftManagerOptions<T>): Promise<RaftManager<T>> {
     const isVoter = opts.voters.some(v => v.id === opts.nodeId)
     if (isVoter && !opts.isVoterProcess) throw new Error(`Node ${opts.nodeId} is listed in controller.quorum.voters but does not run the controller role`)
-    if (!isVoter && opts.isVoterProcess) throw new Error(`Node ${opts.nodeId} runs the controller role but is not in controller.quorum.voters ${opts.voters.map(v => `${v.id}@${v.host}:${v.port}`).join(',')}`)
+    if (opts.voters.length > 0 && !isVoter && opts.isVoterProcess) throw new Error(`Node ${opts.nodeId} runs the controller role but is not in controller.quorum.voters ${opts.voters.map(v => `${v.id}@${v.host}:${v.port}`).join(',')}`)
+    if (opts.voters.length === 0 && (opts.bootstrapServers ?? []).length === 0) throw new Error('Neither controller.quorum.voters nor controller.quorum.bootstrap.servers is set')
     fs.mkdirSync(opts.metadataLogDir, {recursive: true})
     const log = KafkaMetadataLog.open({metadataLogDir: opts.metadataLogDir, segmentBytes: opts.segmentBytes, segmentMs: opts.segmentMs, logger: opts.logger})
     if (log.bytesTruncatedOnLoad > 0) opts.logger.warn(`Truncated ${log.bytesTruncatedOnLoad} bytes of a torn tail from the metadata log`)
@@ -177,14 +190,44 @@ export class RaftManager<T> implements RaftRequestHandler {
     return this.core.createSnapshot(endOffset, epoch, records, Date.now())
   }
 
+  /** 0: static voters (controller.quorum.voters); 1: the voters live in the metadata log (KIP-853). */
+  kraftVersion(): number {
+    return this.core.kraftVersion
+  }
+
+  /**
+   * The current voter set (the newest in the log, committed or not) with each voter's endpoints:
+   * from VotersRecords, or from controller.quorum.voters on the controller listener for a static quorum.
+   */
+  voters(): VoterNode[] {
+    if (this.core.kraftVersion === 0) {
+      const name = this.opts.listenerName ?? 'CONTROLLER'
+      return this.opts.voters.map(v => ({id: v.id, directoryId: ZERO_UUID, endpoints: [{name, host: v.host, port: v.port}], kraftVersion: {...SUPPORTED_KRAFT_VERSION}}))
+    }
+    return [...this.core.voters()]
+  }
+
+  /** Where controller `id` listens on the controller listener (voter set, else leader endpoints learnt); null when unknown. */
+  controllerAddress(id: number): {host: string, port: number} | null {
+    const name = this.opts.listenerName ?? 'CONTROLLER'
+    const v = this.voters().find(x => x.id === id)
+    const e = v?.endpoints.find(x => x.name === name) ?? v?.endpoints[0]
+    return e ? {host: e.host, port: e.port} : this.core.endpointOf(id)
+  }
+
   /** DescribeQuorum partition data (NOT_LEADER_OR_FOLLOWER unless leader). */
   describeQuorum(): Omit<DescribeQuorumResponsePartitionData, 'partitionIndex' | 'errorMessage'> {
     return this.core.describeQuorum(Date.now())
   }
 
-  /** The Raft APIs to mount on the controller listener (DescribeQuorum is the node's: it reads `describeQuorum()`). */
+  /**
+   * The Raft APIs to mount on the controller listener (DescribeQuorum is the node's: it reads
+   * `describeQuorum()`): Vote, BeginQuorumEpoch, EndQuorumEpoch, Fetch, FetchSnapshot,
+   * AddRaftVoter, RemoveRaftVoter, UpdateRaftVoter.
+   */
   apis<S>(): ApiDefinition<S>[] {
-    return [voteApi<S>(this), beginQuorumEpochApi<S>(this), endQuorumEpochApi<S>(this), raftFetchApi<S>(this), fetchSnapshotApi<S>(this)]
+    return [voteApi<S>(this), beginQuorumEpochApi<S>(this), endQuorumEpochApi<S>(this), raftFetchApi<S>(this), fetchSnapshotApi<S>(this),
+      addRaftVoterApi<S>(this), removeRaftVoterApi<S>(this), updateRaftVoterApi<S>(this)]
   }
 
   handleRaftRequest(body: RaftRequestBody, apiVersion: number): Promise<RaftResponseBody['data']> {

@@ -14,6 +14,10 @@ import {BeginQuorumEpochApi} from '../../protocol/generated/messages/begin-quoru
 import {EndQuorumEpochApi} from '../../protocol/generated/messages/end-quorum-epoch.js'
 import {FetchApi} from '../../protocol/generated/messages/fetch.js'
 import {FetchSnapshotApi} from '../../protocol/generated/messages/fetch-snapshot.js'
+import {ApiVersionsApi} from '../../protocol/generated/messages/api-versions.js'
+import {AddRaftVoterApi} from '../../protocol/generated/messages/add-raft-voter.js'
+import {RemoveRaftVoterApi} from '../../protocol/generated/messages/remove-raft-voter.js'
+import {UpdateRaftVoterApi} from '../../protocol/generated/messages/update-raft-voter.js'
 import {ApiKey, type InboundResponse, type OutboundRequest, type RaftApiKey} from './raft-messages.js'
 
 /** The versions a kts controller sends (the highest both sides serve, capped here). */
@@ -23,10 +27,15 @@ const SPECS: Record<RaftApiKey, {spec: ApiSpec, maxVersion: number}> = {
   [ApiKey.END_QUORUM_EPOCH]: {spec: EndQuorumEpochApi, maxVersion: 1},
   [ApiKey.FETCH]: {spec: FetchApi, maxVersion: 17},
   [ApiKey.FETCH_SNAPSHOT]: {spec: FetchSnapshotApi, maxVersion: 1},
+  [ApiKey.API_VERSIONS]: {spec: ApiVersionsApi, maxVersion: 4},
+  [ApiKey.ADD_RAFT_VOTER]: {spec: AddRaftVoterApi, maxVersion: 0},
+  [ApiKey.REMOVE_RAFT_VOTER]: {spec: RemoveRaftVoterApi, maxVersion: 0},
+  [ApiKey.UPDATE_RAFT_VOTER]: {spec: UpdateRaftVoterApi, maxVersion: 0},
 }
 
 const MAX_RECONNECT_BACKOFF_MS = 1000
 
+/** A node to connect to: a static voter, or a bootstrap server (ids -2, -3, ...). */
 export interface VoterEndpoint {
   id: number
   host: string
@@ -52,7 +61,7 @@ export class RaftNetworkChannel {
   /** Sends one request; resolves with its response or an error code, never rejects. */
   async send(req: OutboundRequest): Promise<InboundResponse> {
     const failed = (error: number): InboundResponse => ({source: req.destination, correlationId: req.correlationId, apiKey: req.apiKey, error})
-    const d = this.destinations.get(req.destination)
+    const d = this.destination(req.destination, req.address ?? null)
     if (!d || this.closed) return failed(ErrorCode.NETWORK_EXCEPTION)
     let conn: BrokerConnection
     try {
@@ -76,6 +85,17 @@ export class RaftNetworkChannel {
     }
   }
 
+  /** The destination of `id`, moved to `address` when the core knows it listens elsewhere (voter set, leader endpoints). */
+  private destination(id: number, address: {host: string, port: number} | null): Destination | null {
+    let d = this.destinations.get(id)
+    if (address && (!d || d.endpoint.host !== address.host || d.endpoint.port !== address.port)) {
+      d?.conn?.close()
+      d = {endpoint: {id, host: address.host, port: address.port}, conn: null, connecting: null, failures: 0, retryAt: 0}
+      this.destinations.set(id, d)
+    }
+    return d ?? null
+  }
+
   private connection(d: Destination): Promise<BrokerConnection> {
     if (d.conn && !d.conn.isClosed) return Promise.resolve(d.conn)
     d.conn = null
@@ -87,7 +107,7 @@ export class RaftNetworkChannel {
     }).then(conn => {
       d.connecting = null
       d.failures = 0
-      if (this.closed) {
+      if (this.closed || this.destinations.get(d.endpoint.id) !== d) {
         conn.close()
         throw new Error('closed')
       }

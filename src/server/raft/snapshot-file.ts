@@ -11,6 +11,7 @@ import {Writer} from '../../protocol/primitives/writer.js'
 import {ControlRecordType, decodeRecordBatches, encodeControlRecordKey, encodeRecordBatch} from '../../protocol/records/records.js'
 import {writeSnapshotHeaderRecord} from '../../protocol/generated/data/snapshot-header-record.js'
 import {writeSnapshotFooterRecord} from '../../protocol/generated/data/snapshot-footer-record.js'
+import {scanVotersRecords, voterControlRecords, type VoterNode, type VoterSet} from './voter-set.js'
 
 export interface SnapshotId {
   /** Records with offset < endOffset are contained. */
@@ -52,14 +53,20 @@ function controlBatch(type: ControlRecordType, value: Buffer, baseOffset: number
   return encodeRecordBatch({baseOffset, partitionLeaderEpoch: epoch, isControl: true, records: [{key: encodeControlRecordKey(type), value, timestamp: ts}]})
 }
 
-/** The bytes of a snapshot of `values` (encoded record values); `nowMs` stamps the batches. */
-export function encodeSnapshot(id: SnapshotId, values: Buffer[], lastContainedLogTimestamp: number, nowMs: number): Buffer {
+/**
+ * The bytes of a snapshot of `values` (encoded record values); `nowMs` stamps the batches. With
+ * `voters` (kraft.version 1) the header batch also holds a KRAFT_VERSION and a KRAFT_VOTERS record
+ * (Kafka `RecordsSnapshotWriter`).
+ */
+export function encodeSnapshot(id: SnapshotId, values: Buffer[], lastContainedLogTimestamp: number, nowMs: number, voters: VoterSet | null = null): Buffer {
   const hw = new Writer(16)
   writeSnapshotHeaderRecord(hw, {version: 0, lastContainedLogTimestamp}, 0)
   const fw = new Writer(8)
   writeSnapshotFooterRecord(fw, {version: 0}, 0)
-  const parts: Buffer[] = [controlBatch(ControlRecordType.SNAPSHOT_HEADER, hw.toBuffer(), 0, id.epoch, nowMs)]
-  let offset = 1
+  const header = [{key: encodeControlRecordKey(ControlRecordType.SNAPSHOT_HEADER), value: hw.toBuffer(), timestamp: nowMs}]
+  if (voters) header.push(...voterControlRecords(voters, nowMs, true))
+  const parts: Buffer[] = [encodeRecordBatch({baseOffset: 0, partitionLeaderEpoch: id.epoch, isControl: true, records: header})]
+  let offset = header.length
   for (let i = 0; i < values.length; i += RECORDS_PER_BATCH) {
     const chunk = values.slice(i, i + RECORDS_PER_BATCH)
     parts.push(encodeRecordBatch({baseOffset: offset, partitionLeaderEpoch: id.epoch, records: chunk.map(value => ({key: null, value, timestamp: nowMs}))}))
@@ -88,6 +95,12 @@ export function decodeSnapshot(bytes: Buffer): Buffer[] {
   }
   if (!footer) throw new Error('the snapshot has no footer')
   return values
+}
+
+/** The voter set a snapshot holds (its last KRAFT_VOTERS record), null when none. */
+export function decodeSnapshotVoters(bytes: Buffer): VoterNode[] | null {
+  const found = scanVotersRecords(bytes)
+  return found.length > 0 ? found[found.length - 1].voters : null
 }
 
 /** Writes `bytes` to `<dir>/<file>.part`, fsyncs, renames to `<dir>/<file>` and fsyncs the directory. */

@@ -3,6 +3,12 @@
  * writes `meta.properties` (version 1, node.id, cluster.id, a new directory.id) and
  * `bootstrap.checkpoint` (metadata.version) into every unformatted directory of
  * `log.dirs` + `metadata.log.dir` (sorted, de-duplicated). Every check happens before anything is written.
+ *
+ * Dynamic quorum (KIP-853, no `controller.quorum.voters`): `--standalone` (this controller is the
+ * only initial voter, at its first advertised controller listener, with a new directory id) or
+ * `--initial-controllers` write the bootstrap snapshot `__cluster_metadata-0/0-0.checkpoint`
+ * (kraft.version 1 + the voters) into the metadata dir, whose directory.id is then the voter's;
+ * `--no-initial-controllers` formats a controller that joins later (an observer until added).
  */
 import fs from 'node:fs'
 import path from 'node:path'
@@ -13,6 +19,7 @@ import {readMetaProperties, writeMetaProperties} from './meta-properties.js'
 import {LATEST_PRODUCTION_LEVEL, metadataVersionName, parseMetadataVersion} from './metadata-version.js'
 import {StorageError} from './storage-errors.js'
 import {randomDirectoryId, uuidStringProblem} from './storage-ids.js'
+import {parseDynamicVoters, toVoterSet, writeBootstrapVotersSnapshot, type DynamicVoter} from './dynamic-voters.js'
 
 export interface FormatOptions {
   config: ServerConfig
@@ -22,8 +29,12 @@ export interface FormatOptions {
   ignoreFormatted?: boolean
   /** `-r/--release-version`, e.g. `3.9` or `3.9-IV0`; default: latest production (3.9-IV0). */
   releaseVersion?: string
-  /** `-s/--standalone`: one-voter dynamic quorum (accepted; the voters snapshot is not written yet). */
+  /** `-s/--standalone`: this controller alone is the initial voter set of a dynamic quorum. */
   standalone?: boolean
+  /** `-I/--initial-controllers`: `id@host:port:directoryId,...`, the initial voters of a dynamic quorum. */
+  initialControllers?: string
+  /** `-N/--no-initial-controllers`: a controller of a dynamic quorum that joins later. */
+  noInitialControllers?: boolean
 }
 
 export interface FormatResult {
@@ -62,14 +73,29 @@ export function formatStorage(opts: FormatOptions): FormatResult {
     }
   }
   const isController = config.processRoles.includes('controller')
+  if ([opts.standalone, opts.initialControllers !== undefined, opts.noInitialControllers].filter(Boolean).length > 1) {
+    throw new StorageError('Only one of --standalone, --initial-controllers and --no-initial-controllers may be given.')
+  }
+  let initialVoters: DynamicVoter[] | null = null
   if (opts.standalone) {
     if (!isController) throw new StorageError('You can only use --standalone on a controller.')
-    if (config.controllerQuorumVoters.length > 0) {
-      throw new StorageError('You cannot specify controller.quorum.voters and format the node with --initial-controllers or --standalone. If you want to use dynamic quorum, please remove controller.quorum.voters and specify controller.quorum.bootstrap.servers instead.')
+    const listener = config.controllerAdvertisedListeners[0]
+    if (!listener) throw new StorageError('The controller listener is not configured: set controller.listener.names and listeners.')
+    initialVoters = [{nodeId: config.nodeId, host: listener.host === '' ? 'localhost' : listener.host, port: listener.port, directoryId: randomDirectoryId()}]
+  } else if (opts.initialControllers !== undefined) {
+    try {
+      initialVoters = parseDynamicVoters(opts.initialControllers)
+    } catch (err) {
+      throw new StorageError((err as Error).message)
     }
-  } else if (isController && config.controllerQuorumVoters.length === 0) {
+  }
+  if (initialVoters !== null && config.controllerQuorumVoters.length > 0) {
+    throw new StorageError('You cannot specify controller.quorum.voters and format the node with --initial-controllers or --standalone. If you want to use dynamic quorum, please remove controller.quorum.voters and specify controller.quorum.bootstrap.servers instead.')
+  }
+  if (isController && !opts.noInitialControllers && initialVoters === null && config.controllerQuorumVoters.length === 0) {
     throw new StorageError('Because controller.quorum.voters is not set on this controller, you must specify one of the following: --standalone, --initial-controllers, or --no-initial-controllers.')
   }
+  const localVoter = initialVoters?.find(v => v.nodeId === config.nodeId) ?? null
 
   const lines: string[] = []
   const toFormat: string[] = []
@@ -107,13 +133,16 @@ export function formatStorage(opts: FormatOptions): FormatResult {
     throw new StorageError('No available log directories to format.')
   }
   for (const dir of toFormat) {
-    const kind = dir !== config.metadataLogDir
+    const isMetadataDir = dir === config.metadataLogDir
+    const kind = !isMetadataDir
       ? 'data directory'
-      : opts.standalone ? 'dynamic metadata voter directory' : config.controllerQuorumVoters.length > 0 ? 'metadata directory' : 'dynamic metadata directory'
+      : localVoter ? 'dynamic metadata voter directory' : config.controllerQuorumVoters.length > 0 ? 'metadata directory' : 'dynamic metadata directory'
     try {
       fs.mkdirSync(dir, {recursive: true})
-      writeMetaProperties(dir, {version: 1, nodeId: config.nodeId, clusterId, directoryId: randomDirectoryId()})
+      const directoryId = isMetadataDir && localVoter ? localVoter.directoryId : randomDirectoryId()
+      writeMetaProperties(dir, {version: 1, nodeId: config.nodeId, clusterId, directoryId})
       writeBootstrapCheckpoint(dir, mv.level)
+      if (isMetadataDir && initialVoters) writeBootstrapVotersSnapshot(dir, toVoterSet(initialVoters, config.controllerListenerNames[0] ?? 'CONTROLLER'))
     } catch (err) {
       throw new StorageError(`Error while writing meta.properties file ${path.join(dir, 'meta.properties')}: ${(err as Error).message}`)
     }

@@ -57,7 +57,7 @@ describe('Quorum tool APIs (DescribeQuorum, DescribeCluster, ApiVersions feature
 
   it('ApiVersions v3+ carries supported and finalized features with the metadata offset as epoch', () => {
     const r: any = apiVersions.handler({clientSoftwareName: 'kts', clientSoftwareVersion: '1'}, fx.ctx(4))
-    assert.deepEqual(r.supportedFeatures, [{name: 'metadata.version', minVersion: 4, maxVersion: 21}])
+    assert.deepEqual(r.supportedFeatures, [{name: 'kraft.version', minVersion: 0, maxVersion: 1}, {name: 'metadata.version', minVersion: 4, maxVersion: 21}])
     assert.deepEqual(r.finalizedFeatures, [{name: 'metadata.version', minVersionLevel: 21, maxVersionLevel: 21}])
     assert.equal(r.finalizedFeaturesEpoch, fx.server.metadata.image.offset)
     assert.ok(r.finalizedFeaturesEpoch > 0)

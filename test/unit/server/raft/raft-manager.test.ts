@@ -51,6 +51,8 @@ async function startNode(id: number, dir: string, voters: {id: number, host: str
     config: {controllerListenerNames: ['CONTROLLER'], controllerQuorumVoters: voters},
     raft: {
       leaderAndEpoch: () => node.manager.leaderAndEpoch(),
+      kraftVersion: () => node.manager.kraftVersion(),
+      voters: () => node.manager.voters(),
       describeQuorum: () => {
         const q = node.manager.describeQuorum()
         return q.errorCode !== 0 ? null : {leaderId: q.leaderId, leaderEpoch: q.leaderEpoch, highWatermark: q.highWatermark, voters: q.currentVoters, observers: q.observers}

@@ -101,7 +101,7 @@ class SocketCluster {
     const notHere = (): never => { throw new Error('not in this test') }
     const services = {
       nodeId: id, clusterId: 'repl-cluster', config, logger: memoryLogger(lines), metadata: cache,
-      view: () => metadataViewOf(cache.image), raft: {nodeId: id} as unknown as MetadataRaft, replicaManager: rm,
+      view: () => metadataViewOf(cache.image), raft: {nodeId: id, kraftVersion: () => 0} as unknown as MetadataRaft, replicaManager: rm,
       producerIds: notHere, groupCoordinator: notHere, controllerChannel: notHere, autoCreateTopics: notHere, metrics: NO_BROKER_METRICS,
     } as unknown as BrokerServices
     const dispatcher = new RequestDispatcher(brokerApis(), services, memoryLogger(lines))

@@ -9,6 +9,7 @@ import {
 } from '../../../../src/server/storage/index.js'
 import {crc32c} from '../../../../src/protocol/records/crc32c.js'
 import {ControlRecordType, decodeControlRecordKey, decodeRecordBatches} from '../../../../src/protocol/records/records.js'
+import {decodeSnapshot, decodeSnapshotVoters} from '../../../../src/server/raft/snapshot-file.js'
 
 const CLUSTER_ID = 'MkU3OEVBNTcwNTJENDM2Qg'
 
@@ -76,6 +77,52 @@ describe('storage formatter', () => {
     const r = formatStorage({config: dynamic, clusterId: CLUSTER_ID, standalone: true})
     assert.equal(r.lines[1], `Formatting dynamic metadata voter directory ${tmp}/b with metadata.version 3.9-IV0.`)
     assert.ok(!fs.readdirSync(tmp).some((f) => f.endsWith('.tmp')))
+  })
+
+  it('dynamic quorum: --standalone, --initial-controllers and --no-initial-controllers (KIP-853)', () => {
+    const dynamic = (extra: Record<string, string> = {}) => config({'controller.quorum.voters': '', 'controller.quorum.bootstrap.servers': 'localhost:9093',
+      'advertised.listeners': 'PLAINTEXT://localhost:9092,CONTROLLER://ctl1:9093', ...extra})
+    const bootstrapSnapshot = `${tmp}/b/__cluster_metadata-0/00000000000000000000-0000000000.checkpoint`
+    // --standalone: this node at its advertised controller listener, the metadata dir's directory id
+    formatStorage({config: dynamic(), clusterId: CLUSTER_ID, standalone: true})
+    const dirId = readMetaProperties(`${tmp}/b`)!.directoryId
+    const bytes = fs.readFileSync(bootstrapSnapshot)
+    assert.deepEqual(decodeSnapshotVoters(bytes), [{id: 1, directoryId: dirId, endpoints: [{name: 'CONTROLLER', host: 'ctl1', port: 9093}], kraftVersion: {min: 0, max: 1}}])
+    assert.deepEqual(decodeSnapshot(bytes), [], 'no data records')
+    const types = decodeRecordBatches(bytes).flatMap(b => b.records.map(r => decodeControlRecordKey(r.key).type))
+    assert.deepEqual(types, [ControlRecordType.SNAPSHOT_HEADER, ControlRecordType.KRAFT_VERSION, ControlRecordType.KRAFT_VOTERS, ControlRecordType.SNAPSHOT_FOOTER])
+    fs.rmSync(`${tmp}/a`, {recursive: true})
+    fs.rmSync(`${tmp}/b`, {recursive: true})
+
+    // --initial-controllers: the voter's metadata dir takes its directory id; the data dir gets a random one
+    const ids = [randomDirectoryId(), randomDirectoryId()]
+    const r = formatStorage({config: dynamic(), clusterId: CLUSTER_ID, initialControllers: `1@ctl1:9093:${ids[0]},2@[::1]:9094:${ids[1]}`})
+    assert.deepEqual(r.lines, [`Formatting data directory ${tmp}/a with metadata.version 3.9-IV0.`, `Formatting dynamic metadata voter directory ${tmp}/b with metadata.version 3.9-IV0.`])
+    assert.equal(readMetaProperties(`${tmp}/b`)!.directoryId, ids[0])
+    assert.notEqual(readMetaProperties(`${tmp}/a`)!.directoryId, ids[0])
+    assert.deepEqual(decodeSnapshotVoters(fs.readFileSync(bootstrapSnapshot))!.map(v => [v.id, v.directoryId, v.endpoints[0].host, v.endpoints[0].port]), [[1, ids[0], 'ctl1', 9093], [2, ids[1], '::1', 9094]])
+    fs.rmSync(`${tmp}/a`, {recursive: true})
+    fs.rmSync(`${tmp}/b`, {recursive: true})
+
+    // --no-initial-controllers: no voters snapshot; the controller joins later
+    const n = formatStorage({config: dynamic(), clusterId: CLUSTER_ID, noInitialControllers: true})
+    assert.equal(n.lines[1], `Formatting dynamic metadata directory ${tmp}/b with metadata.version 3.9-IV0.`)
+    assert.ok(!fs.existsSync(bootstrapSnapshot))
+
+    // Kafka's rules and messages
+    const fresh = {config: dynamic({'log.dirs': `${tmp}/c`}), clusterId: CLUSTER_ID}
+    assert.throws(() => formatStorage(fresh), /^StorageError: Because controller.quorum.voters is not set on this controller, you must specify one of the following: --standalone, --initial-controllers, or --no-initial-controllers.$/)
+    assert.throws(() => formatStorage({...fresh, initialControllers: `1@ctl1:9093:${ids[0]}`, config: config({'log.dirs': `${tmp}/c`})}), /^StorageError: You cannot specify controller.quorum.voters and format the node with --initial-controllers or --standalone/)
+    assert.throws(() => formatStorage({...fresh, standalone: true, config: dynamic({'process.roles': 'broker', listeners: 'PLAINTEXT://:9092', 'advertised.listeners': 'PLAINTEXT://localhost:9092', 'log.dirs': `${tmp}/c`})}),
+      /^StorageError: You can only use --standalone on a controller.$/)
+    for (const [bad, message] of [['1ctl1:9093:x', 'No @ found in dynamic voter string.'], ['x@ctl1:9093:' + ids[0], 'Failed to parse node id in dynamic voter string.'],
+      ['1@ctl1', 'No colon following hostname could be found.'], ['1@ctl1:9093', 'No colon following port could be found.'], ['1@ctl1:99999:' + ids[0], 'Invalid port 99999 in dynamic voter string.'],
+      ['1@ctl1:9093:nope', 'Failed to parse directory ID in dynamic voter string.'], [`1@a:1:${ids[0]},1@b:2:${ids[1]}`, 'Node id 1 was specified more than once.']]) {
+      assert.throws(() => formatStorage({...fresh, initialControllers: bad}), (err: Error) => err instanceof StorageError && err.message === message, bad)
+    }
+    assert.ok(!fs.existsSync(`${tmp}/c`), 'nothing written on a refused format')
+    // a broker-only node needs none of the flags
+    formatStorage({config: dynamic({'process.roles': 'broker', listeners: 'PLAINTEXT://:9092', 'advertised.listeners': 'PLAINTEXT://localhost:9092', 'log.dirs': `${tmp}/d`}), clusterId: CLUSTER_ID})
   })
 
   it('random ids are 22-char base64url, unique, never reserved or starting with -', () => {

@@ -2,7 +2,11 @@
  * A seeded, deterministic simulation of a KRaft quorum (model: Kafka's `RaftEventSimulationTest`):
  * KafkaRaftClient cores on in-memory logs, a network that loses, delays, duplicates and reorders
  * messages and partitions nodes, crashes (losing unflushed log writes) and restarts, graceful
- * shutdowns, client appends and snapshots with log trimming.
+ * shutdowns, client appends and snapshots with log trimming. Half of the seeds run a dynamic
+ * quorum (KIP-853): the first voters come from bootstrap snapshots (one voter, as `--standalone`,
+ * or all of them, as `--initial-controllers`), the other nodes find the leader through bootstrap
+ * servers, and an operator adds and removes voters (AddRaftVoter / RemoveRaftVoter to the leader)
+ * while the faults happen; some voters start with stale endpoints and send UpdateRaftVoter.
  *
  * Checked after every event:
  * - at most one leader per epoch;
@@ -10,7 +14,9 @@
  *   every node, every delivered record matches every other node's record at that offset, and
  *   deliveries come in offset order;
  * - a node's high watermark never goes back unless it restarted;
- * - a new leader's log (and snapshot) holds every committed entry.
+ * - a new leader's log (and snapshot) holds every committed entry;
+ * - the voter sets of a log change by at most one voter at a time, each once the previous one is
+ *   committed, and a leader not in the committed voter set resigns.
  * Liveness: after the faults stop and everything heals, a leader is elected and a new record is
  * committed and delivered on every node within `livenessBoundMs`; then every node's delivered
  * state equals the committed log.
@@ -19,7 +25,9 @@ import {ErrorCode} from '../../../../../src/protocol/errors.js'
 import {KafkaRaftClient} from '../../../../../src/server/raft/kafka-raft-client.js'
 import {DEFAULT_RAFT_CONFIG} from '../../../../../src/server/raft/raft-config.js'
 import {ApiKey, type InboundResponse, type OutboundMessage, type OutboundRequest} from '../../../../../src/server/raft/raft-messages.js'
-import {decodeSnapshot} from '../../../../../src/server/raft/snapshot-file.js'
+import {decodeSnapshot, encodeSnapshot} from '../../../../../src/server/raft/snapshot-file.js'
+import {SUPPORTED_KRAFT_VERSION, type VoterNode} from '../../../../../src/server/raft/voter-set.js'
+import {uuidToString} from '../../../../../src/protocol/primitives/uuid-text.js'
 import {MemoryLog, MemoryQuorumStateStore, MemorySnapshotStore} from './memory-log.js'
 
 export interface SimOptions {
@@ -33,6 +41,7 @@ export interface SimOptions {
 }
 
 export interface SimResult {
+  dynamic: boolean
   voters: number
   observers: number
   events: number
@@ -124,6 +133,11 @@ class EventQueue {
   }
 }
 
+/** `from` of a request the operator hands to a node directly. */
+const OPERATOR = -1
+/** Events kept for a failure message (KTS_RAFT_SIM_TRACE lines, default 400). */
+const TRACE_LINES = Number(process.env.KTS_RAFT_SIM_TRACE ?? 400)
+
 class SimNode {
   readonly log = new MemoryLog()
   readonly quorumStateStore = new MemoryQuorumStateStore()
@@ -132,7 +146,8 @@ class SimNode {
   incarnation = 0
   wakeGen = 0
   stopping = false
-  readonly pendingRequests = new Map<number, {from: number, fromIncarnation: number, correlationId: number}>()
+  /** Requests this node answers: who asked (-1: the operator), and as which destination id it was asked (a bootstrap id is negative). */
+  readonly pendingRequests = new Map<number, {from: number, fromIncarnation: number, correlationId: number, asked: number}>()
   nextRequestId = 1
   /** Delivered records as `offset:value`, the listener's state. */
   entries: string[] = []
@@ -146,6 +161,18 @@ class SimNode {
   markers = new Set<string>()
 
   constructor(readonly id: number, readonly voter: boolean, readonly maxRetentionBytes: number, readonly random: () => number) {}
+
+  /** Its metadata log directory id (dynamic quorum). */
+  get directoryId(): string {
+    const b = Buffer.alloc(16)
+    b.writeUInt32BE(0x4b545300 + this.id, 0)
+    b.writeUInt32BE(this.id, 12)
+    return uuidToString(b)
+  }
+
+  get endpoint(): {name: string, host: string, port: number} {
+    return {name: 'CONTROLLER', host: `node${this.id}`, port: 9093}
+  }
 }
 
 export function runSimulation(opts: SimOptions): SimResult {
@@ -176,6 +203,15 @@ class Simulation {
   private snapshotsInstalled = 0
   private readonly trace: string[] | null
   private faultsOn = true
+  /**
+   * Dynamic quorum: the voters of the bootstrap snapshots, else null. The controllers (`voterIds`,
+   * the nodes that may become voters) are the bootstrap servers; the other nodes are brokers.
+   */
+  private readonly initialVoters: number[] | null
+  private readonly staleEndpoints = new Set<number>()
+  private readonly seenVoterSets = new Set<string>()
+  /** The highest high watermark any node had. */
+  private maxHw = 0
 
   constructor(private readonly opts: SimOptions) {
     this.rng = prng(opts.seed)
@@ -194,6 +230,17 @@ class Simulation {
       this.nodes.push(new SimNode(id, i < voters, retention, prng(Math.floor(this.rng() * 2 ** 32))))
       if (i < voters) this.voterIds.push(id)
     }
+    if (this.rng() < 0.5) {
+      this.initialVoters = this.rng() < 0.3 ? [1] : [...this.voterIds]
+      for (const id of this.initialVoters) if (this.rng() < 0.2) this.staleEndpoints.add(id)
+      const voterNodes: VoterNode[] = this.initialVoters.map(id => {
+        const n = this.node(id)
+        const e = this.staleEndpoints.has(id) ? {...n.endpoint, port: 1} : n.endpoint
+        return {id, directoryId: n.directoryId, endpoints: [e], kraftVersion: {...SUPPORTED_KRAFT_VERSION}}
+      })
+      const bootstrap = encodeSnapshot({endOffset: 0, epoch: 0}, [], 0, 0, voterNodes)
+      for (const id of this.initialVoters) this.node(id).snapshotStore.write({endOffset: 0, epoch: 0}, bootstrap)
+    } else this.initialVoters = null
   }
 
   private node(id: number): SimNode {
@@ -203,7 +250,7 @@ class Simulation {
   private note(msg: string): void {
     if (!this.trace) return
     this.trace.push(`${this.now} ${msg}`)
-    if (this.trace.length > 400) this.trace.splice(0, 100)
+    if (this.trace.length > TRACE_LINES) this.trace.splice(0, TRACE_LINES / 4)
   }
 
   private fail(msg: string): never {
@@ -219,6 +266,7 @@ class Simulation {
     for (const n of this.nodes) this.start(n)
     this.scheduleFaults()
     this.scheduleAppends()
+    if (this.initialVoters) this.scheduleVoterChanges()
     const healAt = this.faultPhaseMs
     this.queue.push(healAt, () => this.heal())
     let done: string | null = null
@@ -227,7 +275,7 @@ class Simulation {
       // a marker record in every new epoch of a leader whose listener knows it leads
       for (const n of this.nodes) {
         const core = n.core
-        if (!core?.isLeader() || n.activeEpoch !== core.leaderAndEpoch().epoch || this.markerEpochs.has(n.activeEpoch)) continue
+        if (!core?.isLeader() || n.stopping || n.activeEpoch !== core.leaderAndEpoch().epoch || this.markerEpochs.has(n.activeEpoch)) continue
         const value = `marker-${n.activeEpoch}`
         this.markerEpochs.add(n.activeEpoch)
         markers.push(value)
@@ -251,13 +299,15 @@ class Simulation {
     }
     this.checkFinalState(done)
     return {
-      voters: this.voterIds.length, observers: this.nodes.length - this.voterIds.length, events: this.events,
+      dynamic: this.initialVoters !== null, voters: this.voterIds.length, observers: this.nodes.length - this.voterIds.length, events: this.events,
       committedRecords: this.committedData.size, elections: this.leaders.size, crashes: this.crashes,
-      snapshotsInstalled: this.snapshotsInstalled, simulatedMs: this.now, recoveryMs: this.now - healAt, counts: this.counts,
+      snapshotsInstalled: this.snapshotsInstalled, simulatedMs: this.now, recoveryMs: this.now - healAt, counts: {...this.counts, ...this.voterOps},
     }
   }
 
   private readonly markerEpochs = new Set<number>()
+  /** Outcomes of the operator's AddRaftVoter / RemoveRaftVoter requests (`addVoter:<error code>`). */
+  private readonly voterOps: Record<string, number> = {}
   /** How often the cores logged some notable events (coverage of the run). */
   readonly counts: Record<string, number> = {}
 
@@ -277,8 +327,12 @@ class Simulation {
     n.activeEpoch = -1
     n.leaderEpochChecked = -1
     n.checkedTo = n.log.startOffset()
+    const dynamic = this.initialVoters !== null
     const core = new KafkaRaftClient<string>({
-      nodeId: n.id, clusterId: 'sim', voters: this.voterIds, log: n.log, quorumStateStore: n.quorumStateStore, snapshotStore: n.snapshotStore,
+      nodeId: n.id, clusterId: 'sim', log: n.log,
+      ...(dynamic
+        ? {directoryId: n.directoryId, bootstrapServers: this.voterIds.length, listenerName: 'CONTROLLER', localEndpoints: [n.endpoint]}
+        : {voters: this.voterIds}), quorumStateStore: n.quorumStateStore, snapshotStore: n.snapshotStore,
       serde: stringSerde, config: DEFAULT_RAFT_CONFIG, random: n.random, maxRetentionBytes: n.maxRetentionBytes,
       logger: {info: msg => { this.count(msg); this.note(`node ${n.id}: ${msg}`) }, warn: msg => this.note(`node ${n.id} WARN: ${msg}`), error: (msg, err) => { throw err ?? new Error(msg) }},
     })
@@ -383,19 +437,28 @@ class Simulation {
       const r = from.pendingRequests.get(m.requestId)
       if (!r) return
       from.pendingRequests.delete(m.requestId)
+      if (r.from === OPERATOR) return this.operatorResponse(m)
       const to = this.node(r.from)
       const fromIncarnation = from.incarnation
       this.transmit(from.id, to.id, () => {
         if (to.incarnation !== r.fromIncarnation || from.incarnation !== fromIncarnation || !to.core) return
         this.note(`${from.id} -> ${to.id} response ${m.apiKey}`)
-        to.core.handleResponse({...m, source: from.id, correlationId: r.correlationId} as InboundResponse, this.now)
+        to.core.handleResponse({...m, source: r.asked, correlationId: r.correlationId} as InboundResponse, this.now)
         this.afterEvent(to)
       })
     }
   }
 
+  /** Answers an operator's request sent straight to a node (no network). */
+  private operatorResponse(m: Extract<OutboundMessage, {kind: 'response'}>): void {
+    if (m.apiKey !== ApiKey.ADD_RAFT_VOTER && m.apiKey !== ApiKey.REMOVE_RAFT_VOTER) return
+    const key = `${m.apiKey === ApiKey.ADD_RAFT_VOTER ? 'addVoter' : 'removeVoter'}:${m.data.errorCode}`
+    this.voterOps[key] = (this.voterOps[key] ?? 0) + 1
+    this.note(`operator: ${key} ${m.data.errorMessage ?? ''}`)
+  }
+
   private sendRequest(from: SimNode, m: OutboundRequest): void {
-    const to = this.node(m.destination)
+    const to = this.node(m.destination >= 0 ? m.destination : this.voterIds[-m.destination - 2])
     const fromIncarnation = from.incarnation
     const toIncarnation = to.incarnation
     const failure = (): void => {
@@ -403,16 +466,30 @@ class Simulation {
       if (this.rng() >= this.failNotifyP) return
       this.queue.push(this.now + this.delay(), () => {
         if (from.incarnation !== fromIncarnation || !from.core) return
-        from.core.handleResponse({source: to.id, correlationId: m.correlationId, apiKey: m.apiKey, error: ErrorCode.NETWORK_EXCEPTION}, this.now)
+        from.core.handleResponse({source: m.destination, correlationId: m.correlationId, apiKey: m.apiKey, error: ErrorCode.NETWORK_EXCEPTION}, this.now)
         this.afterEvent(from)
       })
+    }
+    if (m.apiKey === ApiKey.API_VERSIONS) {
+      // answered by the node's network layer, not its Raft core: kraft.version 0-1
+      this.transmit(from.id, to.id, () => {
+        if (to.incarnation !== toIncarnation || !to.core) return
+        this.transmit(to.id, from.id, () => {
+          if (from.incarnation !== fromIncarnation || !from.core) return
+          from.core.handleResponse({source: m.destination, correlationId: m.correlationId, apiKey: ApiKey.API_VERSIONS, data: {
+            errorCode: 0, apiKeys: [], throttleTimeMs: 0, supportedFeatures: [{name: 'kraft.version', minVersion: 0, maxVersion: 1}],
+            finalizedFeaturesEpoch: -1, finalizedFeatures: [], zkMigrationReady: false}}, this.now)
+          this.afterEvent(from)
+        })
+      }, failure)
+      return
     }
     this.transmit(from.id, to.id, () => {
       if (to.incarnation !== toIncarnation || from.incarnation !== fromIncarnation || !to.core) return
       const requestId = to.nextRequestId++
-      to.pendingRequests.set(requestId, {from: from.id, fromIncarnation, correlationId: m.correlationId})
+      to.pendingRequests.set(requestId, {from: from.id, fromIncarnation, correlationId: m.correlationId, asked: m.destination})
       this.note(`${from.id} -> ${to.id} request ${m.apiKey} ${JSON.stringify(summary(m))}`)
-      const apiVersion = m.apiKey === ApiKey.FETCH ? 17 : m.apiKey === ApiKey.VOTE ? 2 : 1
+      const apiVersion = m.apiKey === ApiKey.FETCH ? 17 : m.apiKey === ApiKey.VOTE ? 2 : m.apiKey === ApiKey.UPDATE_RAFT_VOTER ? 0 : 1
       to.core.handleRequest({apiKey: m.apiKey, data: m.data, requestId, apiVersion} as Parameters<KafkaRaftClient<string>['handleRequest']>[0], this.now)
       this.afterEvent(to)
     }, failure)
@@ -488,6 +565,38 @@ class Simulation {
     this.queue.push(50, next)
   }
 
+  /**
+   * The operator adds a node that is not a voter or removes a voter (the leader too), through
+   * the leader, every few hundred ms while the faults happen.
+   */
+  private scheduleVoterChanges(): void {
+    const next = (): void => {
+      if (!this.faultsOn) return
+      const leader = this.nodes.find(n => n.core?.isLeader() && !n.stopping)
+      const core = leader?.core
+      if (leader && core) {
+        const voters = core.voters()
+        const others = this.nodes.filter(n => n.voter && n.core && !voters.some(v => v.id === n.id))
+        const add = voters.length < 5 && others.length > 0 && (voters.length <= 1 || this.rng() < 0.5)
+        const requestId = leader.nextRequestId++
+        leader.pendingRequests.set(requestId, {from: OPERATOR, fromIncarnation: 0, correlationId: 0, asked: leader.id})
+        if (add) {
+          const n = others[Math.floor(this.rng() * others.length)]
+          this.note(`operator: add voter ${n.id} at leader ${leader.id}`)
+          core.handleRequest({apiKey: ApiKey.ADD_RAFT_VOTER, requestId, apiVersion: 0, data: {
+            clusterId: 'sim', timeoutMs: 2000, voterId: n.id, voterDirectoryId: n.directoryId, listeners: [n.endpoint]}}, this.now)
+        } else if (voters.length > 1) {
+          const v = voters[Math.floor(this.rng() * voters.length)]
+          this.note(`operator: remove voter ${v.id} at leader ${leader.id}`)
+          core.handleRequest({apiKey: ApiKey.REMOVE_RAFT_VOTER, requestId, apiVersion: 0, data: {clusterId: 'sim', voterId: v.id, voterDirectoryId: v.directoryId}}, this.now)
+        }
+        this.afterEvent(leader)
+      }
+      this.queue.push(this.now + 100 + Math.floor(this.rng() * 900), next)
+    }
+    this.queue.push(300, next)
+  }
+
   private heal(): void {
     this.faultsOn = false
     this.group = null
@@ -518,7 +627,9 @@ class Simulation {
       const hw = core.highWatermark()
       if (hw < n.lastHw) this.fail(`node ${n.id}: high watermark went back from ${n.lastHw} to ${hw}`)
       n.lastHw = hw
+      this.maxHw = Math.max(this.maxHw, hw)
       this.checkCommittedBatches(n, hw)
+      if (this.initialVoters) this.checkVoterChanges(n, core)
       if (core.isLeader()) {
         const epoch = core.leaderAndEpoch().epoch
         const other = this.leaders.get(epoch)
@@ -530,6 +641,31 @@ class Simulation {
           this.checkLeaderHasCommitted(n)
         }
       }
+    }
+  }
+
+  /**
+   * Consecutive voter sets of a log differ by at most one voter, a leader appends a new set only
+   * once the previous one is committed (one change at a time), and a leader not in the committed
+   * voter set resigns.
+   */
+  private checkVoterChanges(n: SimNode, core: KafkaRaftClient<string>): void {
+    const sets = core.voterHistory.entries()
+    const latest = sets[sets.length - 1]
+    if (core.isLeader() && latest && latest.offset < core.highWatermark() && !latest.voters.some(v => v.id === n.id)) {
+      this.fail(`node ${n.id} still leads epoch ${core.leaderAndEpoch().epoch} though the committed voter set ${JSON.stringify(latest.voters.map(v => v.id))} does not hold it`)
+    }
+    for (let i = 1; i < sets.length; i++) {
+      const key = `${sets[i].offset}:${sets[i].voters.map(v => `${v.id}@${v.endpoints[0]?.port}`).join(',')}`
+      if (!this.seenVoterSets.has(key)) {
+        this.seenVoterSets.add(key)
+        if (sets[i - 1].offset >= this.maxHw) this.fail(`node ${n.id}: voter set appended at ${sets[i].offset} while the previous one at ${sets[i - 1].offset} is not committed (high watermark ${this.maxHw})`)
+      }
+      const a = new Set(sets[i - 1].voters.map(v => v.id))
+      const b = new Set(sets[i].voters.map(v => v.id))
+      const diff = [...a].filter(x => !b.has(x)).length + [...b].filter(x => !a.has(x)).length
+      if (diff > 1) this.fail(`node ${n.id}: voter set at ${sets[i].offset} ${JSON.stringify([...b])} differs from the one at ${sets[i - 1].offset} ${JSON.stringify([...a])} by ${diff} voters`)
+      if (b.size === 0) this.fail(`node ${n.id}: empty voter set at ${sets[i].offset}`)
     }
   }
 
@@ -589,6 +725,8 @@ const COVERAGE: [string, RegExp][] = [
   ['checkQuorumResignations', /^Did not receive Fetch from a majority/],
   ['lostElections', /^(Lost the election|Election in epoch \d+ timed out)/],
   ['logTrims', /^Log start offset moved/],
+  ['voterUpdates', /^Updating voter/],
+  ['removedLeaderResignations', /^Resigning in epoch \d+: this node is not in the committed voter set/],
 ]
 
 function summary(m: OutboundRequest): unknown {
@@ -604,5 +742,6 @@ function summary(m: OutboundRequest): unknown {
     case ApiKey.BEGIN_QUORUM_EPOCH: return {epoch: m.data.topics[0].partitions[0].leaderEpoch}
     case ApiKey.END_QUORUM_EPOCH: return {epoch: m.data.topics[0].partitions[0].leaderEpoch}
     case ApiKey.FETCH_SNAPSHOT: return {position: m.data.topics[0].partitions[0].position}
+    default: return {}
   }
 }
