@@ -21,8 +21,12 @@ import {ptyAvailable, runCliInPty} from '../helpers/run-pty.js'
 import {makeTempDir, removeTempDir} from '../helpers/temp-dir.js'
 
 const ESC = '\x1b['
-/** Environment without colour overrides (the tests' own terminal settings must not leak in). */
-const NO_OVERRIDES = {FORCE_COLOR: undefined, NO_COLOR: undefined, KTS_BOOTSTRAP_SERVER: undefined}
+/**
+ * Environment without colour overrides (the tests' own terminal settings must not leak in). `CI` goes
+ * too: with it Node's getColorDepth() reports 2 colours on a terminal, and ansis (plugin-not-found)
+ * colours even a pipe.
+ */
+const NO_OVERRIDES = {FORCE_COLOR: undefined, NO_COLOR: undefined, KTS_BOOTSTRAP_SERVER: undefined, CI: undefined}
 
 describe('the first minute: defaults, colours, completion (real binary, no server)', function () {
   this.timeout(60_000)
@@ -103,13 +107,13 @@ describe('the first minute: defaults, colours, completion (real binary, no serve
 
   it('a mistyped command (no terminal) exits non-zero and names the command meant; autocomplete --help works', async () => {
     for (const cwd of [undefined, elsewhere]) {
-      const r = await runCli(['topcs', '--list'], {cwd})
+      const r = await runCli(['topcs', '--list'], {cwd, env: NO_OVERRIDES})
       assert.notEqual(r.code, 0)
       assert.equal(r.stdout, '')
       assert.match(r.stderr, /topcs is not a kts command/)
       assert.match(r.stderr, /^Did you mean topics\?$/m)
     }
-    const groups = await runCli(['consumer-grups'])
+    const groups = await runCli(['consumer-grups'], {env: NO_OVERRIDES})
     assert.match(groups.stderr, /^Did you mean consumer-groups\?$/m)
     const auto = await runCli(['autocomplete', '--help'], {cwd: elsewhere})
     assert.equal(auto.code, 0, auto.stderr)
