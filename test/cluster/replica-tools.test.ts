@@ -11,6 +11,8 @@ import {Kafka, logLevel} from 'kafkajs'
 import {startCluster, type ClusterHandle} from '../helpers/cluster-process.js'
 import {runCli, type CliResult} from '../helpers/run-cli.js'
 import {waitFor} from '../helpers/wait-for.js'
+import {BrokerConnection} from '../../src/protocol/client/broker-connection.js'
+import {AlterPartitionReassignmentsApi, type AlterPartitionReassignmentsResponse} from '../../src/protocol/generated/messages/alter-partition-reassignments.js'
 import {brokerMetadata} from './cluster-client.js'
 
 /** Broker sessions and ISR lag of a few seconds, so fencing and ISR shrinks show within the test. */
@@ -20,6 +22,17 @@ const OVERRIDES = {
   'replica.lag.time.max.ms': 3000,
   // Leadership stays where the test puts it; auto rebalance has its own unit test.
   'auto.leader.rebalance.enable': false,
+}
+
+/** AlterPartitionReassignments through the broker on `port` (no broker liveness check, unlike the tool). */
+async function alterPartitionReassignments(port: number, topic: string, partition: number, replicas: number[]): Promise<void> {
+  const c = await BrokerConnection.connect({host: '127.0.0.1', port, clientId: 'replica-tools-test', connectTimeoutMs: 5000, requestTimeoutMs: 10_000})
+  try {
+    const res = await c.send(AlterPartitionReassignmentsApi, 0, {timeoutMs: 10_000, topics: [{name: topic, partitions: [{partitionIndex: partition, replicas}]}]}) as AlterPartitionReassignmentsResponse
+    assert.deepEqual([res.errorCode, res.responses[0].partitions[0].errorCode], [0, 0])
+  } finally {
+    c.close()
+  }
 }
 
 describe('partition admin tools: 1 controller + 3 brokers (real processes)', function () {
@@ -177,6 +190,36 @@ describe('partition admin tools: 1 controller + 3 brokers (real processes)', fun
     for (const r of [unknownBroker, dup, missing, noTopic]) assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr)
     assert.equal((await kts('reassign-partitions', '--bootstrap-server', bootstrap(), '--list')).stdout, 'No partition reassignments found.\n')
     assert.deepEqual(await describe_('--topic', 'move'), before)
+  })
+
+  it('--list, --verify, --cancel of a reassignment waiting for a stopped broker; --execute refuses another without --additional', async () => {
+    const plan = writeJson('cancel.json', {version: 1, partitions: [{topic: 'pref', partition: 0, replicas: [2, 3, 4]}]})
+    const reassign = (...args: string[]) => kts('reassign-partitions', '--bootstrap-server', bootstrap(), ...args)
+    await cluster.pause(4)
+    try {
+      await waitFor(async () => !(await brokerMetadata(cluster.node(2).brokerPort)).brokers.includes(4), {timeoutMs: 15_000, message: 'broker 4 fenced'})
+      // Kafka's tool only moves replicas to live brokers; the controller takes any registered one.
+      assert.equal((await reassign('--execute', '--reassignment-json-file', plan)).stdout, 'Error: Unknown broker id 4\n')
+      await alterPartitionReassignments(cluster.node(2).brokerPort, 'pref', 0, [2, 3, 4])
+      assert.equal((await reassign('--list')).stdout, 'Current partition reassignments:\npref-0: replicas: 2,3,4. adding: 4.\n')
+      const lines = await describe_('--topic', 'pref')
+      assert.match(lines[0], /\tReplicationFactor: 2\t/)
+      assert.match(lines[1], /\tReplicas: 2,3,4\tIsr: (2,3|3,2)\tAdding Replicas: 4\tRemoving Replicas: \t/)
+      assert.deepEqual(await describe_('--under-replicated-partitions', '--topic', 'pref'), [], 'the adding replica does not count')
+      assert.equal((await reassign('--verify', '--reassignment-json-file', plan)).stdout, 'Status of partition reassignment:\nReassignment of partition pref-0 is still in progress.\n\n')
+      const other = await reassign('--execute', '--reassignment-json-file', writeJson('other.json', {partitions: [{topic: 'pref', partition: 1, replicas: [2, 3]}]}))
+      assert.equal(other.code, 1)
+      assert.match(other.stdout, /^Cannot execute because there is an existing partition assignment\.  Use --additional to override this/)
+      const cancel = await reassign('--cancel', '--reassignment-json-file', plan)
+      assert.equal(cancel.code, 0, cancel.stderr)
+      assert.equal(cancel.stdout, 'Successfully cancelled partition reassignment for: pref-0\nNone of the specified partition moves are active.' +
+        'Clearing broker-level throttles on brokers 2,3,4\nClearing topic-level throttles on topic pref\n')
+      assert.equal((await reassign('--list')).stdout, 'No partition reassignments found.\n')
+      assert.equal(field(await partitionLine('pref', 0), 'Replicas'), '2,3')
+    } finally {
+      await cluster.resume(4)
+    }
+    await waitFor(async () => (await brokerMetadata(cluster.node(2).brokerPort)).brokers.includes(4), {timeoutMs: 15_000, message: 'broker 4 unfenced'})
   })
 
   it('--unavailable-partitions with the whole ISR down; kts leader-election --election-type unclean brings the partition back', async () => {

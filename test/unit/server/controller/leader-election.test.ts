@@ -8,6 +8,8 @@ import {electLeaders, ElectionType, leaderImbalance, rebalanceLeaders} from '../
 import {MetadataDelta} from '../../../../src/server/metadata/metadata-delta.js'
 import {MetadataImage} from '../../../../src/server/metadata/metadata-image.js'
 import {MetadataRecordType as T, type MetadataRecord} from '../../../../src/server/metadata/metadata-record.js'
+import {registerAndUnfence, startAdminFixture} from '../apis/admin-apis-helper.js'
+import {waitFor} from '../../../helpers/wait-for.js'
 
 const TID = 'AAAAAAAAAAAAAAAAAAAAAQ'
 
@@ -123,5 +125,34 @@ describe('leader election: auto rebalance', () => {
     const next = apply(img, records)
     assert.deepEqual(leaderImbalance(next).find(b => b.brokerId === 1), {brokerId: 1, preferred: 4, notLeading: 1, ratio: 0.25})
     assert.equal(rebalanceLeaders(img, 10, 0).length, 0)
+  })
+})
+
+describe('QuorumController: auto leader rebalance (real timers)', () => {
+  let fx: Awaited<ReturnType<typeof startAdminFixture>>
+  afterEach(async () => { await fx?.close() })
+  const listeners = [{name: 'PLAINTEXT', host: 'localhost', port: 9094, securityProtocol: 0}]
+
+  it('moves leadership back to the preferred replica once it is in sync again (leader.imbalance.check.interval.seconds)', async function () {
+    this.timeout(15_000)
+    fx = await startAdminFixture({'leader.imbalance.check.interval.seconds': '1'})
+    const c = fx.server.controller
+    const epoch2 = await registerAndUnfence(c, 2, listeners)
+    await c.createTopics([{name: 't', numPartitions: -1, replicationFactor: -1, assignments: [{partitionIndex: 0, brokerIds: [2, 1]}]}])
+    const part = () => fx.server.metadata.image.topic('t')!.partitions.get(0)!
+    assert.equal(part().leader, 2)
+    // Broker 2 is fenced (leadership moves to 1), comes back, and broker 1 lets it back into the ISR.
+    await c.brokerHeartbeat({brokerId: 2, brokerEpoch: epoch2, currentMetadataOffset: fx.server.metadata.image.offset, wantFence: true, wantShutDown: false})
+    assert.deepEqual([part().leader, part().isr], [1, [1]])
+    await c.brokerHeartbeat({brokerId: 2, brokerEpoch: epoch2, currentMetadataOffset: fx.server.metadata.image.offset, wantFence: false, wantShutDown: false})
+    const b1 = fx.server.metadata.image.brokers.get(1)!
+    const p = part()
+    const res = await c.alterPartition({brokerId: 1, brokerEpoch: b1.epoch, topics: [{topicName: 't', topicId: fx.server.metadata.image.topic('t')!.topicId, partitions: [{
+      partitionIndex: 0, leaderEpoch: p.leaderEpoch, partitionEpoch: p.partitionEpoch, leaderRecoveryState: 0, newIsr: [1, 2],
+      newIsrWithEpochs: [{brokerId: 1, brokerEpoch: b1.epoch}, {brokerId: 2, brokerEpoch: epoch2}],
+    }]}]}, 3)
+    assert.equal(res.topics[0].partitions[0].errorCode, 0)
+    await waitFor(() => part().leader === 2, {timeoutMs: 10_000, message: 'the auto rebalance to elect broker 2'})
+    assert.deepEqual([part().leader, part().isr], [2, [1, 2]])
   })
 })
