@@ -209,7 +209,7 @@ describe('partition admin tools: 1 controller + 3 brokers (real processes)', fun
       assert.equal((await reassign('--verify', '--reassignment-json-file', plan)).stdout, 'Status of partition reassignment:\nReassignment of partition pref-0 is still in progress.\n\n')
       const other = await reassign('--execute', '--reassignment-json-file', writeJson('other.json', {partitions: [{topic: 'pref', partition: 1, replicas: [2, 3]}]}))
       assert.equal(other.code, 1)
-      assert.match(other.stdout, /^Cannot execute because there is an existing partition assignment\.  Use --additional to override this/)
+      assert.match(other.stdout, /^Cannot execute because there is an existing partition assignment\. {2}Use --additional to override this/)
       const cancel = await reassign('--cancel', '--reassignment-json-file', plan)
       assert.equal(cancel.code, 0, cancel.stderr)
       assert.equal(cancel.stdout, 'Successfully cancelled partition reassignment for: pref-0\nNone of the specified partition moves are active.' +
