@@ -317,6 +317,11 @@ const DEFAULT_MESSAGES: Partial<Record<ErrorCodeName, string>> = {
   DUPLICATE_SEQUENCE_NUMBER: 'The broker received a duplicate sequence number.',
   KAFKA_STORAGE_ERROR: 'Disk error when trying to access log file on the disk.',
   BROKER_ID_NOT_REGISTERED: 'The given broker ID was not registered.',
+  REASSIGNMENT_IN_PROGRESS: 'A partition reassignment is in progress.',
+  PREFERRED_LEADER_NOT_AVAILABLE: 'The preferred leader was not available.',
+  ELIGIBLE_LEADERS_NOT_AVAILABLE: 'Eligible topic partition leaders are not available.',
+  ELECTION_NOT_NEEDED: 'Leader election not needed for topic partition.',
+  NO_REASSIGNMENT_IN_PROGRESS: 'No partition reassignment is in progress.',
 }
 
 const NAME_BY_CODE = new Map<number, ErrorCodeName>()

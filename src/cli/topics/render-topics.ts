@@ -12,6 +12,22 @@ export interface PartitionInfo {
   /** Eligible leader replicas; null when unknown (Metadata fallback → `N/A`). */
   elr: number[] | null
   lastKnownElr: number[] | null
+  /** The partition's ongoing reassignment (ListPartitionReassignments), if any. */
+  reassignment?: {replicas: number[], addingReplicas: number[], removingReplicas: number[]} | null
+}
+
+/**
+ * Whether a reassignment is still running: some replica is being added or removed (Kafka
+ * `TopicCommand.isReassignmentInProgress`; one that completed between the two requests is ignored).
+ */
+export function isReassignmentInProgress(p: PartitionInfo): boolean {
+  const r = p.reassignment
+  return r !== undefined && r !== null && p.replicas.some((id) => r.addingReplicas.includes(id) || r.removingReplicas.includes(id))
+}
+
+/** The replication factor of a partition: its replicas, without the adding ones while a reassignment runs (Kafka `getReplicationFactor`). */
+export function replicationFactor(p: PartitionInfo): number {
+  return isReassignmentInProgress(p) ? p.reassignment!.replicas.length - p.reassignment!.addingReplicas.length : p.replicas.length
 }
 
 /** One described topic. `configs` are the entries whose source is not DEFAULT_CONFIG, in broker order. */
@@ -43,18 +59,22 @@ export function renderList(names: readonly string[]): string[] {
 export function renderTopicHeader(t: TopicInfo): string {
   const fields = [`Topic: ${t.name}`]
   if (t.topicId !== null && t.topicId !== 'AAAAAAAAAAAAAAAAAAAAAA') fields.push(`TopicId: ${t.topicId}`)
-  const rf = t.partitions.length > 0 ? [...t.partitions].sort((a, b) => a.partition - b.partition)[0].replicas.length : 0
+  const rf = t.partitions.length > 0 ? replicationFactor([...t.partitions].sort((a, b) => a.partition - b.partition)[0]) : 0
   fields.push(`PartitionCount: ${t.partitions.length}`, `ReplicationFactor: ${rf}`,
     `Configs: ${t.configs.map((c) => `${c.name}=${c.value ?? ''}`).join(',')}`)
   return fields.join('\t')
 }
 
-/** Partition line: `\tTopic: t\tPartition: p\tLeader: l|none\tReplicas: a,b\tIsr: a,b\tElr: ...\tLastKnownElr: ...`. */
+/**
+ * Partition line: `\tTopic: t\tPartition: p\tLeader: l|none\tReplicas: a,b\tIsr: a,b` then, while it
+ * is being reassigned, `\tAdding Replicas: c\tRemoving Replicas: d`, then `\tElr: ...\tLastKnownElr: ...`.
+ */
 export function renderPartition(topic: string, p: PartitionInfo): string {
   const leader = p.leader === null || p.leader < 0 ? 'none' : String(p.leader)
   const list = (ids: number[] | null): string => ids === null ? 'N/A' : ids.join(',')
+  const reassigning = p.reassignment ? [`Adding Replicas: ${p.reassignment.addingReplicas.join(',')}`, `Removing Replicas: ${p.reassignment.removingReplicas.join(',')}`] : []
   return ['', `Topic: ${topic}`, `Partition: ${p.partition}`, `Leader: ${leader}`, `Replicas: ${p.replicas.join(',')}`,
-    `Isr: ${p.isr.join(',')}`, `Elr: ${list(p.elr)}`, `LastKnownElr: ${list(p.lastKnownElr)}`].join('\t')
+    `Isr: ${p.isr.join(',')}`, ...reassigning, `Elr: ${list(p.elr)}`, `LastKnownElr: ${list(p.lastKnownElr)}`].join('\t')
 }
 
 /** Describe filters (`--under-replicated-partitions`, ...) plus the facts they need. */
@@ -70,11 +90,16 @@ export interface DescribeFilter {
   minIsr: ReadonlyMap<string, number>
 }
 
-/** Whether a partition line is printed under the active report option (all when none). */
+/**
+ * Whether a partition line is printed under the active report option (all when none), as Kafka's
+ * `PartitionDescription` decides: under-replicated = fewer ISR members than the replication factor
+ * (`replicationFactor`); unavailable = no leader or a leader that is not a live broker; under min
+ * ISR = no leader or an ISR below the topic's `min.insync.replicas`; at min ISR = an ISR of exactly it.
+ */
 export function partitionSelected(topic: string, p: PartitionInfo, f: DescribeFilter): boolean {
   const noLeader = p.leader === null || p.leader < 0
   const minIsr = f.minIsr.get(topic) ?? 1
-  if (f.reportUnderReplicated) return p.isr.length < p.replicas.length
+  if (f.reportUnderReplicated) return replicationFactor(p) - p.isr.length > 0
   if (f.reportUnavailable) return noLeader || !f.liveBrokers.has(p.leader as number)
   if (f.reportUnderMinIsr) return noLeader || p.isr.length < minIsr
   if (f.reportAtMinIsr) return p.isr.length === minIsr

@@ -7,10 +7,14 @@
  * (`Topic 't' already exists.`, `Topic 't' does not exist as expected`, ...), which the command
  * prints as `Error while executing topic command : <message>`.
  *
- * kafkajs speaks Metadata v6 (no topic ids), so topic ids (`TopicId:`, `--topic-id`) come from a
- * Metadata v10+ request over our own protocol client (omitted when the cluster is older or the
- * connection needs SASL); ELR is unknown (printed `N/A`, as Kafka's tool prints after falling back
- * to Metadata).
+ * `--list` and `--describe` read with our own protocol client (kafkajs fails any Metadata answer
+ * holding an offline partition's LEADER_NOT_AVAILABLE, which Kafka's admin client ignores):
+ * Metadata v≤12 (partitions, live brokers, topic ids for `TopicId:` and `--topic-id` from v10),
+ * DescribeConfigs (overrides, `min.insync.replicas` for the report options) and
+ * ListPartitionReassignments (`Adding Replicas:`, `Removing Replicas:`, the replication factor
+ * without adding replicas), falling back to kafkajs (Metadata v6, no ids, no reassignments) when
+ * the connection needs SASL. ELR is unknown (printed `N/A`, as Kafka's tool prints after falling
+ * back to Metadata).
  */
 import type {Admin, ITopicConfig} from 'kafkajs'
 import {TerseError} from '../errors.js'
@@ -18,6 +22,9 @@ import {connectAdmin, isInternalTopic, kafkaErrorCodeOf, parseBootstrapServers, 
 import {BrokerConnection} from '../admin/protocol-client.js'
 import {MetadataApi, type MetadataResponse} from '../../protocol/generated/messages/metadata.js'
 import {CreateTopicsApi, type CreateTopicsResponse} from '../../protocol/generated/messages/create-topics.js'
+import {ListPartitionReassignmentsApi, type ListPartitionReassignmentsResponse} from '../../protocol/generated/messages/list-partition-reassignments.js'
+import {DescribeConfigsApi, type DescribeConfigsResponse} from '../../protocol/generated/messages/describe-configs.js'
+import {errorMessage} from '../../protocol/errors.js'
 import {ZERO_UUID} from '../../protocol/primitives/uuid-text.js'
 import type {TopicCommandOptions} from './topic-options.js'
 import {topicNameProblem, topicPattern} from './topic-options.js'
@@ -41,6 +48,27 @@ export interface CreateResult { topic: string, created: boolean }
 /** Result of `--describe`: topics in output order plus the facts the filters need. */
 export interface DescribeResult { topics: TopicInfo[], filter: DescribeFilter }
 
+type Reassignment = {replicas: number[], addingReplicas: number[], removingReplicas: number[]}
+
+/** What `--describe` reads from the cluster. */
+interface DescribeFacts {
+  /** Live brokers (Metadata's broker list). */
+  brokers: Set<number>
+  topics: {name: string, topicId: string | null, partitions: {partition: number, leader: number, replicas: number[], isr: number[]}[]}[]
+  /** Topic → config entries; `isDefault` when the source is DEFAULT_CONFIG. */
+  configs: Map<string, {name: string, value: string | null, isDefault: boolean}[]>
+  /** `topic-partition` → ongoing reassignment. */
+  reassignments: Map<string, Reassignment>
+}
+
+/** Metadata v1-12 of the named topics (all when null), partitions kept whatever their error; null before v1. */
+async function sendMetadata(conn: BrokerConnection, names: string[] | null): Promise<MetadataResponse | null> {
+  const version = conn.version(MetadataApi, 12)
+  if (version < 1) return null
+  const topics = names === null ? null : names.map((name) => ({name, topicId: ZERO_UUID}))
+  return await conn.send(MetadataApi, version, {topics, allowAutoTopicCreation: false}) as MetadataResponse
+}
+
 export class TopicService {
   private constructor(private readonly admin: Admin, private readonly bootstrapServer: string, private readonly properties: ClientProperties) {}
 
@@ -61,6 +89,80 @@ export class TopicService {
       if (version < 10) return null
       return await conn.send(MetadataApi, version, {topics: topics.map((t) => ({name: t.name ?? null, topicId: t.topicId ?? ZERO_UUID})), allowAutoTopicCreation: false}) as MetadataResponse
     })
+  }
+
+  /**
+   * Metadata (v1-12) of the named topics (all when null) over our protocol client, which, unlike
+   * kafkajs, keeps partitions answered with an error (an offline partition: LEADER_NOT_AVAILABLE,
+   * leader -1). Null when the cluster cannot answer it (SASL, no connection).
+   */
+  private ownMetadata(names: string[] | null): Promise<MetadataResponse | null> {
+    return this.withOwnClient((conn) => sendMetadata(conn, names))
+  }
+
+  /**
+   * What `--describe` prints, over one connection of our protocol client: Metadata (partitions,
+   * live brokers, topic ids), DescribeConfigs (overrides, min.insync.replicas) and
+   * ListPartitionReassignments (as Kafka's `listAllReassignments`: none when the cluster cannot
+   * tell). Null when our client cannot be used (SASL, no connection).
+   */
+  private describeFacts(names: string[]): Promise<DescribeFacts | null> {
+    return this.withOwnClient(async (conn) => {
+      const md = await sendMetadata(conn, names)
+      if (md === null) return null
+      const cv = conn.version(DescribeConfigsApi, 4)
+      const configs = await conn.send(DescribeConfigsApi, cv, {
+        resources: names.map((resourceName) => ({resourceType: RESOURCE_TOPIC, resourceName, configurationKeys: null})), includeSynonyms: false, includeDocumentation: false,
+      }) as DescribeConfigsResponse
+      const failed = configs.results.find((r) => r.errorCode !== 0)
+      if (failed) throw new TopicCommandError(failed.errorMessage ?? errorMessage(failed.errorCode), {kafkaErrorCode: failed.errorCode})
+      const reassignments = new Map<string, Reassignment>()
+      let rv = -1
+      try {
+        rv = conn.version(ListPartitionReassignmentsApi, 0)
+      } catch {
+        // an older cluster: no reassignments shown
+      }
+      if (rv >= 0) {
+        const r = await conn.send(ListPartitionReassignmentsApi, rv, {timeoutMs: 30_000, topics: null}) as ListPartitionReassignmentsResponse
+        for (const t of r.errorCode === 0 ? r.topics : []) {
+          for (const p of t.partitions) reassignments.set(`${t.name}-${p.partitionIndex}`, {replicas: p.replicas, addingReplicas: p.addingReplicas, removingReplicas: p.removingReplicas})
+        }
+      }
+      return {
+        brokers: new Set(md.brokers.map((b) => b.nodeId)),
+        topics: md.topics.filter((t) => t.errorCode === 0 && t.name !== null).map((t) => ({
+          name: t.name as string, topicId: t.topicId,
+          partitions: t.partitions.map((p) => ({partition: p.partitionIndex, leader: p.leaderId, replicas: p.replicaNodes, isr: p.isrNodes})),
+        })),
+        configs: new Map(configs.results.map((r) => [r.resourceName, r.configs.map((c) => ({
+          name: c.name, value: c.value, isDefault: cv >= 1 ? c.configSource === SOURCE_DEFAULT_CONFIG : c.isDefault,
+        }))])),
+        reassignments,
+      }
+    }, (err) => err instanceof TopicCommandError)
+  }
+
+  /** `describeFacts` through kafkajs (SASL): no topic ids, no reassignments; fails while a partition is offline. */
+  private async describeFactsWithKafkajs(names: string[]): Promise<DescribeFacts> {
+    const [metadata, configs, cluster, withIds] = await Promise.all([
+      this.admin.fetchTopicMetadata({topics: names}),
+      this.admin.describeConfigs({resources: names.map((name) => ({type: RESOURCE_TOPIC, name})), includeSynonyms: false}),
+      this.admin.describeCluster(),
+      this.metadataWithIds(names.map((name) => ({name}))),
+    ])
+    const ids = new Map((withIds?.topics ?? []).map((t) => [t.name, t.topicId]))
+    return {
+      brokers: new Set(cluster.brokers.map((b) => b.nodeId)),
+      topics: metadata.topics.map((t) => ({
+        name: t.name, topicId: ids.get(t.name) ?? null,
+        partitions: t.partitions.map((p) => ({partition: p.partitionId, leader: p.leader, replicas: p.replicas, isr: p.isr})),
+      })),
+      configs: new Map(configs.resources.map((r) => [r.resourceName, r.configEntries.map((e) => ({
+        name: e.configName, value: e.configValue, isDefault: e.configSource === SOURCE_DEFAULT_CONFIG || (e.configSource === undefined && e.isDefault),
+      }))])),
+      reassignments: new Map(),
+    }
   }
 
   /**
@@ -87,8 +189,11 @@ export class TopicService {
     })
   }
 
-  /** Runs `fn` on a connection of our protocol client to the first bootstrap server; null on any failure or with SASL. */
-  private async withOwnClient<T>(fn: (conn: BrokerConnection) => Promise<T | null>): Promise<T | null> {
+  /**
+   * Runs `fn` on a connection of our protocol client to the first bootstrap server; null on any
+   * failure (except those `rethrow` picks) or with SASL.
+   */
+  private async withOwnClient<T>(fn: (conn: BrokerConnection) => Promise<T | null>, rethrow: (err: unknown) => boolean = () => false): Promise<T | null> {
     const security = (this.properties['security.protocol'] ?? 'PLAINTEXT').toUpperCase()
     if (security.startsWith('SASL')) return null
     const [server] = parseBootstrapServers(this.bootstrapServer)
@@ -97,7 +202,8 @@ export class TopicService {
     try {
       conn = await BrokerConnection.connect({host: server.slice(0, i), port: Number(server.slice(i + 1)), clientId: 'kts-topics', tls: security === 'SSL'})
       return await fn(conn)
-    } catch {
+    } catch (err) {
+      if (rethrow(err)) throw err
       return null
     } finally {
       conn?.close()
@@ -144,10 +250,16 @@ export class TopicService {
   /** Sorted topic names matching `--topic` (all when absent), internal ones unless `excludeInternal`. */
   async list(opts: Pick<TopicCommandOptions, 'topic' | 'excludeInternal'>): Promise<string[]> {
     let names: string[]
-    try {
-      names = await this.admin.listTopics()
-    } catch (err) {
-      throw new TopicCommandError(toKafkaMessage(err), {kafkaErrorCode: kafkaErrorCodeOf(err), cause: err})
+    // Our Metadata request first: kafkajs fails the whole listing when a partition is offline.
+    const own = await this.ownMetadata(null)
+    if (own !== null) {
+      names = own.topics.filter((t) => t.errorCode === 0 && t.name !== null).map((t) => t.name as string)
+    } else {
+      try {
+        names = await this.admin.listTopics()
+      } catch (err) {
+        throw new TopicCommandError(toKafkaMessage(err), {kafkaErrorCode: kafkaErrorCodeOf(err), cause: err})
+      }
     }
     const re = opts.topic === undefined ? null : topicPattern(opts.topic)
     return names.filter((n) => (re === null || re.test(n)) && !(opts.excludeInternal && isInternalTopic(n))).sort()
@@ -179,28 +291,21 @@ export class TopicService {
     let liveBrokers = new Set<number>()
     try {
       if (names.length > 0) {
-        const [metadata, configs, cluster, withIds] = await Promise.all([
-          this.admin.fetchTopicMetadata({topics: names}),
-          this.admin.describeConfigs({resources: names.map((name) => ({type: RESOURCE_TOPIC, name})), includeSynonyms: false}),
-          this.admin.describeCluster(),
-          this.metadataWithIds(names.map((name) => ({name}))),
-        ])
-        const ids = new Map((withIds?.topics ?? []).map((t) => [t.name, t.topicId]))
-        liveBrokers = new Set(cluster.brokers.map((b) => b.nodeId))
-        const configsByTopic = new Map(configs.resources.map((r) => [r.resourceName, r]))
-        for (const t of metadata.topics) {
-          const res = configsByTopic.get(t.name)
-          const entries = res?.configEntries ?? []
-          const isr = entries.find((e) => e.configName === 'min.insync.replicas')
-          if (isr?.configValue) minIsr.set(t.name, Number(isr.configValue))
+        const facts = await this.describeFacts(names) ?? await this.describeFactsWithKafkajs(names)
+        liveBrokers = facts.brokers
+        for (const t of facts.topics) {
+          const entries = facts.configs.get(t.name) ?? []
+          const isr = entries.find((e) => e.name === 'min.insync.replicas')
+          if (isr?.value) minIsr.set(t.name, Number(isr.value))
           topics.push({
             name: t.name,
-            topicId: ids.get(t.name) ?? null,
+            topicId: t.topicId,
             internal: isInternalTopic(t.name),
-            configs: entries.filter((e) => e.configSource !== SOURCE_DEFAULT_CONFIG && !(e.configSource === undefined && e.isDefault))
-              .map((e) => ({name: e.configName, value: e.configValue})),
+            configs: entries.filter((e) => !e.isDefault).map((e) => ({name: e.name, value: e.value})),
             partitions: t.partitions.map((p) => ({
-              partition: p.partitionId, leader: p.leader, replicas: p.replicas, isr: p.isr, elr: null, lastKnownElr: null,
+              // Kafka's admin client has no leader node for an id outside the response's brokers.
+              partition: p.partition, leader: liveBrokers.has(p.leader) ? p.leader : -1, replicas: p.replicas, isr: p.isr, elr: null, lastKnownElr: null,
+              reassignment: facts.reassignments.get(`${t.name}-${p.partition}`) ?? null,
             })),
           })
         }

@@ -41,6 +41,9 @@ import {unregisterBroker} from './unregister-broker.js'
 import {alterPartition} from './alter-partition.js'
 import {addRaftVoterApi, removeRaftVoterApi} from './raft-voter-changes.js'
 import type {RaftRequestHandler} from '../raft/raft-manager.js'
+import {electLeaders} from './elect-leaders.js'
+import {alterPartitionReassignments} from './alter-partition-reassignments.js'
+import {listPartitionReassignments} from './list-partition-reassignments.js'
 
 function byKey<S>(listener: 'broker' | 'controller', defs: ApiDefinition<S>[]): Map<number, ApiDefinition<S>> {
   const m = new Map<number, ApiDefinition<S>>()
@@ -55,6 +58,7 @@ function byKey<S>(listener: 'broker' | 'controller', defs: ApiDefinition<S>[]): 
 /** Admin APIs the active controller decides; brokers forward them (KIP-590). */
 const CONTROLLER_ADMIN_APIS: ApiDefinition<ControllerServices>[] = [
   createTopics, deleteTopics, createPartitions, alterConfigs, incrementalAlterConfigs, describeQuorum, unregisterBroker,
+  electLeaders, alterPartitionReassignments, listPartitionReassignments,
 ]
 
 /** Brokers only forward the voter changes; the controller's Raft layer answers them. */

@@ -9,6 +9,8 @@ import {errorCodeFor} from '../../protocol/errors.js'
 import type {Input} from '../../protocol/primitives/input.js'
 import {ZERO_UUID} from '../../protocol/primitives/uuid.js'
 import type {ApiDefinition, RequestContext} from '../apis/registry.js'
+import {electLeadersErrorResponse} from '../apis/elect-leaders.js'
+import type {ElectLeadersRequest} from '../../protocol/generated/messages/elect-leaders.js'
 import type {BrokerServices, ControllerServices} from '../services.js'
 
 /** Default deadline of a forwarded request when the request carries none, ms (Kafka `request.timeout.ms`). */
@@ -34,7 +36,9 @@ export function forwardingErrorResponse(apiKey: number, apiVersion: number, req:
     case 33: // AlterConfigs
     case 44: // IncrementalAlterConfigs
       return {throttleTimeMs: 0, responses: (r.resources as Resource[]).map(x => ({resourceType: x.resourceType, resourceName: x.resourceName, errorCode, errorMessage}))}
-    default: // DescribeQuorum, UnregisterBroker and others with a top-level error
+    case 43: // ElectLeaders
+      return electLeadersErrorResponse(r as unknown as ElectLeadersRequest, errorCode, errorMessage)
+    default: // DescribeQuorum, UnregisterBroker, Alter/ListPartitionReassignments and others with a top-level error
       return {throttleTimeMs: 0, errorCode, errorMessage}
   }
 }

@@ -68,6 +68,10 @@ export class ControllerServer {
       defaultReplicationFactor: config.defaultReplicationFactor,
       deleteTopicEnable: config.deleteTopicEnable,
       uncleanLeaderElectionEnable: config.get('unclean.leader.election.enable') === true,
+      autoLeaderRebalance: config.get('auto.leader.rebalance.enable') === true ? {
+        checkIntervalMs: Number(config.get('leader.imbalance.check.interval.seconds')) * 1000,
+        imbalancePerBrokerPercentage: Number(config.get('leader.imbalance.per.broker.percentage')),
+      } : null,
       brokerSessionTimeoutMs: config.brokerSessionTimeoutMs,
       metadataMaxIdleIntervalMs: config.metadataMaxIdleIntervalMs,
       bootstrapFeatures: () => (boot ? {...boot.features} : null),

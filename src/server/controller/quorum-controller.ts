@@ -19,9 +19,14 @@ import {NotLeaderError} from '../raft/kafka-raft-client.js'
 import type {LeaderAndEpoch, MetadataRaft} from '../shared-server.js'
 import type {Logger} from '../util/logger.js'
 import type {AlterPartitionRequest, AlterPartitionResponse} from '../../protocol/generated/messages/alter-partition.js'
+import type {AlterPartitionReassignmentsRequest, AlterPartitionReassignmentsResponse} from '../../protocol/generated/messages/alter-partition-reassignments.js'
+import type {ElectLeadersRequest, ElectLeadersResponse} from '../../protocol/generated/messages/elect-leaders.js'
+import type {ListPartitionReassignmentsResponse} from '../../protocol/generated/messages/list-partition-reassignments.js'
 import {BrokerHeartbeatManager} from './broker-heartbeat-manager.js'
 import {placeReplicas} from './replica-placer.js'
 import {alterPartition, hasLeaderships, isActiveBroker, leaderAndIsrUpdates} from './replication-control.js'
+import {electLeaders, MAX_ELECTIONS_PER_IMBALANCE, rebalanceLeaders} from './leader-election.js'
+import {alterPartitionReassignments, listPartitionReassignments} from './partition-reassignment.js'
 import {topicNameProblem, unifyCollisionChars} from './topic-validation.js'
 
 /** Producer ids are handed to brokers in blocks of this size (Kafka `ProducerIdsBlock.PRODUCER_ID_BLOCK_SIZE`). */
@@ -49,6 +54,12 @@ export interface ControllerDefaults {
   deleteTopicEnable: boolean
   /** unclean.leader.election.enable (static broker config; topics and the dynamic broker default override it). */
   uncleanLeaderElectionEnable?: boolean
+  /**
+   * auto.leader.rebalance.enable: preferred-leader elections every `checkIntervalMs`
+   * (leader.imbalance.check.interval.seconds) for brokers leading less than
+   * 100 - `imbalancePerBrokerPercentage` (leader.imbalance.per.broker.percentage) % of their preferred partitions.
+   */
+  autoLeaderRebalance?: {checkIntervalMs: number, imbalancePerBrokerPercentage: number} | null
 }
 
 export interface CreatableTopic {
@@ -213,6 +224,8 @@ export class QuorumController {
   private closed = false
   /** A stale-broker fencing operation is queued. */
   private fencing = false
+  /** An auto leader rebalance operation is queued. */
+  private rebalancing = false
 
   constructor(
     private readonly raft: MetadataRaft,
@@ -269,6 +282,8 @@ export class QuorumController {
     const session = this.defaults.brokerSessionTimeoutMs
     // Kafka checks for stale brokers at a fraction of the session timeout.
     activation.cancelTimers.push(this.clock.every(Math.max(50, Math.floor(session / 8)), () => this.fenceStaleBrokers()))
+    const rebalance = this.defaults.autoLeaderRebalance
+    if (rebalance) activation.cancelTimers.push(this.clock.every(rebalance.checkIntervalMs, () => this.balancePartitionLeaders(rebalance.imbalancePerBrokerPercentage)))
     const idle = this.defaults.metadataMaxIdleIntervalMs
     if (idle > 0) {
       activation.cancelTimers.push(this.clock.every(idle, () => {
@@ -497,6 +512,53 @@ export class QuorumController {
       const {records, response} = alterPartition(image, req, version, this.uncleanDefault)
       return {records, result: response}
     })
+  }
+
+  /**
+   * ElectLeaders: preferred or unclean elections (`leader-election.ts` has the rules and the
+   * per-partition error codes); an empty partition list is answered at once.
+   * @throws KafkaError INVALID_REQUEST (unknown election type), NOT_CONTROLLER
+   */
+  electLeaders(req: Pick<ElectLeadersRequest, 'electionType' | 'topicPartitions'>): Promise<ElectLeadersResponse> {
+    if (req.topicPartitions !== null && req.topicPartitions.length === 0) {
+      return Promise.resolve({throttleTimeMs: 0, errorCode: ErrorCode.NONE, replicaElectionResults: []})
+    }
+    return this.run('electLeaders', image => {
+      const {records, response} = electLeaders(image, req)
+      return {records, result: response}
+    })
+  }
+
+  /** Preferred-leader elections for imbalanced brokers (auto.leader.rebalance.enable), a batch at a time. */
+  private balancePartitionLeaders(percentage: number): void {
+    if (!this.isActive || this.rebalancing) return
+    this.rebalancing = true
+    this.run('balancePartitionLeaders', image => {
+      const records = rebalanceLeaders(image, percentage)
+      if (records.length > 0) this.log?.info(`Electing the preferred leader of ${records.length} partition(s) to balance leadership.`)
+      return {records, result: records.length >= MAX_ELECTIONS_PER_IMBALANCE}
+    }).then(more => {
+      this.rebalancing = false
+      if (more) this.balancePartitionLeaders(percentage)
+    }, () => {
+      this.rebalancing = false
+    })
+  }
+
+  /**
+   * AlterPartitionReassignments: start, replace or cancel reassignments (`partition-reassignment.ts`).
+   * @throws KafkaError NOT_CONTROLLER
+   */
+  alterPartitionReassignments(req: Pick<AlterPartitionReassignmentsRequest, 'topics'>): Promise<AlterPartitionReassignmentsResponse> {
+    return this.run('alterPartitionReassignments', image => {
+      const {records, response} = alterPartitionReassignments(image, req, this.uncleanDefault)
+      return {records, result: response}
+    })
+  }
+
+  /** ListPartitionReassignments of every topic (null) or the named partitions. @throws KafkaError NOT_CONTROLLER */
+  listPartitionReassignments(topics: {name: string, partitionIndexes: number[]}[] | null): Promise<ListPartitionReassignmentsResponse> {
+    return this.run('listPartitionReassignments', image => ({records: [], result: listPartitionReassignments(image, topics)}))
   }
 
   /** Hands out the next block of 1000 producer ids (AllocateProducerIds). @throws KafkaError STALE_BROKER_EPOCH, NOT_CONTROLLER */

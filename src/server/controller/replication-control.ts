@@ -32,8 +32,13 @@ export function uncleanElectionEnabled(image: MetadataImage, topic: string, stat
   return v === undefined ? staticDefault : v.trim().toLowerCase() === 'true'
 }
 
-function changeRecord(c: PartitionChange): MetadataRecord {
-  return {type: T.PARTITION_CHANGE, version: 0, data: {topicId: c.topicId, partitionId: c.partitionId, isr: c.isr, leader: c.leader}}
+/** The PartitionChangeRecord of a change (assignment fields only when they change). */
+export function changeRecord(c: PartitionChange): MetadataRecord {
+  const data: Record<string, unknown> = {topicId: c.topicId, partitionId: c.partitionId, isr: c.isr, leader: c.leader}
+  if (c.replicas) data.replicas = c.replicas
+  if (c.removingReplicas) data.removingReplicas = c.removingReplicas
+  if (c.addingReplicas) data.addingReplicas = c.addingReplicas
+  return {type: T.PARTITION_CHANGE, version: 0, data}
 }
 
 export interface LeaderAndIsrUpdateOptions {

@@ -47,6 +47,34 @@ describe('kts topics rendering', () => {
     assert.match(overrides[0], /^Topic: t\t/)
   })
 
+  it('under-replicated and the replication factor leave out the replicas a reassignment is adding; the partition line shows the reassignment', () => {
+    // Reassigning [1, 2] -> [2, 3]: replicas 2,3,1, adding 3, removing 1.
+    const moving: TopicInfo = {...topic, partitions: [
+      {partition: 0, leader: 1, replicas: [2, 3, 1], isr: [1, 2], elr: null, lastKnownElr: null, reassignment: {replicas: [2, 3, 1], addingReplicas: [3], removingReplicas: [1]}},
+      {partition: 1, leader: 1, replicas: [1, 2, 3], isr: [1, 2, 3], elr: null, lastKnownElr: null, reassignment: {replicas: [1, 2, 3], addingReplicas: [3], removingReplicas: []}},
+    ]}
+    const lines = renderDescribe([moving], noFilter)
+    assert.match(lines[0], /\tReplicationFactor: 2\t/)
+    assert.equal(lines[1], '\tTopic: t\tPartition: 0\tLeader: 1\tReplicas: 2,3,1\tIsr: 1,2\tAdding Replicas: 3\tRemoving Replicas: 1\tElr: N/A\tLastKnownElr: N/A')
+    assert.deepEqual(renderDescribe([moving], {...noFilter, reportUnderReplicated: true}), [], '2 in sync of a replication factor of 2')
+    const done = {...moving, partitions: [{...moving.partitions[0], replicas: [2, 3], isr: [2]}]}
+    assert.equal(renderDescribe([done], {...noFilter, reportUnderReplicated: true}).length, 1, 'a completed reassignment counts all replicas')
+  })
+
+  it('under-min-isr counts a leaderless partition; unavailable counts a leader that is not a live broker', () => {
+    const t: TopicInfo = {...topic, partitions: [
+      {partition: 0, leader: 1, replicas: [1, 2], isr: [1, 2], elr: null, lastKnownElr: null},
+      {partition: 1, leader: -1, replicas: [1, 2], isr: [2], elr: null, lastKnownElr: null},
+      {partition: 2, leader: 3, replicas: [3, 2], isr: [3, 2], elr: null, lastKnownElr: null},
+      {partition: 3, leader: 2, replicas: [1, 2], isr: [2], elr: null, lastKnownElr: null},
+    ]}
+    const parts = (f: Partial<DescribeFilter>) => renderDescribe([t], {...noFilter, ...f}).map((l) => l.split('\t')[2])
+    assert.deepEqual(parts({reportUnderMinIsr: true, minIsr: new Map([['t', 2]])}), ['Partition: 1', 'Partition: 3'])
+    assert.deepEqual(parts({reportAtMinIsr: true, minIsr: new Map([['t', 2]])}), ['Partition: 0', 'Partition: 2'])
+    assert.deepEqual(parts({reportUnavailable: true}), ['Partition: 1', 'Partition: 2'])
+    assert.deepEqual(parts({reportUnderReplicated: true}), ['Partition: 1', 'Partition: 3'])
+  })
+
   it('server errors are prefixed like TopicCommand', () => {
     assert.equal(renderTopicCommandError('Topic \'t\' already exists.'), 'Error while executing topic command : Topic \'t\' already exists.')
   })
