@@ -12,6 +12,7 @@
 import type {ApiSpec} from '../../protocol/generated/api-spec.js'
 import type {Input} from '../../protocol/primitives/input.js'
 import type {BrokerServices} from '../services.js'
+import type {KafkaPrincipal} from '../security/kafka-principal.js'
 
 /** The version range an API is served with on a listener (what ApiVersions advertises). */
 export interface ApiVersionRange {
@@ -31,6 +32,8 @@ export interface RequestContext<S = BrokerServices> {
   clientHost: string
   /** Unique id of the connection (for fetch sessions and the like). */
   connectionId: string
+  /** The connection's authenticated principal (`User:ANONYMOUS` on PLAINTEXT); the authorizer checks it. */
+  principal: KafkaPrincipal
   /** The request as received: header + body, without the size prefix (forwarded as is, KIP-590). */
   rawRequest: Buffer
   services: S

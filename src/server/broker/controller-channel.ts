@@ -22,6 +22,7 @@ import {Writer} from '../../protocol/primitives/writer.js'
 import type {ConnectionInfo} from '../network/connection.js'
 import type {LeaderAndEpoch} from '../shared-server.js'
 import type {Logger} from '../util/logger.js'
+import {ANONYMOUS} from '../security/kafka-principal.js'
 
 /** The controller of this process, when it has one (combined mode). */
 export interface LocalController {
@@ -224,7 +225,7 @@ export class ControllerChannel {
     if (local) {
       const version = Math.min(spec.maxVersion, local.maxVersion(spec.apiKey))
       if (version < spec.minVersion) throw new KafkaError(ErrorCode.UNSUPPORTED_VERSION, `The controller does not serve ${spec.name}`)
-      const response = await local.handleFrame(this.frame(spec, version, request), {id: `${this.opts.clientId}-local`, listenerName: 'CONTROLLER', clientHost: '127.0.0.1'})
+      const response = await local.handleFrame(this.frame(spec, version, request), {id: `${this.opts.clientId}-local`, listenerName: 'CONTROLLER', clientHost: '127.0.0.1', principal: ANONYMOUS})
       if (response === null) throw new ProtocolClientError(`No ${spec.name} response from the local controller`)
       const r = new Reader(response)
       readResponseHeader(r, responseHeaderVersion(spec.apiKey, version))

@@ -17,6 +17,7 @@ import type {LocalController} from '../broker/controller-channel.js'
 import {metadataViewOf} from '../metadata/image-metadata-view.js'
 import type {MetadataCache} from '../metadata/metadata-cache.js'
 import {CloseConnectionError, type ConnectionInfo} from '../network/connection.js'
+import {ANONYMOUS} from '../security/kafka-principal.js'
 import {RequestDispatcher} from '../network/request-dispatcher.js'
 import {SocketServer} from '../network/socket-server.js'
 import type {ControllerServices} from '../services.js'
@@ -160,7 +161,8 @@ export class ControllerServer {
       return {errorCode: ErrorCode.INVALID_REQUEST, response: null}
     }
     if (!FORWARDABLE_API_KEYS.has(apiKey) || !this.dispatcher.serves(apiKey, apiVersion)) return {errorCode: ErrorCode.INVALID_REQUEST, response: null}
-    const conn: ConnectionInfo = {id: `forwarded-${clientHost}`, listenerName: this.config.controllerListenerNames[0] ?? 'CONTROLLER', clientHost}
+    // The Envelope's requestPrincipal is not decoded yet: forwarded requests run as User:ANONYMOUS.
+    const conn: ConnectionInfo = {id: `forwarded-${clientHost}`, listenerName: this.config.controllerListenerNames[0] ?? 'CONTROLLER', clientHost, principal: ANONYMOUS}
     try {
       const chunks = await this.dispatcher.handle(request, conn)
       return {errorCode: ErrorCode.NONE, response: chunks === null ? null : Buffer.concat(chunks).subarray(4)}

@@ -8,6 +8,7 @@
  */
 import type {Socket} from 'node:net'
 import type {Logger} from '../util/logger.js'
+import {ANONYMOUS, type KafkaPrincipal} from '../security/kafka-principal.js'
 
 /** Thrown by the dispatcher when the connection must be closed (Kafka closes on unparsable headers). */
 export class CloseConnectionError extends Error {
@@ -21,6 +22,8 @@ export interface ConnectionInfo {
   readonly listenerName: string
   /** Peer address as Kafka prints it, without the leading `/`, e.g. `127.0.0.1`. */
   readonly clientHost: string
+  /** Who is on the other end: `User:ANONYMOUS` until authentication sets it (security/kafka-principal.ts). */
+  readonly principal: KafkaPrincipal
 }
 
 export interface FrameHandler {
@@ -39,6 +42,8 @@ export class Connection implements ConnectionInfo {
   private closed = false
   /** Bytes the current frame needs (size prefix read) or -1 while waiting for a size prefix. */
   private frameSize = -1
+  /** Set by authentication (SASL, SSL); `User:ANONYMOUS` on PLAINTEXT. */
+  principal: KafkaPrincipal = ANONYMOUS
 
   constructor(
     readonly id: string,

@@ -75,6 +75,7 @@ export class RequestDispatcher<S> implements FrameHandler {
       listenerName: conn.listenerName,
       clientHost: conn.clientHost,
       connectionId: conn.id,
+      principal: conn.principal,
       rawRequest: frame,
       services: this.services,
       apis: this.apis,

@@ -8,6 +8,7 @@ import {metadataViewOf} from '../../../../src/server/metadata/image-metadata-vie
 import type {RequestContext} from '../../../../src/server/apis/registry.js'
 import type {ControllerServices} from '../../../../src/server/services.js'
 import {getLogger} from '../../../../src/server/util/logger.js'
+import {ANONYMOUS} from '../../../../src/server/security/kafka-principal.js'
 
 type Listener = {name: string, host: string, port: number, securityProtocol: number}
 
@@ -40,7 +41,7 @@ export async function startAdminFixture(props: Record<string, string> = {}, regi
   }
   const ctx = (apiVersion: number, listenerName = 'PLAINTEXT'): RequestContext<ControllerServices> => ({
     apiVersion, correlationId: 1, clientId: 'test', listenerName, clientHost: '127.0.0.1', connectionId: 'c1', apis: new Map(),
-    rawRequest: Buffer.alloc(0), services,
+    rawRequest: Buffer.alloc(0), services, principal: ANONYMOUS,
   })
   return {
     server, config, ctx, services,
