@@ -87,22 +87,32 @@ export interface KafkaCluster {
   /** The directory holding every node's config and data. */
   readonly dir: string
   readonly mode: KafkaMode
+  /** The nodes by node id (1..N for `nodes: N`); each entry stays valid across `kill()`/`restart()`. */
   readonly nodes: readonly KafkaNode[]
   /**
    * SIGKILLs node `nodeId` (every node when omitted) and waits until its process has exited; its
-   * data stays for `restart()`. Child-process mode only (in-process rejects with an Error).
+   * data stays for `restart()`. Child-process mode only (in-process rejects with an Error). The
+   * rest of a cluster notices as Kafka does: the controller fences the node after
+   * `broker.session.timeout.ms` (9 s) and elects other leaders for its partitions (a dead Raft
+   * leader is replaced after `controller.quorum.fetch.timeout.ms`, 2 s); clients retry meanwhile.
    * @throws Error for an unknown node id, or after `stop()`
    */
   kill(nodeId?: number): Promise<void>
   /**
    * Stops node `nodeId` (every node when omitted) cleanly if it runs, then starts it again on the
-   * same ports and data; resolves once it accepts connections again.
-   * @throws Error for an unknown node id, after `stop()`, or when it does not start again
+   * same ports and data; resolves once it accepts connections again and its broker is unfenced.
+   * @throws Error for an unknown node id, after `stop()`, or when it does not start again within
+   *   `startTimeoutMs`
    */
   restart(nodeId?: number): Promise<void>
   /**
-   * Stops every node cleanly (SIGTERM for a child; SIGKILL after 15 s) and removes `dir` unless it
-   * is kept (`keepDir`). Idempotent: later calls return the same promise.
+   * Stops every node and removes `dir` unless it is kept (`keepDir`); resolves once every process
+   * has exited and the directory is gone. Idempotent: later calls return the same promise.
+   * One node stops cleanly (SIGTERM for a child; SIGKILL after 15 s). Several nodes whose
+   * directory is removed are SIGKILLed (their data is deleted anyway; a clean stop would take
+   * seconds, see below); with a kept directory they stop cleanly, all at once, which takes a few
+   * seconds: the last node's controlled shutdown finds no quorum left and gives up after two
+   * `broker.heartbeat.interval.ms` (2 s each), as in a Kafka cluster stopped as a whole.
    */
   stop(): Promise<void>
 }
@@ -228,7 +238,7 @@ export async function startKafka(options?: StartKafkaOptions): Promise<KafkaClus
         if (!retry) throw err
       }
     }
-    return makeCluster({mode, dir, clusterId, slots, removeDir, startTimeoutMs})
+    return makeCluster({mode, dir, clusterId, slots, keepDir, removeDir, startTimeoutMs})
   } catch (err) {
     removeDir()
     throw err
@@ -293,7 +303,17 @@ async function stopAll(slots: readonly NodeSlot[]): Promise<void> {
   await Promise.all(slots.map((s) => s.runner.stop()))
 }
 
-function makeCluster(c: {mode: KafkaMode, dir: string, clusterId: string, slots: NodeSlot[], removeDir: () => void, startTimeoutMs: number}): KafkaCluster {
+interface ClusterParts {
+  mode: KafkaMode
+  dir: string
+  clusterId: string
+  slots: NodeSlot[]
+  keepDir: boolean
+  removeDir: () => void
+  startTimeoutMs: number
+}
+
+function makeCluster(c: ClusterParts): KafkaCluster {
   let stopping: Promise<void> | null = null
   const select = (what: string, nodeId?: number): NodeSlot[] => {
     if (stopping !== null) throw new Error(`${what}: the cluster is stopped`)
@@ -330,7 +350,8 @@ function makeCluster(c: {mode: KafkaMode, dir: string, clusterId: string, slots:
     stop(): Promise<void> {
       stopping ??= (async () => {
         try {
-          await stopAll(c.slots)
+          if (c.slots.length > 1 && !c.keepDir) await Promise.all(c.slots.map((s) => s.runner.kill()))
+          else await stopAll(c.slots)
         } finally {
           c.removeDir()
         }
