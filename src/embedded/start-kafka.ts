@@ -201,10 +201,12 @@ export async function startKafka(options?: StartKafkaOptions): Promise<KafkaClus
 
     let clusterId = ''
     for (let attempt = 1; ; attempt++) {
-      const ports = await freePorts(opts.port === undefined ? 2 * count : count, host)
+      // With a fixed port, node i's client port is port + i - 1; the kernel may hand out one of those as free.
+      const fixed = opts.port === undefined ? [] : slots.map((_, i) => opts.port! + i)
+      const free = (await freePorts(2 * count, host)).filter((p) => !fixed.includes(p))
       slots.forEach((s, i) => {
-        s.port = opts.port === undefined ? ports[2 * i] : opts.port + i
-        s.controllerPort = opts.port === undefined ? ports[2 * i + 1] : ports[i]
+        s.port = opts.port === undefined ? free[2 * i] : fixed[i]
+        s.controllerPort = opts.port === undefined ? free[2 * i + 1] : free[i]
       })
       const voters = slots.map((s) => `${s.nodeId}@${h}:${s.controllerPort}`).join(',')
       const configs = slots.map((s) => {
