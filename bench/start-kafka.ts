@@ -3,12 +3,16 @@
  * - in-process, cold: a fresh Node process imports 'kts' and calls startKafka() once (module
  *   loading of the broker included); measured in KTS_BENCH_START_COLD (default 3) fresh processes;
  * - in-process, warm: later startKafka() calls in the same process;
- * - child-process: startKafka({mode: 'child-process'}) (spawn, module loading, node start-up, IPC).
- * "Ready" = the startKafka() promise resolved: the node accepts connections and its broker is
- * registered. Also stop(): until the promise resolved (port closed, temp dir removed).
+ * - child-process: startKafka({mode: 'child-process'}) (spawn, module loading, node start-up, IPC);
+ * - 3 nodes: startKafka({nodes: 3}) (three child processes started concurrently, quorum election,
+ *   every broker registered and unfenced).
+ * "Ready" = the startKafka() promise resolved: every node accepts connections and its broker is
+ * unfenced. Also stop(): until the promise resolved (ports closed, temp dir removed); a 3-node
+ * stop() includes the last node's controlled shutdown giving up without a quorum (2 heartbeats).
  *
  * Run: `npm run build && node dist/bench/start-kafka.js` (npm run bench runs it too).
- * Environment: KTS_BENCH_START_RUNS (warm and child-process samples, default 7), KTS_BENCH_START_COLD (3).
+ * Environment: KTS_BENCH_START_RUNS (warm and child-process samples, default 7), KTS_BENCH_START_COLD (3),
+ * KTS_BENCH_START_CLUSTER_RUNS (3-node samples, default 3).
  * Exit status 1 when a start failed.
  */
 import {spawnSync} from 'node:child_process'
@@ -24,11 +28,11 @@ interface Sample {
   stopMs: number
 }
 
-async function once(mode: 'in-process' | 'child-process'): Promise<Sample> {
+async function once(mode: 'in-process' | 'child-process', nodes = 1): Promise<Sample> {
   const t0 = performance.now()
   const {startKafka} = await import('kts')
   const t1 = performance.now()
-  const kafka = await startKafka({mode})
+  const kafka = await startKafka({mode, nodes})
   const t2 = performance.now()
   await kafka.stop()
   return {importMs: t1 - t0, startMs: t2 - t1, stopMs: performance.now() - t2}
@@ -42,6 +46,7 @@ const status = (ms: number): string => (ms <= TARGET_MS ? `target <= ${TARGET_MS
 async function main(): Promise<void> {
   const runs = envInt('KTS_BENCH_START_RUNS', 7)
   const coldRuns = envInt('KTS_BENCH_START_COLD', 3)
+  const clusterRuns = envInt('KTS_BENCH_START_CLUSTER_RUNS', 3)
   const self = fileURLToPath(import.meta.url)
 
   const cold: Sample[] = []
@@ -55,11 +60,14 @@ async function main(): Promise<void> {
   for (let i = 0; i < runs; i++) warm.push(await once('in-process'))
   const child: Sample[] = []
   for (let i = 0; i < runs; i++) child.push(await once('child-process'))
+  const cluster: Sample[] = []
+  for (let i = 0; i < clusterRuns; i++) cluster.push(await once('child-process', 3))
 
   const coldMs = cold.map((s) => s.startMs)
   console.log(`startKafka() in-process, cold (fresh process): ${fmt(coldMs)} (${status(median(coldMs))}); import('kts') before it ${fmt(cold.map((s) => s.importMs))}`)
   console.log(`startKafka() in-process, warm:                 ${fmt(warm.map((s) => s.startMs))}; stop() ${fmt(warm.map((s) => s.stopMs))}`)
   console.log(`startKafka({mode: 'child-process'}):           ${fmt(child.map((s) => s.startMs))} (${status(median(child.map((s) => s.startMs)))}); stop() ${fmt(child.map((s) => s.stopMs))}`)
+  if (cluster.length > 0) console.log(`startKafka({nodes: 3}):                        ${fmt(cluster.map((s) => s.startMs))}; stop() ${fmt(cluster.map((s) => s.stopMs))}`)
 }
 
 if (process.argv.includes('--once')) {

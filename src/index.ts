@@ -10,6 +10,6 @@
  * ```
  * Importing this module does not load the broker; the first `startKafka()` does.
  */
-export {startKafka, STARTKAFKA_DEFAULTS, type KafkaCluster, type KafkaNode} from './embedded/start-kafka.js'
+export {startKafka, STARTKAFKA_DEFAULTS, startKafkaDefaults, type KafkaCluster, type KafkaNode} from './embedded/start-kafka.js'
 export type {ConfigValueInput, KafkaLogLevel, KafkaMode, StartKafkaOptions} from './embedded/options.js'
 export {ConfigError} from './server/config/config-def.js'

@@ -3,7 +3,7 @@
  * naming them, before anything starts).
  */
 
-/** Where the node runs: in the calling process (default), or in a child process. */
+/** Where the nodes run: in the calling process (default for one node), or one child process per node (default, and the only mode, for several). */
 export type KafkaMode = 'in-process' | 'child-process'
 
 /** log4js level names, lowest volume first. */
@@ -15,30 +15,39 @@ export type ConfigValueInput = string | number | boolean
 /** Options of `startKafka()`; every field is optional. */
 export interface StartKafkaOptions {
   /**
-   * Number of nodes. Only 1 for now: multi-node clusters (`nodes: 3` with `kill(nodeId)` /
-   * `restart(nodeId)`) arrive with the next issue, and other values are rejected. Default 1.
+   * Number of nodes, 1 to 100. Default 1. Several nodes form one cluster: node ids 1..N, each a
+   * combined node (`process.roles=broker,controller`) and a voter of a static
+   * `controller.quorum.voters` naming them all, each in its own child process (so `nodes > 1`
+   * implies `mode: 'child-process'`; `'in-process'` is a TypeError). Internal topics then get
+   * replication factor min(3, N) and `transaction.state.log.min.isr` min(2, N) (see
+   * `startKafkaDefaults()`); the per-node keys (`node.id`, `process.roles`, `listeners`, ...) are
+   * startKafka's and setting them in `config` is a TypeError.
    */
   nodes?: number
   /**
-   * `'in-process'` (default): the node runs in this process (fastest start; `kill()` is not
-   * available). `'child-process'`: the node runs in a child process (the code of `kts server
-   * start`, without the CLI layer), which `kill()` can SIGKILL and which stops by itself if this process dies.
+   * `'in-process'` (default for one node): the node runs in this process (fastest start; `kill()`
+   * is not available). `'child-process'` (default and required for `nodes > 1`): each node runs
+   * in its own child process (the code of `kts server start`, without the CLI layer), which
+   * `kill()` can SIGKILL and which stops by itself if this process dies.
    */
   mode?: KafkaMode
   /**
-   * server.properties keys applied over startKafka's defaults (see `STARTKAFKA_DEFAULTS`), e.g.
+   * server.properties keys applied over startKafka's defaults (see `startKafkaDefaults(nodes)`), e.g.
    * `{'num.partitions': 3, 'auto.create.topics.enable': false}`. A bad value or a key kts refuses
    * rejects `startKafka()` with the node's one-line config error.
    */
   config?: Readonly<Record<string, ConfigValueInput>>
-  /** PLAINTEXT (client) port of the node, 1-65535. Default: a free port. */
+  /**
+   * PLAINTEXT (client) port of the node, 1-65535; with several nodes the port of node 1, node i
+   * getting `port + i - 1` (as `kts cluster start --base-port`). Default: free ports.
+   */
   port?: number
   /** Host to bind and advertise. Default `'127.0.0.1'`. */
   host?: string
   /**
-   * Directory for the node's config and data (`<dir>/node-<id>/server.properties`,
+   * Directory for the nodes' configs and data (`<dir>/node-<id>/server.properties`,
    * `<dir>/node-<id>/data`); created if missing and reused (not reformatted) when it already
-   * holds a node. Default: a new directory under the OS temp dir.
+   * holds the nodes (start it again with the same `nodes`). Default: a new directory under the OS temp dir.
    */
   dir?: string
   /** Keep `dir` when stopping. Default false for the temp dir, true for a `dir` you gave. */
@@ -51,8 +60,9 @@ export interface StartKafkaOptions {
    */
   logLevel?: KafkaLogLevel
   /**
-   * Child-process mode: deadline for start-up and for each restart, in ms (the child is then
-   * SIGKILLed and the promise rejects). Default 30,000. An in-process start cannot be abandoned
+   * Child-process mode: deadline for start-up and for each restart, in ms (the children are then
+   * SIGKILLed and the promise rejects); the nodes of a cluster start concurrently, each under this
+   * deadline. Default 30,000. An in-process start cannot be abandoned
    * half-way and has no deadline.
    */
   startTimeoutMs?: number
@@ -63,11 +73,23 @@ const KNOWN: Record<keyof StartKafkaOptions, true> = {
 }
 const LEVELS: readonly KafkaLogLevel[] = ['off', 'fatal', 'error', 'warn', 'info', 'debug', 'trace']
 
+/** Most nodes one startKafka() cluster may have. */
+export const MAX_NODES = 100
+
+/**
+ * server.properties keys startKafka writes per node of a multi-node cluster (ids, roles, ports,
+ * quorum, directories): `config` may not set them when `nodes > 1`.
+ */
+export const PER_NODE_KEYS: readonly string[] = [
+  'node.id', 'broker.id', 'process.roles', 'listeners', 'advertised.listeners', 'controller.listener.names',
+  'inter.broker.listener.name', 'controller.quorum.voters', 'controller.quorum.bootstrap.servers', 'log.dirs', 'log.dir', 'metadata.log.dir',
+]
+
 /**
  * Checks `options` as given by a (possibly untyped) caller.
  * @throws TypeError naming unknown options (`startKafka(): unknown option 'prot' (known options: nodes, mode, ...)`)
- *   or an option of the wrong type or range
- * @throws Error for `nodes` other than 1 (not supported yet)
+ *   or an option of the wrong type or range, or a bad combination (`nodes > 1` with `mode:
+ *   'in-process'`, with per-node `config` keys, or with a `port` whose last node's port exceeds 65535)
  */
 export function validateStartKafkaOptions(options: unknown): StartKafkaOptions {
   if (options === undefined) return {}
@@ -84,7 +106,7 @@ export function validateStartKafkaOptions(options: unknown): StartKafkaOptions {
   const isInt = (v: unknown, min: number, max: number): boolean => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max
   const present = (k: string): boolean => o[k] !== undefined
 
-  if (present('nodes') && !isInt(o.nodes, 1, 1000)) throw bad('nodes', 'a positive integer')
+  if (present('nodes') && !isInt(o.nodes, 1, MAX_NODES)) throw bad('nodes', `an integer from 1 to ${MAX_NODES}`)
   if (present('mode') && o.mode !== 'in-process' && o.mode !== 'child-process') throw bad('mode', `'in-process' or 'child-process'`)
   if (present('port') && !isInt(o.port, 1, 65535)) throw bad('port', 'an integer from 1 to 65535')
   if (present('host') && (typeof o.host !== 'string' || o.host === '')) throw bad('host', 'a non-empty string')
@@ -103,8 +125,18 @@ export function validateStartKafkaOptions(options: unknown): StartKafkaOptions {
       if (/[\r\n]/.test(k) || (typeof v === 'string' && /[\r\n]/.test(v))) throw new TypeError(`startKafka(): config['${k}'] must be on one line`)
     }
   }
-  if (present('nodes') && o.nodes !== 1) {
-    throw new Error(`startKafka(): nodes: ${String(o.nodes)} is not supported yet: multi-node clusters arrive with the next kts release; use nodes: 1`)
+  const nodes = (o.nodes as number | undefined) ?? 1
+  if (nodes > 1) {
+    if (o.mode === 'in-process') {
+      throw new TypeError(`startKafka(): options nodes: ${nodes} and mode: 'in-process' cannot be combined: several nodes run in child processes (mode: 'child-process', their default)`)
+    }
+    const perNode = Object.keys((o.config ?? {}) as object).filter((k) => PER_NODE_KEYS.includes(k))
+    if (perNode.length > 0) {
+      throw new TypeError(`startKafka(): with nodes: ${nodes}, config may not set ${perNode.map((k) => `'${k}'`).join(', ')}: startKafka writes ${perNode.length > 1 ? 'them' : 'it'} per node`)
+    }
+    if (present('port') && (o.port as number) + nodes - 1 > 65535) {
+      throw new TypeError(`startKafka(): options port: ${String(o.port)} and nodes: ${nodes} cannot be combined: node ${nodes} would get port ${(o.port as number) + nodes - 1} (above 65535)`)
+    }
   }
   return o as StartKafkaOptions
 }

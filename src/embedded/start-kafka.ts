@@ -1,12 +1,15 @@
 /**
- * `startKafka()`: a real kts node for a test suite, on free loopback ports in a temp dir, in this
- * process or as a child process, ready when the promise resolves; `stop()` leaves nothing behind.
+ * `startKafka()`: a real kts cluster for a test suite (one node, or `nodes` combined nodes forming
+ * one KRaft quorum), on free loopback ports in a temp dir, in this process (one node) or as child
+ * processes, ready when the promise resolves; `stop()` leaves nothing behind.
  *
- * Steps: check the options → make the directory → pick free ports → write
- * `<dir>/node-<id>/server.properties` (STARTKAFKA_DEFAULTS, the ports, then `options.config`) →
- * load and check it as `kts server start` does (bad values and refused keys reject with the same
- * one line) → format the storage unless it is formatted already → start the node. When a picked
- * port is taken meanwhile, it retries with new ports (twice).
+ * Steps: check the options → make the directory → pick free ports → write each
+ * `<dir>/node-<id>/server.properties` (startKafkaDefaults(), the ports and the static
+ * `controller.quorum.voters`, then `options.config`) → load and check it as `kts server start`
+ * does (bad values and refused keys reject with the same one line) → format the storage of every
+ * node not formatted yet, with one cluster id → start the nodes concurrently (a static quorum
+ * elects its leader once a majority runs). When a picked port is taken meanwhile, it retries with
+ * new ports (twice).
  */
 import fs from 'node:fs'
 import os from 'node:os'
@@ -36,6 +39,22 @@ export const STARTKAFKA_DEFAULTS: Readonly<Record<string, ConfigValueInput>> = O
   'transaction.state.log.min.isr': 1,
   'group.initial.rebalance.delay.ms': 0,
 })
+
+/**
+ * The defaults of a startKafka cluster of `nodes` nodes: `STARTKAFKA_DEFAULTS` for one node; for
+ * several, internal topics replicated as `kts cluster start` does (Kafka's shipped
+ * server.properties suggests 3): replication factor min(3, nodes), `transaction.state.log.min.isr`
+ * min(2, nodes), so that a consumer group or a transaction survives `kill(nodeId)`.
+ */
+export function startKafkaDefaults(nodes: number): Readonly<Record<string, ConfigValueInput>> {
+  if (nodes <= 1) return STARTKAFKA_DEFAULTS
+  return Object.freeze({
+    ...STARTKAFKA_DEFAULTS,
+    'offsets.topic.replication.factor': Math.min(3, nodes),
+    'transaction.state.log.replication.factor': Math.min(3, nodes),
+    'transaction.state.log.min.isr': Math.min(2, nodes),
+  })
+}
 
 /** One node of a started cluster. */
 export interface KafkaNode {
@@ -68,22 +87,32 @@ export interface KafkaCluster {
   /** The directory holding every node's config and data. */
   readonly dir: string
   readonly mode: KafkaMode
+  /** The nodes by node id (1..N for `nodes: N`); each entry stays valid across `kill()`/`restart()`. */
   readonly nodes: readonly KafkaNode[]
   /**
    * SIGKILLs node `nodeId` (every node when omitted) and waits until its process has exited; its
-   * data stays for `restart()`. Child-process mode only (in-process rejects with an Error).
+   * data stays for `restart()`. Child-process mode only (in-process rejects with an Error). The
+   * rest of a cluster notices as Kafka does: the controller fences the node after
+   * `broker.session.timeout.ms` (9 s) and elects other leaders for its partitions (a dead Raft
+   * leader is replaced after `controller.quorum.fetch.timeout.ms`, 2 s); clients retry meanwhile.
    * @throws Error for an unknown node id, or after `stop()`
    */
   kill(nodeId?: number): Promise<void>
   /**
    * Stops node `nodeId` (every node when omitted) cleanly if it runs, then starts it again on the
-   * same ports and data; resolves once it accepts connections again.
-   * @throws Error for an unknown node id, after `stop()`, or when it does not start again
+   * same ports and data; resolves once it accepts connections again and its broker is unfenced.
+   * @throws Error for an unknown node id, after `stop()`, or when it does not start again within
+   *   `startTimeoutMs`
    */
   restart(nodeId?: number): Promise<void>
   /**
-   * Stops every node cleanly (SIGTERM for a child; SIGKILL after 15 s) and removes `dir` unless it
-   * is kept (`keepDir`). Idempotent: later calls return the same promise.
+   * Stops every node and removes `dir` unless it is kept (`keepDir`); resolves once every process
+   * has exited and the directory is gone. Idempotent: later calls return the same promise.
+   * One node stops cleanly (SIGTERM for a child; SIGKILL after 15 s). Several nodes whose
+   * directory is removed are SIGKILLed (their data is deleted anyway; a clean stop would take
+   * seconds, see below); with a kept directory they stop cleanly, all at once, which takes a few
+   * seconds: the last node's controlled shutdown finds no quorum left and gives up after two
+   * `broker.heartbeat.interval.ms` (2 s each), as in a Kafka cluster stopped as a whole.
    */
   stop(): Promise<void>
 }
@@ -119,22 +148,28 @@ interface NodeSlot {
 }
 
 /**
- * Starts a Kafka-compatible cluster (one kts node for now) and resolves once clients can use it.
+ * Starts a Kafka-compatible cluster (one kts node, or `nodes` of them) and resolves once clients
+ * can use it: every node accepts connections and its broker is unfenced.
  *
  * ```ts
  * import {startKafka} from 'kts'
  * const kafka = await startKafka()   // one node, free ports, temp dir, in-process
  * kafka.bootstrapServers              // '127.0.0.1:54321'
  * await kafka.stop()                  // idempotent; removes the temp dir
+ *
+ * const cluster = await startKafka({nodes: 3})   // 3 child processes, node ids 1..3
+ * cluster.bootstrapServers                         // '127.0.0.1:40001,127.0.0.1:40003,127.0.0.1:40005'
+ * await cluster.kill(2); await cluster.restart(2)
  * ```
- * @throws TypeError for unknown options or options of the wrong type (before anything starts)
- * @throws Error for `nodes` other than 1 (not supported yet)
+ * @throws TypeError for unknown options, options of the wrong type, or bad combinations (before anything starts)
  * @throws ConfigError (one line, as `kts server start` prints it) for a bad `config` value or a key kts refuses
- * @throws Error (one line) when the node cannot start, e.g. `Socket server failed to bind to 127.0.0.1:9092: Address already in use.`
+ * @throws Error (one line) when a node cannot start, e.g. `Socket server failed to bind to 127.0.0.1:9092: Address already in use.`
+ *   (prefixed with `node <id>: ` when there are several); the nodes already started are SIGKILLed
  */
 export async function startKafka(options?: StartKafkaOptions): Promise<KafkaCluster> {
   const opts = validateStartKafkaOptions(options)
-  const mode: KafkaMode = opts.mode ?? 'in-process'
+  const count = opts.nodes ?? 1
+  const mode: KafkaMode = opts.mode ?? (count > 1 ? 'child-process' : 'in-process')
   const host = opts.host ?? DEFAULT_HOST
   const logLevel = opts.logLevel ?? process.env.KTS_LOG_LEVEL ?? 'warn'
   const startTimeoutMs = opts.startTimeoutMs ?? 30_000
@@ -150,50 +185,62 @@ export async function startKafka(options?: StartKafkaOptions): Promise<KafkaClus
 
   try {
     if (mode === 'in-process') configureLogging({level: logLevel, embedded: true})
-    const nodeId = Number(opts.config?.['node.id'] ?? 1)
-    const nodeDir = path.join(dir, `node-${nodeId}`)
-    fs.mkdirSync(nodeDir, {recursive: true})
-    const configFile = path.join(nodeDir, 'server.properties')
-    const runner: NodeRunner = mode === 'in-process'
-      ? new InProcessNode(configFile)
-      : new ChildProcessNode(path.join(packageRoot(), 'dist', 'src', 'embedded', 'node-main.js'), configFile, logLevel)
+    const ids = count === 1 ? [Number(opts.config?.['node.id'] ?? 1)] : Array.from({length: count}, (_, i) => i + 1)
+    const mainJs = path.join(packageRoot(), 'dist', 'src', 'embedded', 'node-main.js')
+    const slots: NodeSlot[] = ids.map((nodeId) => {
+      const nodeDir = path.join(dir, `node-${nodeId}`)
+      fs.mkdirSync(nodeDir, {recursive: true})
+      const configFile = path.join(nodeDir, 'server.properties')
+      return {
+        nodeId, host, port: 0, controllerPort: 0, configFile, logDirs: [],
+        runner: mode === 'in-process' ? new InProcessNode(configFile) : new ChildProcessNode(mainJs, configFile, logLevel),
+      }
+    })
+    const h = host.includes(':') ? `[${host}]` : host // IPv6 literals in brackets, as Kafka writes them
+    const defaults = startKafkaDefaults(count)
 
-    let slot: NodeSlot | null = null
     let clusterId = ''
-    for (let attempt = 1; slot === null; attempt++) {
-      const [port, controllerPort] = opts.port !== undefined
-        ? [opts.port, (await freePorts(1, host))[0]]
-        : await freePorts(2, host)
-      const h = host.includes(':') ? `[${host}]` : host // IPv6 literals in brackets, as Kafka writes them
-      fs.writeFileSync(configFile, render({
-        'process.roles': 'broker,controller',
-        'node.id': nodeId,
-        'controller.quorum.voters': `${nodeId}@${h}:${controllerPort}`,
-        'listeners': `PLAINTEXT://${h}:${port},CONTROLLER://${h}:${controllerPort}`,
-        'advertised.listeners': `PLAINTEXT://${h}:${port}`,
-        'controller.listener.names': 'CONTROLLER',
-        'inter.broker.listener.name': 'PLAINTEXT',
-        'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
-        'log.dirs': path.join(nodeDir, 'data'),
-        ...STARTKAFKA_DEFAULTS,
-        ...opts.config,
-      }))
-      const config = loadServerConfig(configFile)
-      preflightNode(config, configFile)
-      clusterId = ensureFormatted(config, opts.clusterId)
-      try {
-        await runner.start(startTimeoutMs)
+    for (let attempt = 1; ; attempt++) {
+      // With a fixed port, node i's client port is port + i - 1; the kernel may hand out one of those as free.
+      const fixed = opts.port === undefined ? [] : slots.map((_, i) => opts.port! + i)
+      const free = (await freePorts(2 * count, host)).filter((p) => !fixed.includes(p))
+      slots.forEach((s, i) => {
+        s.port = opts.port === undefined ? free[2 * i] : fixed[i]
+        s.controllerPort = opts.port === undefined ? free[2 * i + 1] : free[i]
+      })
+      const voters = slots.map((s) => `${s.nodeId}@${h}:${s.controllerPort}`).join(',')
+      const configs = slots.map((s) => {
+        fs.writeFileSync(s.configFile, render({
+          'process.roles': 'broker,controller',
+          'node.id': s.nodeId,
+          'controller.quorum.voters': voters,
+          'listeners': `PLAINTEXT://${h}:${s.port},CONTROLLER://${h}:${s.controllerPort}`,
+          'advertised.listeners': `PLAINTEXT://${h}:${s.port}`,
+          'controller.listener.names': 'CONTROLLER',
+          'inter.broker.listener.name': 'PLAINTEXT',
+          'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+          'log.dirs': path.join(path.dirname(s.configFile), 'data'),
+          ...defaults,
+          ...opts.config,
+        }))
+        const config = loadServerConfig(s.configFile)
+        preflightNode(config, s.configFile)
         const advertised = config.advertisedListeners[0]
-        slot = {
-          nodeId, host: advertised?.host ?? host, port: advertised?.port ?? port, controllerPort, configFile,
-          logDirs: configToLogDirectories(config), runner,
-        }
+        s.host = advertised?.host ?? host
+        s.port = advertised?.port ?? s.port
+        s.logDirs = configToLogDirectories(config)
+        return config
+      })
+      clusterId = ensureFormatted(configs, opts.clusterId)
+      try {
+        await startAll(slots, startTimeoutMs)
+        break
       } catch (err) {
         const retry = opts.port === undefined && attempt < PORT_ATTEMPTS && /Address already in use/.test((err as Error).message)
         if (!retry) throw err
       }
     }
-    return makeCluster({mode, dir, clusterId, slots: [slot], removeDir, startTimeoutMs})
+    return makeCluster({mode, dir, clusterId, slots, keepDir, removeDir, startTimeoutMs})
   } catch (err) {
     removeDir()
     throw err
@@ -201,21 +248,74 @@ export async function startKafka(options?: StartKafkaOptions): Promise<KafkaClus
 }
 
 /**
- * Formats the node's storage unless every log dir is formatted; returns the cluster id.
- * @throws Error when the directory holds another cluster than `wanted`
+ * Starts `slots` concurrently (a static quorum elects its leader only once a majority of the voters
+ * runs); resolves once every node is ready. When one fails, the others are SIGKILLed at once (a
+ * node waiting for a quorum that will not form would wait until its deadline) and the first
+ * failure is thrown, `node <id>: `-prefixed when there are several nodes.
  */
-function ensureFormatted(config: ServerConfig, wanted: string | undefined): string {
-  const dirs = configToLogDirectories(config)
-  const metas = dirs.map((d) => readMetaPropertiesRaw(d))
-  const existing = metas.find((m) => m !== null)?.['cluster.id']
-  if (metas.every((m) => m !== null) && existing !== undefined) {
-    if (wanted !== undefined && wanted !== existing) throw new Error(`startKafka(): ${dirs[0]} holds cluster ${existing}, not the requested clusterId ${wanted}`)
-    return existing
+async function startAll(slots: readonly NodeSlot[], timeoutMs: number): Promise<void> {
+  if (slots.length === 1) return slots[0].runner.start(timeoutMs)
+  let first: Error | null = null
+  await Promise.all(slots.map(async (s) => {
+    try {
+      await s.runner.start(timeoutMs)
+    } catch (err) {
+      if (first !== null) return
+      first = new Error(`node ${s.nodeId}: ${(err as Error).message}`, {cause: err})
+      await Promise.all(slots.map((o) => o.runner.kill()))
+    }
+  }))
+  if (first !== null) {
+    await Promise.all(slots.map((o) => o.runner.kill())) // a node that became ready while the others were killed
+    throw first
   }
-  return formatStorage({config, clusterId: existing ?? wanted ?? randomClusterId(), ignoreFormatted: true}).clusterId
 }
 
-function makeCluster(c: {mode: KafkaMode, dir: string, clusterId: string, slots: NodeSlot[], removeDir: () => void, startTimeoutMs: number}): KafkaCluster {
+/**
+ * Formats the storage of every node whose log dirs are not all formatted, with the cluster id the
+ * formatted ones hold (else `wanted`, else a new one); returns the cluster id.
+ * @throws Error when the directories hold another cluster than `wanted`, or several clusters
+ */
+function ensureFormatted(configs: readonly ServerConfig[], wanted: string | undefined): string {
+  const nodes = configs.map((config) => {
+    const dirs = configToLogDirectories(config)
+    return {config, dirs, metas: dirs.map((d) => readMetaPropertiesRaw(d))}
+  })
+  const held = new Map<string, string>() // cluster id -> a log dir holding it
+  for (const n of nodes) n.metas.forEach((m, i) => m?.['cluster.id'] !== undefined && !held.has(m['cluster.id']) && held.set(m['cluster.id'], n.dirs[i]))
+  if (held.size > 1) throw new Error(`startKafka(): the directories hold several clusters: ${[...held].map(([id, d]) => `${id} (${d})`).join(', ')}`)
+  const existing = held.keys().next().value as string | undefined
+  if (existing !== undefined && wanted !== undefined && wanted !== existing) {
+    throw new Error(`startKafka(): ${held.get(existing)} holds cluster ${existing}, not the requested clusterId ${wanted}`)
+  }
+  const clusterId = existing ?? wanted ?? randomClusterId()
+  for (const n of nodes) {
+    if (n.metas.every((m) => m !== null)) continue
+    formatStorage({config: n.config, clusterId, ignoreFormatted: true})
+  }
+  return clusterId
+}
+
+/**
+ * Stops the running nodes of `slots` cleanly, all at once (SIGTERM to each child). With several
+ * nodes the last one's controlled shutdown finds no quorum left and gives up after two broker
+ * heartbeat intervals (`broker.heartbeat.interval.ms`, 2 s), as a Kafka cluster stopped as a whole does.
+ */
+async function stopAll(slots: readonly NodeSlot[]): Promise<void> {
+  await Promise.all(slots.map((s) => s.runner.stop()))
+}
+
+interface ClusterParts {
+  mode: KafkaMode
+  dir: string
+  clusterId: string
+  slots: NodeSlot[]
+  keepDir: boolean
+  removeDir: () => void
+  startTimeoutMs: number
+}
+
+function makeCluster(c: ClusterParts): KafkaCluster {
   let stopping: Promise<void> | null = null
   const select = (what: string, nodeId?: number): NodeSlot[] => {
     if (stopping !== null) throw new Error(`${what}: the cluster is stopped`)
@@ -242,18 +342,18 @@ function makeCluster(c: {mode: KafkaMode, dir: string, clusterId: string, slots:
     mode: c.mode,
     nodes,
     async kill(nodeId?: number): Promise<void> {
-      for (const s of select('kill()', nodeId)) await s.runner.kill()
+      await Promise.all(select('kill()', nodeId).map((s) => s.runner.kill()))
     },
     async restart(nodeId?: number): Promise<void> {
-      for (const s of select('restart()', nodeId)) {
-        await s.runner.stop()
-        await s.runner.start(c.startTimeoutMs)
-      }
+      const targets = select('restart()', nodeId)
+      await stopAll(targets)
+      await startAll(targets, c.startTimeoutMs)
     },
     stop(): Promise<void> {
       stopping ??= (async () => {
         try {
-          for (const s of c.slots) await s.runner.stop()
+          if (c.slots.length > 1 && !c.keepDir) await Promise.all(c.slots.map((s) => s.runner.kill()))
+          else await stopAll(c.slots)
         } finally {
           c.removeDir()
         }
