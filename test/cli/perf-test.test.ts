@@ -157,7 +157,8 @@ describe('kts producer-perf-test / consumer-perf-test (real binary, real broker)
 
   it('two consumer-perf-test members of one group split the partitions (range assignment, rebalance) and read each record once', async () => {
     assert.equal((await runCli(['topics', '--create', '--topic', 'perf-two', '--partitions', '4', '--bootstrap-server', broker.bootstrap])).code, 0)
-    // Members wait for records up to --timeout; quick heartbeats make the rebalance quick.
+    // Members wait for records up to --timeout: long enough for the second member's rebalance and the producer's
+    // start on a loaded machine (a member that times out first reads nothing); quick heartbeats make the rebalance quick.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kts-perf-'))
     const config = path.join(dir, 'consumer.properties')
     fs.writeFileSync(config, 'heartbeat.interval.ms=300\n')
@@ -171,7 +172,7 @@ describe('kts producer-perf-test / consumer-perf-test (real binary, real broker)
   async function twoMembers(config: string): Promise<void> {
     const t = 'perf-two'
     const member = (): ReturnType<typeof runCli> => runCli(['consumer-perf-test', '--bootstrap-server', broker.bootstrap, '--topic', t,
-      '--messages', '1000000', '--group', 'perf-two-g', '--timeout', '5000', '--consumer.config', config], {timeoutMs: 60_000})
+      '--messages', '1000000', '--group', 'perf-two-g', '--timeout', '15000', '--consumer.config', config], {timeoutMs: 60_000})
     /** #PARTITIONS of each member (`--describe --members`), once the group is stable. */
     const assignment = async (): Promise<string> => {
       const d = await runCli(['consumer-groups', '--bootstrap-server', broker.bootstrap, '--describe', '--group', 'perf-two-g', '--members'])
