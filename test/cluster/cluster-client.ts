@@ -7,6 +7,7 @@ import {BrokerConnection} from '../../src/protocol/client/broker-connection.js'
 import {DescribeQuorumApi, type DescribeQuorumResponse} from '../../src/protocol/generated/messages/describe-quorum.js'
 import {MetadataApi, type MetadataResponse} from '../../src/protocol/generated/messages/metadata.js'
 import {CreateTopicsApi, type CreateTopicsResponse} from '../../src/protocol/generated/messages/create-topics.js'
+import {FindCoordinatorApi, type FindCoordinatorResponse} from '../../src/protocol/generated/messages/find-coordinator.js'
 import {ListOffsetsApi, type ListOffsetsResponse} from '../../src/protocol/generated/messages/list-offsets.js'
 import type {ClusterHandle} from '../helpers/cluster-process.js'
 
@@ -112,5 +113,13 @@ export function latestOffsets(port: number, topic: string, partitions: number[])
       topics: [{name: topic, partitions: partitions.map(partitionIndex => ({partitionIndex, currentLeaderEpoch: -1, timestamp: -1, maxNumOffsets: 1}))}],
     }) as ListOffsetsResponse
     return new Map(res.topics[0].partitions.map(p => [p.partitionIndex, p.errorCode === 0 ? p.offset : -p.errorCode]))
+  }, 3000)
+}
+
+/** FindCoordinator (v3, group) sent to the broker on `port`: the coordinator's node id, or -errorCode. */
+export function findGroupCoordinator(port: number, groupId: string): Promise<number> {
+  return withConnection(port, async c => {
+    const res = await c.send(FindCoordinatorApi, 3, {key: groupId, keyType: 0, coordinatorKeys: []}) as FindCoordinatorResponse
+    return res.errorCode === 0 ? res.nodeId : -res.errorCode
   }, 3000)
 }
