@@ -17,6 +17,7 @@
  *     6-partition RF=3 topic meanwhile, then restarted: the bytes its segment files gain per second
  *     from its first fetched byte until it holds everything (target ≥ 100 MB/s).
  * Run: `node dist/bench/replication.js` (`npm run bench` runs it unless KTS_BENCH_SKIP_REPLICATION=1).
+ * KTS_BENCH_REPLICATION_SECTIONS=throughput,latency,failover,catchup (default: all) picks the parts;
  * KTS_BENCH_KEEP=1 keeps the temp dir (node logs in node-<id>.out).
  * Exit status: 1 when something broke (a node did not start, a record count is wrong), else 0.
  */
@@ -39,6 +40,7 @@ const RECORDS = envInt('KTS_BENCH_RECORDS', 1_000_000)
 const RECORD_BYTES = envInt('KTS_BENCH_RECORD_BYTES', 100)
 const CATCHUP_MB = envInt('KTS_BENCH_CATCHUP_MB', 1024)
 const KEEP = process.env.KTS_BENCH_KEEP === '1'
+const SECTIONS = new Set((process.env.KTS_BENCH_REPLICATION_SECTIONS || 'throughput,latency,failover,catchup').split(','))
 const PARTITIONS = 6
 const LATENCY_RATE = 20_000
 const LATENCY_SECONDS = 10
@@ -280,6 +282,123 @@ class ProduceProbe {
   }
 }
 
+/** The three nodes of a run and what the sections ask of them. */
+interface Cluster {
+  nodes: Node[]
+  bootstrap: string
+  /** The nodes whose process runs. */
+  live(): Node[]
+  brokersSeenBy(n: Node): Promise<number[]>
+}
+
+const fmt = (x: number): string => Math.round(x).toLocaleString('en-US')
+
+async function throughput(c: Cluster): Promise<void> {
+  await createTopic(c.nodes[0].brokerPort, 'rf3', 3, {'min.insync.replicas': '2'})
+  await createTopic(c.nodes[0].brokerPort, 'rf1', 1)
+  const rf3 = await kcatProduce(c.bootstrap, 'rf3', RECORDS, RECORD_BYTES)
+  const load3 = loadAverage()
+  const rf1 = await kcatProduce(c.bootstrap, 'rf1', RECORDS, RECORD_BYTES)
+  const load1 = loadAverage()
+  console.log(`  kcat ${fmt(RECORDS)} x ${RECORD_BYTES} B, acks=all, ${PARTITIONS} partitions: RF=3 ${fmt(rf3.perSecond)} records/s (${rf3.seconds.toFixed(2)} s, load ${load3}; target ≥ 300,000), ` +
+    `RF=1 ${fmt(rf1.perSecond)} records/s (${rf1.seconds.toFixed(2)} s, load ${load1})`)
+}
+
+/** Latency at a steady rate, RF=3 and RF=1 (what the machine's load costs without replication). */
+async function latency(c: Cluster): Promise<void> {
+  for (const rf of [3, 1]) {
+    const topic = `latency-rf${rf}`
+    await createTopic(c.nodes[0].brokerPort, topic, rf, rf === 3 ? {'min.insync.replicas': '2'} : {})
+    const perf = await run(process.execPath, [RUN_JS, 'producer-perf-test', '--topic', topic, '--num-records', String(LATENCY_RATE * LATENCY_SECONDS),
+      '--record-size', String(RECORD_BYTES), '--throughput', String(LATENCY_RATE), '--producer-props', `bootstrap.servers=${c.bootstrap}`, 'acks=all', 'linger.ms=0'])
+    const total = /^(\d+) records sent, (\d+\.\d) records\/sec .*?, (\d+\.\d{2}) ms avg latency, (\d+\.\d{2}) ms max latency, (\d+) ms 50th, (\d+) ms 95th, (\d+) ms 99th, (\d+) ms 99\.9th\.$/m.exec(perf.stdout)
+    if (perf.code !== 0 || !total) throw new Error(`producer-perf-test: exit ${perf.code}\n${perf.stdout}${perf.stderr}`)
+    console.log(`  latency, kts producer-perf-test acks=all linger.ms=0 at ${fmt(LATENCY_RATE)} records/s for ${LATENCY_SECONDS} s, RF=${rf}: ` +
+      `p50 ${total[5]} ms, p95 ${total[6]} ms, p99 ${total[7]} ms, p99.9 ${total[8]} ms, max ${total[4]} ms (${total[2]} records/s; load ${loadAverage()}${rf === 3 ? '; target p99 ≤ 10' : ''})`)
+    // One record at a time: the round trip of a lone acks=all Produce (replication's share of the latency).
+    const probe = new ProduceProbe(c.nodes, topic, 0, () => c.nodes)
+    probe.start()
+    await delay(3000)
+    await probe.stop()
+    const rtts = probe.successes.slice(1).map((x, i) => x.at - probe.successes[i].at).sort((a, b) => a - b)
+    const pct = (q: number): string => (rtts[Math.min(rtts.length - 1, Math.floor(q * rtts.length))] ?? NaN).toFixed(2)
+    console.log(`    one acks=all Produce of one record at a time, RF=${rf}: ${rtts.length} round trips in 3 s, p50 ${pct(0.5)} ms, p99 ${pct(0.99)} ms`)
+  }
+}
+
+/** SIGKILL, then SIGTERM, of the leader of failover-0 while a probe produces to it. */
+async function failover(c: Cluster): Promise<void> {
+  await createTopic(c.nodes[0].brokerPort, 'failover', 3, {'min.insync.replicas': '2'})
+  for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
+    const ps = (await partitionsOf(c.nodes[0].brokerPort, 'failover'))!
+    const victim = c.nodes.find(n => n.id === ps[0].leader)!
+    const probe = new ProduceProbe(c.nodes, 'failover', 0, () => c.live().filter(n => n !== victim))
+    probe.start()
+    await until('the probe producing', 10_000, async () => probe.successes.length >= 20)
+    const t0 = performance.now()
+    const exitedAt = await signalNode(victim, signal)
+    await until(`a produce answered by another broker after ${signal}`, 60_000, async () => probe.successes.some(s => s.at > t0 && s.broker !== victim.id))
+    await until('more produces', 10_000, async () => probe.successes.filter(s => s.at > t0).length >= 20)
+    await probe.stop()
+    const after = probe.successes.filter(s => s.at > t0)
+    const firstElsewhere = after.find(s => s.broker !== victim.id)!.at - t0
+    let gap = 0
+    let prev = probe.successes.filter(s => s.at <= t0).at(-1)?.at ?? t0
+    for (const s of after) {
+      gap = Math.max(gap, s.at - prev)
+      prev = s.at
+    }
+    const exit = signal === 'SIGTERM' ? `, process exited after ${(exitedAt - t0).toFixed(0)} ms` : ''
+    const target = signal === 'SIGTERM' ? ' (target ≤ 1000)' : ' (bounded by broker.session.timeout.ms 9000)'
+    console.log(`  failover, ${signal} of the leader → first acks=all produce answered by another broker: ${firstElsewhere.toFixed(0)} ms${target}; ` +
+      `longest gap between acknowledgements ${gap.toFixed(0)} ms${exit} (load ${loadAverage()})`)
+    spawnNode(victim)
+    await until('the stopped node back in every ISR', 120_000, async () => {
+      const now = await partitionsOf(c.nodes.find(n => n !== victim)!.brokerPort, 'failover')
+      return now !== null && now.every(p => p.isr.length === 3) && (await c.brokersSeenBy(victim)).length === 3
+    })
+  }
+}
+
+/** A follower SIGKILLed, CATCHUP_MB produced meanwhile, restarted: how fast its logs fill. */
+async function catchUp(c: Cluster): Promise<void> {
+  await createTopic(c.nodes[0].brokerPort, 'catchup', 3, {'min.insync.replicas': '2'})
+  const follower = c.nodes[2]
+  await signalNode(follower, 'SIGKILL')
+  const others = c.nodes.filter(n => n !== follower)
+  await until(`broker ${follower.id} out of the ISRs`, 60_000, async () => {
+    const ps = await partitionsOf(others[0].brokerPort, 'catchup')
+    return ps !== null && ps.every(p => !p.isr.includes(follower.id) && p.leader >= 0)
+  }, 100)
+  const count = Math.floor(CATCHUP_MB * 1e6 / CATCHUP_RECORD_BYTES)
+  const fill = await kcatProduce(others.map(n => `127.0.0.1:${n.brokerPort}`).join(','), 'catchup', count, CATCHUP_RECORD_BYTES)
+  const target = largestPerPartition(others.map(n => segmentBytes(n, 'catchup')))
+  const start = segmentBytes(follower, 'catchup')
+  const behind = target.reduce((a, b) => a + b, 0) - start.reduce((a, b) => a + b, 0)
+  const spawnedAt = performance.now()
+  spawnNode(follower)
+  let firstAt = 0
+  const doneAt = await until(`broker ${follower.id} holding every byte`, 600_000, async () => {
+    const now = segmentBytes(follower, 'catchup')
+    const t = performance.now()
+    if (firstAt === 0 && now.some((b, i) => b > start[i])) firstAt = t
+    return now.every((b, i) => b >= target[i]) ? t : null
+  }, 10)
+  const inIsrAt = await until(`broker ${follower.id} back in every ISR`, 60_000, async () => {
+    const ps = await partitionsOf(others[0].brokerPort, 'catchup')
+    return ps !== null && ps.every(p => p.isr.includes(follower.id)) ? performance.now() : null
+  }, 10)
+  const mb = behind / 1e6
+  console.log(`  follower catch-up: ${mb.toFixed(0)} MB behind (${fmt(count)} x ${fmt(CATCHUP_RECORD_BYTES)} B produced in ${fill.seconds.toFixed(1)} s while it was down): ` +
+    `${(mb / ((doneAt - firstAt) / 1000)).toFixed(0)} MB/s from its first fetched byte to the last (${((doneAt - firstAt) / 1000).toFixed(2)} s; target ≥ 100), ` +
+    `restart → every byte ${((doneAt - spawnedAt) / 1000).toFixed(2)} s, → back in every ISR ${((inIsrAt - spawnedAt) / 1000).toFixed(2)} s (load ${loadAverage()})`)
+}
+
+/** Per partition, the largest of the nodes' sizes (the leader's). */
+function largestPerPartition(perNode: number[][]): number[] {
+  return Array.from({length: PARTITIONS}, (_, p) => Math.max(...perNode.map(x => x[p])))
+}
+
 async function main(): Promise<number> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kts-bench-replication-'))
   try {
@@ -298,119 +417,28 @@ async function main(): Promise<number> {
       const f = spawnSync(process.execPath, [RUN_JS, 'storage', 'format', '-t', clusterId, '-c', n.configFile], {encoding: 'utf8'})
       if (f.status !== 0) throw new Error(`storage format failed: ${f.stderr}`)
     }
-    const bootstrap = nodes.map(n => `127.0.0.1:${n.brokerPort}`).join(',')
-    const live = (): Node[] => nodes.filter(n => n.proc !== null)
-    const brokersSeenBy = async (n: Node): Promise<number[]> => (await metadata(n.brokerPort))?.brokers.map(b => b.nodeId).sort() ?? []
-    const allUp = async (): Promise<boolean> => {
-      for (const n of nodes) if ((await brokersSeenBy(n)).length !== 3) return false
-      return true
+    const cluster: Cluster = {
+      nodes,
+      bootstrap: nodes.map(n => `127.0.0.1:${n.brokerPort}`).join(','),
+      live: () => nodes.filter(n => n.proc !== null),
+      brokersSeenBy: async n => (await metadata(n.brokerPort))?.brokers.map(b => b.nodeId).sort() ?? [],
     }
     for (const n of nodes) spawnNode(n)
-    await until('three unfenced brokers', 60_000, allUp)
+    await until('three unfenced brokers', 60_000, async () => {
+      for (const n of nodes) if ((await cluster.brokersSeenBy(n)).length !== 3) return false
+      return true
+    })
     console.log(`replication (3 combined nodes, separate processes on loopback; load average at start ${loadAverage()}):`)
-
-    // --- throughput ------------------------------------------------------------------------------
-    await createTopic(nodes[0].brokerPort, 'rf3', 3, {'min.insync.replicas': '2'})
-    await createTopic(nodes[0].brokerPort, 'rf1', 1)
-    const rf3 = await kcatProduce(bootstrap, 'rf3', RECORDS, RECORD_BYTES)
-    const load3 = loadAverage()
-    const rf1 = await kcatProduce(bootstrap, 'rf1', RECORDS, RECORD_BYTES)
-    const load1 = loadAverage()
-    const fmt = (x: number): string => Math.round(x).toLocaleString('en-US')
-    console.log(`  kcat ${fmt(RECORDS)} x ${RECORD_BYTES} B, acks=all, ${PARTITIONS} partitions: RF=3 ${fmt(rf3.perSecond)} records/s (${rf3.seconds.toFixed(2)} s, load ${load3}; target ≥ 300,000), ` +
-      `RF=1 ${fmt(rf1.perSecond)} records/s (${rf1.seconds.toFixed(2)} s, load ${load1})`)
-
-    // --- latency at a steady rate (RF=1 beside it: what the machine's load costs without replication) ----
-    for (const rf of [3, 1]) {
-      const topic = `latency-rf${rf}`
-      await createTopic(nodes[0].brokerPort, topic, rf, rf === 3 ? {'min.insync.replicas': '2'} : {})
-      const perf = await run(process.execPath, [RUN_JS, 'producer-perf-test', '--topic', topic, '--num-records', String(LATENCY_RATE * LATENCY_SECONDS),
-        '--record-size', String(RECORD_BYTES), '--throughput', String(LATENCY_RATE), '--producer-props', `bootstrap.servers=${bootstrap}`, 'acks=all', 'linger.ms=0'])
-      const total = /^(\d+) records sent, (\d+\.\d) records\/sec .*?, (\d+\.\d{2}) ms avg latency, (\d+\.\d{2}) ms max latency, (\d+) ms 50th, (\d+) ms 95th, (\d+) ms 99th, (\d+) ms 99\.9th\.$/m.exec(perf.stdout)
-      if (perf.code !== 0 || !total) throw new Error(`producer-perf-test: exit ${perf.code}\n${perf.stdout}${perf.stderr}`)
-      console.log(`  latency, kts producer-perf-test acks=all linger.ms=0 at ${fmt(LATENCY_RATE)} records/s for ${LATENCY_SECONDS} s, RF=${rf}: ` +
-        `p50 ${total[5]} ms, p95 ${total[6]} ms, p99 ${total[7]} ms, p99.9 ${total[8]} ms, max ${total[4]} ms (${total[2]} records/s; load ${loadAverage()}${rf === 3 ? '; target p99 ≤ 10' : ''})`)
-    }
-
-    // --- failover ----------------------------------------------------------------------------------
-    await createTopic(nodes[0].brokerPort, 'failover', 3, {'min.insync.replicas': '2'})
-    for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
-      const ps = (await partitionsOf(nodes[0].brokerPort, 'failover'))!
-      const victim = nodes.find(n => n.id === ps[0].leader)!
-      const probe = new ProduceProbe(nodes, 'failover', 0, () => live().filter(n => n !== victim))
-      probe.start()
-      await until('the probe producing', 10_000, async () => probe.successes.length >= 20)
-      const t0 = performance.now()
-      const exitedAt = await signalNode(victim, signal)
-      await until(`a produce answered by another broker after ${signal}`, 60_000, async () => probe.successes.some(s => s.at > t0 && s.broker !== victim.id))
-      await until('more produces', 10_000, async () => probe.successes.filter(s => s.at > t0).length >= 20)
-      await probe.stop()
-      const after = probe.successes.filter(s => s.at > t0)
-      const firstElsewhere = after.find(s => s.broker !== victim.id)!.at - t0
-      let gap = 0
-      let prev = probe.successes.filter(s => s.at <= t0).at(-1)?.at ?? t0
-      for (const s of after) {
-        gap = Math.max(gap, s.at - prev)
-        prev = s.at
-      }
-      const exit = signal === 'SIGTERM' ? `, process exited after ${(exitedAt - t0).toFixed(0)} ms` : ''
-      const target = signal === 'SIGTERM' ? ' (target ≤ 1000)' : ' (bounded by broker.session.timeout.ms 9000)'
-      console.log(`  failover, ${signal} of the leader → first acks=all produce answered by another broker: ${firstElsewhere.toFixed(0)} ms${target}; ` +
-        `longest gap between acknowledgements ${gap.toFixed(0)} ms${exit} (load ${loadAverage()})`)
-      spawnNode(victim)
-      await until('the stopped node back in every ISR', 120_000, async () => {
-        const now = await partitionsOf(nodes.find(n => n !== victim)!.brokerPort, 'failover')
-        return now !== null && now.every(p => p.isr.length === 3) && (await brokersSeenBy(victim)).length === 3
-      })
-    }
-
-    // --- follower catch-up -------------------------------------------------------------------------
-    await createTopic(nodes[0].brokerPort, 'catchup', 3, {'min.insync.replicas': '2'})
-    const follower = nodes[2]
-    await signalNode(follower, 'SIGKILL')
-    const others = nodes.filter(n => n !== follower)
-    await until(`broker ${follower.id} out of the ISRs`, 60_000, async () => {
-      const ps = await partitionsOf(others[0].brokerPort, 'catchup')
-      return ps !== null && ps.every(p => !p.isr.includes(follower.id) && p.leader >= 0)
-    }, 100)
-    const count = Math.floor(CATCHUP_MB * 1e6 / CATCHUP_RECORD_BYTES)
-    const fill = await kcatProduce(others.map(n => `127.0.0.1:${n.brokerPort}`).join(','), 'catchup', count, CATCHUP_RECORD_BYTES)
-    const target = largestPerPartition(others.map(n => segmentBytes(n, 'catchup')))
-    const start = segmentBytes(follower, 'catchup')
-    const behind = target.reduce((a, b) => a + b, 0) - start.reduce((a, b) => a + b, 0)
-    const spawnedAt = performance.now()
-    spawnNode(follower)
-    let firstAt = 0
-    let doneAt = 0
-    await until(`broker ${follower.id} holding every byte`, 600_000, async () => {
-      const now = segmentBytes(follower, 'catchup')
-      const t = performance.now()
-      if (firstAt === 0 && now.some((b, i) => b > start[i])) firstAt = t
-      if (now.every((b, i) => b >= target[i])) {
-        doneAt = t
-        return true
-      }
-      return false
-    }, 10)
-    const inIsrAt = await until(`broker ${follower.id} back in every ISR`, 60_000, async () => {
-      const ps = await partitionsOf(others[0].brokerPort, 'catchup')
-      return ps !== null && ps.every(p => p.isr.includes(follower.id)) ? performance.now() : null
-    }, 10)
-    const mb = behind / 1e6
-    console.log(`  follower catch-up: ${mb.toFixed(0)} MB behind (${fmt(count)} x ${fmt(CATCHUP_RECORD_BYTES)} B produced in ${fill.seconds.toFixed(1)} s while it was down): ` +
-      `${(mb / ((doneAt - firstAt) / 1000)).toFixed(0)} MB/s from its first fetched byte to the last (${((doneAt - firstAt) / 1000).toFixed(2)} s; target ≥ 100), ` +
-      `restart → every byte ${((doneAt - spawnedAt) / 1000).toFixed(2)} s, → back in every ISR ${((inIsrAt - spawnedAt) / 1000).toFixed(2)} s (load ${loadAverage()})`)
+    if (SECTIONS.has('throughput')) await throughput(cluster)
+    if (SECTIONS.has('latency')) await latency(cluster)
+    if (SECTIONS.has('failover')) await failover(cluster)
+    if (SECTIONS.has('catchup')) await catchUp(cluster)
     return 0
   } finally {
     for (const c of children) try { process.kill(-c.pid!, 'SIGKILL') } catch { /* gone */ }
     if (KEEP) console.log(`  temp dir kept: ${dir}`)
     else fs.rmSync(dir, {recursive: true, force: true})
   }
-}
-
-/** Per partition, the largest of the nodes' sizes (the leader's). */
-function largestPerPartition(perNode: number[][]): number[] {
-  return Array.from({length: PARTITIONS}, (_, p) => Math.max(...perNode.map(x => x[p])))
 }
 
 main().then(code => process.exit(code), err => {
