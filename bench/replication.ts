@@ -31,6 +31,7 @@ import {MetadataApi, type MetadataResponse} from '../src/protocol/generated/mess
 import {ProduceApi, type ProduceResponse} from '../src/protocol/generated/messages/produce.js'
 import {ZERO_UUID} from '../src/protocol/primitives/uuid-text.js'
 import {encodeRecordBatch} from '../src/protocol/records/records.js'
+import {formatProfileSummary, summarizeCpuProfiles} from './cpuprofile-top.js'
 import {envInt, findRepoRoot, freePorts, renderProperties} from './support.js'
 
 const ROOT = findRepoRoot()
@@ -40,6 +41,8 @@ const RECORDS = envInt('KTS_BENCH_RECORDS', 1_000_000)
 const RECORD_BYTES = envInt('KTS_BENCH_RECORD_BYTES', 100)
 const CATCHUP_MB = envInt('KTS_BENCH_CATCHUP_MB', 1024)
 const KEEP = process.env.KTS_BENCH_KEEP === '1'
+/** KTS_BENCH_CPU_PROF=<dir>: nodes run under `node --cpu-prof` (profiles written when they are stopped at the end, top functions printed). */
+const CPU_PROF_DIR = process.env.KTS_BENCH_CPU_PROF ? path.resolve(process.env.KTS_BENCH_CPU_PROF) : null
 const SECTIONS = new Set((process.env.KTS_BENCH_REPLICATION_SECTIONS || 'throughput,latency,failover,catchup').split(','))
 const PARTITIONS = 6
 const LATENCY_RATE = 20_000
@@ -63,7 +66,8 @@ const delay = (ms: number): Promise<void> => new Promise(resolve => setTimeout(r
 
 function spawnNode(n: Node): ChildProcess {
   const out = fs.openSync(path.join(path.dirname(n.configFile), `node-${n.id}.out`), 'a')
-  const c = spawn(process.execPath, [RUN_JS, 'server', 'start', n.configFile], {cwd: ROOT, detached: true, stdio: ['ignore', out, out],
+  const prof = CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`] : []
+  const c = spawn(process.execPath, [...prof, RUN_JS, 'server', 'start', n.configFile], {cwd: ROOT, detached: true, stdio: ['ignore', out, out],
     env: {...process.env, KTS_PID_DIR: path.join(path.dirname(n.configFile), 'pids')}})
   fs.closeSync(out)
   children.add(c)
@@ -433,6 +437,11 @@ async function main(): Promise<number> {
     if (SECTIONS.has('latency')) await latency(cluster)
     if (SECTIONS.has('failover')) await failover(cluster)
     if (SECTIONS.has('catchup')) await catchUp(cluster)
+    if (CPU_PROF_DIR) {
+      await Promise.all(cluster.live().map(n => signalNode(n, 'SIGTERM')))
+      const files = fs.readdirSync(CPU_PROF_DIR).filter(f => f.endsWith('.cpuprofile')).map(f => path.join(CPU_PROF_DIR, f))
+      console.log(`  CPU profiles in ${CPU_PROF_DIR}, all nodes together:\n${formatProfileSummary(summarizeCpuProfiles(files, ROOT), 25)}`)
+    }
     return 0
   } finally {
     for (const c of children) try { process.kill(-c.pid!, 'SIGKILL') } catch { /* gone */ }
