@@ -7,6 +7,8 @@ import {BrokerConnection} from '../../src/protocol/client/broker-connection.js'
 import {DescribeQuorumApi, type DescribeQuorumResponse} from '../../src/protocol/generated/messages/describe-quorum.js'
 import {MetadataApi, type MetadataResponse} from '../../src/protocol/generated/messages/metadata.js'
 import {CreateTopicsApi, type CreateTopicsResponse} from '../../src/protocol/generated/messages/create-topics.js'
+import {FindCoordinatorApi, type FindCoordinatorResponse} from '../../src/protocol/generated/messages/find-coordinator.js'
+import {ListOffsetsApi, type ListOffsetsResponse} from '../../src/protocol/generated/messages/list-offsets.js'
 import type {ClusterHandle} from '../helpers/cluster-process.js'
 
 async function withConnection<T>(port: number, fn: (c: BrokerConnection) => Promise<T>, timeoutMs = 5000): Promise<T> {
@@ -53,7 +55,16 @@ export async function quorumState(cluster: ClusterHandle): Promise<QuorumState |
 export interface BrokerMetadata {
   brokers: number[]
   controllerId: number
-  topics: Map<string, {topicId: string, partitions: {partitionIndex: number, leaderId: number, replicaNodes: number[], isrNodes: number[]}[]}>
+  topics: Map<string, {topicId: string, partitions: PartitionMetadata[]}>
+}
+
+export interface PartitionMetadata {
+  partitionIndex: number
+  errorCode: number
+  leaderId: number
+  leaderEpoch: number
+  replicaNodes: number[]
+  isrNodes: number[]
 }
 
 /** Metadata (all topics) as the broker listening on `port` sees it. */
@@ -68,12 +79,47 @@ export function brokerMetadata(port: number): Promise<BrokerMetadata> {
   })
 }
 
+/** A topic to create; `configs` are topic config overrides. */
+export interface NewTopic {
+  name: string
+  numPartitions: number
+  replicationFactor: number
+  configs?: Record<string, string>
+}
+
 /** CreateTopics through the broker on `port`; resolves with the per-topic error codes. */
-export function createTopics(port: number, topics: {name: string, numPartitions: number, replicationFactor: number}[], timeoutMs = 10_000): Promise<Map<string, number>> {
+export function createTopics(port: number, topics: NewTopic[], timeoutMs = 10_000): Promise<Map<string, number>> {
   return withConnection(port, async c => {
     const res = await c.send(CreateTopicsApi, c.version(CreateTopicsApi, 7), {
-      topics: topics.map(t => ({...t, assignments: [], configs: []})), timeoutMs, validateOnly: false,
+      topics: topics.map(t => ({
+        name: t.name, numPartitions: t.numPartitions, replicationFactor: t.replicationFactor, assignments: [],
+        configs: Object.entries(t.configs ?? {}).map(([name, value]) => ({name, value})),
+      })),
+      timeoutMs, validateOnly: false,
     }) as CreateTopicsResponse
     return new Map(res.topics.map(t => [t.name, t.errorCode]))
   }, timeoutMs + 2000)
+}
+
+/**
+ * ListOffsets (latest, i.e. the high watermark for a consumer) of `partitions` of `topic`, sent to
+ * the broker on `port`; a partition this broker does not lead maps to its error code as a negative
+ * number (-errorCode).
+ */
+export function latestOffsets(port: number, topic: string, partitions: number[]): Promise<Map<number, number>> {
+  return withConnection(port, async c => {
+    const res = await c.send(ListOffsetsApi, c.version(ListOffsetsApi, 7), {
+      replicaId: -1, isolationLevel: 0, timeoutMs: 5000,
+      topics: [{name: topic, partitions: partitions.map(partitionIndex => ({partitionIndex, currentLeaderEpoch: -1, timestamp: -1, maxNumOffsets: 1}))}],
+    }) as ListOffsetsResponse
+    return new Map(res.topics[0].partitions.map(p => [p.partitionIndex, p.errorCode === 0 ? p.offset : -p.errorCode]))
+  }, 3000)
+}
+
+/** FindCoordinator (v3, group) sent to the broker on `port`: the coordinator's node id, or -errorCode. */
+export function findGroupCoordinator(port: number, groupId: string): Promise<number> {
+  return withConnection(port, async c => {
+    const res = await c.send(FindCoordinatorApi, 3, {key: groupId, keyType: 0, coordinatorKeys: []}) as FindCoordinatorResponse
+    return res.errorCode === 0 ? res.nodeId : -res.errorCode
+  }, 3000)
 }

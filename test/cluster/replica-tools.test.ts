@@ -222,22 +222,23 @@ describe('partition admin tools: 1 controller + 3 brokers (real processes)', fun
     await waitFor(async () => (await brokerMetadata(cluster.node(2).brokerPort)).brokers.includes(4), {timeoutMs: 15_000, message: 'broker 4 unfenced'})
   })
 
-  it('--unavailable-partitions with the whole ISR down; kts leader-election --election-type unclean brings the partition back', async () => {
-    await createTopic('unc', '3:4')
+  it('--unavailable-partitions with the whole ISR down; kts leader-election --election-type unclean brings a partition back, an ISR member returning the other', async () => {
+    await createTopic('unc', '3:4,3:4')
     await produce('unc', 0, 20)
+    await produce('unc', 1, 20)
     await cluster.kill(4)
-    await waitFor(async () => field(await partitionLine('unc', 0), 'Isr') === '3', {timeoutMs: 20_000, message: 'the ISR of unc-0 to shrink to 3'})
+    await waitFor(async () => (await describe_('--topic', 'unc')).filter(l => l.includes('\tPartition: ')).every(l => field(l, 'Isr') === '3'), {timeoutMs: 20_000, message: 'the ISRs of unc to shrink to 3'})
     await cluster.kill(3)
     const offline = await waitFor(async () => {
       const lines = await describe_('--unavailable-partitions', '--topic', 'unc')
-      return lines.length === 1 ? lines : false
-    }, {timeoutMs: 20_000, message: 'unc-0 offline'})
-    assert.deepEqual([field(offline[0], 'Leader'), field(offline[0], 'Isr')], ['none', '3'])
-    // Broker 4 comes back, but it is not in the ISR: the partition stays offline (unclean.leader.election.enable=false).
+      return lines.length === 2 ? lines : false
+    }, {timeoutMs: 20_000, message: 'unc-0 and unc-1 offline'})
+    for (const l of offline) assert.deepEqual([field(l, 'Leader'), field(l, 'Isr')], ['none', '3'])
+    // Broker 4 comes back, but it is not in the ISR: the partitions stay offline (unclean.leader.election.enable=false).
     await cluster.start(4)
     await waitFor(async () => (await brokerMetadata(cluster.node(2).brokerPort)).brokers.includes(4), {timeoutMs: 20_000, message: 'broker 4 unfenced'})
     assert.equal(field(await partitionLine('unc', 0), 'Leader'), 'none')
-    assert.deepEqual(partitions(await describe_('--under-min-isr-partitions', '--topic', 'unc')), ['unc-0'])
+    assert.deepEqual(partitions(await describe_('--under-min-isr-partitions', '--topic', 'unc')), ['unc-0', 'unc-1'])
     const pref = await kts('leader-election', '--bootstrap-server', bootstrap(), '--election-type', 'preferred', '--topic', 'unc', '--partition', '0')
     assert.equal(pref.code, 1)
     assert.equal(pref.stdout, 'Error completing leader election (PREFERRED) for partition: unc-0: org.apache.kafka.common.errors.PreferredLeaderNotAvailableException: The preferred leader was not available.\n')
@@ -246,8 +247,13 @@ describe('partition admin tools: 1 controller + 3 brokers (real processes)', fun
     assert.equal(r.stdout, 'Successfully completed leader election (UNCLEAN) for partitions unc-0\n')
     const back = await partitionLine('unc', 0)
     assert.deepEqual([field(back, 'Leader'), field(back, 'Isr')], ['4', '4'])
-    assert.deepEqual(await describe_('--unavailable-partitions', '--topic', 'unc'), [])
+    assert.deepEqual(partitions(await describe_('--unavailable-partitions', '--topic', 'unc')), ['unc-1'])
     const again = await kts('leader-election', '--bootstrap-server', bootstrap(), '--election-type', 'unclean', '--topic', 'unc', '--partition', '0')
     assert.deepEqual([again.code, again.stdout], [0, 'Valid replica already elected for partitions unc-0\n'])
+    // Broker 3, the last ISR member of unc-1, returns: it leads unc-1 again with every record.
+    await cluster.start(3)
+    await waitFor(async () => field(await partitionLine('unc', 1), 'Leader') === '3', {timeoutMs: 20_000, message: 'broker 3 leading unc-1 again'})
+    assert.deepEqual(await describe_('--unavailable-partitions', '--topic', 'unc'), [])
+    assert.deepEqual(await consumeAll('unc', 1, 20), Array.from({length: 20}, (_, i) => `unc-1-${i}`))
   })
 })

@@ -181,8 +181,15 @@ export class BrokerServer {
     this.lifecycle = lifecycle
     this.cleanups.push(() => lifecycle.close())
 
+    // The replica manager and the coordinators follow the image only once this broker has caught up
+    // with the metadata log (Kafka installs the BrokerMetadataPublisher after the initial catch-up):
+    // a restarted node replays its local metadata log from an old snapshot or offset, and acting on
+    // those historic states would make it lead or follow partitions in epochs long gone (writing
+    // leader-epoch entries for them into its logs and fetching from stale leaders).
+    let caughtUp = false
     let applied: MetadataImage | null = null
     const applyImage = (next: MetadataImage): void => {
+      if (!caughtUp) return
       const topicsChanged = applied === null || applied.topicsByName !== next.topicsByName
       const configsChanged = applied === null || applied.configs !== next.configs
       applied = next
@@ -204,7 +211,6 @@ export class BrokerServer {
       lifecycle.metadataAdvanced()
     })
     this.cleanups.push(() => unsubscribe())
-    applyImage(metadata.image)
 
     const producerIds = new ProducerIdManager(async () => {
       const res = await forwardingChannel.send<AllocateProducerIdsResponse>(AllocateProducerIdsApi, {brokerId: nodeId, brokerEpoch: lifecycle.brokerEpoch})
@@ -216,6 +222,8 @@ export class BrokerServer {
     lifecycle.start()
     log.info('Waiting for the broker to catch up with the metadata log')
     await Promise.race([lifecycle.caughtUp, this.opts.abort ?? lifecycle.caughtUp])
+    caughtUp = true
+    applyImage(metadata.image)
 
     const requestLog = getLogger('kafka.network.RequestChannel', `[SocketServer listenerType=BROKER, nodeId=${nodeId}] `)
     const services: BrokerServices = {

@@ -165,6 +165,11 @@ interface ListenerContext<T> {
 
 const NULL_LOGGER: RaftLogger = {info() {}, warn() {}, error() {}}
 
+/** The replica id of a Fetch (ReplicaState from v15), -1 for a consumer. */
+function fetchReplicaId(req: FetchRequest, apiVersion: number): number {
+  return apiVersion >= 15 ? req.replicaState.replicaId : req.replicaId
+}
+
 export class KafkaRaftClient<T> {
   readonly nodeId: number
   private readonly directoryId: string
@@ -183,6 +188,14 @@ export class KafkaRaftClient<T> {
   private outbox: OutboundMessage[] = []
   private parked: ParkedFetch[] = []
   private parkedDirty: 'none' | 'all' | 'endOffset' = 'none'
+  /**
+   * As leader: the high watermark last sent to each replica in a Fetch response. A Fetch from a
+   * replica that has not seen the current high watermark is answered at once, not parked (what
+   * KIP-1166 does with the HighWatermark field of Fetch v18): otherwise a replica whose previous
+   * Fetch was answered just before the high watermark moved learns about the commit only when its
+   * next Fetch times out, up to the fetch max wait later (brokers acting on committed metadata late).
+   */
+  private readonly hwSentTo = new Map<number, number>()
   private snapshots: SnapshotId[] = []
   private hw = 0
   private nextCorrelationId = 1
@@ -810,6 +823,7 @@ export class KafkaRaftClient<T> {
     const ls = new LeaderState(this.nodeId, this.directoryId, epoch, epochStartOffset, this.voters(), granted, accumulator, this.config.fetchTimeoutMs, now)
     this.quorum.set(epoch, this.nodeId, this.nodeId, {role: 'leader', leader: ls})
     this.leaveRole()
+    this.hwSentTo.clear()
     this.logger.info(`Leader of epoch ${epoch} (epoch start offset ${epochStartOffset}, voters ${JSON.stringify(this.quorum.voters)})`)
     this.appendControlBatch(ls, epochStartOffset, records)
   }
@@ -1096,6 +1110,14 @@ export class KafkaRaftClient<T> {
     else this.respond(vc.requestId, {apiKey: ApiKey.REMOVE_RAFT_VOTER, data: removeRaftVoterResponse(error, message)})
   }
 
+  /** Sends a Fetch response, remembering the high watermark the replica now knows (leader only). */
+  private respondToFetch(requestId: number, apiVersion: number, req: FetchRequest, data: FetchResponse): void {
+    const hw = data.responses[0]?.partitions[0]?.highWatermark ?? -1
+    const replicaId = fetchReplicaId(req, apiVersion)
+    if (this.quorum.role === 'leader' && replicaId >= 0 && hw >= 0) this.hwSentTo.set(replicaId, hw)
+    this.respond(requestId, {apiKey: ApiKey.FETCH, data})
+  }
+
   private respond(requestId: number, body: RaftResponseBody): void {
     if ('nodeEndpoints' in body.data && body.data.nodeEndpoints.length === 0) {
       // where the leader this node knows listens (Fetch v16+, Vote/BeginQuorumEpoch/EndQuorumEpoch v1+, FetchSnapshot v1+)
@@ -1215,7 +1237,7 @@ export class KafkaRaftClient<T> {
   }
 
   private handleFetchRequest(requestId: number, apiVersion: number, req: FetchRequest, now: number): void {
-    const send = (data: FetchResponse): void => this.respond(requestId, {apiKey: ApiKey.FETCH, data})
+    const send = (data: FetchResponse): void => this.respondToFetch(requestId, apiVersion, req, data)
     if (!this.hasValidClusterId(req.clusterId)) return send(fetchResponse(ErrorCode.INCONSISTENT_CLUSTER_ID))
     if (!KafkaRaftClient.isMetadataFetchTopic(req.topics, apiVersion)) return send(fetchResponse(ErrorCode.INVALID_REQUEST))
     const p = req.topics[0].partitions[0]
@@ -1224,7 +1246,9 @@ export class KafkaRaftClient<T> {
     }
     const res = this.tryCompleteFetch(req, apiVersion, now)
     const pd = res.responses[0].partitions[0]
-    if (pd.errorCode !== ErrorCode.NONE || (pd.records?.length ?? 0) > 0 || req.maxWaitMs === 0 || pd.divergingEpoch.epoch >= 0 || pd.snapshotId.epoch >= 0) {
+    const replicaId = fetchReplicaId(req, apiVersion)
+    const hwNotSeen = replicaId >= 0 && pd.highWatermark > (this.hwSentTo.get(replicaId) ?? -1)
+    if (pd.errorCode !== ErrorCode.NONE || (pd.records?.length ?? 0) > 0 || req.maxWaitMs === 0 || pd.divergingEpoch.epoch >= 0 || pd.snapshotId.epoch >= 0 || hwNotSeen) {
       return send(res)
     }
     this.parked.push({requestId, apiVersion, request: req, deadline: now + req.maxWaitMs})
@@ -1247,7 +1271,7 @@ export class KafkaRaftClient<T> {
     }
     const maxBytes = Math.min(req.maxBytes, p.partitionMaxBytes > 0 ? p.partitionMaxBytes : MAX_BATCH_SIZE_BYTES, MAX_BATCH_SIZE_BYTES)
     const records = this.log.read(p.fetchOffset, maxBytes)
-    const replicaId = apiVersion >= 15 ? req.replicaState.replicaId : req.replicaId
+    const replicaId = fetchReplicaId(req, apiVersion)
     if (ls.updateReplicaState(replicaId, p.replicaDirectoryId, p.fetchOffset, now)) this.onLeaderHighWatermark(ls)
     return fetchResponse(ErrorCode.NONE, {...base, highWatermark: ls.highWatermark ?? -1, records})
   }
@@ -1524,7 +1548,7 @@ export class KafkaRaftClient<T> {
       const due = this.parked.filter(p => mode === 'all' || p.deadline <= now || p.request.topics[0].partitions[0].fetchOffset < end)
       if (due.length === 0) continue
       this.parked = this.parked.filter(p => !due.includes(p))
-      for (const p of due) this.respond(p.requestId, {apiKey: ApiKey.FETCH, data: this.tryCompleteFetch(p.request, p.apiVersion, now)})
+      for (const p of due) this.respondToFetch(p.requestId, p.apiVersion, p.request, this.tryCompleteFetch(p.request, p.apiVersion, now))
     }
     this.deliverToListeners()
   }

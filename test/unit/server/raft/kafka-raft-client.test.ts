@@ -294,6 +294,8 @@ describe('KafkaRaftClient', () => {
       assert.ok(res && res.apiKey === ApiKey.FETCH)
       assert.ok((res.data.responses[0].partitions[0].records?.length ?? 0) > 0)
       assert.equal(n.request(fetch({replicaId: 2, epoch, fetchOffset: n.core.logEndOffset(), lastFetchedEpoch: lastEpoch, maxWaitMs: 500}), 300)?.responses[0].partitions[0].highWatermark, n.core.logEndOffset())
+      // replica 3 has not seen this high watermark: answered at once, then parked (as KIP-1166's Fetch v18 does)
+      assert.equal(n.request(fetch({replicaId: 3, epoch, fetchOffset: n.core.logEndOffset(), lastFetchedEpoch: lastEpoch, maxWaitMs: 500}), 300)?.responses[0].partitions[0].highWatermark, n.core.logEndOffset(), 'answered at once: a high watermark replica 3 had not seen')
       assert.equal(n.request(fetch({replicaId: 3, epoch, fetchOffset: n.core.logEndOffset(), lastFetchedEpoch: lastEpoch, maxWaitMs: 500}), 300), null)
       n.core.poll(800)
       assert.equal(n.core.takeOutbound().filter(m => m.kind === 'response').length, 1, 'expired after MaxWaitMs')

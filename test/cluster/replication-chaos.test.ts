@@ -1,0 +1,274 @@
+// Replication chaos across real processes (issue "5 — Replicated partitions"): three combined nodes,
+// a topic with replication factor 3 and min.insync.replicas=2, a librdkafka idempotent producer
+// (confluent-kafka) sending sequence-numbered records with acks=all, while a seeded fault schedule
+// SIGKILLs and restarts the current leader of a partition and SIGSTOPs/SIGCONTs another node for a
+// while. Then everything is read back: every acknowledged record is there exactly once, at the
+// offset its delivery report gave, in per-partition send order; and the three replicas of every
+// partition hold byte-identical logs.
+//
+// Replay: KTS_CHAOS_SEED=<seed> (printed at start and on failure) repeats the fault schedule
+// (timings vary with the machine); KTS_CHAOS_SECONDS sets how long faults are injected (default 60).
+import assert from 'node:assert/strict'
+import {spawn, type ChildProcess} from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import {startCluster, type ClusterHandle} from '../helpers/cluster-process.js'
+import {waitFor} from '../helpers/wait-for.js'
+import {PYTHON, pyScript, pythonHasModule} from '../interop/python-client.js'
+import {runProcess} from '../helpers/run-process.js'
+import {brokerMetadata, createTopics, latestOffsets, type PartitionMetadata} from './cluster-client.js'
+
+const TOPIC = 'chaos'
+const PARTITIONS = 3
+/** Records per second the producer offers. */
+const RATE = 1500
+const SEED = Number(process.env.KTS_CHAOS_SEED ?? Math.floor(Math.random() * 2 ** 31))
+const CHAOS_MS = Number(process.env.KTS_CHAOS_SECONDS ?? 60) * 1000
+
+/** mulberry32: a small seeded PRNG, [0, 1). */
+function prng(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/** Part of the fault schedule, not a synchronization. */
+function pause(ms: number): Promise<void> {
+  return new Promise(resolve => setTimeout(resolve, ms))
+}
+
+interface Ack { partition: number, offset: number }
+
+/** The chaos_client.py producer: parses its delivery reports as they arrive. */
+class ChaosProducer {
+  readonly acked = new Map<number, Ack>()
+  readonly failed: string[] = []
+  stderr = ''
+  done: {sent: number, undelivered: number} | null = null
+  private readonly child: ChildProcess
+  private rest = ''
+  readonly exited: Promise<number | null>
+  /** Set once the process has exited (a fatal client error ends it early). */
+  exitCode: number | null | undefined = undefined
+
+  constructor(bootstrap: string) {
+    this.child = spawn(PYTHON, [pyScript('chaos_client.py'), 'produce', bootstrap, TOPIC, String(PARTITIONS), String(RATE)], {stdio: ['pipe', 'pipe', 'pipe']})
+    this.child.stdout!.setEncoding('utf8').on('data', (d: string) => this.onData(d))
+    this.child.stderr!.setEncoding('utf8').on('data', (d: string) => (this.stderr += d))
+    this.child.stdin!.on('error', () => undefined)
+    this.exited = new Promise(resolve => this.child.once('exit', code => {
+      this.exitCode = code
+      resolve(code)
+    }))
+  }
+
+  private onData(d: string): void {
+    const lines = (this.rest + d).split('\n')
+    this.rest = lines.pop()!
+    for (const line of lines) {
+      const f = line.split(' ')
+      if (f[0] === 'A') this.acked.set(Number(f[3]), {partition: Number(f[1]), offset: Number(f[2])})
+      else if (f[0] === 'E') this.failed.push(line)
+      else if (f[0] === 'DONE') this.done = {sent: Number(f[1]), undelivered: Number(f[2])}
+    }
+  }
+
+  /** Asks the producer to flush and exit; resolves with its exit code. */
+  async stop(timeoutMs: number): Promise<number | null> {
+    this.child.stdin!.end('stop\n')
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs)
+    try {
+      return await this.exited
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  kill(): void {
+    this.child.kill('SIGKILL')
+  }
+}
+
+async function topicPartitions(cluster: ClusterHandle): Promise<PartitionMetadata[] | null> {
+  for (const n of cluster.nodes) {
+    if (!n.process.running) continue
+    try {
+      const t = (await brokerMetadata(n.brokerPort)).topics.get(TOPIC)
+      if (t && t.partitions.length === PARTITIONS) return [...t.partitions].sort((a, b) => a.partitionIndex - b.partitionIndex)
+    } catch {
+      // down or paused: ask the next one
+    }
+  }
+  return null
+}
+
+/** The bytes of every `.log` segment of a partition replica, in offset order. */
+function replicaBytes(cluster: ClusterHandle, nodeId: number, partition: number): Buffer {
+  const dir = path.join(cluster.node(nodeId).logDir, `${TOPIC}-${partition}`)
+  const files = fs.readdirSync(dir).filter(f => f.endsWith('.log')).sort()
+  return Buffer.concat(files.map(f => fs.readFileSync(path.join(dir, f))))
+}
+
+describe('Replication chaos: RF=3, min.insync.replicas=2, leaders SIGKILLed, followers SIGSTOPped (real processes)', function () {
+  this.timeout(CHAOS_MS + 150_000)
+  let cluster: ClusterHandle | undefined
+  let producer: ChaosProducer | undefined
+  const schedule: string[] = []
+
+  before(async function () {
+    if (!await pythonHasModule('confluent_kafka')) this.skip()
+    cluster = await startCluster({controllers: 3, overrides: {'broker.session.timeout.ms': 3000, 'broker.heartbeat.interval.ms': 500}})
+  })
+  after(async () => {
+    producer?.kill()
+    await cluster?.close()
+  })
+  afterEach(function () {
+    if (this.currentTest?.state !== 'failed' || !cluster) return
+    const file = path.join(os.tmpdir(), `kts-chaos-${SEED}-${Date.now()}.log`)
+    fs.writeFileSync(file, `seed ${SEED}\n--- fault schedule ---\n${schedule.join('\n')}\n--- producer stderr ---\n${producer?.stderr ?? ''}\n--- nodes ---\n${cluster.output()}`)
+    console.log(`      chaos seed ${SEED} (replay: KTS_CHAOS_SEED=${SEED}); fault schedule:\n${schedule.join('\n')}\n      node logs: ${file}\n${cluster.output().slice(-15_000)}`)
+  })
+
+  it('loses no acknowledged record and duplicates none', async () => {
+    const c = cluster!
+    const rand = prng(SEED)
+    const t0 = Date.now()
+    const note = (s: string): void => {
+      schedule.push(`${((Date.now() - t0) / 1000).toFixed(1).padStart(6)} s  ${s}`)
+    }
+    console.log(`      chaos seed ${SEED}, ${CHAOS_MS / 1000} s of faults`)
+    assert.equal((await createTopics(c.node(1).brokerPort, [{name: TOPIC, numPartitions: PARTITIONS, replicationFactor: 3, configs: {'min.insync.replicas': '2'}}])).get(TOPIC), 0)
+    await waitFor(async () => (await topicPartitions(c))?.every(p => p.leaderId >= 0 && p.isrNodes.length === 3), {timeoutMs: 15_000, message: 'leaders and full ISRs'})
+
+    const p = new ChaosProducer(c.bootstrap)
+    producer = p
+    const progress = (atLeast: number, what: string): Promise<unknown> => waitFor(() => p.acked.size >= atLeast || p.exitCode !== undefined, {
+      timeoutMs: 40_000, intervalMs: 100, message: () => `${what}: ${atLeast} acknowledged records (have ${p.acked.size}; producer stderr: ${p.stderr.slice(-2000)})`,
+    })
+    await progress(500, 'the producer to start')
+    note(`producer running, ${p.acked.size} acknowledged`)
+
+    let kills = 0
+    let pauses = 0
+    const end = Date.now() + CHAOS_MS
+    while (Date.now() < end && p.exitCode === undefined) {
+      const partition = Math.floor(rand() * PARTITIONS)
+      const downMs = 300 + Math.floor(rand() * 2500)
+      const pauseOther = rand() < 0.5
+      const pauseDelayMs = Math.floor(rand() * 1500)
+      const pauseMs = 1000 + Math.floor(rand() * 5000)
+      const otherPick = rand()
+      const parts = await waitFor(async () => {
+        const ps = await topicPartitions(c)
+        return ps && ps[partition].leaderId >= 0 ? ps : null
+      }, {timeoutMs: 30_000, message: `a leader of ${TOPIC}-${partition}`})
+      const leader = parts[partition].leaderId
+      note(`SIGKILL node ${leader}, leader of ${TOPIC}-${partition} (leaders ${parts.map(x => x.leaderId).join(',')}, ISRs ${parts.map(x => `[${x.isrNodes.join(',')}]`).join(' ')}); back in ${downMs} ms`)
+      await c.kill(leader)
+      kills++
+      let paused: Promise<void> = Promise.resolve()
+      if (pauseOther) {
+        const others = c.nodes.filter(n => n.id !== leader)
+        const victim = others[Math.floor(otherPick * others.length)].id
+        pauses++
+        paused = (async () => {
+          await pause(pauseDelayMs)
+          note(`SIGSTOP node ${victim} for ${pauseMs} ms`)
+          await c.pause(victim)
+          await pause(pauseMs)
+          await c.resume(victim)
+          note(`SIGCONT node ${victim}`)
+        })()
+      }
+      await pause(downMs)
+      note(`restart node ${leader}`)
+      await c.start(leader, false)
+      await paused
+      await c.node(leader).process.waitReady(60_000)
+      note(`node ${leader} up, ${p.acked.size} acknowledged`)
+      await progress(p.acked.size + 300, `progress after the fault on node ${leader}`)
+    }
+    note(`faults over: ${kills} kills, ${pauses} pauses${p.exitCode !== undefined ? `; the producer exited early (${p.exitCode})` : ''}`)
+
+    // Quiesce: every replica back in sync, then the producer drains.
+    await waitFor(async () => (await topicPartitions(c))?.every(x => x.leaderId >= 0 && x.isrNodes.length === 3), {timeoutMs: 60_000, message: 'full ISRs after the faults'})
+    const code = await p.stop(90_000)
+    note(`producer stopped (exit ${code}): ${JSON.stringify(p.done)}, ${p.acked.size} acknowledged, ${p.failed.length} failed`)
+
+    // The leaders' high watermarks cover every acknowledged offset.
+    const needed = new Array<number>(PARTITIONS).fill(0)
+    for (const a of p.acked.values()) needed[a.partition] = Math.max(needed[a.partition], a.offset + 1)
+    const hws = new Array<number>(PARTITIONS).fill(-1)
+    const covered = await waitFor(async () => {
+      const ps = await topicPartitions(c)
+      if (!ps) return null
+      for (const x of ps) hws[x.partitionIndex] = (await latestOffsets(c.node(x.leaderId).brokerPort, TOPIC, [x.partitionIndex])).get(x.partitionIndex) ?? -1
+      return hws.every((hw, i) => hw >= needed[i])
+    }, {timeoutMs: 30_000}).catch(() => false)
+    // Below an acknowledged offset means records were lost: read what there is and report them.
+    if (!covered) note(`high watermarks ${hws.join(',')} below the acknowledged ends ${needed.join(',')}`)
+    const final = await waitFor(() => topicPartitions(c), {timeoutMs: 10_000, message: 'final metadata'})
+
+    // Read everything back.
+    const read = await runProcess(PYTHON, [pyScript('chaos_client.py'), 'consume', c.bootstrap, TOPIC, String(PARTITIONS)], {timeoutMs: 90_000})
+    assert.equal(read.code, 0, `consumer: ${read.stderr.slice(-3000)}`)
+    const at = new Map<number, Ack>()
+    let duplicates = 0
+    const dupSamples: string[] = []
+    const orderErrors: string[] = []
+    const lastSeq = new Array<number>(PARTITIONS).fill(-1)
+    let readCount = 0
+    for (const line of read.stdout.split('\n')) {
+      const f = line.split(' ')
+      if (f[0] !== 'R') continue
+      readCount++
+      const partition = Number(f[1])
+      const offset = Number(f[2])
+      const seq = Number(f[3])
+      if (at.has(seq)) {
+        duplicates++
+        if (dupSamples.length < 5) dupSamples.push(`${seq} at ${partition}/${offset} and ${at.get(seq)!.partition}/${at.get(seq)!.offset}`)
+      } else {
+        at.set(seq, {partition, offset})
+      }
+      if (seq <= lastSeq[partition] && orderErrors.length < 5) orderErrors.push(`partition ${partition}: ${seq} at offset ${offset} after ${lastSeq[partition]}`)
+      lastSeq[partition] = Math.max(lastSeq[partition], seq)
+    }
+    const lost: string[] = []
+    const moved: string[] = []
+    for (const [seq, a] of p.acked) {
+      const r = at.get(seq)
+      if (!r) lost.push(`${seq} (acked at ${a.partition}/${a.offset})`)
+      else if (r.partition !== a.partition || (a.offset >= 0 && r.offset !== a.offset)) moved.push(`${seq} acked at ${a.partition}/${a.offset}, read at ${r.partition}/${r.offset}`)
+    }
+    const elections = final.reduce((n, x) => n + x.leaderEpoch, 0)
+    const noOffset = [...p.acked.values()].filter(a => a.offset < 0).length
+    console.log(`      acked=${p.acked.size} (${noOffset} without offset) read=${readCount} lost=${lost.length} duplicates=${duplicates} kills=${kills} pauses=${pauses} elections=${elections} (seed ${SEED})`)
+    assert.deepEqual(lost.slice(0, 10), [], `${lost.length} acknowledged records lost`)
+    assert.deepEqual(moved.slice(0, 10), [], `${moved.length} records not at the offset of their delivery report`)
+    assert.deepEqual(dupSamples, [], `${duplicates} duplicates`)
+    assert.deepEqual(orderErrors, [], 'per-partition order')
+    // A fatal idempotence error (OUT_OF_ORDER_SEQUENCE_NUMBER: the broker lost what it had taken) ends the producer early.
+    assert.equal(code, 0, `producer exit code; stderr: ${p.stderr.slice(-3000)}`)
+    assert.ok(p.done, 'producer summary line')
+    assert.equal(p.done.undelivered, 0, 'records left undelivered at the end')
+    assert.deepEqual(p.failed.slice(0, 5), [], `${p.failed.length} deliveries failed`)
+    assert.ok(kills >= 3, `only ${kills} kills`)
+
+    // Every replica holds the same batches at the same offsets with the same leader epochs.
+    await waitFor(() => {
+      for (let x = 0; x < PARTITIONS; x++) {
+        const leader = replicaBytes(c, final[x].leaderId, x)
+        for (const n of c.nodes) if (!replicaBytes(c, n.id, x).equals(leader)) return false
+      }
+      return true
+    }, {timeoutMs: 20_000, message: 'byte-identical replica logs'})
+  })
+})
