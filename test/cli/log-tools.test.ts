@@ -9,6 +9,7 @@ import path from 'node:path'
 import {Partitioners} from 'kafkajs'
 import {runCli} from '../helpers/run-cli.js'
 import {makeTempDir, removeTempDir} from '../helpers/temp-dir.js'
+import {waitFor} from '../helpers/wait-for.js'
 import {createTopic, kafkajsClient, uniqueTopic, useBroker} from '../interop/interop-check.js'
 
 const T0 = 1_700_000_000_000
@@ -97,5 +98,67 @@ describe('kts log tools (get-offsets, delete-records, log-dirs, dump-log) agains
     } finally {
       removeTempDir(dir)
     }
+  })
+
+  /** The partition directory `name` in one of the log dirs. */
+  const partitionDir = (name: string): string => {
+    const found = dirs.map(d => path.join(d, name)).find(d => fs.existsSync(d))
+    if (found === undefined) throw new Error(`${name} is in no log dir`)
+    return found
+  }
+
+  it('dump-log on live data: segment, indexes, __consumer_offsets (--offsets-decoder), __cluster_metadata (--cluster-metadata-decoder)', async () => {
+    const kafka = kafkajsClient(suite.broker.bootstrap)
+    const group = uniqueTopic('dump-group')
+    const consumer = kafka.consumer({groupId: group, sessionTimeout: 10_000})
+    const admin = kafka.admin()
+    await Promise.all([consumer.connect(), admin.connect()])
+    try {
+      await consumer.subscribe({topic, fromBeginning: true})
+      await consumer.run({autoCommitInterval: 100, eachMessage: async () => undefined})
+      await waitFor(async () => {
+        const [t] = await admin.fetchOffsets({groupId: group, topics: [topic]})
+        return t.partitions.find(p => p.partition === 0)?.offset === '5'
+      }, {timeoutMs: 20_000, message: 'the group committed offset 5 of partition 0'})
+    } finally {
+      await consumer.disconnect()
+      await admin.disconnect()
+    }
+
+    const dir = partitionDir(`${topic}-0`)
+    const seg = path.join(dir, '00000000000000000000.log')
+    const data = await runCli(['dump-log', '--files', seg, '--print-data-log'])
+    assert.equal(data.code, 0, data.stderr)
+    const lines = data.stdout.split('\n')
+    assert.deepEqual(lines.slice(0, 2), [`Dumping ${seg}`, 'Log starting offset: 0'])
+    assert.match(lines[2], /^baseOffset: 0 lastOffset: 2 count: 3 baseSequence: 0 lastSequence: 2 producerId: -1 producerEpoch: 0 partitionLeaderEpoch: 0 isTransactional: false isControl: false deleteHorizonMs: OptionalLong\.empty position: 0 CreateTime: 1700000050000 size: \d+ magic: 2 compresscodec: none crc: \d+ isvalid: true$/)
+    assert.equal(lines[3], '| offset: 0 CreateTime: 1700000000000 keySize: 2 valueSize: 2 sequence: 0 headerKeys: [] key: k0 payload: v0')
+    assert.match(lines[6], /^baseOffset: 3 lastOffset: 4 count: 2 .* position: 98 CreateTime: 1700000030000 /)
+    assert.equal(lines[8], '| offset: 4 CreateTime: 1700000030000 keySize: 2 valueSize: 2 sequence: 1 headerKeys: [h] key: k4 payload: v4')
+    const shallow = await runCli(['dump-log', '--files', seg])
+    assert.equal(shallow.stdout.split('\n').filter(l => l.startsWith('| ')).length, 0, 'batch lines only without --print-data-log / --deep-iteration')
+
+    const offsetsDir = dirs.flatMap(d => fs.readdirSync(d).filter(n => n.startsWith('__consumer_offsets-')).map(n => path.join(d, n)))
+      .find(d => fs.statSync(path.join(d, '00000000000000000000.log')).size > 0)
+    assert.ok(offsetsDir !== undefined, 'one __consumer_offsets partition holds the group')
+    const offsets = await runCli(['dump-log', '--offsets-decoder', '--files', path.join(offsetsDir, '00000000000000000000.log')])
+    assert.equal(offsets.code, 0, offsets.stderr)
+    assert.equal(offsets.stderr, '')
+    const commit = offsets.stdout.split('\n').find(l => l.includes(`"partition":0}} payload: {"version":"3","data":{"offset":5,`))
+    assert.ok(commit, offsets.stdout)
+    assert.match(commit, new RegExp(`^\\| offset: \\d+ CreateTime: \\d+ keySize: \\d+ valueSize: \\d+ sequence: -1 headerKeys: \\[\\] key: \\{"type":"1","data":\\{"group":"${group}","topic":"${topic}","partition":0\\}\\} payload: \\{"version":"3","data":\\{"offset":5,"leaderEpoch":-?\\d+,"metadata":"","commitTimestamp":\\d+\\}\\}$`))
+    const groupLine = offsets.stdout.split('\n').find(l => l.includes('"protocolType":"consumer","generation":1,'))
+    assert.ok(groupLine, offsets.stdout)
+    assert.ok(groupLine.includes(`key: {"type":"2","data":{"group":"${group}"}}`))
+    assert.ok(groupLine.includes(`"subscription":{"topics":["${topic}"],"userData":""}`), 'the subscription decoded as ConsumerProtocolSubscription')
+
+    const metaLog = path.join(partitionDir('__cluster_metadata-0'), '00000000000000000000.log')
+    const meta = await runCli(['dump-log', '--cluster-metadata-decoder', '--files', metaLog])
+    assert.equal(meta.code, 0, meta.stderr)
+    const metaLines = meta.stdout.split('\n')
+    assert.ok(metaLines.some(l => /^\| offset: \d+ CreateTime: \d+ keySize: -1 valueSize: \d+ sequence: -1 headerKeys: \[\] payload: \{"type":"FEATURE_LEVEL_RECORD","version":0,"data":\{"name":"metadata.version","featureLevel":\d+\}\}$/.test(l)), meta.stdout.slice(0, 2000))
+    assert.ok(metaLines.some(l => l.includes(`payload: {"type":"TOPIC_RECORD","version":0,"data":{"name":"${topic}","topicId":"`)))
+    assert.ok(metaLines.some(l => l.endsWith(' controlType: LEADER_CHANGE(2)')))
+    assert.equal(metaLines.filter(l => l.includes('skipping')).length, 0)
   })
 })
