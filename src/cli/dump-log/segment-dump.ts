@@ -10,7 +10,7 @@ import path from 'node:path'
 import {Reader} from '../../protocol/primitives/reader.js'
 import {codecName} from '../../protocol/records/compression.js'
 import {crc32c} from '../../protocol/records/crc32c.js'
-import {BATCH_LENGTH_OFFSET, LOG_OVERHEAD, MAGIC_OFFSET, RECORD_BATCH_OVERHEAD, ATTRIBUTES_OFFSET} from '../../protocol/records/record-batch.js'
+import {ATTRIBUTES_OFFSET, BATCH_LENGTH_OFFSET, LOG_OVERHEAD, MAGIC_OFFSET, RECORD_BATCH_OVERHEAD, readBatchHeader} from '../../protocol/records/record-batch.js'
 import {ControlRecordType, TimestampType, decodeRecordBatch, type DecodedRecord, type DecodedRecordBatch} from '../../protocol/records/records.js'
 import {readKRaftVersionRecord, readSnapshotFooterRecord, readSnapshotHeaderRecord, readVotersRecord} from '../../protocol/generated/data/index.js'
 import {kafkaJsonString, messageToJson} from '../../protocol/json/message-json.js'
@@ -83,6 +83,20 @@ export function controlRecordText(record: DecodedRecord): string {
   }
 }
 
+/** A batch's header fields without its records (shallow iteration does not parse records). */
+function headerOnly(buf: Buffer, position: number, sizeInBytes: number): DecodedRecordBatch {
+  const h = readBatchHeader(buf, position)
+  const attributes = h.attributes
+  return {
+    position, sizeInBytes, baseOffset: h.baseOffset, lastOffset: h.baseOffset + h.lastOffsetDelta, partitionLeaderEpoch: h.partitionLeaderEpoch,
+    magic: h.magic, crc: buf.readUInt32BE(position + 17), attributes, compression: attributes & 0x07,
+    timestampType: (attributes & 0x08) !== 0 ? TimestampType.LogAppendTime : TimestampType.CreateTime,
+    isTransactional: (attributes & 0x10) !== 0, isControl: (attributes & 0x20) !== 0, hasDeleteHorizon: (attributes & 0x40) !== 0,
+    lastOffsetDelta: h.lastOffsetDelta, baseTimestamp: h.baseTimestamp, maxTimestamp: h.maxTimestamp, producerId: h.producerId,
+    producerEpoch: h.producerEpoch, baseSequence: h.baseSequence, recordsCount: h.recordsCount, records: [],
+  }
+}
+
 /** Reads up to `maxBytes` of `file`. */
 function readPrefix(file: string, maxBytes: number): {buf: Buffer, fileSize: number} {
   const fd = fs.openSync(file, 'r')
@@ -129,9 +143,9 @@ export function dumpLogFile(file: string, opts: LogDumpOptions, problems: DumpPr
     const magic = buf.readInt8(position + MAGIC_OFFSET)
     if (magic !== 2) throw new Error(`kts dump-log reads record batches of magic 2 only; found magic ${magic} at position ${position}`)
     const isValid = batchSize >= RECORD_BATCH_OVERHEAD && buf.readUInt32BE(position + 17) === crc32c(buf, position + ATTRIBUTES_OFFSET, position + batchSize)
-    const batch = decodeRecordBatch(buf.subarray(0, position + batchSize), position, false)
-    sink.out(batchLine(batch, position, isValid) + '\n')
+    sink.out(batchLine(headerOnly(buf, position, batchSize), position, isValid) + '\n')
     if (opts.deepIteration) {
+      const batch = decodeRecordBatch(buf.subarray(0, position + batchSize), position, false)
       let lines = ''
       for (const record of batch.records) {
         if (lastOffset !== -1 && record.offset !== lastOffset + 1) DumpProblems.prepend(problems.nonConsecutive, absolute, [lastOffset, record.offset])
