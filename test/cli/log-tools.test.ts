@@ -100,6 +100,43 @@ describe('kts log tools (get-offsets, delete-records, log-dirs, dump-log) agains
     }
   })
 
+  it('log-dirs: both log dirs with their partitions, sizes and lag; --topic-list, --broker-list, Kafka\'s errors', async () => {
+    const r = await cli('log-dirs', '--describe', '--topic-list', topic)
+    assert.equal(r.code, 0, r.stderr)
+    const lines = r.stdout.split('\n')
+    assert.deepEqual(lines.slice(0, 2), ['Querying brokers for log directories information', 'Received log directory information from brokers 1'])
+    assert.equal(lines[3], '')
+    assert.match(lines[2], /^\{"brokers":\[\{"broker":1,"logDirs":\[\{"partitions":\[/)
+    assert.ok(lines[2].endsWith('],"version":1}'))
+    const doc = JSON.parse(lines[2]) as {version: number, brokers: {broker: number, logDirs: {logDir: string, error: string | null, partitions: {partition: string, size: number, offsetLag: number, isFuture: boolean}[]}[]}[]}
+    const logDirs = doc.brokers[0].logDirs
+    assert.deepEqual(logDirs.map(d => d.logDir).sort(), dirs.map(d => fs.realpathSync(d)).sort().map(d => dirs.find(x => fs.realpathSync(x) === d)!))
+    const partitions = logDirs.flatMap(d => d.partitions.map(p => ({...p, logDir: d.logDir})))
+    assert.deepEqual(partitions.map(p => p.partition).sort(), [`${topic}-0`, `${topic}-1`, `${topic}-2`])
+    for (const p of partitions) {
+      assert.deepEqual(Object.keys(p), ['partition', 'size', 'offsetLag', 'isFuture', 'logDir'], 'Kafka\'s key order')
+      assert.equal(p.offsetLag, 0)
+      assert.equal(p.isFuture, false)
+      const onDisk = fs.readdirSync(path.join(p.logDir, p.partition)).filter(f => f.endsWith('.log')).reduce((n, f) => n + fs.statSync(path.join(p.logDir, p.partition, f)).size, 0)
+      assert.equal(p.size, onDisk, `size of ${p.partition} = its segments' bytes`)
+    }
+    assert.ok(partitions.find(p => p.partition === `${topic}-0`)!.size > 0)
+    assert.equal(new Set(partitions.map(p => p.logDir)).size, 2, 'the three partitions are spread over both log dirs')
+    assert.ok(logDirs.every(d => d.error === null))
+    assert.deepEqual(Object.keys(logDirs[0]), ['partitions', 'error', 'logDir'])
+
+    const all = await cli('log-dirs', '--describe', '--broker-list', '1')
+    assert.ok(all.stdout.includes(`"partition":"${topic}-0"`), 'all topics without --topic-list')
+    const other = await cli('log-dirs', '--describe', '--topic-list', 'no-such-topic-xyz')
+    assert.ok(!other.stdout.includes(`"partition":"${topic}-0"`) && other.stdout.includes('"partitions":[]'), 'only the listed topics')
+    const unknown = await cli('log-dirs', '--describe', '--broker-list', '1,5')
+    assert.equal(unknown.code, 1)
+    assert.equal(unknown.stderr, 'ERROR: The given brokers do not exist from --broker-list: 5. Current existent brokers: 1\n')
+    const noDescribe = await cli('log-dirs')
+    assert.equal(noDescribe.code, 1)
+    assert.equal(noDescribe.stderr, 'Missing required argument "[describe]"\n')
+  })
+
   /** The partition directory `name` in one of the log dirs. */
   const partitionDir = (name: string): string => {
     const found = dirs.map(d => path.join(d, name)).find(d => fs.existsSync(d))
