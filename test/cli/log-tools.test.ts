@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
+import {Admin as PlatformaticAdmin} from '@platformatic/kafka'
 import {Partitioners} from 'kafkajs'
 import {runCli} from '../helpers/run-cli.js'
 import {makeTempDir, removeTempDir} from '../helpers/temp-dir.js'
@@ -135,6 +136,23 @@ describe('kts log tools (get-offsets, delete-records, log-dirs, dump-log) agains
     const noDescribe = await cli('log-dirs')
     assert.equal(noDescribe.code, 1)
     assert.equal(noDescribe.stderr, 'Missing required argument "[describe]"\n')
+  })
+
+  it('DescribeLogDirs v4 to a real client (@platformatic/kafka): listed partitions only, file system bytes', async () => {
+    const admin = new PlatformaticAdmin({clientId: 'kts-log-dirs-test', bootstrapBrokers: [suite.broker.bootstrap]})
+    try {
+      const [broker] = await admin.describeLogDirs({topics: [{name: topic, partitions: [0, 2]}]})
+      assert.equal(broker.broker, 1)
+      assert.equal(broker.results.length, 2)
+      for (const r of broker.results) {
+        assert.ok(dirs.includes(r.logDir), r.logDir)
+        assert.ok(r.totalBytes > 0n && r.usableBytes > 0n && r.usableBytes <= r.totalBytes)
+      }
+      const listed = broker.results.flatMap(r => r.topics.flatMap(t => t.partitions.map(p => `${t.name}-${p.partitionIndex}`))).sort()
+      assert.deepEqual(listed, [`${topic}-0`, `${topic}-2`])
+    } finally {
+      await admin.close()
+    }
   })
 
   /** The partition directory `name` in one of the log dirs. */
