@@ -5,7 +5,7 @@ import {decoderFor} from '../cli/dump-log/decoder-classes.js'
 import {dumpLogs, DumpFailure} from '../cli/dump-log/dump-log.js'
 import {MemorySink, ProcessSink} from '../cli/dump-log/dump-output.js'
 import {offsetsParser} from '../cli/dump-log/offsets-parser.js'
-import {clusterMetadataParser, type RecordParser} from '../cli/dump-log/record-parsers.js'
+import {clusterMetadataParser, transactionLogParser, type RecordParser} from '../cli/dump-log/record-parsers.js'
 import {MAX_INT} from '../cli/dump-log/segment-dump.js'
 
 /** `--json` result: what the dump printed on stdout and stderr. */
@@ -61,7 +61,8 @@ export default class DumpLog extends KtsCommand {
     if (flags['offsets-decoder']) {
       parser = offsetsParser
     } else if (flags['transaction-log-decoder']) {
-      parser = transactionLogParser()
+      if (transactionLogParser === null) throw new UsageError('--transaction-log-decoder is not available in kts yet')
+      parser = transactionLogParser
     } else if (flags['cluster-metadata-decoder']) {
       parser = clusterMetadataParser
     } else {
@@ -98,10 +99,3 @@ export default class DumpLog extends KtsCommand {
   }
 }
 
-/**
- * `--transaction-log-decoder` (`__transaction_state` records): the transaction coordinator's
- * record formatting plugs in here (Kafka `TransactionLog.formatRecordKeyAndValue`).
- */
-function transactionLogParser(): RecordParser {
-  throw new UsageError('--transaction-log-decoder is not available in kts yet')
-}
