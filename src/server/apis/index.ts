@@ -14,6 +14,7 @@ import {listOffsets} from './list-offsets.js'
 import {offsetForLeaderEpoch} from './offset-for-leader-epoch.js'
 import {initProducerId} from './init-producer-id.js'
 import {deleteRecords} from './delete-records.js'
+import {describeLogDirs} from './describe-log-dirs.js'
 import {createTopics} from './create-topics.js'
 import {deleteTopics} from './delete-topics.js'
 import {createPartitions} from './create-partitions.js'
@@ -68,7 +69,7 @@ const FORWARD_ONLY: RaftRequestHandler = {handleRaftRequest: () => Promise.rejec
 export function brokerApis(): Map<number, ApiDefinition<BrokerServices>> {
   return byKey<BrokerServices>('broker', [
     apiVersions, metadata, produce, fetch, listOffsets, offsetForLeaderEpoch, initProducerId, deleteRecords,
-    describeConfigs, describeCluster,
+    describeConfigs, describeCluster, describeLogDirs,
     findCoordinator, joinGroup, syncGroup, heartbeat, leaveGroup, offsetCommit, offsetFetch, listGroups,
     describeGroups, deleteGroups, offsetDelete,
     ...CONTROLLER_ADMIN_APIS.map(forwardedApi),

@@ -21,6 +21,7 @@ import type {LeaderEndpoint} from './leader-endpoint.js'
 import {Partition, type BrokerStatus, type PartitionContext, type PartitionState, type ProduceResult} from './partition.js'
 import {ReplicaFetcher, type InitialFetchState, type ReplicaFetcherConfig} from './replica-fetcher.js'
 import {systemReplicaTime, type ReplicaTime} from './replica-time.js'
+import {describeLogDirs, type LogDirUsage} from '../log/log-dir-usage.js'
 
 export interface FetchPartitionRequest {
   topic: string
@@ -155,6 +156,15 @@ export class ReplicaManager {
 
   allPartitions(): Partition[] {
     return [...this.partitions.values()]
+  }
+
+  /**
+   * DescribeLogDirs: every log dir with the partition logs `wanted` selects (see `log-dir-usage.ts`);
+   * reads file system usage (statfs).
+   */
+  describeLogDirs(wanted: (topic: string, partition: number) => boolean): LogDirUsage[] {
+    const lm = this.o.logManager
+    return describeLogDirs(lm.logDirs, lm.allLogs(), wanted, (log) => this.getPartition(log.topicPartition.topic, log.topicPartition.partition)?.highWatermark)
   }
 
   onLeadershipChange(fn: (p: Partition, isLeader: boolean) => void): void {
