@@ -196,10 +196,14 @@ export class BrokerServer {
         replicaManager.applyPartitionStates(states)
       }
       if (configsChanged) {
-        effective = effectiveServerConfig(config, next.configsOf(ConfigResourceType.BROKER, ''), next.configsOf(ConfigResourceType.BROKER, String(nodeId)),
-          (name, reason) => log.warn(`Ignoring the dynamic broker config ${name}: ${reason}`))
-        brokerLogConfig = logConfigFromServer(effective) as LogConfig
-        logManager.defaultConfig = brokerLogConfig
+        try {
+          effective = effectiveServerConfig(config, next.configsOf(ConfigResourceType.BROKER, ''), next.configsOf(ConfigResourceType.BROKER, String(nodeId)),
+            (name, reason) => log.warn(`Ignoring the dynamic broker config ${name}: ${reason}`))
+          brokerLogConfig = logConfigFromServer(effective) as LogConfig
+          logManager.defaultConfig = brokerLogConfig
+        } catch (err) {
+          log.error('Ignoring the dynamic broker configs: they do not combine with server.properties', err)
+        }
         for (const topic of new Set(replicaManager.allPartitions().map((p) => p.topic))) replicaManager.refreshLogConfigs(topic)
       }
     }
