@@ -42,6 +42,8 @@ const EXCEPTION_CLASS: Record<string, string> = {
   INVALID_TOPIC_EXCEPTION: 'InvalidTopicException',
   NOT_LEADER_OR_FOLLOWER: 'NotLeaderOrFollowerException',
   UNSTABLE_OFFSET_COMMIT: 'UnstableOffsetCommitException',
+  INVALID_CONFIG: 'InvalidConfigurationException',
+  UNKNOWN_TOPIC_OR_PARTITION: 'UnknownTopicOrPartitionException',
   // Produce errors (Kafka `Errors`), for the perf producer's failure lines.
   CORRUPT_MESSAGE: 'CorruptRecordException',
   MESSAGE_TOO_LARGE: 'RecordTooLargeException',

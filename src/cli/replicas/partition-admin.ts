@@ -3,7 +3,7 @@
  * (`cli/admin/protocol-client.ts`), as Kafka's `KafkaAdminClient` makes them: describeCluster and
  * describeTopics (Metadata v≤12, partition errors ignored as the Java admin ignores them),
  * electLeaders (ElectLeaders v≤2), alterPartitionReassignments / listPartitionReassignments (v0)
- * and incrementalAlterConfigs (v≤1). Every request goes to the first reachable bootstrap broker,
+ * describeConfigs (v≤4) and incrementalAlterConfigs (v≤1). Every request goes to the first reachable bootstrap broker,
  * which forwards the controller's APIs to the active controller (KIP-590). Works against any
  * Kafka 3.x cluster, not only kts.
  *
@@ -14,6 +14,7 @@
  * `toString()` (`org.apache.kafka.common.errors.<Class>: <message>`), with `kafkaErrorCode` set.
  */
 import {AlterPartitionReassignmentsApi, type AlterPartitionReassignmentsResponse} from '../../protocol/generated/messages/alter-partition-reassignments.js'
+import {DescribeConfigsApi, type DescribeConfigsResponse} from '../../protocol/generated/messages/describe-configs.js'
 import {ElectLeadersApi, type ElectLeadersResponse} from '../../protocol/generated/messages/elect-leaders.js'
 import {IncrementalAlterConfigsApi, type IncrementalAlterConfigsResponse} from '../../protocol/generated/messages/incremental-alter-configs.js'
 import {ListPartitionReassignmentsApi, type ListPartitionReassignmentsResponse} from '../../protocol/generated/messages/list-partition-reassignments.js'
@@ -79,6 +80,16 @@ export interface ConfigChange {
   resourceType: number
   resourceName: string
   ops: {name: string, op: number, value: string | null}[]
+}
+
+/** One config of a DescribeConfigs answer (Kafka `ConfigEntry`); `source` is the protocol's ConfigSource id. */
+export interface DescribedConfigEntry {
+  name: string
+  value: string | null
+  source: number
+  isSensitive: boolean
+  readOnly: boolean
+  synonyms: {name: string, value: string | null, source: number}[]
 }
 
 /** A Kafka error code answered to a call, worded as Java's exception. */
@@ -214,6 +225,27 @@ export class PartitionAdmin {
         resources: changes.map(c => ({resourceType: c.resourceType, resourceName: c.resourceName, configs: c.ops.map(o => ({name: o.name, configOperation: o.op, value: o.value}))})),
       }) as IncrementalAlterConfigsResponse
       for (const r of res.responses) this.check(r.errorCode, r.errorMessage)
+    })
+  }
+
+  /**
+   * DescribeConfigs (v≤4) of one resource, synonyms included when asked.
+   * @throws TerseError for the resource's error (e.g. UnknownTopicOrPartitionException)
+   */
+  describeConfigs(resourceType: number, resourceName: string, includeSynonyms: boolean): Promise<DescribedConfigEntry[]> {
+    return this.call('describeConfigs', async () => {
+      const conn = await this.connection()
+      const version = apiVersion(conn, DescribeConfigsApi, 4)
+      const res = await conn.send(DescribeConfigsApi, version, {
+        resources: [{resourceType, resourceName, configurationKeys: null}], includeSynonyms, includeDocumentation: false,
+      }) as DescribeConfigsResponse
+      const r = res.results[0]
+      if (!r) throw new TerseError('DescribeConfigs answered no resource')
+      this.check(r.errorCode, r.errorMessage)
+      return r.configs.map(c => ({
+        name: c.name, value: c.value, source: c.configSource, isSensitive: c.isSensitive, readOnly: c.readOnly,
+        synonyms: c.synonyms.map(x => ({name: x.name, value: x.value, source: x.source})),
+      }))
     })
   }
 

@@ -9,10 +9,13 @@
 //   UNSUPPORTED_COMPRESSION_TYPE; duplicates of idempotent batches are answered with the original offset.
 // * Transactions are not supported yet: InitProducerId with a TransactionalId is refused, so
 //   no transactional batches arrive from well-behaved clients.
+// * Every record is validated as Kafka's LogValidator does (replica/log-validator.ts): the batch's
+//   max timestamp is recomputed from its records, keyless records on a compacted topic get
+//   INVALID_RECORD and timestamps outside message.timestamp.before/after.max.ms INVALID_TIMESTAMP,
+//   both with RecordErrors (v8+, KIP-467) and ErrorMessage; other partitions are unaffected.
 // * The topic's compression.type (default `producer`) is applied: a batch with another codec is
 //   recompressed before the append (Partition.appendRecordsToLeader, replica/recompress.ts).
-// * Gaps: keyless records are not rejected on compacted topics; RecordErrors are not filled;
-//   CurrentLeader / NodeEndpoints (KIP-951) are not filled.
+// * Gaps: CurrentLeader / NodeEndpoints (KIP-951) are not filled.
 import {ProduceApi, type ProduceRequest, type ProduceResponse} from '../../protocol/generated/messages/produce.js'
 import type {Input} from '../../protocol/primitives/input.js'
 import {ErrorCode} from '../../protocol/errors.js'
@@ -27,7 +30,7 @@ function response(req: ProduceRequest, appended: AppendedPartition[]): Input<Pro
       name: t.name,
       partitionResponses: t.partitionData.map(pd => {
         const r = appended[i++].result
-        return {index: pd.index, errorCode: r.errorCode, baseOffset: r.baseOffset, logAppendTimeMs: r.logAppendTimeMs, logStartOffset: r.logStartOffset, errorMessage: r.errorMessage}
+        return {index: pd.index, errorCode: r.errorCode, baseOffset: r.baseOffset, logAppendTimeMs: r.logAppendTimeMs, logStartOffset: r.logStartOffset, errorMessage: r.errorMessage, recordErrors: r.recordErrors ?? []}
       }),
     })),
     throttleTimeMs: 0,

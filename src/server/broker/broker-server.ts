@@ -17,12 +17,13 @@ import {MAX_METADATA_VERSION_LEVEL, MIN_METADATA_VERSION_LEVEL} from '../apis/ap
 import type {ServerConfig} from '../config/server-config.js'
 import {logConfigFromServer} from '../config/server-config.js'
 import {logConfigForTopic, minInsyncReplicasForTopic} from '../config/topic-log-config.js'
+import {effectiveServerConfig} from '../config/dynamic-broker-config.js'
 import {systemClock} from '../group/clock.js'
 import {GroupCoordinator, groupCoordinatorConfigFrom} from '../group/group-coordinator.js'
 import {GROUP_METADATA_TOPIC_NAME} from '../group/group-partition.js'
 import {LogManager, type LogConfig} from '../log/index.js'
 import {metadataViewOf} from '../metadata/image-metadata-view.js'
-import type {MetadataImage} from '../metadata/metadata-image.js'
+import {ConfigResourceType, type MetadataImage} from '../metadata/metadata-image.js'
 import {RequestDispatcher} from '../network/request-dispatcher.js'
 import {SocketServer} from '../network/socket-server.js'
 import {NetworkLeaderEndpoint} from '../replica/leader-endpoint.js'
@@ -97,7 +98,10 @@ export class BrokerServer {
     const image = (): MetadataImage => metadata.image
 
     // --- storage ------------------------------------------------------------------------------
-    const brokerLogConfig = logConfigFromServer(config) as LogConfig
+    // The broker-level topic defaults: server.properties overlaid with the dynamic broker configs
+    // (cluster default, then this broker), recomputed whenever the image's configs change.
+    let effective: ServerConfig = config
+    let brokerLogConfig = logConfigFromServer(config) as LogConfig
     const logManager = new LogManager({logDirs: config.logDirs, defaultConfig: brokerLogConfig, logger: getLogger('kafka.log.LogManager')})
     logManager.startup()
     this.cleanups.push(() => logManager.shutdown(this.lifecycle?.brokerEpoch ?? -1))
@@ -123,7 +127,7 @@ export class BrokerServer {
       nodeId,
       logManager,
       logConfigFor: (topic) => logConfigForTopic(brokerLogConfig, topicOverrides(topic)),
-      minInsyncReplicasFor: (topic) => minInsyncReplicasForTopic(config.minInsyncReplicas, topicOverrides(topic)),
+      minInsyncReplicasFor: (topic) => minInsyncReplicasForTopic(effective.minInsyncReplicas, topicOverrides(topic)),
       logger: getLogger('kafka.server.ReplicaManager', `[ReplicaManager broker=${nodeId}] `),
       alterPartition: (req) => alterPartitionChannel.send<AlterPartitionResponse>(AlterPartitionApi, req),
       leaderEndpoint: (leaderId) => new NetworkLeaderEndpoint({
@@ -199,6 +203,14 @@ export class BrokerServer {
         replicaManager.applyPartitionStates(states)
       }
       if (configsChanged) {
+        try {
+          effective = effectiveServerConfig(config, next.configsOf(ConfigResourceType.BROKER, ''), next.configsOf(ConfigResourceType.BROKER, String(nodeId)),
+            (name, reason) => log.warn(`Ignoring the dynamic broker config ${name}: ${reason}`))
+          brokerLogConfig = logConfigFromServer(effective) as LogConfig
+          logManager.defaultConfig = brokerLogConfig
+        } catch (err) {
+          log.error('Ignoring the dynamic broker configs: they do not combine with server.properties', err)
+        }
         for (const topic of new Set(replicaManager.allPartitions().map((p) => p.topic))) replicaManager.refreshLogConfigs(topic)
       }
     }

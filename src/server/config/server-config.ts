@@ -428,6 +428,7 @@ export function logConfigFromServer(config: ServerConfig): {
   retentionMs: number; retentionBytes: number; maxMessageBytes: number; fileDeleteDelayMs: number
   cleanupPolicy: string; messageTimestampType: 'CreateTime' | 'LogAppendTime'; flushMessages?: number; flushMs?: number
   compressionType: string; compressionGzipLevel?: number; compressionZstdLevel?: number
+  messageTimestampBeforeMaxMs?: number; messageTimestampAfterMaxMs?: number; messageTimestampDifferenceMaxMs?: number
 } {
   const level = (key: string): number | undefined => {
     const v = config.get(key)
@@ -447,6 +448,9 @@ export function logConfigFromServer(config: ServerConfig): {
     compressionType: config.compressionType, // compression.type
     compressionGzipLevel: level('compression.gzip.level'), // compression.gzip.level
     compressionZstdLevel: level('compression.zstd.level'), // compression.zstd.level
+    messageTimestampBeforeMaxMs: level('log.message.timestamp.before.max.ms'), // message.timestamp.before.max.ms
+    messageTimestampAfterMaxMs: level('log.message.timestamp.after.max.ms'), // message.timestamp.after.max.ms
+    messageTimestampDifferenceMaxMs: level('log.message.timestamp.difference.max.ms'), // message.timestamp.difference.max.ms
     ...(config.logFlushIntervalMessages !== null ? {flushMessages: config.logFlushIntervalMessages} : {}),
     ...(config.logFlushIntervalMs !== null ? {flushMs: config.logFlushIntervalMs} : {}),
   }

@@ -18,6 +18,9 @@ const NUMERIC: Record<string, keyof LogConfig> = {
   'flush.ms': 'flushMs',
   'compression.gzip.level': 'compressionGzipLevel',
   'compression.zstd.level': 'compressionZstdLevel',
+  'message.timestamp.before.max.ms': 'messageTimestampBeforeMaxMs',
+  'message.timestamp.after.max.ms': 'messageTimestampAfterMaxMs',
+  'message.timestamp.difference.max.ms': 'messageTimestampDifferenceMaxMs',
 }
 
 /** `base` with the overrides of `overrides` (topic config name → string value) applied. */

@@ -1,14 +1,14 @@
 /**
  * Effective configs of a resource as DescribeConfigs and CreateTopics (v5+) report them (Kafka
- * `ConfigHelper.describeConfigs`, `ConfigEntry.ConfigSource`): topic values come from the topic's
- * overrides (DYNAMIC_TOPIC_CONFIG), else a broker synonym set in server.properties
- * (STATIC_BROKER_CONFIG), else Kafka's default (DEFAULT_CONFIG). Broker resources list every known
- * broker key: dynamic per-broker (DYNAMIC_BROKER_CONFIG), cluster default
- * (DYNAMIC_DEFAULT_BROKER_CONFIG), server.properties (STATIC_BROKER_CONFIG), or default.
+ * `ConfigHelper.describeConfigs`, `ConfigEntry.ConfigSource`): a topic's override
+ * (DYNAMIC_TOPIC_CONFIG), then its broker key's synonyms set per broker (DYNAMIC_BROKER_CONFIG), as
+ * cluster default (DYNAMIC_DEFAULT_BROKER_CONFIG), in server.properties (STATIC_BROKER_CONFIG) or
+ * by Kafka's default (DEFAULT_CONFIG) — a synonym only when it has a value there, as Kafka lists them.
  */
 import {TOPIC_CONFIG_DEFS, topicLogConfigFromServer, type ServerConfig} from '../config/server-config.js'
 import {BROKER_CONFIG_DEFS} from '../config/broker-config-defs.js'
-import type {ConfigType} from '../config/config-def.js'
+import {LONG_MAX, LONG_MAX_STRING, type ConfigType} from '../config/config-def.js'
+import {brokerConfigSynonyms, DYNAMIC_BROKER_CONFIGS, effectiveServerConfig} from '../config/dynamic-broker-config.js'
 import {ConfigResourceType, type MetadataImage} from '../metadata/metadata-image.js'
 
 /** Kafka `DescribeConfigsResponse.ConfigSource` ids. */
@@ -40,70 +40,135 @@ export interface DescribedConfig {
   /** Effective value first, then lower-precedence ones (always filled; handlers drop them unless asked). */
   synonyms: ConfigSynonym[]
   configType: number
+  /** The key's documentation (DescribeConfigs v3+ IncludeDocumentation); null when kts has none. */
+  documentation: string | null
 }
 
 function brokerValueString(config: ServerConfig, name: string): string | null {
   const v = config.get(name)
   if (v === null || v === undefined) return null
+  if (v === LONG_MAX) return LONG_MAX_STRING
   return Array.isArray(v) ? v.join(',') : String(v)
 }
 
-/** Effective configs of topic `name` (caller checks the topic exists), sorted by name. */
+/** Kafka's non-null broker defaults as strings (`DynamicBrokerConfig.staticDefaultConfigs`). */
+let staticDefaults: Map<string, string> | null = null
+function brokerDefaults(): ReadonlyMap<string, string> {
+  if (staticDefaults) return staticDefaults
+  staticDefaults = new Map()
+  for (const def of BROKER_CONFIG_DEFS.values()) {
+    const v = def.defaultValue
+    if (v === null) continue
+    staticDefaults.set(def.name, v === LONG_MAX ? LONG_MAX_STRING : Array.isArray(v) ? v.join(',') : String(v))
+  }
+  return staticDefaults
+}
+
+/** The four layers a broker setting comes from, highest precedence first. */
+interface BrokerLayers {
+  perBroker: ReadonlyMap<string, string>
+  clusterDefault: ReadonlyMap<string, string>
+  staticConfig: Readonly<Record<string, string>>
+}
+
+/**
+ * Kafka `ConfigHelper.configSynonyms`: every synonym of `names` set per broker, then as cluster
+ * default, then in server.properties, then Kafka's default; leading entries for other synonyms than
+ * `name` are dropped (so `log.retention.ms` lists nothing when only `log.retention.hours` is set).
+ */
+function configSynonyms(name: string, names: string[], layers: BrokerLayers, sensitive: boolean): ConfigSynonym[] {
+  const out: ConfigSynonym[] = []
+  const add = (get: (n: string) => string | undefined, source: number): void => {
+    for (const n of names) {
+      const v = get(n)
+      if (v !== undefined) out.push({name: n, value: sensitive ? null : v, source})
+    }
+  }
+  add(n => layers.perBroker.get(n), ConfigSource.DYNAMIC_BROKER_CONFIG)
+  add(n => layers.clusterDefault.get(n), ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG)
+  add(n => layers.staticConfig[n]?.trim(), ConfigSource.STATIC_BROKER_CONFIG)
+  add(n => brokerDefaults().get(n), ConfigSource.DEFAULT_CONFIG)
+  const first = out.findIndex(s => s.name === name)
+  return first < 0 ? [] : out.slice(first)
+}
+
+/** The node's effective config with the image's dynamic broker configs (for the values of topic defaults). */
+function effectiveConfig(image: MetadataImage, config: ServerConfig, layers: BrokerLayers): ServerConfig {
+  try {
+    return effectiveServerConfig(config, layers.clusterDefault, layers.perBroker)
+  } catch {
+    return config
+  }
+}
+
+function layersOf(image: MetadataImage, config: ServerConfig, brokerId: string): BrokerLayers {
+  return {
+    perBroker: brokerId === '' ? new Map() : image.configsOf(ConfigResourceType.BROKER, brokerId),
+    clusterDefault: image.configsOf(ConfigResourceType.BROKER, ''),
+    staticConfig: config.originals,
+  }
+}
+
+/**
+ * Effective configs of topic `name` (caller checks the topic exists), sorted by name (Kafka
+ * `ConfigHelper.createTopicConfigEntry`): the topic override (DYNAMIC_TOPIC_CONFIG) first, then the
+ * broker synonyms of the topic config's broker key as `configSynonyms` lists them; the source is
+ * the first synonym's, DEFAULT_CONFIG when there is none.
+ */
 export function describeTopicConfigs(image: MetadataImage, config: ServerConfig, topic: string): DescribedConfig[] {
   const overrides = image.configsOf(ConfigResourceType.TOPIC, topic)
-  const defaults = topicLogConfigFromServer(config)
+  const layers = layersOf(image, config, String(config.nodeId))
+  const defaults = topicLogConfigFromServer(effectiveConfig(image, config, layers))
   const out: DescribedConfig[] = []
   for (const def of [...TOPIC_CONFIG_DEFS.values()].sort((a, b) => a.name.localeCompare(b.name))) {
-    const d = defaults[def.name]
-    const synonyms: ConfigSynonym[] = []
-    const override = overrides.get(def.name)
-    if (override !== undefined) synonyms.push({name: def.name, value: override, source: ConfigSource.DYNAMIC_TOPIC_CONFIG})
-    for (const s of d.setSynonyms) synonyms.push({name: s.name, value: s.value, source: ConfigSource.STATIC_BROKER_CONFIG})
     const sensitive = def.type === 'password'
-    if (override === undefined && d.source === 'DEFAULT_CONFIG') synonyms.push({name: def.synonyms[0]?.name ?? def.name, value: d.value, source: ConfigSource.DEFAULT_CONFIG})
-    const source = override !== undefined ? ConfigSource.DYNAMIC_TOPIC_CONFIG : d.source === 'STATIC_BROKER_CONFIG' ? ConfigSource.STATIC_BROKER_CONFIG : ConfigSource.DEFAULT_CONFIG
+    const override = overrides.get(def.name)
+    const primary = def.synonyms[0]?.name
+    const synonyms: ConfigSynonym[] = primary === undefined ? [] : configSynonyms(primary, brokerConfigSynonyms(primary), layers, sensitive)
+    if (override !== undefined) synonyms.unshift({name: def.name, value: sensitive ? null : override, source: ConfigSource.DYNAMIC_TOPIC_CONFIG})
+    const source = synonyms[0]?.source ?? ConfigSource.DEFAULT_CONFIG
     out.push({
       name: def.name,
-      value: sensitive ? null : override ?? d.value,
+      value: sensitive ? null : override ?? defaults[def.name].value,
       readOnly: false,
       isDefault: source === ConfigSource.DEFAULT_CONFIG,
       configSource: source,
       isSensitive: sensitive,
       synonyms,
       configType: CONFIG_TYPE[def.type] ?? 0,
+      documentation: null,
     })
   }
   return out
 }
 
-/** Effective configs of broker `brokerId` ('' = cluster default resource), sorted by name. */
+/**
+ * Effective configs of broker `brokerId`, sorted by name (Kafka `ConfigHelper.createBrokerConfigEntry`):
+ * every known key with its current value; for the cluster-default resource (`''`) only the keys
+ * set there (DYNAMIC_DEFAULT_BROKER_CONFIG). `readOnly` unless kts applies the key dynamically.
+ */
 export function describeBrokerConfigs(image: MetadataImage, config: ServerConfig, brokerId: string): DescribedConfig[] {
-  const perBroker = brokerId === '' ? new Map<string, string>() : image.configsOf(ConfigResourceType.BROKER, brokerId)
-  const clusterDefault = image.configsOf(ConfigResourceType.BROKER, '')
+  const layers = layersOf(image, config, brokerId)
+  const perBroker = brokerId !== ''
+  const current = perBroker ? effectiveConfig(image, config, layers) : config
   const out: DescribedConfig[] = []
   for (const def of [...BROKER_CONFIG_DEFS.values()].sort((a, b) => a.name.localeCompare(b.name))) {
-    const synonyms: ConfigSynonym[] = []
-    const dyn = perBroker.get(def.name)
-    if (dyn !== undefined) synonyms.push({name: def.name, value: dyn, source: ConfigSource.DYNAMIC_BROKER_CONFIG})
-    const dflt = clusterDefault.get(def.name)
-    if (dflt !== undefined) synonyms.push({name: def.name, value: dflt, source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG})
-    const isStatic = brokerId !== '' && config.originals[def.name] !== undefined
-    const staticValue = brokerValueString(config, def.name)
-    if (isStatic) synonyms.push({name: def.name, value: staticValue, source: ConfigSource.STATIC_BROKER_CONFIG})
-    // For the cluster-default resource only dynamic defaults are reported (Kafka).
-    if (brokerId === '' && dflt === undefined) continue
-    if (!isStatic && dyn === undefined && dflt === undefined) synonyms.push({name: def.name, value: staticValue, source: ConfigSource.DEFAULT_CONFIG})
+    if (!perBroker && !layers.clusterDefault.has(def.name)) continue
     const sensitive = def.type === 'password'
-    const top = synonyms[0]
+    const synonyms = configSynonyms(def.name, brokerConfigSynonyms(def.name), layers, sensitive)
+      .filter(s => perBroker || s.source === ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG)
+    const source = synonyms[0]?.source ?? ConfigSource.DEFAULT_CONFIG
+    const value = perBroker ? brokerValueString(current, def.name) : layers.clusterDefault.get(def.name) ?? null
     out.push({
       name: def.name,
-      value: sensitive ? null : top.value,
-      readOnly: dyn === undefined && dflt === undefined,
-      isDefault: top.source === ConfigSource.DEFAULT_CONFIG,
-      configSource: top.source,
+      value: sensitive ? null : value,
+      readOnly: !DYNAMIC_BROKER_CONFIGS.has(def.name),
+      isDefault: source === ConfigSource.DEFAULT_CONFIG,
+      configSource: source,
       isSensitive: sensitive,
       synonyms,
       configType: CONFIG_TYPE[def.type] ?? 0,
+      documentation: null,
     })
   }
   return out

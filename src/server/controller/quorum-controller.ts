@@ -11,7 +11,7 @@
 import {ErrorCode, KafkaError, errorCodeFor} from '../../protocol/errors.js'
 import {isValidUuidString, randomUuid, ZERO_UUID} from '../../protocol/primitives/uuid.js'
 import {TOPIC_CONFIG_DEFS, validateTopicConfig} from '../config/server-config.js'
-import {isKnownBrokerKey} from '../config/broker-config-defs.js'
+import {validateDynamicBrokerConfig} from '../config/dynamic-broker-config.js'
 import {ConfigResourceType, type MetadataImage} from '../metadata/metadata-image.js'
 import type {MetadataCache} from '../metadata/metadata-cache.js'
 import {MetadataRecordType as T, type MetadataRecord} from '../metadata/metadata-record.js'
@@ -762,10 +762,7 @@ export class QuorumController {
       validate = (n, v) => this.checkTopicConfig(n, v)
     } else if (resourceType === ConfigResourceType.BROKER) {
       if (resourceName !== '' && !/^\d+$/.test(resourceName)) throw new KafkaError(ErrorCode.INVALID_REQUEST, `Invalid broker name ${resourceName}`)
-      validate = (n, v) => {
-        if (!isKnownBrokerKey(n)) throw new KafkaError(ErrorCode.INVALID_CONFIG, `Unknown broker config name: ${n}`)
-        return v
-      }
+      validate = (n, v) => validateDynamicBrokerConfig(n, v)
     } else {
       throw new KafkaError(ErrorCode.INVALID_REQUEST, `Unsupported resource type ${resourceType}`)
     }

@@ -19,7 +19,7 @@ export interface LogConfig {
   maxMessageBytes: number
   /** file.delete.delay.ms (default 60000). */
   fileDeleteDelayMs: number
-  /** cleanup.policy (default "delete"; compaction not implemented). */
+  /** cleanup.policy (default "delete"; `compact` makes the produce path refuse keyless records). */
   cleanupPolicy: string
   /** message.timestamp.type */
   messageTimestampType: 'CreateTime' | 'LogAppendTime'
@@ -33,6 +33,12 @@ export interface LogConfig {
   compressionGzipLevel?: number
   /** compression.zstd.level (KIP-390; default 3). */
   compressionZstdLevel?: number
+  /** message.timestamp.before.max.ms (ms; unset or ≥ Long.MAX = unbounded). */
+  messageTimestampBeforeMaxMs?: number
+  /** message.timestamp.after.max.ms (ms; unset or ≥ Long.MAX = unbounded). */
+  messageTimestampAfterMaxMs?: number
+  /** message.timestamp.difference.max.ms (deprecated; stands in for before/after when those are unbounded). */
+  messageTimestampDifferenceMaxMs?: number
 }
 
 export const DEFAULT_LOG_CONFIG: LogConfig = {

@@ -27,7 +27,7 @@ import {checkAndComplete, type WatchList} from './delayed-operation.js'
 import {FollowerReplica} from './follower-replica.js'
 import {ProducerStateManager, lastSequenceOf} from './producer-state-manager.js'
 import {validateProducedRecords} from './produce-validation.js'
-import {recompressForTopic} from './recompress.js'
+import {logValidatorConfig, validateRecords, type LogValidatorConfig, type RecordError} from './log-validator.js'
 import type {ReplicaTime} from './replica-time.js'
 
 /** A partition's registration as the metadata image has it. */
@@ -51,6 +51,8 @@ export interface ProduceResult {
   logStartOffset: number
   /** Offset of the last appended record (-1 when nothing was appended): acks=all waits for the high watermark to pass it. */
   lastOffset: number
+  /** Records refused by the LogValidator (KIP-467), when the error is about single records. */
+  recordErrors?: RecordError[]
 }
 
 /** What the leader needs to know about a broker to let it join an ISR (from the metadata image). */
@@ -116,6 +118,8 @@ export class Partition {
   /** The log end offset when this node became leader in the current epoch, -1 as follower. */
   private leaderEpochStartOffset = -1
   private removed = false
+  /** The LogValidator settings and the LogConfig object they were derived from (configs change live). */
+  private validatorFor: {config: object, validator: LogValidatorConfig} | null = null
 
   constructor(
     readonly topic: string,
@@ -231,6 +235,12 @@ export class Partition {
 
   // ---- leader: appends -------------------------------------------------------------------------
 
+  private validatorConfig(): LogValidatorConfig {
+    const config = this.log.config
+    if (this.validatorFor?.config !== config) this.validatorFor = {config, validator: logValidatorConfig(config)}
+    return this.validatorFor.validator
+  }
+
   /** min(min.insync.replicas, replication factor) (Kafka `effectiveMinIsr`). */
   private get effectiveMinIsr(): number {
     return Math.min(this.minInsyncReplicas, this.followers.size + 1)
@@ -254,7 +264,7 @@ export class Partition {
       result.errorCode = ErrorCode.NOT_LEADER_OR_FOLLOWER
       return result
     }
-    const v = validateProducedRecords(records, produceVersion, this.log.config.maxMessageBytes)
+    const v = validateProducedRecords(records, produceVersion, this.log.config.maxMessageBytes, `${this.topic}-${this.partitionIndex}`)
     if (v.errorCode !== NONE) {
       result.errorCode = v.errorCode
       result.errorMessage = v.errorMessage
@@ -263,6 +273,15 @@ export class Partition {
     if (requiredAcks === -1 && this.isr.length < this.effectiveMinIsr) {
       result.errorCode = ErrorCode.NOT_ENOUGH_REPLICAS
       result.errorMessage = `The size of the current ISR [${this.isr.join(', ')}] is insufficient to satisfy the min.isr requirement of ${this.effectiveMinIsr} for partition ${this.topic}-${this.partitionIndex}`
+      return result
+    }
+    // Kafka LogValidator: record-level checks, the real max timestamp, the topic's compression.type.
+    const nowMs = this.ctx.time.now()
+    const checked = validateRecords(records!, `${this.topic}-${this.partitionIndex}`, this.validatorConfig(), nowMs)
+    if (!checked.ok) {
+      result.errorCode = checked.errorCode
+      result.errorMessage = checked.errorMessage
+      result.recordErrors = checked.recordErrors
       return result
     }
     // Idempotence: one batch per partition in Produce v3+.
@@ -282,24 +301,13 @@ export class Partition {
         return result
       }
     }
-    // The topic's compression.type (Kafka LogValidator): recompress when it names another codec.
-    let stored = records!
+    const stored = checked.records
     const config = this.log.config
-    if (config.compressionType !== undefined && config.compressionType !== 'producer') {
-      try {
-        stored = recompressForTopic(stored, config.compressionType, {gzip: config.compressionGzipLevel, zstd: config.compressionZstdLevel})
-      } catch (err) {
-        result.errorCode = ErrorCode.CORRUPT_MESSAGE
-        result.errorMessage = (err as Error).message
-        return result
-      }
-      if (stored.length > config.maxMessageBytes) {
-        result.errorCode = ErrorCode.MESSAGE_TOO_LARGE
-        result.errorMessage = `The request included a message larger than the max message size the server will accept (${stored.length} > ${config.maxMessageBytes}).`
-        return result
-      }
+    if (stored.length > config.maxMessageBytes) {
+      result.errorCode = ErrorCode.MESSAGE_TOO_LARGE
+      result.errorMessage = `The request included a message larger than the max message size the server will accept (${stored.length} > ${config.maxMessageBytes}).`
+      return result
     }
-    const nowMs = this.ctx.time.now()
     const info = this.log.appendAsLeader(stored, this.leaderEpoch, nowMs)
     if (h.producerId >= 0) {
       this.producerState.update(h.producerId, h.producerEpoch, {

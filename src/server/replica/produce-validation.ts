@@ -1,7 +1,7 @@
 /**
  * Header-level validation of the record batches in one partition's Produce data (Kafka
- * `LogValidator` and `ProduceRequest.validateRecords`, `../shared/spec/storage-and-kraft.md` §1.4),
- * without decoding records: the broker's produce hot path only reads batch headers and the CRC.
+ * `LogValidator.validateBatch` and `ProduceRequest.validateRecords`, `../shared/spec/storage-and-kraft.md` §1.4):
+ * batch headers and the CRC; the records themselves are checked next by log-validator.ts.
  */
 import {ErrorCode} from '../../protocol/errors.js'
 import {
@@ -23,10 +23,11 @@ function fail(errorCode: number, errorMessage: string): ValidatedBatches {
  * @param records the partition's `records` field (one or more v2 batches)
  * @param produceVersion Produce API version (zstd needs v7+; v3+ must hold exactly one batch)
  * @param maxMessageBytes the topic's max.message.bytes (per batch)
+ * @param topicPartition `t-0` for Kafka's messages
  * @returns Kafka error code NONE with the batch headers, or CORRUPT_MESSAGE / INVALID_RECORD /
  *   MESSAGE_TOO_LARGE / UNSUPPORTED_COMPRESSION_TYPE / INVALID_TIMESTAMP / UNSUPPORTED_FOR_MESSAGE_FORMAT
  */
-export function validateProducedRecords(records: Buffer | null, produceVersion: number, maxMessageBytes: number): ValidatedBatches {
+export function validateProducedRecords(records: Buffer | null, produceVersion: number, maxMessageBytes: number, topicPartition = ''): ValidatedBatches {
   if (!records || records.length === 0) return fail(ErrorCode.INVALID_RECORD, 'Produce request contains no record batch')
   const headers: RecordBatchHeader[] = []
   let p = 0
@@ -43,12 +44,17 @@ export function validateProducedRecords(records: Buffer | null, produceVersion: 
     }
     if (!isCrcValid(records, p, size)) return fail(ErrorCode.CORRUPT_MESSAGE, 'Record batch is corrupt (CRC mismatch)')
     const h = readBatchHeader(records, p)
-    if (h.recordsCount <= 0 || h.lastOffsetDelta + 1 !== h.recordsCount) {
-      return fail(ErrorCode.INVALID_RECORD, `Inconsistent batch: lastOffsetDelta ${h.lastOffsetDelta} with ${h.recordsCount} records`)
+    // Kafka LogValidator.validateBatch (offsets as the client sent them).
+    if (h.lastOffsetDelta < 0) return fail(ErrorCode.INVALID_RECORD, `Batch has an invalid offset range: [${h.baseOffset}, ${h.baseOffset + h.lastOffsetDelta}] in topic partition ${topicPartition}`)
+    if (h.recordsCount <= 0) return fail(ErrorCode.INVALID_RECORD, `Invalid reported count for record batch: ${h.recordsCount} in topic partition ${topicPartition}`)
+    if (h.lastOffsetDelta + 1 !== h.recordsCount) {
+      return fail(ErrorCode.INVALID_RECORD, `Inconsistent batch offset range [${h.baseOffset}, ${h.baseOffset + h.lastOffsetDelta}] and count of records ${h.recordsCount} in topic partition ${topicPartition}`)
     }
-    if ((h.attributes & CONTROL_FLAG_MASK) !== 0) return fail(ErrorCode.INVALID_RECORD, 'Clients may not write control batches')
+    if ((h.attributes & CONTROL_FLAG_MASK) !== 0) return fail(ErrorCode.INVALID_RECORD, `Clients are not allowed to write control records in topic partition ${topicPartition}`)
     if ((h.attributes & TIMESTAMP_TYPE_MASK) !== 0) return fail(ErrorCode.INVALID_TIMESTAMP, 'Producers may not set the LogAppendTime timestamp type')
-    if (h.producerId >= 0 && h.baseSequence < 0) return fail(ErrorCode.INVALID_RECORD, 'Idempotent batch without a base sequence')
+    if (h.producerId >= 0 && h.baseSequence < 0) {
+      return fail(ErrorCode.INVALID_RECORD, `Invalid sequence number ${h.baseSequence} in record batch with producerId ${h.producerId} in topic partition ${topicPartition}`)
+    }
     const codec = h.attributes & COMPRESSION_CODEC_MASK
     if (codec > CompressionCodec.Zstd) return fail(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, `Unknown compression codec ${codec}`)
     if (codec === CompressionCodec.Zstd && produceVersion < 7) {
