@@ -32,7 +32,7 @@ export function loadSegments(opts: {dir: string, config: LogConfig, recoveryPoin
   }
   // orphan indexes without a .log are deleted (Kafka does the same)
   for (const name of fs.readdirSync(dir)) {
-    const m = /^(\d{20})\.(index|timeindex)$/.exec(name)
+    const m = /^(\d{20})\.(index|timeindex|txnindex)$/.exec(name)
     if (m && !bases.includes(Number(m[1]))) fs.rmSync(path.join(dir, name), {force: true})
   }
   bases.sort((a, b) => a - b)

@@ -1,5 +1,6 @@
 /**
- * One segment (Kafka `LogSegment`): `<base>.log` + `<base>.index` + `<base>.timeindex`.
+ * One segment (Kafka `LogSegment`): `<base>.log` + `<base>.index` + `<base>.timeindex`, and
+ * `<base>.txnindex` once an aborted transaction's marker lands in it.
  * Works on batch headers only (spec §3.3–3.4, §3.9); synchronous fs calls.
  */
 import fs from 'node:fs'
@@ -10,6 +11,7 @@ import {
 } from '../../protocol/records/record-batch.js'
 import {OffsetIndex} from './offset-index.js'
 import {TimeIndex} from './time-index.js'
+import {TXN_INDEX_FILE_SUFFIX, TransactionIndex} from './transaction-index.js'
 import {filenamePrefixFromOffset} from './log-config.js'
 
 export const LOG_FILE_SUFFIX = '.log'
@@ -27,6 +29,8 @@ export class LogSegment {
   size: number
   readonly offsetIndex: OffsetIndex
   readonly timeIndex: TimeIndex
+  /** Aborted transactions whose ABORT marker is in this segment. */
+  readonly txnIndex: TransactionIndex
   private bytesSinceLastIndexEntry = 0
   /** Max batch timestamp so far (ms, -1 none) and the last offset of that batch. */
   maxTimestampSoFar = -1
@@ -43,6 +47,7 @@ export class LogSegment {
     this.size = fs.fstatSync(this.fd).size
     this.offsetIndex = new OffsetIndex(prefix + INDEX_FILE_SUFFIX, baseOffset, indexBytes)
     this.timeIndex = new TimeIndex(prefix + TIME_INDEX_FILE_SUFFIX, baseOffset, indexBytes)
+    this.txnIndex = new TransactionIndex(prefix + TXN_INDEX_FILE_SUFFIX)
     this.created = nowMs
     this.nextOffset = baseOffset
     const last = this.timeIndex.lastEntry()
@@ -205,6 +210,7 @@ export class LogSegment {
     this.size = b.position
     this.offsetIndex.truncateTo(offset)
     this.timeIndex.truncateTo(offset)
+    this.txnIndex.truncateTo(offset)
     this.nextOffset = this.baseOffset
     this.maxTimestampSoFar = -1; this.offsetOfMaxTimestampSoFar = -1
     this.firstBatchTimestamp = -1
@@ -257,9 +263,9 @@ export class LogSegment {
     try { this.timeIndex.closeNoTrim() } catch { /* closed */ }
   }
 
-  /** Closes and removes the three files. */
+  /** Closes and removes the segment's files. */
   deleteFiles(): void {
     this.closeHandles()
-    for (const f of [this.logFile, this.offsetIndex.file, this.timeIndex.file]) fs.rmSync(f, {force: true})
+    for (const f of [this.logFile, this.offsetIndex.file, this.timeIndex.file, this.txnIndex.file]) fs.rmSync(f, {force: true})
   }
 }

@@ -16,6 +16,7 @@ import {
 import {LogSegment, type BatchPosition} from './log-segment.js'
 import {decodeRecordBatch, type DecodedRecord} from '../../protocol/records/records.js'
 import {LeaderEpochCache} from './leader-epoch-cache.js'
+import type {AbortedTxn} from './transaction-index.js'
 import {loadSegments} from './log-loader.js'
 import {readPartitionMetadata, writePartitionMetadata} from './partition-metadata.js'
 
@@ -296,6 +297,26 @@ export class UnifiedLog {
   }
 
 
+  /** Records an aborted transaction in the `.txnindex` of the segment holding its marker (`t.lastOffset`). */
+  appendAbortedTxn(t: AbortedTxn): void {
+    this.ensureOpen()
+    this.segments[this.segmentIndexFor(t.lastOffset)].txnIndex.append(t)
+  }
+
+  /**
+   * Aborted transactions overlapping [startOffset, upperBoundOffset) for a read_committed Fetch
+   * (Kafka `UnifiedLog.collectAbortedTransactions`): from the segment holding `startOffset` on,
+   * since a marker always follows its transaction's data.
+   */
+  collectAbortedTransactions(startOffset: number, upperBoundOffset: number): AbortedTxn[] {
+    this.ensureOpen()
+    const out: AbortedTxn[] = []
+    for (let i = this.segmentIndexFor(startOffset); i < this.segments.length; i++) {
+      this.segments[i].txnIndex.collect(startOffset, upperBoundOffset, out)
+    }
+    return out
+  }
+
   latestEpoch(): number | null { return this.epochCache.latestEpoch() }
   endOffsetForEpoch(epoch: number): {epoch: number, endOffset: number} { return this.epochCache.endOffsetFor(epoch, this.leo) }
   epochForOffset(offset: number): number { return this.epochCache.epochForOffset(offset) }
@@ -400,7 +421,7 @@ export class UnifiedLog {
   /** Renames the segment files to `*.deleted` and removes them after file.delete.delay.ms. */
   private scheduleDelete(seg: LogSegment): void {
     seg.onBecomeInactive()
-    const files = [seg.logFile, seg.offsetIndex.file, seg.timeIndex.file]
+    const files = [seg.logFile, seg.offsetIndex.file, seg.timeIndex.file, seg.txnIndex.file]
     const renamed: string[] = []
     for (const f of files) {
       if (!fs.existsSync(f)) continue

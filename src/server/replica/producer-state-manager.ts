@@ -9,6 +9,12 @@
  * OUT_OF_ORDER_SEQUENCE_NUMBER. A producer with no state (new, expired, or lost with the log) may
  * start at any sequence.
  *
+ * Transactions (§8.2, Kafka `ProducerStateEntry.currentTxnFirstOffset`, `TxnMetadata`): the first
+ * transactional batch of a producer opens its transaction at that batch's offset; a COMMIT/ABORT
+ * marker closes it. The first unstable offset (the smallest first offset of an open transaction, or
+ * of a completed one whose marker is not yet below the high watermark) bounds the last stable
+ * offset (LSO) that read_committed consumers read up to.
+ *
  * State is rebuilt at load by scanning batch headers of the tail of the log (no record decoding).
  */
 import {ErrorCode} from '../../protocol/errors.js'
@@ -24,10 +30,24 @@ export interface BatchMetadata {
   timestampMs: number
 }
 
-interface ProducerStateEntry {
+/** One producer's state; `currentTxnFirstOffset` is what producer-state snapshots persist. */
+export interface ProducerStateEntry {
   producerEpoch: number
   batches: BatchMetadata[]
   lastTimestampMs: number
+  /** Epoch of the transaction coordinator that wrote this producer's last marker, -1 if none. */
+  coordinatorEpoch: number
+  /** First offset of the producer's open transaction, -1 when none is open. */
+  currentTxnFirstOffset: number
+}
+
+/** A transaction closed by a marker (Kafka `CompletedTxn`). */
+export interface CompletedTxn {
+  producerId: number
+  firstOffset: number
+  /** Offset of the marker. */
+  lastOffset: number
+  isAborted: boolean
 }
 
 export type SequenceCheck =
@@ -39,9 +59,99 @@ const MAX_SEQ = 2147483647
 
 export class ProducerStateManager {
   private readonly entries = new Map<number, ProducerStateEntry>()
+  /** Open transactions: producer id → first offset. */
+  private readonly ongoing = new Map<number, number>()
+  /** Completed transactions whose marker the high watermark has not passed yet (Kafka `unreplicatedTxns`). */
+  private unreplicated: CompletedTxn[] = []
 
   get producerCount(): number {
     return this.entries.size
+  }
+
+  /** The state of one producer (read-only use: DescribeProducers, snapshots), undefined when unknown. */
+  entry(producerId: number): Readonly<ProducerStateEntry> | undefined {
+    return this.entries.get(producerId)
+  }
+
+  /** Every producer with state, by id. */
+  allEntries(): ReadonlyMap<number, Readonly<ProducerStateEntry>> {
+    return this.entries
+  }
+
+  /** Open transactions: producer id → first offset. */
+  ongoingTransactions(): ReadonlyMap<number, number> {
+    return this.ongoing
+  }
+
+  /**
+   * The first offset not yet decided (Kafka `firstUnstableOffset`): the smallest first offset of an
+   * open transaction or of a completed one whose marker is at or above `highWatermark`; null if none.
+   */
+  firstUnstableOffset(highWatermark: number): number | null {
+    if (this.unreplicated.length > 0) this.unreplicated = this.unreplicated.filter(t => t.lastOffset >= highWatermark)
+    let first: number | null = null
+    for (const o of this.ongoing.values()) if (first === null || o < first) first = o
+    for (const t of this.unreplicated) if (first === null || t.firstOffset < first) first = t.firstOffset
+    return first
+  }
+
+  /**
+   * Opens `producerId`'s transaction at `firstOffset` unless one is open (a transactional batch was
+   * appended).
+   */
+  beginTxn(producerId: number, producerEpoch: number, firstOffset: number, timestampMs: number): void {
+    let entry = this.entries.get(producerId)
+    if (!entry) {
+      entry = {producerEpoch, batches: [], lastTimestampMs: timestampMs, coordinatorEpoch: -1, currentTxnFirstOffset: -1}
+      this.entries.set(producerId, entry)
+    }
+    if (producerEpoch > entry.producerEpoch) {
+      entry.producerEpoch = producerEpoch
+      entry.batches = []
+    }
+    entry.lastTimestampMs = Math.max(entry.lastTimestampMs, timestampMs)
+    if (entry.currentTxnFirstOffset < 0) {
+      entry.currentTxnFirstOffset = firstOffset
+      this.ongoing.set(producerId, firstOffset)
+    }
+  }
+
+  /**
+   * Checks a transaction marker before it is appended (Kafka `ProducerAppendInfo.appendEndTxnMarker`):
+   * INVALID_PRODUCER_EPOCH for an epoch below the producer's, TRANSACTION_COORDINATOR_FENCED for a
+   * coordinator epoch below the last marker's; else NONE.
+   */
+  checkMarker(producerId: number, producerEpoch: number, coordinatorEpoch: number): number {
+    const entry = this.entries.get(producerId)
+    if (!entry) return ErrorCode.NONE
+    if (producerEpoch < entry.producerEpoch) return ErrorCode.INVALID_PRODUCER_EPOCH
+    if (coordinatorEpoch < entry.coordinatorEpoch) return ErrorCode.TRANSACTION_COORDINATOR_FENCED
+    return ErrorCode.NONE
+  }
+
+  /**
+   * Closes `producerId`'s open transaction with the marker at `markerOffset`.
+   * @returns the completed transaction, or null when none was open (a marker for a partition with no data)
+   */
+  completeTxn(producerId: number, producerEpoch: number, coordinatorEpoch: number, markerOffset: number, isAborted: boolean, timestampMs: number): CompletedTxn | null {
+    let entry = this.entries.get(producerId)
+    if (!entry) {
+      entry = {producerEpoch, batches: [], lastTimestampMs: timestampMs, coordinatorEpoch, currentTxnFirstOffset: -1}
+      this.entries.set(producerId, entry)
+    }
+    if (producerEpoch > entry.producerEpoch) {
+      entry.producerEpoch = producerEpoch
+      entry.batches = []
+    }
+    entry.coordinatorEpoch = Math.max(entry.coordinatorEpoch, coordinatorEpoch)
+    entry.lastTimestampMs = Math.max(entry.lastTimestampMs, timestampMs)
+    const first = entry.currentTxnFirstOffset
+    entry.currentTxnFirstOffset = -1
+    this.ongoing.delete(producerId)
+    if (first < 0) return null
+    const txn: CompletedTxn = {producerId, firstOffset: first, lastOffset: markerOffset, isAborted}
+    this.unreplicated.push(txn)
+    return txn
   }
 
   /** Checks an incoming batch of `producerId` (≥ 0) before it is appended. */
@@ -82,32 +192,29 @@ export class ProducerStateManager {
   /** Records an appended batch (also used when replaying the log at load). */
   update(producerId: number, producerEpoch: number, batch: BatchMetadata): void {
     let entry = this.entries.get(producerId)
-    if (!entry || producerEpoch > entry.producerEpoch) {
-      entry = {producerEpoch, batches: [], lastTimestampMs: batch.timestampMs}
+    if (!entry) {
+      entry = {producerEpoch, batches: [], lastTimestampMs: batch.timestampMs, coordinatorEpoch: -1, currentTxnFirstOffset: -1}
       this.entries.set(producerId, entry)
+    } else if (producerEpoch > entry.producerEpoch) {
+      entry.producerEpoch = producerEpoch
+      entry.batches = []
     }
     entry.batches.push(batch)
     if (entry.batches.length > NUM_BATCHES_TO_RETAIN) entry.batches.shift()
     entry.lastTimestampMs = batch.timestampMs
   }
 
-  /** Drops producers idle for longer than `producer.id.expiration.ms`. */
+  /** Drops producers idle for longer than `producer.id.expiration.ms` (not those with an open transaction). */
   removeExpired(nowMs: number, expirationMs: number): void {
     for (const [id, e] of this.entries) {
-      if (nowMs - e.lastTimestampMs > expirationMs) this.entries.delete(id)
-    }
-  }
-
-  /** Forgets state above a truncation point. */
-  truncateAfter(offsetExclusive: number): void {
-    for (const [id, e] of this.entries) {
-      e.batches = e.batches.filter((b) => b.lastOffset < offsetExclusive)
-      if (e.batches.length === 0) this.entries.delete(id)
+      if (e.currentTxnFirstOffset < 0 && nowMs - e.lastTimestampMs > expirationMs) this.entries.delete(id)
     }
   }
 
   clear(): void {
     this.entries.clear()
+    this.ongoing.clear()
+    this.unreplicated = []
   }
 }
 
