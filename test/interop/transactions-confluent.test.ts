@@ -7,26 +7,10 @@
  */
 import assert from 'node:assert/strict'
 import {spawn} from 'node:child_process'
-import {runProcessOk} from '../helpers/run-process.js'
 import {waitFor} from '../helpers/wait-for.js'
 import {createTopic, uniqueTopic, useBroker} from './interop-check.js'
 import {PYTHON, pyScript, pythonHasModule} from './python-client.js'
-
-interface Rec { partition: number, offset: number, value: string }
-
-async function txnPy(args: string[], timeoutMs = 60_000): Promise<string> {
-  const {stdout} = await runProcessOk(PYTHON, [pyScript('txn_confluent.py'), ...args], {timeoutMs})
-  return stdout
-}
-
-export async function readTopic(bootstrap: string, topic: string, isolation: 'read_committed' | 'read_uncommitted'): Promise<Rec[]> {
-  const out = await txnPy(['consume', bootstrap, topic, isolation])
-  return out.split('\n').filter(l => l.trim()).map(l => JSON.parse(l) as Rec)
-}
-
-function values(recs: Rec[]): string[] {
-  return recs.map(r => r.value).sort()
-}
+import {readTopic, txnPy, values} from './txn-check.js'
 
 describe('interop: transactions with librdkafka (confluent-kafka)', function () {
   this.timeout(120_000)
