@@ -2,8 +2,9 @@
  * Transactions with librdkafka (confluent-kafka on /usr/bin/python3, test/interop/py/txn_confluent.py)
  * against a real `kts server start` process: a consume-transform-produce loop whose output, read
  * with read_committed, holds every input exactly once; aborted records invisible to read_committed
- * and visible to read_uncommitted (markers skipped by the client); a producer SIGKILLed inside a
- * transaction fenced by a new instance with the same transactional.id, its records aborted.
+ * and visible to read_uncommitted (markers skipped by the client), also after a broker restart; a
+ * producer SIGKILLed inside a transaction fenced by a new instance with the same transactional.id,
+ * its records aborted.
  */
 import assert from 'node:assert/strict'
 import {spawn} from 'node:child_process'
@@ -48,6 +49,9 @@ describe('interop: transactions with librdkafka (confluent-kafka)', function () 
     const all = await readTopic(bootstrap, topic, 'read_uncommitted')
     assert.equal(all.filter(r => r.value.startsWith('aborted-')).length, 20)
     assert.equal(all.length, 50)
+    // After a restart the aborted-transaction index and producer state come back from disk.
+    await suite.broker.restart()
+    assert.deepEqual(values(await readTopic(bootstrap, topic, 'read_committed')), values(committed))
   })
 
   it('a producer SIGKILLed in a transaction is fenced by a new instance and its records are aborted', async () => {

@@ -307,7 +307,7 @@ export class TransactionCoordinator {
       for (let attempt = 0; active(); attempt++) {
         const expectedState = committed ? TxnState.PrepareCommit : TxnState.PrepareAbort
         if (md.state !== expectedState || md.pendingState !== null) return
-        const transit: TxnTransit = {...md.snapshot(), state: committed ? TxnState.CompleteCommit : TxnState.CompleteAbort, txnLastUpdateTimestamp: this.clock.now()}
+        const transit: TxnTransit = {...md.snapshot(), state: committed ? TxnState.CompleteCommit : TxnState.CompleteAbort, partitions: [], txnLastUpdateTimestamp: this.clock.now()}
         md.pendingState = transit.state
         const code = await this.state.write(md, transit)
         if (code === ErrorCode.NONE) return
