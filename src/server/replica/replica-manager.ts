@@ -100,9 +100,12 @@ const DEFAULT_FETCHER: ReplicaFetcherConfig = {maxWaitMs: 500, minBytes: 1, maxB
 
 /** Aborted transactions of `p` overlapping the batches read from `fetchOffset` (Kafka `addAbortedTransactions`). */
 function abortedWithin(p: Partition, fetchOffset: number, records: Buffer): {producerId: number, firstOffset: number}[] {
+  // Cheap first: the in-memory .txnindex entries from the fetch offset on (usually none).
+  const candidates = p.log.collectAbortedTransactions(fetchOffset, Number.MAX_SAFE_INTEGER)
+  if (candidates.length === 0) return []
   let upper = fetchOffset
   for (const h of batchHeaders(records)) upper = lastOffsetOf(h) + 1
-  return p.log.collectAbortedTransactions(fetchOffset, upper).map(t => ({producerId: t.producerId, firstOffset: t.firstOffset}))
+  return candidates.filter(t => t.firstOffset < upper).map(t => ({producerId: t.producerId, firstOffset: t.firstOffset}))
 }
 
 export function tpKey(topic: string, partition: number): string {
