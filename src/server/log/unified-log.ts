@@ -70,7 +70,11 @@ export class UnifiedLog {
     this.bytesTruncatedOnLoad = loaded.bytesTruncated
     this.lso = Math.min(Math.max(opts.logStartOffset ?? 0, this.segments[0].baseOffset), this.leo)
     this.epochCache.truncateFromStart(this.lso)
-    if (loaded.bytesTruncated > 0) opts.logger?.warn(`Recovery of ${this.dir} truncated ${loaded.bytesTruncated} bytes; log end offset ${this.leo}`)
+    if (loaded.bytesTruncated > 0) {
+      opts.logger?.warn(`Recovery of ${this.dir} truncated ${loaded.bytesTruncated} bytes; log end offset ${this.leo}`)
+      // Aborted transactions whose marker recovery removed leave the .txnindex too.
+      for (const seg of this.segments) seg.txnIndex.truncateTo(this.leo)
+    }
     const existingId = readPartitionMetadata(this.dir)
     if (existingId !== undefined && opts.topicId !== undefined && existingId !== opts.topicId) {
       for (const seg of this.segments) seg.closeHandles()

@@ -73,6 +73,16 @@ export class ProducerStateManager {
     return this.entries.get(producerId)
   }
 
+  /**
+   * Restores one producer's state (a producer-state snapshot being loaded): its open transaction,
+   * if `currentTxnFirstOffset` ≥ 0, counts for the LSO again.
+   */
+  restore(producerId: number, entry: ProducerStateEntry): void {
+    this.entries.set(producerId, {...entry, batches: [...entry.batches]})
+    if (entry.currentTxnFirstOffset >= 0) this.ongoing.set(producerId, entry.currentTxnFirstOffset)
+    else this.ongoing.delete(producerId)
+  }
+
   /** Every producer with state, by id. */
   allEntries(): ReadonlyMap<number, Readonly<ProducerStateEntry>> {
     return this.entries
