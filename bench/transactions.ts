@@ -11,7 +11,7 @@
  * Standalone: `npm run build && node dist/bench/transactions.js [bootstrap]`; `npm run bench` runs it
  * unless KTS_BENCH_SKIP_TXN=1 (also skipped, with a note, when confluent_kafka is missing).
  * Environment: KTS_BENCH_RECORDS, KTS_BENCH_RECORD_BYTES, KTS_BENCH_TXN_PER_TXN (1000),
- * KTS_BENCH_PYTHON (/usr/bin/python3). Exit status 1 when something broke, 0 otherwise (also when the
+ * KTS_BENCH_TXN_LINGER_MS (linger.ms of both producers, default 5), KTS_BENCH_PYTHON (/usr/bin/python3). Exit status 1 when something broke, 0 otherwise (also when the
  * target is missed: marked BELOW TARGET).
  */
 import {spawn, spawnSync, type ChildProcess} from 'node:child_process'

@@ -1,6 +1,8 @@
 #!/usr/bin/python3
 """Transactional benchmark client for bench/transactions.ts (confluent-kafka / librdkafka).
 
+Producers use linger.ms $KTS_BENCH_TXN_LINGER_MS (default 5, librdkafka's default).
+
   txn_client.py throughput BOOTSTRAP TOPIC N SIZE PER_TXN transactional|plain
       Produces N records of SIZE bytes to partition 0 of TOPIC: in transactions of PER_TXN records
       (begin, produce, commit) or with a plain idempotent producer (flush at the end). Prints
@@ -11,6 +13,7 @@
       record. Prints {"latenciesMs": [...]}.
 """
 import json
+import os
 import sys
 import time
 
@@ -18,7 +21,7 @@ from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
 
 
 def producer(bootstrap, txn_id):
-    conf = {"bootstrap.servers": bootstrap, "linger.ms": 5, "batch.num.messages": 10000,
+    conf = {"bootstrap.servers": bootstrap, "linger.ms": int(os.environ.get("KTS_BENCH_TXN_LINGER_MS", "5")), "batch.num.messages": 10000,
             "queue.buffering.max.messages": 1000000, "queue.buffering.max.kbytes": 1048576}
     if txn_id:
         conf["transactional.id"] = txn_id
