@@ -2,14 +2,17 @@
  * `kts transactions` (kafka-transactions.sh) against a real single-node kts with KIP-890
  * verification off, so that a transactional write without a coordinator's transaction can make a
  * hanging transaction, as with an older client: list / describe of an open transaction, its
- * producer in describe-producers, the hanging one in find-hanging, abort --start-offset, and
- * Kafka's error lines.
+ * producer in describe-producers, its __transaction_state records in `kts dump-log
+ * --transaction-log-decoder`, the hanging one in find-hanging, abort --start-offset, and Kafka's
+ * error lines.
  */
 import assert from 'node:assert/strict'
+import path from 'node:path'
 import {startBroker, type BrokerHandle} from '../helpers/broker-process.js'
 import {runCli, type CliResult} from '../helpers/run-cli.js'
 import {ErrorCode} from '../../src/protocol/errors.js'
 import {encodeRecordBatch} from '../../src/protocol/records/records.js'
+import {groupPartitionFor} from '../../src/server/group/group-partition.js'
 import {RawGroupClient} from '../interop/groups-check.js'
 import {createTopic, printBrokerOutputOnFailure} from '../interop/interop-check.js'
 
@@ -76,6 +79,16 @@ describe('kts transactions (real single node)', function () {
     const p = table(producers.stdout)
     assert.deepEqual(p[0], ['ProducerId', 'ProducerEpoch', 'LatestCoordinatorEpoch', 'LastSequence', 'LastTimestamp', 'CurrentTransactionStartOffset'])
     assert.deepEqual([p[1][0], p[1][1], p[1][2], p[1][3], p[1][5]], [String(pid), String(init.producerEpoch), '-1', '0', '0'])
+
+    // kts dump-log --transaction-log-decoder on the id's __transaction_state partition.
+    const partition = groupPartitionFor('tool-txn', 50)
+    const segment = path.join(broker.logDir, `__transaction_state-${partition}`, '00000000000000000000.log')
+    const dumped = await runCli(['dump-log', '--transaction-log-decoder', '--files', segment])
+    assert.equal(dumped.code, 0, dumped.stderr)
+    const lines = dumped.stdout.split('\n').filter(l => l.includes('key: transaction_metadata::transactionalId=tool-txn'))
+    assert.match(lines[lines.length - 1], new RegExp(`key: transaction_metadata::transactionalId=tool-txn payload: producerId:${pid},producerEpoch:${init.producerEpoch},` +
+      `state=Ongoing,partitions=\\[${topic}-0\\],txnLastUpdateTimestamp=\\d+,txnTimeoutMs=60000$`))
+    assert.ok(lines.some(l => /state=Empty,partitions=\[\],/.test(l)), dumped.stdout)
   })
 
   it('find-hanging finds a transaction no coordinator knows, and abort --start-offset closes it', async () => {
