@@ -22,6 +22,7 @@ import {systemClock} from '../group/clock.js'
 import {GroupCoordinator, groupCoordinatorConfigFrom} from '../group/group-coordinator.js'
 import {GROUP_METADATA_TOPIC_NAME} from '../group/group-partition.js'
 import {LogManager, type LogConfig} from '../log/index.js'
+import {LogCleaner, cleanerConfigFrom} from '../log/cleaner/log-cleaner.js'
 import {metadataViewOf} from '../metadata/image-metadata-view.js'
 import {ConfigResourceType, type MetadataImage} from '../metadata/metadata-image.js'
 import {RequestDispatcher} from '../network/request-dispatcher.js'
@@ -149,6 +150,17 @@ export class BrokerServer {
     this.cleanups.push(() => replicaManager.shutdown())
     replicaManager.startup()
 
+    // --- log cleaner (compacted topics) ---------------------------------------------------------
+    const cleaner = new LogCleaner({
+      config: cleanerConfigFrom(config), logDirs: config.logDirs, logs: () => logManager.allLogs(),
+      lastStableOffsetOf: (l) => replicaManager.getPartition(l.topicPartition.topic, l.topicPartition.partition)?.lastStableOffset ?? 0,
+      logger: getLogger('kafka.log.LogCleaner'),
+      pauseAfterSwapMs: Number(process.env.KTS_CLEANER_PAUSE_AFTER_SWAP_MS ?? '') || undefined,
+    })
+    logManager.cleaner = cleaner
+    cleaner.startup()
+    this.cleanups.push(() => cleaner.shutdown())
+
     // --- group coordinator over __consumer_offsets ------------------------------------------
     const groupCoordinator = new GroupCoordinator(
       groupStorage(replicaManager, num('offsets.commit.timeout.ms')),
@@ -212,6 +224,7 @@ export class BrokerServer {
           log.error('Ignoring the dynamic broker configs: they do not combine with server.properties', err)
         }
         for (const topic of new Set(replicaManager.allPartitions().map((p) => p.topic))) replicaManager.refreshLogConfigs(topic)
+        cleaner.wakeup() // a topic may have become compacted
       }
     }
     const unsubscribe = metadata.onUpdate((_delta, next) => {

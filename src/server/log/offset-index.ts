@@ -16,7 +16,7 @@ export class OffsetIndex {
   readonly maxEntries: number
 
   /** Opens (or creates) `file`; existing entries are loaded up to the first non-increasing one. */
-  constructor(readonly file: string, readonly baseOffset: number, maxIndexSize: number) {
+  constructor(public file: string, readonly baseOffset: number, maxIndexSize: number) {
     this.maxEntries = Math.max(1, Math.floor(maxIndexSize / OFFSET_INDEX_ENTRY_SIZE))
     this.fd = fs.openSync(file, fs.existsSync(file) ? 'r+' : 'w+')
     const len = fs.fstatSync(this.fd).size
@@ -86,4 +86,6 @@ export class OffsetIndex {
   flush(): void { fs.fsyncSync(this.fd) }
   close(): void { this.trim(); fs.closeSync(this.fd) }
   closeNoTrim(): void { fs.closeSync(this.fd) }
+  /** Renames the file (the open descriptor stays valid): the cleaner's `.cleaned` → `.swap` → final renames. */
+  renameTo(file: string): void { fs.renameSync(this.file, file); this.file = file }
 }

@@ -14,7 +14,7 @@ export class TimeIndex {
   private rel: number[] = []
   readonly maxEntries: number
 
-  constructor(readonly file: string, readonly baseOffset: number, maxIndexSize: number) {
+  constructor(public file: string, readonly baseOffset: number, maxIndexSize: number) {
     this.maxEntries = Math.max(1, Math.floor(maxIndexSize / TIME_INDEX_ENTRY_SIZE))
     this.fd = fs.openSync(file, fs.existsSync(file) ? 'r+' : 'w+')
     const len = fs.fstatSync(this.fd).size
@@ -79,4 +79,6 @@ export class TimeIndex {
   flush(): void { fs.fsyncSync(this.fd) }
   close(): void { this.trim(); fs.closeSync(this.fd) }
   closeNoTrim(): void { fs.closeSync(this.fd) }
+  /** Renames the file (the open descriptor stays valid): the cleaner's `.cleaned` → `.swap` → final renames. */
+  renameTo(file: string): void { fs.renameSync(this.file, file); this.file = file }
 }

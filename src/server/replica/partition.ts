@@ -131,6 +131,7 @@ export class Partition {
   ) {
     this.highWatermark = Math.min(Math.max(initialHighWatermark, log.logStartOffset), log.logEndOffset)
     this.rebuildProducerState()
+    log.activeProducerLastOffsets = () => this.producerState.lastDataOffsets()
   }
 
   get isLeader(): boolean { return this.leaderId === this.ctx.nodeId && !this.removed }

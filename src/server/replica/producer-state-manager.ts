@@ -91,6 +91,16 @@ export class ProducerStateManager {
     entry.lastTimestampMs = batch.timestampMs
   }
 
+  /** Producer id → last offset of its last appended batch (the log cleaner keeps those batches). */
+  lastDataOffsets(): Map<number, number> {
+    const m = new Map<number, number>()
+    for (const [id, e] of this.entries) {
+      const last = e.batches[e.batches.length - 1]
+      if (last) m.set(id, last.lastOffset)
+    }
+    return m
+  }
+
   /** Drops producers idle for longer than `producer.id.expiration.ms`. */
   removeExpired(nowMs: number, expirationMs: number): void {
     for (const [id, e] of this.entries) {
