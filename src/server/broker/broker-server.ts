@@ -173,8 +173,10 @@ export class BrokerServer {
     replicaManager.onLeadershipChange((p: Partition, isLeader: boolean) => {
       if (p.topic !== GROUP_METADATA_TOPIC_NAME) return
       if (isLeader) {
-        groupCoordinator.onElection(p.partitionIndex, p.leaderEpoch).catch((err: unknown) =>
-          groupLog.error(`Failed to load groups of ${p.topic}-${p.partitionIndex}`, err))
+        const started = Date.now()
+        groupCoordinator.onElection(p.partitionIndex, p.leaderEpoch).then(() => groupLog.info(
+          `Finished loading offsets and group metadata from ${p.topic}-${p.partitionIndex} in ${Date.now() - started} milliseconds for epoch ${p.leaderEpoch}`,
+        )).catch((err: unknown) => groupLog.error(`Failed to load groups of ${p.topic}-${p.partitionIndex}`, err))
       } else {
         groupCoordinator.onResignation(p.partitionIndex)
       }
