@@ -291,6 +291,8 @@ export class BrokerServer {
     }
     every(config.replicaHighWatermarkCheckpointIntervalMs, 'High watermark checkpoint', () => replicaManager.checkpoint())
     every(config.logRetentionCheckIntervalMs, 'Log retention', () => replicaManager.cleanupLogs(Date.now()))
+    every(num('producer.id.expiration.check.interval.ms'), 'Producer id expiration',
+      () => replicaManager.removeExpiredProducers(Date.now(), num('producer.id.expiration.ms')))
     if (config.logFlushIntervalMs !== null) {
       every(Math.max(config.logFlushIntervalMs, 1000), 'Log flush', () => { for (const l of logManager.allLogs()) l.flush() })
     }

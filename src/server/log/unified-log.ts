@@ -15,6 +15,7 @@ import {
 } from './log-config.js'
 import {LogSegment, CLEANED_FILE_SUFFIX, SWAP_FILE_SUFFIX, type BatchPosition} from './log-segment.js'
 import {fsyncDir} from './checkpoint-file.js'
+import {producerSnapshotFile} from './producer-snapshot.js'
 import {decodeRecordBatch, type DecodedRecord} from '../../protocol/records/records.js'
 import {LeaderEpochCache} from './leader-epoch-cache.js'
 import {loadSegments} from './log-loader.js'
@@ -443,16 +444,20 @@ export class UnifiedLog {
     if (doomed.length === this.segments.length) this.rollAt(this.leo)
     // after a roll an empty last segment may have been replaced; remove the doomed ones from the list
     this.segments = this.segments.filter(s => !doomed.includes(s))
-    for (const seg of doomed) this.scheduleDelete(seg)
+    for (const seg of doomed) this.scheduleDelete(seg, true)
     this.lso = Math.max(this.lso, this.segments[0].baseOffset)
     this.epochCache.truncateFromStart(this.lso)
     return doomed.length
   }
 
-  /** Renames the segment files to `*.deleted` and removes them after file.delete.delay.ms. */
-  private scheduleDelete(seg: LogSegment): void {
+  /**
+   * Renames the segment files to `*.deleted` and removes them after file.delete.delay.ms; with
+   * `withSnapshot` (retention, not cleaning) also the producer snapshot named after its base offset.
+   */
+  private scheduleDelete(seg: LogSegment, withSnapshot = false): void {
     seg.onBecomeInactive()
     const files = [seg.logFile, seg.offsetIndex.file, seg.timeIndex.file]
+    if (withSnapshot) files.push(producerSnapshotFile(this.dir, seg.baseOffset))
     const renamed: string[] = []
     for (const f of files) {
       if (!fs.existsSync(f)) continue
