@@ -89,11 +89,15 @@ const MIN_MAP_ENTRIES = 1024
 
 const yieldToLoop = (): Promise<void> => new Promise(resolve => setImmediate(resolve))
 
+/** Longest stretch of cleaning work between two yields to the event loop (ms). */
+const SLICE_MS = 2
+
 class CleaningAborted extends Error {}
 
 export class Cleaner {
   private map: OffsetMap | null = null
   private readonly now: () => number
+  private sliceStart = performance.now()
 
   constructor(readonly id: number, private readonly o: CleanerOptions) {
     this.now = o.now ?? Date.now
@@ -147,6 +151,13 @@ export class Cleaner {
     return this.map
   }
 
+  /** Yields to the event loop once the current slice of work is SLICE_MS old. */
+  private async maybeYield(): Promise<void> {
+    if (performance.now() - this.sliceStart < SLICE_MS) return
+    await yieldToLoop()
+    this.sliceStart = performance.now()
+  }
+
   private checkAbort(log: UnifiedLog, version: number): void {
     if (this.o.isStopped() || log.isClosed || log.segmentsVersion !== version) throw new CleaningAborted()
   }
@@ -170,6 +181,7 @@ export class Cleaner {
             if (map.isFull) return true
             map.put(r.key, r.offset)
           }
+          await this.maybeYield()
         }
       }
     }
@@ -203,7 +215,7 @@ export class Cleaner {
       yield {buf, headers}
       pos += p
       await this.o.throttler.maybeThrottle(p)
-      await yieldToLoop()
+      await this.maybeYield()
     }
   }
 
@@ -225,11 +237,12 @@ export class Cleaner {
           let outSize = 0
           for (const h of chunk.headers) {
             const kept = this.filterBatch(chunk.buf, h, map, endOffset, nowMs, deleteRetentionMs, producers, stats)
-            if (kept === null) continue
+            if (kept === null) { await this.maybeYield(); continue }
             positions.push({baseOffset: h.baseOffset, lastOffset: lastOffsetOf(h), position: outSize, size: kept.length,
               maxTimestamp: readInt64At(kept, MAX_TIMESTAMP_OFFSET), epoch: h.partitionLeaderEpoch})
             out.push(kept)
             outSize += kept.length
+            await this.maybeYield()
           }
           if (outSize === 0) continue
           const buf = out.length === 1 ? out[0] : Buffer.concat(out, outSize)
