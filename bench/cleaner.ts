@@ -9,7 +9,12 @@
  *    event loop after each batch (as the broker's request handling does), records/s without and
  *    with a cleaner pass running on the same event loop. This is the share of the loop the cleaner
  *    takes; network and client costs are not in it.
- * 3. `__consumer_offsets`: C commits (KTS_BENCH_OFFSET_COMMITS, default 1,000,000) of 100
+ * 3. Produce while it runs, end to end: a kts broker (own process, random ports) and kcat producing P
+ *    keyed records (KTS_BENCH_RECORDS, default 1,000,000; 10,000 keys) into a `cleanup.policy=delete`
+ *    topic, then into a compacted topic with 8 MiB segments, min.cleanable.dirty.ratio 0.1 and
+ *    log.cleaner.backoff.ms 100, so the cleaner keeps cleaning while kcat produces: records/s of each.
+ *    Skipped when kcat is missing.
+ * 4. `__consumer_offsets`: C commits (KTS_BENCH_OFFSET_COMMITS, default 1,000,000) of 100
  *    group-partitions (10 groups × 10 partitions, one batch per OffsetCommit of 10 partitions),
  *    10 MiB segments: its size and the GroupCoordinator load time (onElection) before and after
  *    cleaning, with the loaded offsets checked.
@@ -22,12 +27,14 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {monitorEventLoopDelay} from 'node:perf_hooks'
+import {spawn, spawnSync} from 'node:child_process'
+import net from 'node:net'
 import {encodeRecordBatch, type RecordInput} from '../src/protocol/records/records.js'
 import {DEFAULT_LOG_CONFIG, UnifiedLog, type LogConfig} from '../src/server/log/index.js'
 import {DEFAULT_CLEANER_CONFIG, LogCleaner} from '../src/server/log/cleaner/log-cleaner.js'
 import {DEFAULT_GROUP_COORDINATOR_CONFIG, GroupCoordinator, type CoordinatorPartitionStorage} from '../src/server/group/group-coordinator.js'
 import {encodeOffsetCommitKey, encodeOffsetCommitValue} from '../src/server/group/group-records.js'
-import {envInt} from './support.js'
+import {envInt, findRepoRoot, freePorts, kraftNodeProperties, renderProperties} from './support.js'
 
 const RECORDS = envInt('KTS_BENCH_CLEANER_RECORDS', 1_000_000)
 const RECORD_BYTES = envInt('KTS_BENCH_RECORD_BYTES', 100)
@@ -162,8 +169,70 @@ async function offsetsTopic(): Promise<void> {
   log.close()
 }
 
+function runOk(cmd: string, args: string[]): string {
+  const r = spawnSync(cmd, args, {encoding: 'utf8', timeout: 300_000, maxBuffer: 64 * MB})
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr}`)
+  return r.stdout
+}
+
+async function produceWhileCleaning(): Promise<void> {
+  const kcat = process.env.KTS_BENCH_KCAT || 'kcat'
+  if (spawnSync(kcat, ['-V']).status !== 0) { console.log('produce while cleaning: skipped (no kcat)'); return }
+  const n = envInt('KTS_BENCH_RECORDS', 1_000_000)
+  const rootDir = findRepoRoot()
+  const runJs = path.join(rootDir, 'bin', 'run.js')
+  const [port, controllerPort] = await freePorts(2)
+  const config = path.join(root, 'server.properties')
+  fs.writeFileSync(config, renderProperties({...kraftNodeProperties(port, controllerPort, path.join(root, 'broker-logs')),
+    'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT', 'log.cleaner.backoff.ms': 100}))
+  runOk(process.execPath, [runJs, 'storage', 'format', '-t', runOk(process.execPath, [runJs, 'storage', 'random-uuid']).trim(), '-c', config])
+  const child = spawn(process.execPath, [runJs, 'server', 'start', config], {cwd: rootDir, detached: true, stdio: ['ignore', 'pipe', 'pipe']})
+  let out = ''
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (out = (out + d).slice(-50_000)))
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (out = (out + d).slice(-50_000)))
+  const closed = new Promise<void>(resolve => child.once('close', () => resolve()))
+  try {
+    const canConnect = (): Promise<boolean> => new Promise(resolve => {
+      const sock = net.connect({port, host: '127.0.0.1'})
+      sock.once('connect', () => { sock.destroy(); resolve(true) })
+      sock.once('error', () => resolve(false))
+    })
+    const deadline = Date.now() + 30_000
+    while (!(out.includes('Kafka Server started') && await canConnect())) {
+      if (Date.now() > deadline) throw new Error(`the kts broker did not start\n${out}`)
+      await new Promise(r => setTimeout(r, 50))
+    }
+    const bootstrap = `127.0.0.1:${port}`
+    const lines = path.join(root, 'keyed.txt')
+    const value = 'v'.repeat(Math.max(1, RECORD_BYTES - 10))
+    fs.writeFileSync(lines, Array.from({length: n}, (_, i) => `key-${(i * 7919) % 10_000}:${value}`).join('\n') + '\n')
+    const produce = (topic: string, configs: string[]): number => {
+      runOk(process.execPath, [runJs, 'topics', '--bootstrap-server', bootstrap, '--create', '--topic', topic, '--partitions', '1', '--replication-factor', '1', ...configs.flatMap(c => ['--config', c])])
+      const t = performance.now()
+      runOk(kcat, ['-P', '-b', bootstrap, '-t', topic, '-p', '0', '-K:', '-l', lines, '-X', 'linger.ms=5', '-X', 'batch.num.messages=10000',
+        '-X', 'queue.buffering.max.messages=1000000', '-X', 'queue.buffering.max.kbytes=1048576'])
+      const secs = (performance.now() - t) / 1000
+      const end = Number(/offset (\d+)/.exec(runOk(kcat, ['-Q', '-b', bootstrap, '-t', `${topic}:0:-1`]))?.[1] ?? NaN)
+      assert.equal(end, n, `${topic} end offset`)
+      return n / secs
+    }
+    const plain = produce('bench-delete', ['segment.bytes=8388608'])
+    const cleanedBefore = (out.match(/Cleaner \d+: cleaned log bench-compact-0/g) ?? []).length
+    const compacted = produce('bench-compact', ['cleanup.policy=compact', 'segment.bytes=8388608', 'min.cleanable.dirty.ratio=0.1'])
+    const passes = (out.match(/Cleaner \d+: cleaned log bench-compact-0/g) ?? []).length - cleanedBefore
+    console.log(`produce (kcat, ${n} keyed records of ${RECORD_BYTES} B, 1 partition): ${(plain / 1e6).toFixed(2)} M records/s into a delete topic, ` +
+      `${(compacted / 1e6).toFixed(2)} M records/s into a compacted one with the cleaner running (${(100 * compacted / plain).toFixed(0)} %, ${passes} cleaner passes during the run)`)
+  } finally {
+    try { process.kill(-child.pid!, 'SIGTERM') } catch { /* gone */ }
+    const timer = setTimeout(() => { try { process.kill(-child.pid!, 'SIGKILL') } catch { /* gone */ } }, 15_000)
+    await closed
+    clearTimeout(timer)
+  }
+}
+
 try {
   await cleanerThroughput()
+  await produceWhileCleaning()
   await offsetsTopic()
 } catch (err) {
   console.error(`bench/cleaner: ${(err as Error).stack ?? String(err)}`)

@@ -262,6 +262,13 @@ export class LogSegment {
 
   flush(): void { fs.fsyncSync(this.fd); this.offsetIndex.flush(); this.timeIndex.flush() }
 
+  /** As flush(), with the fsyncs on the libuv thread pool (the log cleaner's output, off the event loop). */
+  async flushAsync(): Promise<void> {
+    await new Promise<void>((resolve, reject) => fs.fsync(this.fd, e => (e ? reject(e) : resolve())))
+    await this.offsetIndex.flushAsync()
+    await this.timeIndex.flushAsync()
+  }
+
   /** fsyncs the `.log` file only. */
   flushLog(): void { fs.fsyncSync(this.fd) }
 

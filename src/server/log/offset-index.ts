@@ -84,6 +84,8 @@ export class OffsetIndex {
 
   trim(): void { fs.ftruncateSync(this.fd, this.sizeInBytes) }
   flush(): void { fs.fsyncSync(this.fd) }
+  /** fsync on the libuv thread pool (the cleaner's flush, off the event loop). */
+  flushAsync(): Promise<void> { return new Promise((resolve, reject) => fs.fsync(this.fd, e => (e ? reject(e) : resolve()))) }
   close(): void { this.trim(); fs.closeSync(this.fd) }
   closeNoTrim(): void { fs.closeSync(this.fd) }
   /** Renames the file (the open descriptor stays valid): the cleaner's `.cleaned` → `.swap` → final renames. */

@@ -252,7 +252,7 @@ export class Cleaner {
         }
       }
       cleaned.onBecomeInactive()
-      cleaned.flush()
+      await cleaned.flushAsync()
       return cleaned
     } catch (e) {
       cleaned.deleteFiles()
