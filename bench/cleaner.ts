@@ -219,9 +219,10 @@ async function produceWhileCleaning(): Promise<void> {
     const plain = produce('bench-delete', ['segment.bytes=8388608'])
     const cleanedBefore = (out.match(/Cleaner \d+: cleaned log bench-compact-0/g) ?? []).length
     const compacted = produce('bench-compact', ['cleanup.policy=compact', 'segment.bytes=8388608', 'min.cleanable.dirty.ratio=0.1'])
+    await new Promise(r => setTimeout(r, 2000))
     const passes = (out.match(/Cleaner \d+: cleaned log bench-compact-0/g) ?? []).length - cleanedBefore
     console.log(`produce (kcat, ${n} keyed records of ${RECORD_BYTES} B, 1 partition): ${(plain / 1e6).toFixed(2)} M records/s into a delete topic, ` +
-      `${(compacted / 1e6).toFixed(2)} M records/s into a compacted one with the cleaner running (${(100 * compacted / plain).toFixed(0)} %, ${passes} cleaner passes during the run)`)
+      `${(compacted / 1e6).toFixed(2)} M records/s into a compacted one with the cleaner running (${(100 * compacted / plain).toFixed(0)} %, ${passes} cleaner passes logged by 2 s after it)`)
   } finally {
     try { process.kill(-child.pid!, 'SIGTERM') } catch { /* gone */ }
     const timer = setTimeout(() => { try { process.kill(-child.pid!, 'SIGKILL') } catch { /* gone */ } }, 15_000)
