@@ -226,6 +226,11 @@ export class BrokerServer {
           log.error('Ignoring the dynamic broker configs: they do not combine with server.properties', err)
         }
         for (const topic of new Set(replicaManager.allPartitions().map((p) => p.topic))) replicaManager.refreshLogConfigs(topic)
+        // dynamic log.cleaner.* broker configs (Kafka LogCleaner.reconfigure: the workers restart)
+        const cleanerConfig = cleanerConfigFrom(effective)
+        if (JSON.stringify(cleanerConfig) !== JSON.stringify(cleaner.config)) {
+          cleaner.reconfigure(cleanerConfig).catch((err: unknown) => log.error('Failed to reconfigure the log cleaner', err))
+        }
         cleaner.wakeup() // a topic may have become compacted
       }
     }
