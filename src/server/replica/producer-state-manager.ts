@@ -12,6 +12,7 @@
  * State is rebuilt at load by scanning batch headers of the tail of the log (no record decoding).
  */
 import {ErrorCode} from '../../protocol/errors.js'
+import type {ProducerSnapshotEntry} from '../log/producer-snapshot.js'
 
 /** Batches remembered per producer for duplicate detection (Kafka's NUM_BATCHES_TO_RETAIN). */
 export const NUM_BATCHES_TO_RETAIN = 5
@@ -89,6 +90,49 @@ export class ProducerStateManager {
     entry.batches.push(batch)
     if (entry.batches.length > NUM_BATCHES_TO_RETAIN) entry.batches.shift()
     entry.lastTimestampMs = batch.timestampMs
+  }
+
+  /**
+   * The state as producer-snapshot entries (Kafka `ProducerStateManager.writeSnapshot`): the last
+   * batch of each producer. coordinatorEpoch and currentTxnFirstOffset are -1 (no transactions yet).
+   */
+  snapshotEntries(): ProducerSnapshotEntry[] {
+    const out: ProducerSnapshotEntry[] = []
+    for (const [producerId, e] of this.entries) {
+      const last = e.batches[e.batches.length - 1]
+      if (!last) continue
+      out.push({producerId, epoch: e.producerEpoch, lastSequence: last.lastSeq, lastOffset: last.lastOffset,
+        offsetDelta: last.lastOffset - last.firstOffset, timestamp: last.timestampMs, coordinatorEpoch: -1, currentTxnFirstOffset: -1})
+    }
+    return out
+  }
+
+  /** Replaces the state with a snapshot's entries (one batch remembered per producer, as Kafka loads them). */
+  loadSnapshot(entries: readonly ProducerSnapshotEntry[]): void {
+    this.entries.clear()
+    for (const e of entries) {
+      const firstSeq = e.lastSequence - e.offsetDelta
+      this.entries.set(e.producerId, {producerEpoch: e.epoch, lastTimestampMs: e.timestamp, batches: [{
+        firstSeq: firstSeq < 0 ? firstSeq + MAX_SEQ + 1 : firstSeq, lastSeq: e.lastSequence,
+        firstOffset: e.lastOffset - e.offsetDelta, lastOffset: e.lastOffset, timestampMs: e.timestamp,
+      }]})
+    }
+  }
+
+  /** Last offset of the last batch recorded for `producerId`, -1 if none (replay skips batches at or below it). */
+  lastOffsetOf(producerId: number): number {
+    const e = this.entries.get(producerId)
+    return e?.batches[e.batches.length - 1]?.lastOffset ?? -1
+  }
+
+  /** Producer id → last offset of its last appended batch (the log cleaner keeps those batches). */
+  lastDataOffsets(): Map<number, number> {
+    const m = new Map<number, number>()
+    for (const [id, e] of this.entries) {
+      const last = e.batches[e.batches.length - 1]
+      if (last) m.set(id, last.lastOffset)
+    }
+    return m
   }
 
   /** Drops producers idle for longer than `producer.id.expiration.ms`. */
