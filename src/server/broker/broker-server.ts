@@ -22,6 +22,7 @@ import {systemClock} from '../group/clock.js'
 import {GroupCoordinator, groupCoordinatorConfigFrom} from '../group/group-coordinator.js'
 import {GROUP_METADATA_TOPIC_NAME} from '../group/group-partition.js'
 import {LogManager, type LogConfig} from '../log/index.js'
+import {LogCleaner, cleanerConfigFrom} from '../log/cleaner/log-cleaner.js'
 import {metadataViewOf} from '../metadata/image-metadata-view.js'
 import {ConfigResourceType, type MetadataImage} from '../metadata/metadata-image.js'
 import {RequestDispatcher} from '../network/request-dispatcher.js'
@@ -154,6 +155,17 @@ export class BrokerServer {
     this.cleanups.push(() => replicaManager.shutdown())
     replicaManager.startup()
 
+    // --- log cleaner (compacted topics) ---------------------------------------------------------
+    const cleaner = new LogCleaner({
+      config: cleanerConfigFrom(config), logDirs: config.logDirs, logs: () => logManager.allLogs(),
+      lastStableOffsetOf: (l) => replicaManager.getPartition(l.topicPartition.topic, l.topicPartition.partition)?.lastStableOffset ?? 0,
+      logger: getLogger('kafka.log.LogCleaner'),
+      pauseAfterSwapMs: Number(process.env.KTS_CLEANER_PAUSE_AFTER_SWAP_MS ?? '') || undefined,
+    })
+    logManager.cleaner = cleaner
+    cleaner.startup()
+    this.cleanups.push(() => cleaner.shutdown())
+
     // --- group coordinator over __consumer_offsets ------------------------------------------
     const groupCoordinator = new GroupCoordinator(
       groupStorage(replicaManager, num('offsets.commit.timeout.ms')),
@@ -166,8 +178,10 @@ export class BrokerServer {
     replicaManager.onLeadershipChange((p: Partition, isLeader: boolean) => {
       if (p.topic !== GROUP_METADATA_TOPIC_NAME) return
       if (isLeader) {
-        groupCoordinator.onElection(p.partitionIndex, p.leaderEpoch).catch((err: unknown) =>
-          groupLog.error(`Failed to load groups of ${p.topic}-${p.partitionIndex}`, err))
+        const started = Date.now()
+        groupCoordinator.onElection(p.partitionIndex, p.leaderEpoch).then(() => groupLog.info(
+          `Finished loading offsets and group metadata from ${p.topic}-${p.partitionIndex} in ${Date.now() - started} milliseconds for epoch ${p.leaderEpoch}`,
+        )).catch((err: unknown) => groupLog.error(`Failed to load groups of ${p.topic}-${p.partitionIndex}`, err))
       } else {
         groupCoordinator.onResignation(p.partitionIndex)
       }
@@ -284,6 +298,12 @@ export class BrokerServer {
           log.error('Ignoring the dynamic broker configs: they do not combine with server.properties', err)
         }
         for (const topic of new Set(replicaManager.allPartitions().map((p) => p.topic))) replicaManager.refreshLogConfigs(topic)
+        // dynamic log.cleaner.* broker configs (Kafka LogCleaner.reconfigure: the workers restart)
+        const cleanerConfig = cleanerConfigFrom(effective)
+        if (JSON.stringify(cleanerConfig) !== JSON.stringify(cleaner.config)) {
+          cleaner.reconfigure(cleanerConfig).catch((err: unknown) => log.error('Failed to reconfigure the log cleaner', err))
+        }
+        cleaner.wakeup() // a topic may have become compacted
       }
     }
     const unsubscribe = metadata.onUpdate((_delta, next) => {
@@ -353,6 +373,8 @@ export class BrokerServer {
     txnCoordinator.startup()
     every(config.replicaHighWatermarkCheckpointIntervalMs, 'High watermark checkpoint', () => replicaManager.checkpoint())
     every(config.logRetentionCheckIntervalMs, 'Log retention', () => replicaManager.cleanupLogs(Date.now()))
+    every(num('producer.id.expiration.check.interval.ms'), 'Producer id expiration',
+      () => replicaManager.removeExpiredProducers(Date.now(), num('producer.id.expiration.ms')))
     if (config.logFlushIntervalMs !== null) {
       every(Math.max(config.logFlushIntervalMs, 1000), 'Log flush', () => { for (const l of logManager.allLogs()) l.flush() })
     }

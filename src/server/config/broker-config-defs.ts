@@ -105,6 +105,8 @@ const ROWS: Row[] = [
   ['log.cleaner.min.cleanable.ratio', 'double', 0.5, between(0, 1)],
   ['log.cleaner.dedupe.buffer.size', 'long', 134217728],
   ['log.cleaner.io.buffer.size', 'int', 524288, atLeast(0)],
+  ['log.cleaner.io.buffer.load.factor', 'double', 0.9],
+  ['log.cleaner.io.max.bytes.per.second', 'double', Number.MAX_VALUE],
   ['log.cleaner.backoff.ms', 'long', 15000, atLeast(0)],
   ['log.index.size.max.bytes', 'int', 10485760, atLeast(4)],
   ['log.index.interval.bytes', 'int', 4096, atLeast(0)],

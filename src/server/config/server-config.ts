@@ -429,6 +429,7 @@ export function logConfigFromServer(config: ServerConfig): {
   cleanupPolicy: string; messageTimestampType: 'CreateTime' | 'LogAppendTime'; flushMessages?: number; flushMs?: number
   compressionType: string; compressionGzipLevel?: number; compressionZstdLevel?: number
   messageTimestampBeforeMaxMs?: number; messageTimestampAfterMaxMs?: number; messageTimestampDifferenceMaxMs?: number
+  deleteRetentionMs: number; minCleanableDirtyRatio: number; minCompactionLagMs: number; maxCompactionLagMs: number
 } {
   const level = (key: string): number | undefined => {
     const v = config.get(key)
@@ -444,6 +445,10 @@ export function logConfigFromServer(config: ServerConfig): {
     maxMessageBytes: config.messageMaxBytes, // max.message.bytes
     fileDeleteDelayMs: config.logSegmentDeleteDelayMs, // file.delete.delay.ms
     cleanupPolicy: config.logCleanupPolicy.join(','), // cleanup.policy
+    deleteRetentionMs: config.get('log.cleaner.delete.retention.ms') as number, // delete.retention.ms
+    minCleanableDirtyRatio: config.get('log.cleaner.min.cleanable.ratio') as number, // min.cleanable.dirty.ratio
+    minCompactionLagMs: config.get('log.cleaner.min.compaction.lag.ms') as number, // min.compaction.lag.ms
+    maxCompactionLagMs: config.get('log.cleaner.max.compaction.lag.ms') as number, // max.compaction.lag.ms
     messageTimestampType: config.logMessageTimestampType, // message.timestamp.type
     compressionType: config.compressionType, // compression.type
     compressionGzipLevel: level('compression.gzip.level'), // compression.gzip.level

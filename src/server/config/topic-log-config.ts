@@ -21,6 +21,10 @@ const NUMERIC: Record<string, keyof LogConfig> = {
   'message.timestamp.before.max.ms': 'messageTimestampBeforeMaxMs',
   'message.timestamp.after.max.ms': 'messageTimestampAfterMaxMs',
   'message.timestamp.difference.max.ms': 'messageTimestampDifferenceMaxMs',
+  'delete.retention.ms': 'deleteRetentionMs',
+  'min.cleanable.dirty.ratio': 'minCleanableDirtyRatio',
+  'min.compaction.lag.ms': 'minCompactionLagMs',
+  'max.compaction.lag.ms': 'maxCompactionLagMs',
 }
 
 /** `base` with the overrides of `overrides` (topic config name → string value) applied. */

@@ -82,8 +82,6 @@ export const UNSUPPORTED_CONFIGS: readonly UnsupportedConfig[] = [
   {key: 'max.connections.per.ip.overrides', action: 'warn', reason: 'connection limits are not enforced'},
   {key: 'max.connection.creation.rate', action: 'warn', reason: 'connection limits are not enforced'},
   // --- features kts lacks: warn ---------------------------------------------------------------------
-  {key: 'log.cleanup.policy', action: 'warn', when: listHasAny('compact'), showValue: true,
-    reason: 'log compaction is not implemented yet: compacted topics keep every record'},
   {key: 'group.coordinator.rebalance.protocols', action: 'warn', when: listHasAny('consumer', 'share'), showValue: true,
     reason: 'only the classic group protocol is implemented'},
   {key: 'group.share.enable', action: 'warn', when: isTrue, showValue: true, reason: 'share groups are not supported'},
@@ -101,7 +99,6 @@ export const UNSUPPORTED_CONFIGS: readonly UnsupportedConfig[] = [
   {key: 'socket.send.buffer.bytes', action: 'accept', reason: NO_EFFECT},
   {key: 'socket.receive.buffer.bytes', action: 'accept', reason: NO_EFFECT},
   {key: 'queued.max.requests', action: 'accept', reason: NO_EFFECT},
-  {key: 'log.cleaner.', action: 'accept', reason: `${NO_EFFECT}: no log cleaner yet`},
   {key: 'metric.', action: 'accept', reason: NO_EFFECT},
   {key: 'metrics.', action: 'accept', reason: NO_EFFECT},
   {key: 'kafka.metrics.', action: 'accept', reason: NO_EFFECT},

@@ -19,8 +19,16 @@ export interface LogConfig {
   maxMessageBytes: number
   /** file.delete.delay.ms (default 60000). */
   fileDeleteDelayMs: number
-  /** cleanup.policy (default "delete"; `compact` makes the produce path refuse keyless records). */
+  /** cleanup.policy: `delete` (default), `compact` or `compact,delete` (compact: the log cleaner keeps the latest record per key, and the produce path refuses keyless records). */
   cleanupPolicy: string
+  /** delete.retention.ms: how long tombstones (and transaction markers) outlive their cleaning (default 86400000). */
+  deleteRetentionMs?: number
+  /** min.cleanable.dirty.ratio: dirty bytes / cleanable bytes that make the cleaner pick a log (default 0.5). */
+  minCleanableDirtyRatio?: number
+  /** min.compaction.lag.ms: records younger than this stay uncleaned (default 0). */
+  minCompactionLagMs?: number
+  /** max.compaction.lag.ms: dirty data older than this is cleaned whatever the ratio (default Long.MAX_VALUE). */
+  maxCompactionLagMs?: number
   /** message.timestamp.type */
   messageTimestampType: 'CreateTime' | 'LogAppendTime'
   /** flush.messages: fsync after this many messages (unset = never on produce). */
@@ -51,6 +59,10 @@ export const DEFAULT_LOG_CONFIG: LogConfig = {
   maxMessageBytes: 1048588,
   fileDeleteDelayMs: 60000,
   cleanupPolicy: 'delete',
+  deleteRetentionMs: 86400000,
+  minCleanableDirtyRatio: 0.5,
+  minCompactionLagMs: 0,
+  maxCompactionLagMs: Number.MAX_SAFE_INTEGER,
   messageTimestampType: 'CreateTime',
 }
 

@@ -6,7 +6,11 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import {LogSegment, LOG_FILE_SUFFIX, INDEX_FILE_SUFFIX, TIME_INDEX_FILE_SUFFIX} from './log-segment.js'
+import {
+  LogSegment, LOG_FILE_SUFFIX, INDEX_FILE_SUFFIX, TIME_INDEX_FILE_SUFFIX, DELETED_FILE_SUFFIX, CLEANED_FILE_SUFFIX, SWAP_FILE_SUFFIX,
+} from './log-segment.js'
+import {fsyncDir} from './checkpoint-file.js'
+import {TXN_INDEX_FILE_SUFFIX} from './transaction-index.js'
 import {LeaderEpochCache} from './leader-epoch-cache.js'
 import type {LogConfig} from './log-config.js'
 
@@ -21,12 +25,9 @@ export interface LoadedLog {
 export function loadSegments(opts: {dir: string, config: LogConfig, recoveryPoint: number, logStartOffset: number,
   hadCleanShutdown: boolean, epochCache: LeaderEpochCache}): LoadedLog {
   const {dir, config} = opts
+  completeInterruptedSwaps(dir, config)
   const bases: number[] = []
   for (const name of fs.readdirSync(dir)) {
-    const full = path.join(dir, name)
-    if (name.endsWith('.deleted') || name.endsWith('.cleaned') || name.endsWith('.swap') || name.endsWith('.tmp')) {
-      fs.rmSync(full, {force: true}); continue
-    }
     const m = /^(\d{20})\.log$/.exec(name)
     if (m) bases.push(Number(m[1]))
   }
@@ -67,6 +68,63 @@ export function loadSegments(opts: {dir: string, config: LogConfig, recoveryPoin
   const logEndOffset = active.nextOffset
   opts.epochCache.truncateFromEnd(logEndOffset)
   return {segments, logEndOffset, recoveryPoint: Math.min(opts.recoveryPoint, logEndOffset), bytesTruncated}
+}
+
+/**
+ * Kafka `LogLoader.removeTempFilesAndCollectSwapFiles` + the swap passes of `LogLoader.load`:
+ * deletes `*.deleted`, `*.tmp` and `*.cleaned` files (a cleaning interrupted before its swap) and
+ * `.swap` index files (rebuilt); a `<base>.log.swap` at or above the lowest `.cleaned` offset is
+ * the leftover of an interrupted split and is deleted; every other `.log.swap` is a complete cleaned
+ * segment whose swap was interrupted: the segments it replaces (base offsets in [base, its next
+ * offset), and the one at `base`) are deleted and it is renamed into place.
+ */
+export function completeInterruptedSwaps(dir: string, config: LogConfig): void {
+  let minCleanedOffset = Number.POSITIVE_INFINITY
+  const swapLogs: number[] = []
+  for (const name of fs.readdirSync(dir)) {
+    const full = path.join(dir, name)
+    if (name.endsWith(DELETED_FILE_SUFFIX) || name.endsWith('.tmp')) { fs.rmSync(full, {force: true}); continue }
+    if (name.endsWith(CLEANED_FILE_SUFFIX)) {
+      const m = /^(\d{20})\./.exec(name)
+      if (m) minCleanedOffset = Math.min(minCleanedOffset, Number(m[1]))
+      fs.rmSync(full, {force: true}); continue
+    }
+    if (name.endsWith(SWAP_FILE_SUFFIX)) {
+      const m = /^(\d{20})\.log\.swap$/.exec(name)
+      if (m) swapLogs.push(Number(m[1]))
+      // the aborted-transaction index cannot be rebuilt from the segment alone: it swaps in with its .log
+      else if (!/^\d{20}\.txnindex\.swap$/.test(name)) fs.rmSync(full, {force: true})
+    }
+  }
+  swapLogs.sort((a, b) => a - b)
+  for (const base of swapLogs) {
+    const prefix = path.join(dir, String(base).padStart(20, '0'))
+    if (base >= minCleanedOffset) {
+      fs.rmSync(prefix + LOG_FILE_SUFFIX + SWAP_FILE_SUFFIX, {force: true})
+      fs.rmSync(prefix + TXN_INDEX_FILE_SUFFIX + SWAP_FILE_SUFFIX, {force: true})
+      continue
+    }
+    const swap = new LogSegment(dir, base, config.segmentIndexBytes, config.indexIntervalBytes, Date.now(), SWAP_FILE_SUFFIX)
+    swap.recover()
+    const next = swap.nextOffset
+    for (const name of fs.readdirSync(dir)) {
+      const m = /^(\d{20})\.(log|index|timeindex|txnindex)$/.exec(name)
+      if (!m) continue
+      const b = Number(m[1])
+      if (b === base || (b > base && b < next)) fs.rmSync(path.join(dir, name), {force: true})
+    }
+    swap.changeFileSuffixes(SWAP_FILE_SUFFIX, '')
+    swap.close()
+  }
+  // A `.txnindex.swap` left without its `.log.swap`: the crash came after the `.log` took its final
+  // name (the `.log` renames first), so the swapped-in segment is live and this is its index.
+  let orphans = 0
+  for (const name of fs.readdirSync(dir)) {
+    if (!/^\d{20}\.txnindex\.swap$/.test(name)) continue
+    fs.renameSync(path.join(dir, name), path.join(dir, name.slice(0, -SWAP_FILE_SUFFIX.length)))
+    orphans++
+  }
+  if (swapLogs.length > 0 || orphans > 0) fsyncDir(dir)
 }
 
 export {LOG_FILE_SUFFIX}

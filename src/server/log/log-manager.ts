@@ -9,6 +9,7 @@ import {readOffsetCheckpoint, writeOffsetCheckpoint} from './checkpoint-file.js'
 import {DEFAULT_LOG_CONFIG, tpKey, type LogConfig, type LogLogger, type TopicPartition} from './log-config.js'
 import {UnifiedLog} from './unified-log.js'
 import {writePartitionMetadata} from './partition-metadata.js'
+import type {LogCleaner} from './cleaner/log-cleaner.js'
 
 export const RECOVERY_POINT_CHECKPOINT_FILE = 'recovery-point-offset-checkpoint'
 export const LOG_START_OFFSET_CHECKPOINT_FILE = 'log-start-offset-checkpoint'
@@ -33,6 +34,8 @@ export class LogManager {
   private readonly logs = new Map<string, UnifiedLog>()
   /** Per-topic config overrides used when opening logs at startup. */
   configFor?: (tp: TopicPartition) => LogConfig | undefined
+  /** The log cleaner of compacted logs, once started (config changes call its `wakeup()` / `reconfigure()`). */
+  cleaner?: LogCleaner
 
   constructor(opts: {logDirs: string[], defaultConfig?: LogConfig, logger?: LogLogger}) {
     this.logDirs = opts.logDirs

@@ -18,6 +18,10 @@ export const LOG_FILE_SUFFIX = '.log'
 export const INDEX_FILE_SUFFIX = '.index'
 export const TIME_INDEX_FILE_SUFFIX = '.timeindex'
 export const DELETED_FILE_SUFFIX = '.deleted'
+/** Suffix of a segment the log cleaner is writing (Kafka `LogFileUtils.CLEANED_FILE_SUFFIX`). */
+export const CLEANED_FILE_SUFFIX = '.cleaned'
+/** Suffix of a cleaned segment ready to replace the segments it was made from (Kafka `SWAP_FILE_SUFFIX`). */
+export const SWAP_FILE_SUFFIX = '.swap'
 
 /** Header facts of one batch located in a segment file. */
 export interface BatchPosition { baseOffset: number; lastOffset: number; position: number; size: number; maxTimestamp: number; epoch: number }
@@ -41,20 +45,39 @@ export class LogSegment {
   /** Next offset after the last batch, or baseOffset when empty (valid after load/recover). */
   nextOffset: number
 
-  constructor(readonly dir: string, readonly baseOffset: number, readonly indexBytes: number, private readonly indexIntervalBytes: number, nowMs = Date.now()) {
+  /** `fileSuffix`: '' for a live segment, `.cleaned` for one the log cleaner writes (Kafka `LogSegment.open(..., fileSuffix)`). */
+  constructor(readonly dir: string, readonly baseOffset: number, readonly indexBytes: number, private readonly indexIntervalBytes: number, nowMs = Date.now(), private fileSuffix = '') {
     const prefix = path.join(dir, filenamePrefixFromOffset(baseOffset))
-    this.fd = fs.openSync(prefix + LOG_FILE_SUFFIX, fs.existsSync(prefix + LOG_FILE_SUFFIX) ? 'r+' : 'w+')
+    const logFile = prefix + LOG_FILE_SUFFIX + fileSuffix
+    this.fd = fs.openSync(logFile, fs.existsSync(logFile) ? 'r+' : 'w+')
     this.size = fs.fstatSync(this.fd).size
-    this.offsetIndex = new OffsetIndex(prefix + INDEX_FILE_SUFFIX, baseOffset, indexBytes)
-    this.timeIndex = new TimeIndex(prefix + TIME_INDEX_FILE_SUFFIX, baseOffset, indexBytes)
-    this.txnIndex = new TransactionIndex(prefix + TXN_INDEX_FILE_SUFFIX)
+    this.offsetIndex = new OffsetIndex(prefix + INDEX_FILE_SUFFIX + fileSuffix, baseOffset, indexBytes)
+    this.timeIndex = new TimeIndex(prefix + TIME_INDEX_FILE_SUFFIX + fileSuffix, baseOffset, indexBytes)
+    this.txnIndex = new TransactionIndex(prefix + TXN_INDEX_FILE_SUFFIX + fileSuffix)
     this.created = nowMs
     this.nextOffset = baseOffset
     const last = this.timeIndex.lastEntry()
     if (last) { this.maxTimestampSoFar = last.timestamp; this.offsetOfMaxTimestampSoFar = last.offset }
   }
 
-  get logFile(): string { return path.join(this.dir, filenamePrefixFromOffset(this.baseOffset) + LOG_FILE_SUFFIX) }
+  get logFile(): string { return path.join(this.dir, filenamePrefixFromOffset(this.baseOffset) + LOG_FILE_SUFFIX + this.fileSuffix) }
+
+  /**
+   * Renames the segment's files (`.log`, `.index`, `.timeindex`, `.txnindex` if any) from suffix
+   * `oldSuffix` to `newSuffix` (Kafka `LogSegment.changeFileSuffixes`):
+   * the `.log` first, then the indexes (recovery trusts a `.log.swap` and rebuilds missing indexes).
+   * Open descriptors stay valid.
+   */
+  changeFileSuffixes(oldSuffix: string, newSuffix: string): void {
+    if (this.fileSuffix !== oldSuffix) throw new Error(`Segment ${this.logFile} does not have suffix '${oldSuffix}'`)
+    const from = this.logFile
+    this.fileSuffix = newSuffix
+    fs.renameSync(from, this.logFile)
+    const strip = (f: string): string => (oldSuffix === '' ? f : f.slice(0, -oldSuffix.length))
+    this.offsetIndex.renameTo(strip(this.offsetIndex.file) + newSuffix)
+    this.timeIndex.renameTo(strip(this.timeIndex.file) + newSuffix)
+    this.txnIndex.renameTo(strip(this.txnIndex.file) + newSuffix)
+  }
 
   /** Appends `buf[start,end)` (whole batches, offsets already assigned) with one writeSync. */
   append(buf: Buffer, start: number, end: number, batches: BatchPosition[]): void {
@@ -246,6 +269,13 @@ export class LogSegment {
   }
 
   flush(): void { fs.fsyncSync(this.fd); this.offsetIndex.flush(); this.timeIndex.flush() }
+
+  /** As flush(), with the fsyncs on the libuv thread pool (the log cleaner's output, off the event loop). */
+  async flushAsync(): Promise<void> {
+    await new Promise<void>((resolve, reject) => fs.fsync(this.fd, e => (e ? reject(e) : resolve())))
+    await this.offsetIndex.flushAsync()
+    await this.timeIndex.flushAsync()
+  }
 
   /** fsyncs the `.log` file only. */
   flushLog(): void { fs.fsyncSync(this.fd) }

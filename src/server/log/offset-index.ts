@@ -16,7 +16,7 @@ export class OffsetIndex {
   readonly maxEntries: number
 
   /** Opens (or creates) `file`; existing entries are loaded up to the first non-increasing one. */
-  constructor(readonly file: string, readonly baseOffset: number, maxIndexSize: number) {
+  constructor(public file: string, readonly baseOffset: number, maxIndexSize: number) {
     this.maxEntries = Math.max(1, Math.floor(maxIndexSize / OFFSET_INDEX_ENTRY_SIZE))
     this.fd = fs.openSync(file, fs.existsSync(file) ? 'r+' : 'w+')
     const len = fs.fstatSync(this.fd).size
@@ -84,6 +84,10 @@ export class OffsetIndex {
 
   trim(): void { fs.ftruncateSync(this.fd, this.sizeInBytes) }
   flush(): void { fs.fsyncSync(this.fd) }
+  /** fsync on the libuv thread pool (the cleaner's flush, off the event loop). */
+  flushAsync(): Promise<void> { return new Promise((resolve, reject) => fs.fsync(this.fd, e => (e ? reject(e) : resolve()))) }
   close(): void { this.trim(); fs.closeSync(this.fd) }
   closeNoTrim(): void { fs.closeSync(this.fd) }
+  /** Renames the file (the open descriptor stays valid): the cleaner's `.cleaned` → `.swap` → final renames. */
+  renameTo(file: string): void { fs.renameSync(this.file, file); this.file = file }
 }

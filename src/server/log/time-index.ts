@@ -14,7 +14,7 @@ export class TimeIndex {
   private rel: number[] = []
   readonly maxEntries: number
 
-  constructor(readonly file: string, readonly baseOffset: number, maxIndexSize: number) {
+  constructor(public file: string, readonly baseOffset: number, maxIndexSize: number) {
     this.maxEntries = Math.max(1, Math.floor(maxIndexSize / TIME_INDEX_ENTRY_SIZE))
     this.fd = fs.openSync(file, fs.existsSync(file) ? 'r+' : 'w+')
     const len = fs.fstatSync(this.fd).size
@@ -77,6 +77,10 @@ export class TimeIndex {
 
   trim(): void { fs.ftruncateSync(this.fd, this.sizeInBytes) }
   flush(): void { fs.fsyncSync(this.fd) }
+  /** fsync on the libuv thread pool (the cleaner's flush, off the event loop). */
+  flushAsync(): Promise<void> { return new Promise((resolve, reject) => fs.fsync(this.fd, e => (e ? reject(e) : resolve()))) }
   close(): void { this.trim(); fs.closeSync(this.fd) }
   closeNoTrim(): void { fs.closeSync(this.fd) }
+  /** Renames the file (the open descriptor stays valid): the cleaner's `.cleaned` → `.swap` → final renames. */
+  renameTo(file: string): void { fs.renameSync(this.file, file); this.file = file }
 }

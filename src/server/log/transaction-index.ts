@@ -79,6 +79,12 @@ export class TransactionIndex {
     fs.rmSync(this.file, {force: true})
     this.entries = []
   }
+
+  /** Renames the file (if it exists) to `file` (the cleaner's `.cleaned` → `.swap` → final renames). */
+  renameTo(file: string): void {
+    if (fs.existsSync(this.file)) fs.renameSync(this.file, file)
+    this.file = file
+  }
 }
 
 function encode(t: AbortedTxn): Buffer {

@@ -13,7 +13,9 @@ import {
   CorruptRecordError, DEFAULT_LOG_CONFIG, OffsetOutOfRangeError, RecordTooLargeError, UnexpectedAppendOffsetError,
   type LogAppendInfo, type LogConfig, type LogLogger, type TopicPartition,
 } from './log-config.js'
-import {LogSegment, type BatchPosition} from './log-segment.js'
+import {LogSegment, CLEANED_FILE_SUFFIX, SWAP_FILE_SUFFIX, type BatchPosition} from './log-segment.js'
+import {fsyncDir} from './checkpoint-file.js'
+import {producerSnapshotFile} from './producer-snapshot.js'
 import {decodeRecordBatch, type DecodedRecord} from '../../protocol/records/records.js'
 import {LeaderEpochCache} from './leader-epoch-cache.js'
 import type {AbortedTxn} from './transaction-index.js'
@@ -44,6 +46,19 @@ export class UnifiedLog {
   onRoll?: (newBaseOffset: number) => void
   /** Bytes truncated by recovery when opened. */
   readonly bytesTruncatedOnLoad: number
+  /**
+   * Last offset of the last data batch of every producer the partition still tracks (producer id →
+   * offset): the log cleaner keeps those batches (as empty headers if need be) so that producers'
+   * sequences survive compaction (Kafka `LogCleaner` `lastRecordsOfActiveProducers`). Set by the
+   * replica layer; unset, the cleaner keeps the header of every emptied batch that has a producer id.
+   */
+  activeProducerLastOffsets?: () => ReadonlyMap<number, number>
+  /**
+   * Bumped whenever segments are removed or cut below the active segment (retention, DeleteRecords,
+   * truncation, a cleaner swap, close): the cleaner swaps its output in only if this did not change
+   * while it worked (Kafka aborts cleaning around these operations instead).
+   */
+  segmentsVersion = 0
   private segments: LogSegment[]
   private leo: number
   private lso: number
@@ -97,6 +112,41 @@ export class UnifiedLog {
   /** Base offsets of all segments, oldest first. */
   segmentBaseOffsets(): number[] { return this.segments.map(s => s.baseOffset) }
   private get active(): LogSegment { return this.segments[this.segments.length - 1] }
+  /** Base offset of the active (last) segment: the cleaner never touches it. */
+  get activeSegmentBaseOffset(): number { return this.active.baseOffset }
+  /** True when cleanup.policy includes `compact`. */
+  get isCompacted(): boolean { return this.config.cleanupPolicy.split(',').some(p => p.trim() === 'compact') }
+
+  /** The segments below the active one, oldest first (the log cleaner reads them; it must not modify them). */
+  nonActiveSegments(): readonly LogSegment[] { return this.segments.slice(0, -1) }
+
+  /**
+   * Swaps a cleaned segment (files suffixed `.cleaned`, flushed) in for `oldSegments` (consecutive,
+   * oldest first, the first with the same base offset), crash-safely as Kafka's
+   * `LocalLog.replaceSegments`: `.cleaned` → `.swap`, the old segments renamed `*.deleted` (removed
+   * after file.delete.delay.ms), then `.swap` → final name; a crash at any point is completed by
+   * recovery (log-loader `completeInterruptedSwaps`). Returns false, touching nothing, when the
+   * segments changed meanwhile (`segmentsVersion` differs from `expectedVersion`) or the log closed.
+   * `beforeSwap` runs after the `.swap` rename (a test hook that pauses there).
+   */
+  async replaceSegments(cleaned: LogSegment, oldSegments: readonly LogSegment[], expectedVersion: number, beforeSwap?: () => Promise<void>): Promise<boolean> {
+    const stillThere = (): boolean => !this.closed && this.segmentsVersion === expectedVersion && oldSegments.every(s => this.segments.includes(s))
+    if (!stillThere()) return false
+    cleaned.changeFileSuffixes(CLEANED_FILE_SUFFIX, SWAP_FILE_SUFFIX)
+    fsyncDir(this.dir)
+    if (beforeSwap) await beforeSwap()
+    if (!stillThere()) {
+      cleaned.changeFileSuffixes(SWAP_FILE_SUFFIX, CLEANED_FILE_SUFFIX)
+      return false
+    }
+    const first = this.segments.indexOf(oldSegments[0])
+    this.segments.splice(first, oldSegments.length, cleaned)
+    for (const seg of oldSegments) this.scheduleDelete(seg)
+    cleaned.changeFileSuffixes(SWAP_FILE_SUFFIX, '')
+    fsyncDir(this.dir)
+    this.segmentsVersion++
+    return true
+  }
 
   /**
    * Checks batch framing (complete, magic 2, CRC) and returns header facts. Throws
@@ -349,6 +399,7 @@ export class UnifiedLog {
       return
     }
     if (offset < this.segments[0].baseOffset) { this.truncateFullyAndStartAt(offset); return }
+    this.segmentsVersion++
     while (this.segments.length > 1 && this.active.baseOffset >= offset) {
       const seg = this.segments.pop()!
       seg.deleteFiles()
@@ -364,6 +415,7 @@ export class UnifiedLog {
   /** Deletes all segments and starts empty at `offset` (log start = LEO = offset). */
   truncateFullyAndStartAt(offset: number): void {
     this.ensureOpen()
+    this.segmentsVersion++
     for (const seg of this.segments) seg.deleteFiles()
     const seg = new LogSegment(this.dir, offset, this.config.segmentIndexBytes, this.config.indexIntervalBytes)
     seg.offsetIndex.resizeFile(true); seg.timeIndex.resizeFile(true)
@@ -413,19 +465,24 @@ export class UnifiedLog {
       doomed.push(this.segments[i])
     }
     if (doomed.length === 0) return 0
+    this.segmentsVersion++
     if (doomed.length === this.segments.length) this.rollAt(this.leo)
     // after a roll an empty last segment may have been replaced; remove the doomed ones from the list
     this.segments = this.segments.filter(s => !doomed.includes(s))
-    for (const seg of doomed) this.scheduleDelete(seg)
+    for (const seg of doomed) this.scheduleDelete(seg, true)
     this.lso = Math.max(this.lso, this.segments[0].baseOffset)
     this.epochCache.truncateFromStart(this.lso)
     return doomed.length
   }
 
-  /** Renames the segment files to `*.deleted` and removes them after file.delete.delay.ms. */
-  private scheduleDelete(seg: LogSegment): void {
+  /**
+   * Renames the segment files to `*.deleted` and removes them after file.delete.delay.ms; with
+   * `withSnapshot` (retention, not cleaning) also the producer snapshot named after its base offset.
+   */
+  private scheduleDelete(seg: LogSegment, withSnapshot = false): void {
     seg.onBecomeInactive()
     const files = [seg.logFile, seg.offsetIndex.file, seg.timeIndex.file, seg.txnIndex.file]
+    if (withSnapshot) files.push(producerSnapshotFile(this.dir, seg.baseOffset))
     const renamed: string[] = []
     for (const f of files) {
       if (!fs.existsSync(f)) continue
@@ -440,6 +497,7 @@ export class UnifiedLog {
   /** Trims indexes and closes files; keeps data on disk. */
   close(): void {
     if (this.closed) return
+    this.segmentsVersion++
     this.epochCache.flush()
     for (const seg of this.segments) seg.close()
     this.closed = true

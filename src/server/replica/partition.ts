@@ -17,10 +17,12 @@
  *
  * Single-threaded by construction: state changes only between awaits.
  */
+import fs from 'node:fs'
 import {ErrorCode, KafkaError} from '../../protocol/errors.js'
 import {TRANSACTIONAL_FLAG_MASK, batchHeaders, lastOffsetOf, type RecordBatchHeader} from '../../protocol/records/record-batch.js'
 import {UnexpectedAppendOffsetError, type LogAppendInfo} from '../log/log-config.js'
 import type {UnifiedLog} from '../log/unified-log.js'
+import {deleteProducerSnapshots, listProducerSnapshotOffsets, producerSnapshotFile, readProducerSnapshot, writeProducerSnapshot} from '../log/producer-snapshot.js'
 import type {Logger} from '../util/logger.js'
 import type {AlterPartitionItem, AlterPartitionResult} from './alter-partition-manager.js'
 import {checkAndComplete, type WatchList} from './delayed-operation.js'
@@ -121,6 +123,8 @@ export class Partition {
   private removed = false
   /** The LogValidator settings and the LogConfig object they were derived from (configs change live). */
   private validatorFor: {config: object, validator: LogValidatorConfig} | null = null
+  /** A roll happened at this offset during the current append: write the producer snapshot once the append's producers are recorded. */
+  private pendingSnapshotOffset = -1
 
   constructor(
     readonly topic: string,
@@ -132,6 +136,8 @@ export class Partition {
   ) {
     this.highWatermark = Math.min(Math.max(initialHighWatermark, log.logStartOffset), log.logEndOffset)
     this.rebuildProducerState()
+    log.activeProducerLastOffsets = () => this.producerState.lastDataOffsets()
+    log.onRoll = (newBaseOffset) => { this.pendingSnapshotOffset = newBaseOffset }
   }
 
   get isLeader(): boolean { return this.leaderId === this.ctx.nodeId && !this.removed }
@@ -322,6 +328,7 @@ export class Partition {
       })
       if ((h.attributes & TRANSACTIONAL_FLAG_MASK) !== 0) this.producerState.beginTxn(h.producerId, h.producerEpoch, info.firstOffset, nowMs)
     }
+    this.maybeWritePendingSnapshot()
     result.baseOffset = info.firstOffset
     result.lastOffset = info.lastOffset
     result.logAppendTimeMs = info.logAppendTimeMs
@@ -346,6 +353,7 @@ export class Partition {
     for (const h of batchHeaders(records)) {
       if (h.producerId >= 0 && (h.attributes & TRANSACTIONAL_FLAG_MASK) !== 0) this.producerState.beginTxn(h.producerId, h.producerEpoch, h.baseOffset, nowMs)
     }
+    this.maybeWritePendingSnapshot()
     this.afterLeaderAppend(records.length, nowMs)
     return {firstOffset: info.firstOffset, lastOffset: info.lastOffset}
   }
@@ -561,6 +569,7 @@ export class Partition {
     }
     this.appendedBytes += records.length
     for (const h of batchHeaders(records)) this.recordProducer(h, records)
+    this.maybeWritePendingSnapshot()
     return info
   }
 
@@ -590,6 +599,7 @@ export class Partition {
     this.log.truncateFullyAndStartAt(offset)
     this.highWatermark = offset
     this.producerState.clear()
+    deleteProducerSnapshots(this.log.dir, () => true)
   }
 
   /**
@@ -631,23 +641,70 @@ export class Partition {
   }
 
   /**
-   * Rebuilds idempotent-producer and transaction state from the batch headers of the last two
-   * segments (Kafka keeps producer-state snapshots instead; producers idle for longer than that are
-   * forgotten and their next batch is accepted as a new sequence; a transaction opened before them
-   * is not seen). Markers found re-add their aborted transaction to the `.txnindex` if recovery
-   * lost it (an entry already there is not duplicated).
+   * Writes the producer-state snapshot `<LEO>.snapshot` (Kafka `ProducerStateManager.takeSnapshot`:
+   * at clean shutdown; rolls write theirs through `maybeWritePendingSnapshot`).
+   */
+  writeProducerSnapshot(offset = this.log.logEndOffset): void {
+    // as Kafka, only a new offset is worth a snapshot
+    if (this.log.isClosed || offset === 0 || fs.existsSync(producerSnapshotFile(this.log.dir, offset))) return
+    try {
+      writeProducerSnapshot(this.log.dir, offset, this.producerState.snapshotEntries())
+    } catch (err) {
+      this.ctx.logger.warn(`Failed to write the producer snapshot of ${this.topic}-${this.partitionIndex} at offset ${offset}: ${(err as Error).message}`)
+    }
+  }
+
+  /** After an append that rolled the log: the snapshot named after the new segment's base offset. */
+  private maybeWritePendingSnapshot(): void {
+    if (this.pendingSnapshotOffset < 0) return
+    const offset = this.pendingSnapshotOffset
+    this.pendingSnapshotOffset = -1
+    this.writeProducerSnapshot(offset)
+  }
+
+  /** Drops producers idle for longer than `producer.id.expiration.ms` (checked every producer.id.expiration.check.interval.ms). */
+  removeExpiredProducers(nowMs: number, expirationMs: number): void {
+    this.producerState.removeExpired(nowMs, expirationMs)
+  }
+
+  /**
+   * Rebuilds idempotent-producer and transaction state at load and after truncation (Kafka
+   * `UnifiedLog.rebuildProducerState`): from the
+   * latest valid `<offset>.snapshot` at or below the log end offset (later ones are deleted, a
+   * corrupt one is deleted and the previous one tried), then replays the batch headers of the log
+   * from that offset. Without a snapshot it replays the last two segments (as Kafka does for a log
+   * without snapshots after a clean shutdown). Batches already in the snapshot are skipped, so a
+   * snapshot that holds a little more than its offset (written after a multi-batch append) is fine.
+   * Markers replayed re-add their aborted transaction to the `.txnindex` if recovery lost it (an
+   * entry already there is not duplicated).
    */
   private rebuildProducerState(): void {
     const log = this.log
     const end = log.logEndOffset
-    const bases = log.segmentBaseOffsets()
-    let offset = Math.max(log.logStartOffset, bases.length >= 2 ? bases[bases.length - 2] : log.logStartOffset)
+    deleteProducerSnapshots(log.dir, o => o > end)
+    let offset = -1
+    const snapshots = listProducerSnapshotOffsets(log.dir)
+    for (let i = snapshots.length - 1; i >= 0 && offset < 0; i--) {
+      const file = producerSnapshotFile(log.dir, snapshots[i])
+      try {
+        this.producerState.loadSnapshot(readProducerSnapshot(file))
+        offset = snapshots[i]
+      } catch (err) {
+        this.ctx.logger.warn(`Deleting the producer snapshot ${file}: ${(err as Error).message}`)
+        fs.rmSync(file, {force: true})
+      }
+    }
+    if (offset < 0) {
+      const bases = log.segmentBaseOffsets()
+      offset = bases.length >= 2 ? bases[bases.length - 2] : log.logStartOffset
+    }
+    offset = Math.max(offset, log.logStartOffset)
     while (offset < end) {
       const chunk = log.read(offset, 8 * 1024 * 1024, end, true)
       if (chunk.records.length === 0) return
       let next = offset
       for (const h of batchHeaders(chunk.records)) {
-        this.recordProducer(h, chunk.records)
+        if (h.producerId < 0 || lastOffsetOf(h) > this.producerState.lastOffsetOf(h.producerId)) this.recordProducer(h, chunk.records)
         next = lastOffsetOf(h) + 1
       }
       if (next <= offset) return

@@ -18,6 +18,7 @@
  * State is rebuilt at load by scanning batch headers of the tail of the log (no record decoding).
  */
 import {ErrorCode} from '../../protocol/errors.js'
+import type {ProducerSnapshotEntry} from '../log/producer-snapshot.js'
 
 /** Batches remembered per producer for duplicate detection (Kafka's NUM_BATCHES_TO_RETAIN). */
 export const NUM_BATCHES_TO_RETAIN = 5
@@ -212,6 +213,56 @@ export class ProducerStateManager {
     entry.batches.push(batch)
     if (entry.batches.length > NUM_BATCHES_TO_RETAIN) entry.batches.shift()
     entry.lastTimestampMs = batch.timestampMs
+  }
+
+  /**
+   * The state as producer-snapshot entries (Kafka `ProducerStateManager.writeSnapshot`): the last
+   * batch of each producer (lastSequence and lastOffset -1 for a producer known only from a marker or
+   * an open transaction), its coordinator epoch and the first offset of its open transaction.
+   */
+  snapshotEntries(): ProducerSnapshotEntry[] {
+    const out: ProducerSnapshotEntry[] = []
+    for (const [producerId, e] of this.entries) {
+      const last = e.batches[e.batches.length - 1]
+      if (!last && e.currentTxnFirstOffset < 0 && e.coordinatorEpoch < 0) continue
+      out.push({producerId, epoch: e.producerEpoch, lastSequence: last?.lastSeq ?? -1, lastOffset: last?.lastOffset ?? -1,
+        offsetDelta: last ? last.lastOffset - last.firstOffset : 0, timestamp: last?.timestampMs ?? e.lastTimestampMs,
+        coordinatorEpoch: e.coordinatorEpoch, currentTxnFirstOffset: e.currentTxnFirstOffset})
+    }
+    return out
+  }
+
+  /**
+   * Replaces the state with a snapshot's entries (one batch remembered per producer, as Kafka loads
+   * them); open transactions (`currentTxnFirstOffset` ≥ 0) hold the LSO again.
+   */
+  loadSnapshot(entries: readonly ProducerSnapshotEntry[]): void {
+    this.clear()
+    for (const e of entries) {
+      const firstSeq = e.lastSequence - e.offsetDelta
+      const batches: BatchMetadata[] = e.lastOffset < 0 ? [] : [{
+        firstSeq: firstSeq < 0 ? firstSeq + MAX_SEQ + 1 : firstSeq, lastSeq: e.lastSequence,
+        firstOffset: e.lastOffset - e.offsetDelta, lastOffset: e.lastOffset, timestampMs: e.timestamp,
+      }]
+      this.restore(e.producerId, {producerEpoch: e.epoch, lastTimestampMs: e.timestamp, batches,
+        coordinatorEpoch: e.coordinatorEpoch, currentTxnFirstOffset: e.currentTxnFirstOffset})
+    }
+  }
+
+  /** Last offset of the last batch recorded for `producerId`, -1 if none (replay skips batches at or below it). */
+  lastOffsetOf(producerId: number): number {
+    const e = this.entries.get(producerId)
+    return e?.batches[e.batches.length - 1]?.lastOffset ?? -1
+  }
+
+  /** Producer id → last offset of its last appended batch (the log cleaner keeps those batches). */
+  lastDataOffsets(): Map<number, number> {
+    const m = new Map<number, number>()
+    for (const [id, e] of this.entries) {
+      const last = e.batches[e.batches.length - 1]
+      if (last) m.set(id, last.lastOffset)
+    }
+    return m
   }
 
   /** Drops producers idle for longer than `producer.id.expiration.ms` (not those with an open transaction). */

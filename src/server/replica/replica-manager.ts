@@ -518,7 +518,12 @@ export class ReplicaManager {
     this.o.logManager.cleanupLogs(nowMs, (tp) => this.partitions.get(tpKey(tp.topic, tp.partition))?.highWatermark ?? 0)
   }
 
-  /** Stops the fetchers and the ISR check, then checkpoints. */
+  /** Forgets producers idle longer than `producer.id.expiration.ms` on every partition (Kafka `removeExpiredProducers`). */
+  removeExpiredProducers(nowMs: number, expirationMs: number): void {
+    for (const p of this.partitions.values()) p.removeExpiredProducers(nowMs, expirationMs)
+  }
+
+  /** Stops the fetchers and the ISR check, writes every partition's producer snapshot (at its LEO), then checkpoints. */
   async shutdown(): Promise<void> {
     this.cancelIsrTimer?.()
     this.cancelIsrTimer = null
@@ -527,6 +532,7 @@ export class ReplicaManager {
     this.fetchers.clear()
     this.fetchingFrom.clear()
     await Promise.all(fetchers.map(f => f.shutdown().catch((err: unknown) => this.logger.error('Error stopping a replica fetcher', err))))
+    for (const p of this.partitions.values()) p.writeProducerSnapshot()
     this.checkpoint()
   }
 }

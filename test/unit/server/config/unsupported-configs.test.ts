@@ -40,7 +40,6 @@ describe('unsupported-configs: what a node refuses, warns about or accepts', () 
       'log.cleanup.policy': 'compact,delete', 'group.coordinator.rebalance.protocols': 'classic,consumer',
     }), [
       'The configuration \'group.coordinator.rebalance.protocols\' has no effect in kts: only the classic group protocol is implemented',
-      'The configuration \'log.cleanup.policy\' has no effect in kts: log compaction is not implemented yet: compacted topics keep every record',
       'The configuration \'max.connections.per.ip\' has no effect in kts: connection limits are not enforced',
       'The configuration \'quota.window.num\' has no effect in kts: quotas and throttles are not enforced',
       'The configuration \'super.users\' has no effect in kts: kts has no authorizer yet',

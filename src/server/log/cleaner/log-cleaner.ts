@@ -1,0 +1,218 @@
+/**
+ * The log cleaner (Kafka `LogCleaner`): `log.cleaner.threads` workers, each repeatedly cleaning the
+ * filthiest compacted log (LogCleanerManager) and sleeping `log.cleaner.backoff.ms` when there is
+ * none. Workers are async tasks on the event loop (a fair scheduler: each pass reads and writes in
+ * `log.cleaner.io.buffer.size` chunks and yields between them), sharing one dedupe budget
+ * (`log.cleaner.dedupe.buffer.size`, split between workers) and one I/O throttle
+ * (`log.cleaner.io.max.bytes.per.second`).
+ *
+ * `wakeup()` makes sleeping workers look again (a topic became compacted, a test wants a pass now);
+ * `reconfigure()` applies new cleaner configs (the dynamic broker configs Kafka allows:
+ * log.cleaner.threads, dedupe buffer, io buffer, io max bytes/s, backoff) by restarting the workers.
+ */
+import type {LogLogger} from '../log-config.js'
+import {tpKey} from '../log-config.js'
+import type {UnifiedLog} from '../unified-log.js'
+import {Cleaner, type CleanerStats} from './cleaner.js'
+import {LogCleanerManager} from './cleaner-manager.js'
+import {Throttler} from './throttler.js'
+
+/** The broker's `log.cleaner.*` settings (Kafka `CleanerConfig`). */
+export interface CleanerConfig {
+  /** log.cleaner.enable (true) */
+  enable: boolean
+  /** log.cleaner.threads (1) */
+  numThreads: number
+  /** log.cleaner.dedupe.buffer.size (134217728 bytes), shared by all threads */
+  dedupeBufferSize: number
+  /** log.cleaner.io.buffer.size (524288 bytes) */
+  ioBufferSize: number
+  /** log.cleaner.io.buffer.load.factor (0.9) */
+  dedupeBufferLoadFactor: number
+  /** log.cleaner.io.max.bytes.per.second (Double.MAX_VALUE = unlimited) */
+  maxIoBytesPerSecond: number
+  /** log.cleaner.backoff.ms (15000) */
+  backoffMs: number
+}
+
+export const DEFAULT_CLEANER_CONFIG: CleanerConfig = {
+  enable: true, numThreads: 1, dedupeBufferSize: 134217728, ioBufferSize: 524288, dedupeBufferLoadFactor: 0.9,
+  maxIoBytesPerSecond: Number.MAX_VALUE, backoffMs: 15000,
+}
+
+/** The cleaner settings of a broker config (`get(key)` returns the parsed value of a `log.cleaner.*` key). */
+export function cleanerConfigFrom(config: {get(key: string): unknown}): CleanerConfig {
+  const num = (key: string, dflt: number): number => {
+    const v = config.get(key)
+    return typeof v === 'number' ? v : dflt
+  }
+  const enable = config.get('log.cleaner.enable')
+  const d = DEFAULT_CLEANER_CONFIG
+  return {
+    enable: typeof enable === 'boolean' ? enable : d.enable,
+    numThreads: num('log.cleaner.threads', d.numThreads),
+    dedupeBufferSize: num('log.cleaner.dedupe.buffer.size', d.dedupeBufferSize),
+    ioBufferSize: num('log.cleaner.io.buffer.size', d.ioBufferSize),
+    dedupeBufferLoadFactor: num('log.cleaner.io.buffer.load.factor', d.dedupeBufferLoadFactor),
+    maxIoBytesPerSecond: num('log.cleaner.io.max.bytes.per.second', d.maxIoBytesPerSecond),
+    backoffMs: num('log.cleaner.backoff.ms', d.backoffMs),
+  }
+}
+
+export interface LogCleanerOptions {
+  config: CleanerConfig
+  logDirs: readonly string[]
+  logs: () => readonly UnifiedLog[]
+  lastStableOffsetOf: (log: UnifiedLog) => number
+  logger?: LogLogger
+  /** Test hook: pause after a cleaned segment is renamed `.swap` (env KTS_CLEANER_PAUSE_AFTER_SWAP_MS). */
+  pauseAfterSwapMs?: number
+  now?: () => number
+}
+
+/** Totals since start (bench, metrics). */
+export interface LogCleanerTotals {
+  passes: number
+  bytesRead: number
+  bytesWritten: number
+  recordsRead: number
+  recordsRetained: number
+  elapsedMs: number
+}
+
+export class LogCleaner {
+  readonly manager: LogCleanerManager
+  config: CleanerConfig
+  readonly totals: LogCleanerTotals = {passes: 0, bytesRead: 0, bytesWritten: 0, recordsRead: 0, recordsRetained: 0, elapsedMs: 0}
+  private readonly throttler: Throttler
+  private workers: Promise<void>[] = []
+  /** True while the workers run. */
+  private running = false
+  /** True while shutting down: passes in progress abort. */
+  private stopping = false
+  private generation = 0
+  private wakers = new Set<() => void>()
+  private readonly now: () => number
+  /** Listeners told after each finished pass (tests wait on them). */
+  private readonly passListeners = new Set<(log: UnifiedLog, stats: CleanerStats) => void>()
+
+  constructor(private readonly o: LogCleanerOptions) {
+    this.config = o.config
+    this.now = o.now ?? Date.now
+    this.manager = new LogCleanerManager({logDirs: o.logDirs, logs: o.logs, lastStableOffsetOf: o.lastStableOffsetOf, logger: o.logger})
+    this.throttler = new Throttler(o.config.maxIoBytesPerSecond, this.now)
+  }
+
+  /** Starts the workers (no-op when log.cleaner.enable=false or log.cleaner.threads=0). */
+  startup(): void {
+    if (this.running) return
+    this.running = true
+    this.stopping = false
+    if (!this.config.enable || this.config.numThreads <= 0) return
+    const gen = ++this.generation
+    for (let i = 0; i < this.config.numThreads; i++) this.workers.push(this.runWorker(i, gen))
+  }
+
+  /** Stops the workers; a pass in progress aborts at its next chunk and its `.cleaned` files are removed. */
+  async shutdown(): Promise<void> {
+    this.stopping = true
+    this.running = false
+    this.generation++
+    this.wakeup()
+    const ws = this.workers
+    this.workers = []
+    await Promise.all(ws)
+  }
+
+  /** Applies new cleaner settings, restarting the workers (Kafka `LogCleaner.reconfigure`). */
+  async reconfigure(config: Partial<CleanerConfig>): Promise<void> {
+    const running = this.running
+    await this.shutdown()
+    this.config = {...this.config, ...config}
+    this.throttler.maxBytesPerSecond = this.config.maxIoBytesPerSecond
+    if (running) this.startup()
+  }
+
+  /** Makes sleeping workers look for work now (e.g. after cleanup.policy became compact). */
+  wakeup(): void {
+    const ws = [...this.wakers]
+    this.wakers.clear()
+    for (const w of ws) w()
+  }
+
+  /** Called after every finished pass; returns an unsubscribe function. */
+  onPass(fn: (log: UnifiedLog, stats: CleanerStats) => void): () => void {
+    this.passListeners.add(fn)
+    return () => this.passListeners.delete(fn)
+  }
+
+  /**
+   * Cleans the filthiest log once with a cleaner of its own (tests, bench, and the workers).
+   * Returns null when no log needs cleaning.
+   */
+  async cleanFilthiestLog(cleaner = this.newCleaner(0)): Promise<{log: UnifiedLog, stats: CleanerStats} | null> {
+    const ltc = this.manager.grabFilthiestCompactedLog(this.now())
+    if (!ltc) return null
+    const {log} = ltc
+    const name = tpKey(log.topicPartition)
+    let stats: CleanerStats
+    try {
+      stats = await cleaner.clean(ltc)
+    } catch (e) {
+      this.manager.abortCleaning(log, !log.isClosed)
+      if (!log.isClosed) this.o.logger?.warn(`Cleaner ${cleaner.id}: error cleaning ${name}, marking it uncleanable: ${(e as Error).message}`)
+      return {log, stats: {bytesRead: 0, bytesWritten: 0, recordsRead: 0, recordsRetained: 0, endOffset: ltc.firstDirtyOffset, mapEntries: 0, mapCapacity: 0, elapsedMs: 0, aborted: true}}
+    }
+    if (stats.aborted) {
+      this.manager.abortCleaning(log)
+    } else {
+      this.manager.doneCleaning(log, stats.endOffset)
+      const t = this.totals
+      t.passes++; t.bytesRead += stats.bytesRead; t.bytesWritten += stats.bytesWritten
+      t.recordsRead += stats.recordsRead; t.recordsRetained += stats.recordsRetained; t.elapsedMs += stats.elapsedMs
+      const mb = (n: number): string => (n / 1048576).toFixed(1)
+      this.o.logger?.info(`Cleaner ${cleaner.id}: cleaned log ${name} (dirty section = [${ltc.firstDirtyOffset}, ${stats.endOffset}]): ` +
+        `${mb(stats.bytesRead)} MB read, ${mb(stats.bytesWritten)} MB written in ${(stats.elapsedMs / 1000).toFixed(1)} s, ` +
+        `${stats.recordsRead} records read, ${stats.recordsRetained} retained`)
+    }
+    for (const fn of this.passListeners) fn(log, stats)
+    return {log, stats}
+  }
+
+  private newCleaner(id: number): Cleaner {
+    return new Cleaner(id, {
+      dedupeBufferBytes: Math.floor(this.config.dedupeBufferSize / Math.max(1, this.config.numThreads)),
+      loadFactor: this.config.dedupeBufferLoadFactor,
+      ioBufferSize: this.config.ioBufferSize,
+      throttler: this.throttler,
+      isStopped: () => this.stopping,
+      logger: this.o.logger,
+      now: this.now,
+      pauseAfterSwapMs: this.o.pauseAfterSwapMs,
+    })
+  }
+
+  private async runWorker(id: number, gen: number): Promise<void> {
+    const cleaner = this.newCleaner(id)
+    while (gen === this.generation) {
+      let cleaned = false
+      try {
+        cleaned = (await this.cleanFilthiestLog(cleaner)) !== null
+      } catch (e) {
+        this.o.logger?.warn(`Cleaner ${id}: ${(e as Error).message}`)
+      }
+      if (gen !== this.generation) break
+      if (!cleaned) await this.sleep(this.config.backoffMs)
+      else await new Promise<void>(resolve => setImmediate(resolve))
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise(resolve => {
+      const done = (): void => { clearTimeout(t); this.wakers.delete(done); resolve() }
+      const t = setTimeout(done, ms)
+      t.unref()
+      this.wakers.add(done)
+    })
+  }
+}
