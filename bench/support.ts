@@ -51,7 +51,7 @@ export async function freePorts(n: number): Promise<number[]> {
 /**
  * The keys that make a single combined-mode node (node.id 1, broker and controller) listen on
  * 127.0.0.1:`port` (PLAINTEXT) and 127.0.0.1:`controllerPort` (CONTROLLER) and keep its logs in
- * `logDir`, with `__consumer_offsets` at replication factor 1.
+ * `logDir`, with `__consumer_offsets` and `__transaction_state` at replication factor 1.
  */
 export function kraftNodeProperties(port: number, controllerPort: number, logDir: string): Record<string, string | number> {
   return {
@@ -63,6 +63,8 @@ export function kraftNodeProperties(port: number, controllerPort: number, logDir
     'controller.listener.names': 'CONTROLLER',
     'log.dirs': logDir,
     'offsets.topic.replication.factor': 1,
+    'transaction.state.log.replication.factor': 1,
+    'transaction.state.log.min.isr': 1,
   }
 }
 

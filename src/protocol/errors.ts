@@ -322,6 +322,15 @@ const DEFAULT_MESSAGES: Partial<Record<ErrorCodeName, string>> = {
   ELIGIBLE_LEADERS_NOT_AVAILABLE: 'Eligible topic partition leaders are not available.',
   ELECTION_NOT_NEEDED: 'Leader election not needed for topic partition.',
   NO_REASSIGNMENT_IN_PROGRESS: 'No partition reassignment is in progress.',
+  // Transactions (Kafka `Errors`).
+  INVALID_TXN_STATE: 'The producer attempted a transactional operation in an invalid state.',
+  INVALID_PRODUCER_ID_MAPPING: 'The producer attempted to use a producer id which is not currently assigned to its transactional id.',
+  INVALID_TRANSACTION_TIMEOUT: 'The transaction timeout is larger than the maximum value allowed by the broker (as configured by transaction.max.timeout.ms).',
+  CONCURRENT_TRANSACTIONS: 'The producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing.',
+  TRANSACTION_COORDINATOR_FENCED: 'Indicates that the transaction coordinator sending a WriteTxnMarker is no longer the current coordinator for a given producer.',
+  PRODUCER_FENCED: 'There is a newer producer with the same transactionalId which fences the current one.',
+  TRANSACTIONAL_ID_NOT_FOUND: 'The transactionalId could not be found.',
+  INVALID_PRODUCER_EPOCH: 'Producer attempted to produce with an old epoch.',
 }
 
 const NAME_BY_CODE = new Map<number, ErrorCodeName>()

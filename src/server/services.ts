@@ -14,6 +14,8 @@ import type {ReplicaManager} from './replica/replica-manager.js'
 import type {MetadataRaft} from './shared-server.js'
 import type {BrokerMetrics} from './metrics/broker-metrics.js'
 import type {Logger} from './util/logger.js'
+import type {TransactionCoordinator} from './txn/transaction-coordinator.js'
+import type {LocalMarkerWriter} from './txn/txn-marker-channel.js'
 
 /** What every handler may read, on any listener. */
 export interface CommonServices {
@@ -38,6 +40,16 @@ export interface BrokerServices extends CommonServices {
   producerIds: ProducerIdManager
   /** Classic group coordinator (server/group). */
   groupCoordinator: GroupCoordinator
+  /** Transaction coordinator over `__transaction_state` (server/txn). */
+  txnCoordinator: TransactionCoordinator
+  /** WriteTxnMarkers on partitions led here (markers replicated as acks=all; group offsets completed). */
+  writeTxnMarkers: LocalMarkerWriter
+  /**
+   * KIP-890 verification of a transactional produce: per partition, NONE when it is in the
+   * producer's ongoing transaction, else INVALID_TXN_STATE / PRODUCER_FENCED / ... (asks the
+   * transactional id's coordinator, here or on another broker).
+   */
+  verifyTxnPartitions(transactionalId: string, producerId: number, producerEpoch: number, partitions: {topic: string, partition: number}[]): Promise<number[]>
   /** Requests to the active controller: forwarding (KIP-590) and broker-to-controller RPCs. */
   controllerChannel: ControllerChannel
   /** Traffic counters for /metrics (`NO_BROKER_METRICS` when kts.metrics.listeners is empty). */

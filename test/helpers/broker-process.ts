@@ -111,6 +111,8 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<BrokerHandl
     'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
     'log.dirs': logDir,
     'offsets.topic.replication.factor': 1,
+    'transaction.state.log.replication.factor': 1,
+    'transaction.state.log.min.isr': 1,
     'group.initial.rebalance.delay.ms': 0,
     ...opts.overrides,
   }))

@@ -105,6 +105,8 @@ export async function startCluster(opts: ClusterOptions): Promise<ClusterHandle>
       'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
       'log.dirs': n.logDir,
       'offsets.topic.replication.factor': 1,
+      'transaction.state.log.replication.factor': 1,
+      'transaction.state.log.min.isr': 1,
       'group.initial.rebalance.delay.ms': 0,
       ...opts.overrides,
     }))

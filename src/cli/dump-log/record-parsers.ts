@@ -8,6 +8,7 @@ import type {DecodedRecord} from '../../protocol/records/records.js'
 import {Reader} from '../../protocol/primitives/reader.js'
 import {METADATA_RECORD_CODECS} from '../../protocol/generated/metadata/index.js'
 import {kafkaJsonString, messageToJson} from '../../protocol/json/message-json.js'
+import {transactionLogRecordParser} from './transaction-log-parser.js'
 
 /** Key and payload text of one record; null parts are not printed. */
 export interface ParsedRecord {
@@ -66,7 +67,6 @@ export const clusterMetadataParser: RecordParser = {
 /**
  * `--transaction-log-decoder` (`__transaction_state` records, Kafka `TransactionLog.formatRecordKeyAndValue`:
  * `transaction_metadata::transactionalId=<id>` / `producerId:...,producerEpoch:...,state=...,partitions=[...],
- * txnLastUpdateTimestamp=...,txnTimeoutMs=...`, `<DELETE>` for tombstones): null until the transaction
- * coordinator's record codecs are wired in here; the command refuses the option meanwhile.
+ * txnLastUpdateTimestamp=...,txnTimeoutMs=...`, `<DELETE>` for tombstones): `transaction-log-parser.ts`.
  */
-export const transactionLogParser: RecordParser | null = null
+export const transactionLogParser: RecordParser | null = transactionLogRecordParser

@@ -8,8 +8,10 @@
 //   their position (high watermark, ISR); LastFetchedEpoch (v12+) is checked against the leader-epoch
 //   cache and a diverging log gets DivergingEpoch instead of records (KIP-320). A replica id that is not
 //   a replica of the partition gets UNKNOWN_LEADER_EPOCH (NOT_LEADER_OR_FOLLOWER without an epoch), as Kafka.
-// * Gaps: PreferredReadReplica is always -1 (no fetching from followers, KIP-392); AbortedTransactions
-//   is empty (no transactions); CurrentLeader (KIP-951) is not filled.
+// * read_committed (IsolationLevel 1): AbortedTransactions lists the aborted transactions (from the
+//   `.txnindex` files) overlapping the records returned, so that the client drops their batches.
+// * Gaps: PreferredReadReplica is always -1 (no fetching from followers, KIP-392); CurrentLeader
+//   (KIP-951) is not filled.
 import {FetchApi, type FetchRequest, type FetchResponse} from '../../protocol/generated/messages/fetch.js'
 import {ErrorCode} from '../../protocol/errors.js'
 import type {Input} from '../../protocol/primitives/input.js'
@@ -122,7 +124,6 @@ async function handleFetch(req: FetchRequest, ctx: RequestContext): Promise<Inpu
     }
     return e
   }
-  const abortedTransactions = req.isolationLevel === 1 ? [] : null
   for (let i = 0; i < toRead.length; i++) {
     const cp = toRead[i]
     const r = results[i]
@@ -139,7 +140,7 @@ async function handleFetch(req: FetchRequest, ctx: RequestContext): Promise<Inpu
       highWatermark: r.highWatermark,
       lastStableOffset: r.lastStableOffset,
       logStartOffset: r.logStartOffset,
-      abortedTransactions,
+      abortedTransactions: req.isolationLevel === 1 ? (r.abortedTransactions ?? []) : null,
       divergingEpoch: r.divergingEpoch ?? undefined,
       preferredReadReplica: -1,
       records: r.records ?? Buffer.alloc(0),

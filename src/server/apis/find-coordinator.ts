@@ -3,12 +3,14 @@
 // endpoint on the listener the request came in on. If the topic does not exist yet it is created
 // through the controller (offsets.topic.* configs, cleanup.policy=compact) and the answer is
 // COORDINATOR_NOT_AVAILABLE, which clients retry (storage-and-kraft.md §7.1).
-// KeyType 1 (transaction): COORDINATOR_NOT_AVAILABLE (no transaction coordinator yet).
+// KeyType 1 (transaction): the same over __transaction_state (transaction.state.log.* configs,
+// partition abs(hash(transactionalId)) % transaction.state.log.num.partitions).
 import {FindCoordinatorApi, type FindCoordinatorRequest, type FindCoordinatorResponse} from '../../protocol/generated/messages/find-coordinator.js'
 import {ErrorCode, errorMessage} from '../../protocol/errors.js'
 import type {Input} from '../../protocol/primitives/input.js'
 import type {AutoCreatableTopic, BrokerServices} from '../services.js'
 import {GROUP_METADATA_TOPIC_NAME, groupPartitionFor} from '../group/group-partition.js'
+import {TRANSACTION_STATE_TOPIC_NAME} from '../txn/transaction-state-manager.js'
 import {defineApi, type RequestContext} from './registry.js'
 
 export const COORDINATOR_KEY_TYPE_GROUP = 0
@@ -18,11 +20,26 @@ interface Answer { nodeId: number, host: string, port: number, errorCode: number
 
 const creating = new WeakSet<object>()
 
-/** Asks the controller (once at a time per node) to create __consumer_offsets with the offsets.topic.* configs. */
-function createOffsetsTopic(services: BrokerServices): void {
-  if (creating.has(services)) return
+const creatingTxn = new WeakSet<object>()
+
+/** The internal topic of a key type with its configs (Kafka `AutoTopicCreationManager.creatableTopic`). */
+function internalTopic(services: BrokerServices, keyType: number): AutoCreatableTopic {
   const {config} = services
-  const topic: AutoCreatableTopic = {
+  if (keyType === COORDINATOR_KEY_TYPE_TRANSACTION) {
+    return {
+      name: TRANSACTION_STATE_TOPIC_NAME,
+      numPartitions: config.transactionStateLogNumPartitions,
+      replicationFactor: config.transactionStateLogReplicationFactor,
+      configs: [
+        {name: 'cleanup.policy', value: 'compact'},
+        {name: 'compression.type', value: 'uncompressed'},
+        {name: 'min.insync.replicas', value: String(config.transactionStateLogMinIsr)},
+        {name: 'segment.bytes', value: String(config.transactionStateLogSegmentBytes)},
+        {name: 'unclean.leader.election.enable', value: 'false'},
+      ],
+    }
+  }
+  return {
     name: GROUP_METADATA_TOPIC_NAME,
     numPartitions: config.offsetsTopicNumPartitions,
     replicationFactor: config.offsetsTopicReplicationFactor,
@@ -32,10 +49,20 @@ function createOffsetsTopic(services: BrokerServices): void {
       {name: 'segment.bytes', value: String(config.offsetsTopicSegmentBytes)},
     ],
   }
-  creating.add(services)
+}
+
+/** Asks the controller (once at a time per node and topic) to create the key type's internal topic. */
+function createInternalTopic(services: BrokerServices, keyType: number): void {
+  const guard = keyType === COORDINATOR_KEY_TYPE_TRANSACTION ? creatingTxn : creating
+  if (guard.has(services)) return
+  const topic = internalTopic(services, keyType)
+  guard.add(services)
   services.autoCreateTopics([topic])
-    .catch((e: unknown) => services.logger.warn(`Creating ${GROUP_METADATA_TOPIC_NAME} failed: ${String(e)}`))
-    .finally(() => creating.delete(services))
+    .then(rs => {
+      for (const r of rs) if (r.errorCode) services.logger.warn(`Creating ${r.name} failed with error ${r.errorCode}`)
+    })
+    .catch((e: unknown) => services.logger.warn(`Creating ${topic.name} failed: ${String(e)}`))
+    .finally(() => guard.delete(services))
 }
 
 function notAvailable(code: number = ErrorCode.COORDINATOR_NOT_AVAILABLE): Answer {
@@ -44,13 +71,12 @@ function notAvailable(code: number = ErrorCode.COORDINATOR_NOT_AVAILABLE): Answe
 
 /** Finds the coordinator of one key. */
 export function lookupCoordinator(key: string, keyType: number, ctx: RequestContext): Answer {
-  if (keyType === COORDINATOR_KEY_TYPE_TRANSACTION) return notAvailable()
-  if (keyType !== COORDINATOR_KEY_TYPE_GROUP) return notAvailable(ErrorCode.INVALID_REQUEST)
+  if (keyType !== COORDINATOR_KEY_TYPE_GROUP && keyType !== COORDINATOR_KEY_TYPE_TRANSACTION) return notAvailable(ErrorCode.INVALID_REQUEST)
   if (!key) return notAvailable(ErrorCode.INVALID_REQUEST)
   const view = ctx.services.view()
-  const topic = view.topic(GROUP_METADATA_TOPIC_NAME)
+  const topic = view.topic(keyType === COORDINATOR_KEY_TYPE_TRANSACTION ? TRANSACTION_STATE_TOPIC_NAME : GROUP_METADATA_TOPIC_NAME)
   if (!topic || topic.partitions.length === 0) {
-    createOffsetsTopic(ctx.services)
+    createInternalTopic(ctx.services, keyType)
     return notAvailable()
   }
   const p = topic.partitions[groupPartitionFor(key, topic.partitions.length)]

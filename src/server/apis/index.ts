@@ -43,6 +43,14 @@ import {alterPartition} from './alter-partition.js'
 import {addRaftVoterApi, removeRaftVoterApi} from './raft-voter-changes.js'
 import type {RaftRequestHandler} from '../raft/raft-manager.js'
 import {electLeaders} from './elect-leaders.js'
+import {addPartitionsToTxn} from './add-partitions-to-txn.js'
+import {addOffsetsToTxn} from './add-offsets-to-txn.js'
+import {endTxn} from './end-txn.js'
+import {txnOffsetCommit} from './txn-offset-commit.js'
+import {writeTxnMarkers} from './write-txn-markers.js'
+import {describeTransactions} from './describe-transactions.js'
+import {listTransactions} from './list-transactions.js'
+import {describeProducers} from './describe-producers.js'
 import {alterPartitionReassignments} from './alter-partition-reassignments.js'
 import {listPartitionReassignments} from './list-partition-reassignments.js'
 
@@ -72,6 +80,7 @@ export function brokerApis(): Map<number, ApiDefinition<BrokerServices>> {
     describeConfigs, describeCluster, describeLogDirs,
     findCoordinator, joinGroup, syncGroup, heartbeat, leaveGroup, offsetCommit, offsetFetch, listGroups,
     describeGroups, deleteGroups, offsetDelete,
+    addPartitionsToTxn, addOffsetsToTxn, endTxn, txnOffsetCommit, writeTxnMarkers, describeTransactions, listTransactions, describeProducers,
     ...CONTROLLER_ADMIN_APIS.map(forwardedApi),
     forwardedApi(addRaftVoterApi<ControllerServices>(FORWARD_ONLY)), forwardedApi(removeRaftVoterApi<ControllerServices>(FORWARD_ONLY)),
   ])

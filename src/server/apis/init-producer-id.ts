@@ -2,8 +2,9 @@
 // * Idempotent producers (TransactionalId null): a new producer id from a block allocated by the
 //   controller (ProducerIdsRecord, blocks of 1000), epoch 0. v3+ with an existing id/epoch: the same
 //   id with the epoch bumped (KIP-360), or a new id when the epoch is exhausted.
-// * Transactional ids: transactions are not implemented yet → COORDINATOR_NOT_AVAILABLE would make
-//   clients retry forever, so they get TRANSACTIONAL_ID_AUTHORIZATION_FAILED with a clear log line.
+// * Transactional ids: the transaction coordinator (TransactionCoordinator.initProducerId): epoch bump
+//   fencing older instances, the abort of an open transaction first (CONCURRENT_TRANSACTIONS: retry),
+//   INVALID_TRANSACTION_TIMEOUT above transaction.max.timeout.ms, NOT_COORDINATOR, PRODUCER_FENCED.
 import {InitProducerIdApi, type InitProducerIdRequest, type InitProducerIdResponse} from '../../protocol/generated/messages/init-producer-id.js'
 import {ErrorCode} from '../../protocol/errors.js'
 import type {Input} from '../../protocol/primitives/input.js'
@@ -14,8 +15,9 @@ const MAX_EPOCH = 32767
 async function handleInitProducerId(req: InitProducerIdRequest, ctx: RequestContext): Promise<Input<InitProducerIdResponse>> {
   const {services} = ctx
   if (req.transactionalId !== null) {
-    services.logger.warn(`Refusing InitProducerId for transactional id '${req.transactionalId}' from ${ctx.clientId}: transactions are not supported yet`)
-    return {throttleTimeMs: 0, errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, producerId: -1, producerEpoch: -1}
+    const expected = ctx.apiVersion >= 3 ? {producerId: req.producerId, producerEpoch: req.producerEpoch} : {producerId: -1, producerEpoch: -1}
+    const r = await services.txnCoordinator.initProducerId(req.transactionalId, req.transactionTimeoutMs, expected)
+    return {throttleTimeMs: 0, ...r}
   }
   if (req.producerId >= 0 && req.producerEpoch >= 0 && req.producerEpoch < MAX_EPOCH - 1) {
     return {throttleTimeMs: 0, errorCode: ErrorCode.NONE, producerId: req.producerId, producerEpoch: req.producerEpoch + 1}

@@ -1,5 +1,6 @@
 // OffsetFetch (9): v0-9. v0-1 carry errors per partition, v2-7 a top-level error, v8+ one entry
 // per group (batched). Offsets never committed are -1. Topics null (v2+) = all of the group's.
+// RequireStable (v7+, KIP-447): a partition with an offset in an open transaction gets UNSTABLE_OFFSET_COMMIT.
 import {OffsetFetchApi, type OffsetFetchRequest, type OffsetFetchResponse} from '../../protocol/generated/messages/offset-fetch.js'
 import {ErrorCode} from '../../protocol/errors.js'
 import type {Input} from '../../protocol/primitives/input.js'
@@ -11,8 +12,9 @@ type Topics = {name: string, partitionIndexes: number[]}[] | null
 
 export const offsetFetch = defineApi(OffsetFetchApi, 0, 9, (req: OffsetFetchRequest, ctx: RequestContext): Input<OffsetFetchResponse> => {
   const coord = coordinatorOf(ctx)
+  const requireStable = ctx.apiVersion >= 7 && req.requireStable
   const fetchOne = (groupId: string, topics: Topics): OffsetFetchResult =>
-    coord ? coord.fetchOffsets(groupId, topics) : {errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, topics: []}
+    coord ? coord.fetchOffsets(groupId, topics, requireStable) : {errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, topics: []}
   if (ctx.apiVersion >= 8) {
     return {groups: req.groups.map(g => ({groupId: g.groupId, ...fetchOne(g.groupId, g.topics)}))}
   }

@@ -7,8 +7,11 @@
 //   topic's min.insync.replicas: nothing appended), NOT_ENOUGH_REPLICAS_AFTER_APPEND (the ISR shrank
 //   below it while waiting), REQUEST_TIMED_OUT, OUT_OF_ORDER_SEQUENCE_NUMBER, INVALID_PRODUCER_EPOCH,
 //   UNSUPPORTED_COMPRESSION_TYPE; duplicates of idempotent batches are answered with the original offset.
-// * Transactions are not supported yet: InitProducerId with a TransactionalId is refused, so
-//   no transactional batches arrive from well-behaved clients.
+// * Transactional batches (attribute bit 4) need the request's TransactionalId (else
+//   TRANSACTIONAL_ID_AUTHORIZATION_FAILED, as Kafka's authorizer answers a null id). With
+//   transaction.partition.verification.enable (KIP-890 part 1) the first transactional batch of a
+//   producer on a partition is verified with the transaction coordinator: a partition not added to
+//   the ongoing transaction gets INVALID_TXN_STATE (Kafka 3.6+), coordinator trouble NOT_ENOUGH_REPLICAS.
 // * Every record is validated as Kafka's LogValidator does (replica/log-validator.ts): the batch's
 //   max timestamp is recomputed from its records, keyless records on a compacted topic get
 //   INVALID_RECORD and timestamps outside message.timestamp.before/after.max.ms INVALID_TIMESTAMP,
@@ -19,6 +22,7 @@
 import {ProduceApi, type ProduceRequest, type ProduceResponse} from '../../protocol/generated/messages/produce.js'
 import type {Input} from '../../protocol/primitives/input.js'
 import {ErrorCode} from '../../protocol/errors.js'
+import {RECORD_BATCH_OVERHEAD, TRANSACTIONAL_FLAG_MASK, readBatchHeader} from '../../protocol/records/record-batch.js'
 import {recordCountOf} from '../metrics/broker-metrics.js'
 import type {AppendedPartition} from '../replica/replica-manager.js'
 import {defineApi, type RequestContext} from './registry.js'
@@ -37,13 +41,51 @@ function response(req: ProduceRequest, appended: AppendedPartition[]): Input<Pro
   }
 }
 
+/** Producer id and epoch of a transactional batch in `records`, null otherwise (header only). */
+function transactionalProducer(records: Buffer | null): {producerId: number, producerEpoch: number} | null {
+  if (!records || records.length < RECORD_BATCH_OVERHEAD || records.readInt8(16) !== 2) return null
+  const h = readBatchHeader(records, 0)
+  return (h.attributes & TRANSACTIONAL_FLAG_MASK) !== 0 && h.producerId >= 0 ? {producerId: h.producerId, producerEpoch: h.producerEpoch} : null
+}
+
+function failed(errorCode: number): AppendedPartition['result'] {
+  return {errorCode, errorMessage: null, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, lastOffset: -1}
+}
+
 function handleProduce(req: ProduceRequest, ctx: RequestContext): Input<ProduceResponse> | null | Promise<Input<ProduceResponse>> {
+  const rm = ctx.services.replicaManager
+  const refused = new Map<string, number>()
+  const toVerify: {topic: string, partition: number, producerId: number, producerEpoch: number}[] = []
+  for (const t of req.topicData) {
+    for (const pd of t.partitionData) {
+      const txn = transactionalProducer(pd.records)
+      if (!txn) continue
+      if (req.transactionalId === null) {
+        refused.set(`${t.name}:${pd.index}`, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED)
+        continue
+      }
+      const p = rm.getPartition(t.name, pd.index)
+      if (p && p.isLeader && !p.hasOngoingTxn(txn.producerId)) toVerify.push({topic: t.name, partition: pd.index, ...txn})
+    }
+  }
+  if (toVerify.length > 0 && req.transactionalId !== null && ctx.services.config.get('transaction.partition.verification.enable') !== false) {
+    const {producerId, producerEpoch} = toVerify[0]
+    return ctx.services.verifyTxnPartitions(req.transactionalId, producerId, producerEpoch, toVerify).then(codes => {
+      codes.forEach((code, i) => { if (code !== ErrorCode.NONE) refused.set(`${toVerify[i].topic}:${toVerify[i].partition}`, code) })
+      return appendAll(req, ctx, refused)
+    }) as Promise<Input<ProduceResponse>>
+  }
+  return appendAll(req, ctx, refused)
+}
+
+function appendAll(req: ProduceRequest, ctx: RequestContext, refused: Map<string, number>): Input<ProduceResponse> | null | Promise<Input<ProduceResponse>> {
   const rm = ctx.services.replicaManager
   const metrics = ctx.services.metrics
   const appended: AppendedPartition[] = []
   for (const t of req.topicData) {
     for (const pd of t.partitionData) {
-      const r = rm.appendRecords(t.name, pd.index, pd.records, ctx.apiVersion, req.acks)
+      const refusal = refused.size > 0 ? refused.get(`${t.name}:${pd.index}`) : undefined
+      const r = refusal !== undefined ? failed(refusal) : rm.appendRecords(t.name, pd.index, pd.records, ctx.apiVersion, req.acks)
       if (r.errorCode === ErrorCode.NONE && pd.records) metrics.recordProduce(t.name, recordCountOf(pd.records), pd.records.length)
       appended.push({topic: t.name, partition: pd.index, result: r})
     }

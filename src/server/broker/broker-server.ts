@@ -38,6 +38,11 @@ import {BrokerLifecycleManager} from './broker-lifecycle-manager.js'
 import {NO_NODE_METRICS, type NodeMetricsService} from '../metrics/metrics-service.js'
 import {ControllerChannel, type LocalController} from './controller-channel.js'
 import {groupStorage} from './group-storage.js'
+import {AddPartitionsToTxnApi, type AddPartitionsToTxnResponse} from '../../protocol/generated/messages/add-partitions-to-txn.js'
+import {InterBrokerClient} from '../txn/inter-broker-client.js'
+import {TransactionCoordinator} from '../txn/transaction-coordinator.js'
+import {TRANSACTION_STATE_TOPIC_NAME, TransactionStateManager} from '../txn/transaction-state-manager.js'
+import {TxnMarkerChannel, type LocalMarkerWriter} from '../txn/txn-marker-channel.js'
 
 export interface BrokerServerOptions {
   config: ServerConfig
@@ -182,6 +187,73 @@ export class BrokerServer {
       }
     })
 
+    // --- transaction coordinator over __transaction_state ---------------------------------------
+    const leaderOf = (topic: string, partition: number): number | undefined => image().topicsByName.get(topic)?.partitions.get(partition)?.leader
+    const interBroker = new InterBrokerClient({
+      address: (id) => {
+        const b = image().brokers.get(id)
+        const e = b?.endpoints.find((x) => x.name === config.interBrokerListenerName)
+        return e ? {host: e.host, port: e.port} : null
+      },
+      clientId: `broker-${nodeId}-txn`,
+      requestTimeoutMs: TXN_REQUEST_TIMEOUT_MS,
+    })
+    this.cleanups.push(() => interBroker.close())
+    const writeTxnMarkers: LocalMarkerWriter = async (producerId, producerEpoch, coordinatorEpoch, committed, tps) => {
+      const results = await replicaManager.appendTxnMarkers(producerId, producerEpoch, coordinatorEpoch, committed, tps, TXN_REQUEST_TIMEOUT_MS)
+      for (const r of results) {
+        if (r.errorCode === ErrorCode.NONE && r.topic === GROUP_METADATA_TOPIC_NAME) groupCoordinator.completeTransaction(r.partition, producerId, committed)
+      }
+      return results
+    }
+    const txnLog = getLogger('kafka.coordinator.transaction.TransactionCoordinator', `[TransactionCoordinator id=${nodeId}] `)
+    const txnState = new TransactionStateManager(
+      groupStorage(replicaManager, TXN_REQUEST_TIMEOUT_MS, TRANSACTION_STATE_TOPIC_NAME), config.transactionStateLogNumPartitions, num('transaction.state.log.load.buffer.size'))
+    let producerIdsRef: ProducerIdManager | null = null
+    const txnCoordinator = new TransactionCoordinator(
+      txnState,
+      new TxnMarkerChannel({nodeId, leaderOf, writeLocal: writeTxnMarkers, client: interBroker, retryBackoffMs: CONTROLLER_RETRY_BACKOFF_MS, logger: txnLog}),
+      () => producerIdsRef ? producerIdsRef.nextId() : Promise.reject(new Error('producer ids are not available yet')),
+      {
+        maxTimeoutMs: config.transactionMaxTimeoutMs, idExpirationMs: config.transactionalIdExpirationMs,
+        abortTimedOutIntervalMs: num('transaction.abort.timed.out.transaction.cleanup.interval.ms'),
+        removeExpiredIntervalMs: num('transaction.remove.expired.transaction.cleanup.interval.ms'),
+      },
+      systemClock,
+      txnLog,
+    )
+    this.cleanups.push(() => txnCoordinator.close())
+    replicaManager.onLeadershipChange((p: Partition, isLeader: boolean) => {
+      if (p.topic !== TRANSACTION_STATE_TOPIC_NAME) return
+      if (isLeader) {
+        txnCoordinator.onElection(p.partitionIndex, p.leaderEpoch).catch((err: unknown) =>
+          txnLog.error(`Failed to load transactions of ${p.topic}-${p.partitionIndex}`, err))
+      } else {
+        txnCoordinator.onResignation(p.partitionIndex)
+      }
+    })
+    const verifyTxnPartitions = async (transactionalId: string, producerId: number, producerEpoch: number, tps: {topic: string, partition: number}[]): Promise<number[]> => {
+      const coordinator = leaderOf(TRANSACTION_STATE_TOPIC_NAME, txnState.partitionFor(transactionalId))
+      let codes: number[]
+      if (coordinator === nodeId) {
+        codes = txnCoordinator.verifyPartitions(transactionalId, producerId, producerEpoch, tps)
+      } else if (coordinator === undefined || coordinator < 0) {
+        codes = tps.map(() => ErrorCode.COORDINATOR_NOT_AVAILABLE)
+      } else {
+        try {
+          const res = await interBroker.call<AddPartitionsToTxnResponse>(coordinator, AddPartitionsToTxnApi, 4, () => ({
+            transactions: [{transactionalId, producerId, producerEpoch, verifyOnly: true, topics: groupTopics(tps)}],
+          }))
+          const byTp = new Map<string, number>()
+          for (const t of res.resultsByTransaction[0]?.topicResults ?? []) for (const r of t.resultsByPartition) byTp.set(`${t.name}:${r.partitionIndex}`, r.partitionErrorCode)
+          codes = tps.map(tp => byTp.get(`${tp.topic}:${tp.partition}`) ?? (res.errorCode || ErrorCode.UNKNOWN_SERVER_ERROR))
+        } catch {
+          codes = tps.map(() => ErrorCode.COORDINATOR_NOT_AVAILABLE)
+        }
+      }
+      // Kafka (KAFKA-15151): coordinator trouble is retriable for the producer as NOT_ENOUGH_REPLICAS.
+      return codes.map(c => c === ErrorCode.COORDINATOR_NOT_AVAILABLE || c === ErrorCode.NOT_COORDINATOR || c === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS ? ErrorCode.NOT_ENOUGH_REPLICAS : c)
+    }
 
     // --- follow the metadata image ------------------------------------------------------------
     const lifecycle = new BrokerLifecycleManager({
@@ -249,6 +321,7 @@ export class BrokerServer {
       if (res.errorCode !== ErrorCode.NONE) throw new KafkaError(res.errorCode, 'The controller could not allocate producer ids')
       return {producerIdStart: res.producerIdStart, producerIdLen: res.producerIdLen}
     })
+    producerIdsRef = producerIds
 
     // --- register, catch up, listen, get unfenced ---------------------------------------------
     lifecycle.start()
@@ -269,6 +342,9 @@ export class BrokerServer {
       replicaManager,
       producerIds,
       groupCoordinator,
+      txnCoordinator,
+      writeTxnMarkers,
+      verifyTxnPartitions,
       controllerChannel: forwardingChannel,
       autoCreateTopics: (topics) => autoCreateTopics(forwardingChannel, topics, log),
       metrics: metrics.hooks,
@@ -294,6 +370,7 @@ export class BrokerServer {
       t.unref()
       timers.push(t)
     }
+    txnCoordinator.startup()
     every(config.replicaHighWatermarkCheckpointIntervalMs, 'High watermark checkpoint', () => replicaManager.checkpoint())
     every(config.logRetentionCheckIntervalMs, 'Log retention', () => replicaManager.cleanupLogs(Date.now()))
     every(num('producer.id.expiration.check.interval.ms'), 'Producer id expiration',
@@ -326,6 +403,19 @@ export class BrokerServer {
       }
     }
   }
+}
+
+/** Kafka's `request.timeout.ms` for the transaction coordinator's log appends and inter-broker requests. */
+const TXN_REQUEST_TIMEOUT_MS = 30_000
+
+function groupTopics(tps: {topic: string, partition: number}[]): {name: string, partitions: number[]}[] {
+  const m = new Map<string, number[]>()
+  for (const tp of tps) {
+    let l = m.get(tp.topic)
+    if (!l) m.set(tp.topic, l = [])
+    l.push(tp.partition)
+  }
+  return [...m].map(([name, partitions]) => ({name, partitions}))
 }
 
 /** How long a Metadata request waits for the controller to create its topics before answering anyway, ms. */

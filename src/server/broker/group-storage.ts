@@ -1,6 +1,7 @@
 /**
- * The group coordinator's storage (`CoordinatorPartitionStorage`) over the `__consumer_offsets`
- * partitions this broker hosts.
+ * Coordinator storage (`CoordinatorPartitionStorage`) over the partitions of an internal topic this
+ * broker hosts: `__consumer_offsets` for the group coordinator, `__transaction_state` for the
+ * transaction coordinator.
  */
 import {ErrorCode, KafkaError} from '../../protocol/errors.js'
 import {batchHeaders, lastOffsetOf} from '../../protocol/records/record-batch.js'
@@ -15,10 +16,10 @@ import type {ReplicaManager} from '../replica/replica-manager.js'
  * `offsets.commit.timeout.ms`; loading reads up to the log end offset (Kafka loads the whole log
  * of a partition it now leads: everything in the new leader's log is, or will be, committed).
  */
-export function groupStorage(replicaManager: ReplicaManager, commitTimeoutMs: number): CoordinatorPartitionStorage {
+export function groupStorage(replicaManager: ReplicaManager, commitTimeoutMs: number, topic = GROUP_METADATA_TOPIC_NAME): CoordinatorPartitionStorage {
   const partition = (index: number): Partition => {
-    const p = replicaManager.getPartition(GROUP_METADATA_TOPIC_NAME, index)
-    if (!p) throw new KafkaError(ErrorCode.NOT_COORDINATOR, `${GROUP_METADATA_TOPIC_NAME}-${index} is not hosted here`)
+    const p = replicaManager.getPartition(topic, index)
+    if (!p) throw new KafkaError(ErrorCode.NOT_COORDINATOR, `${topic}-${index} is not hosted here`)
     return p
   }
   return {
@@ -26,9 +27,9 @@ export function groupStorage(replicaManager: ReplicaManager, commitTimeoutMs: nu
       const p = partition(index)
       const {firstOffset, lastOffset} = p.appendInternal(records)
       const result: ProduceResult = {errorCode: ErrorCode.NONE, errorMessage: null, baseOffset: firstOffset, logAppendTimeMs: -1, logStartOffset: -1, lastOffset}
-      const wait = replicaManager.awaitReplication([{topic: GROUP_METADATA_TOPIC_NAME, partition: index, result}], commitTimeoutMs)
+      const wait = replicaManager.awaitReplication([{topic, partition: index, result}], commitTimeoutMs)
       if (wait) await wait
-      if (result.errorCode !== ErrorCode.NONE) throw new KafkaError(result.errorCode, `Group records appended to ${GROUP_METADATA_TOPIC_NAME}-${index} were not replicated (error ${result.errorCode})`)
+      if (result.errorCode !== ErrorCode.NONE) throw new KafkaError(result.errorCode, `Coordinator records appended to ${topic}-${index} were not replicated (error ${result.errorCode})`)
     },
     read(index, fromOffset, maxBytes) {
       const p = partition(index)

@@ -39,7 +39,6 @@ const listHasAny = (...items: string[]) => (v: string): boolean => v.split(',').
 const NO_TLS = 'TLS is not supported yet (PLAINTEXT listeners only)'
 const NO_SASL = 'SASL authentication is not supported yet (PLAINTEXT listeners only)'
 const NO_QUOTAS = 'quotas and throttles are not enforced'
-const NO_TXN = 'transactions are not supported yet (transactional producers are refused)'
 const NO_EFFECT = 'no effect in kts'
 
 /** The table (order matters: the first matching row wins). */
@@ -90,11 +89,6 @@ export const UNSUPPORTED_CONFIGS: readonly UnsupportedConfig[] = [
   {key: 'metric.reporters', action: 'warn', showValue: true, reason: 'metric reporters are not loaded (no JVM)'},
   {key: 'kafka.metrics.reporters', action: 'warn', showValue: true, reason: 'metric reporters are not loaded (no JVM)'},
   {key: 'zookeeper.', action: 'warn', reason: 'kts runs in KRaft mode only; ZooKeeper is not used'},
-  // Kafka's sample server.properties sets these two: accepted quietly.
-  {key: 'transaction.state.log.replication.factor', action: 'accept', reason: NO_TXN},
-  {key: 'transaction.state.log.min.isr', action: 'accept', reason: NO_TXN},
-  {key: 'transaction.', action: 'warn', reason: NO_TXN},
-  {key: 'transactional.id.expiration.ms', action: 'warn', reason: NO_TXN},
   // --- accepted, no effect (threads, buffers, JVM/log4j tuning, vendor keys) ---------------------------
   {key: 'num.network.threads', action: 'accept', reason: `${NO_EFFECT}: one event loop serves all connections`},
   {key: 'num.io.threads', action: 'accept', reason: `${NO_EFFECT}: one event loop serves all requests`},

@@ -126,6 +126,19 @@ export interface OffsetCommitInput {
 }
 export interface OffsetCommitResult { topics: {name: string, partitions: {partitionIndex: number, errorCode: number}[]}[] }
 
+/** TxnOffsetCommit request body (generated `TxnOffsetCommitRequest` field names; v0-2 carry generation -1, member ''). */
+export interface TxnOffsetCommitInput {
+  groupId: string
+  producerId: number
+  producerEpoch: number
+  generationId: number
+  memberId: string
+  groupInstanceId: string | null
+  topics: {name: string, partitions: {partitionIndex: number, committedOffset: number, committedLeaderEpoch: number, committedMetadata: string | null}[]}[]
+}
+
+type PendingOffset = {topic: string, partition: number, value: CommittedOffset}
+
 export interface OffsetFetchPartition {
   partitionIndex: number
   committedOffset: number
@@ -153,6 +166,8 @@ const EMPTY = Buffer.alloc(0)
 export class GroupCoordinator {
   private readonly groups = new Map<string, ClassicGroup>()
   private readonly partitions = new Map<number, PartitionLoadState>()
+  /** Offsets of open transactions (TxnOffsetCommit): producer id → group id → offset key → offset. */
+  private readonly pendingTxnOffsets = new Map<number, Map<string, Map<string, PendingOffset>>>()
   private expiryTimer: unknown = null
   private closed = false
 
@@ -213,6 +228,13 @@ export class GroupCoordinator {
     // key (copied out of the read buffer) and decode only those at the end, so replaying a partition
     // that saw many commits of few keys costs one map update per record.
     const latest = new Map<string, {key: Buffer, value: Buffer | null}>()
+    // Records of open transactions (TxnOffsetCommit) by producer id, applied at their COMMIT marker.
+    const txnRecords = new Map<number, {id: string, key: Buffer, value: Buffer | null}[]>()
+    const put = (id: string, key: Buffer, value: Buffer | null): void => {
+      const entry = latest.get(id)
+      if (entry) entry.value = value
+      else latest.set(id, {key, value})
+    }
     let from = 0
     for (;;) {
       if (this.partitions.get(partition) !== state) return // resigned or re-elected meanwhile
@@ -221,7 +243,21 @@ export class GroupCoordinator {
       let next = chunk.nextOffset
       for (const batch of decodeRecordBatches(chunk.records)) {
         next = Math.max(next, batch.lastOffset + 1)
-        if (batch.isControl || batch.isTransactional) continue
+        if (batch.isControl) {
+          const key = batch.records[0]?.key
+          const type = key && key.length >= 4 ? key.readInt16BE(2) : -1
+          const pending = txnRecords.get(batch.producerId)
+          if (batch.isTransactional && (type === 0 || type === 1) && pending) {
+            txnRecords.delete(batch.producerId)
+            if (type === 1) for (const r of pending) put(r.id, r.key, r.value)
+          }
+          continue
+        }
+        let txn: {id: string, key: Buffer, value: Buffer | null}[] | undefined
+        if (batch.isTransactional) {
+          txn = txnRecords.get(batch.producerId)
+          if (!txn) txnRecords.set(batch.producerId, txn = [])
+        }
         for (const rec of batch.records) {
           const key = rec.key
           if (!key || key.length < 2) continue
@@ -230,9 +266,8 @@ export class GroupCoordinator {
           // OffsetCommitKey v0 and v1 share a layout: identify a key by its bytes after the version.
           const id = (keyVersion === 2 ? 'g' : 'o') + key.toString('latin1', 2)
           const value = rec.value === null ? null : Buffer.from(rec.value)
-          const entry = latest.get(id)
-          if (entry) entry.value = value
-          else latest.set(id, {key: Buffer.from(key), value})
+          if (txn) txn.push({id, key: Buffer.from(key), value})
+          else put(id, Buffer.from(key), value)
         }
       }
       if (next <= from) {
@@ -261,6 +296,17 @@ export class GroupCoordinator {
       }
     }
     if (this.partitions.get(partition) !== state) return
+    for (const [producerId, recs] of txnRecords) {
+      for (const r of recs) {
+        try {
+          const k = decodeCoordinatorKey(r.key)
+          if (k.type !== 'offset' || r.value === null) continue
+          this.addPendingTxnOffset(producerId, k.key.group, {topic: k.key.topic, partition: k.key.partition, value: decodeOffsetCommitValue(r.value)})
+        } catch {
+          // skipped, as other undecodable records
+        }
+      }
+    }
     const now = this.clock.now()
     for (const groupId of new Set([...offsets.keys(), ...metadata.keys()])) {
       const meta = metadata.get(groupId)
@@ -298,6 +344,10 @@ export class GroupCoordinator {
   }
 
   private dropPartitionGroups(partition: number): void {
+    for (const [pid, byGroup] of this.pendingTxnOffsets) {
+      for (const groupId of [...byGroup.keys()]) if (this.partitionFor(groupId) === partition) byGroup.delete(groupId)
+      if (byGroup.size === 0) this.pendingTxnOffsets.delete(pid)
+    }
     for (const [id, g] of this.groups) {
       if (g.partition !== partition) continue
       this.clearGroupTimers(g)
@@ -896,15 +946,115 @@ export class GroupCoordinator {
     return result
   }
 
+  // ---------------------------------------------------------------------------------------------
+  // transactional offsets (KIP-98, KIP-447)
+
+  /**
+   * TxnOffsetCommit (28) v0-4: validates the member as OffsetCommit does (generation -1 for an Empty
+   * or unknown group; no REBALANCE_IN_PROGRESS for transactional commits), writes the OffsetCommit
+   * records as a transactional batch of the producer, and keeps them pending: the group sees them
+   * only when the COMMIT marker reaches this partition ({@link completeTransaction}).
+   */
+  async txnCommitOffsets(req: TxnOffsetCommitInput): Promise<OffsetCommitResult> {
+    const all = (code: number): OffsetCommitResult => ({
+      topics: req.topics.map(t => ({name: t.name, partitions: t.partitions.map(p => ({partitionIndex: p.partitionIndex, errorCode: code}))})),
+    })
+    const err = this.coordinatorError(req.groupId)
+    if (err) return all(err)
+    if (!req.groupId) return all(ErrorCode.INVALID_GROUP_ID)
+    const g = this.groups.get(req.groupId)
+    const generation = req.generationId
+    if (g && g.state !== 'Dead' && (generation >= 0 || g.state !== 'Empty')) {
+      if (generation >= 0 || req.memberId !== '') {
+        const fenced = this.staticMemberError(g, req.memberId, req.groupInstanceId)
+        if (fenced) return all(fenced)
+        if (!g.members.has(req.memberId)) return all(ErrorCode.UNKNOWN_MEMBER_ID)
+        if (generation !== g.generationId) return all(ErrorCode.ILLEGAL_GENERATION)
+      }
+    } else if (!g && generation >= 0) {
+      return all(ErrorCode.ILLEGAL_GENERATION)
+    }
+    const now = this.clock.now()
+    const records: RecordInput[] = []
+    const pending: PendingOffset[] = []
+    const result: OffsetCommitResult = {topics: []}
+    for (const t of req.topics) {
+      const parts: {partitionIndex: number, errorCode: number}[] = []
+      result.topics.push({name: t.name, partitions: parts})
+      for (const p of t.partitions) {
+        const metadata = p.committedMetadata ?? ''
+        let code: number = ErrorCode.NONE
+        if (!this.topicExists(t.name, p.partitionIndex)) code = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
+        else if (Buffer.byteLength(metadata) > this.config.offsetMetadataMaxBytes) code = ErrorCode.OFFSET_METADATA_TOO_LARGE
+        parts.push({partitionIndex: p.partitionIndex, errorCode: code})
+        if (code) continue
+        const value: CommittedOffset = {offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch ?? -1, metadata, commitTimestamp: now, expireTimestamp: -1}
+        records.push({key: encodeOffsetCommitKey({group: req.groupId, topic: t.name, partition: p.partitionIndex}), value: encodeOffsetCommitValue(value), timestamp: now})
+        pending.push({topic: t.name, partition: p.partitionIndex, value})
+      }
+    }
+    if (records.length === 0) return result
+    try {
+      const batch = encodeRecordBatch({records, isTransactional: true, producerId: req.producerId, producerEpoch: req.producerEpoch, baseSequence: -1})
+      await this.storage.append(this.partitionFor(req.groupId), batch)
+    } catch (e) {
+      const code = mapStoreError(e)
+      for (const t of result.topics) for (const p of t.partitions) if (p.errorCode === ErrorCode.NONE) p.errorCode = code
+      return result
+    }
+    for (const o of pending) this.addPendingTxnOffset(req.producerId, req.groupId, o)
+    return result
+  }
+
+  private addPendingTxnOffset(producerId: number, groupId: string, o: PendingOffset): void {
+    let byGroup = this.pendingTxnOffsets.get(producerId)
+    if (!byGroup) this.pendingTxnOffsets.set(producerId, byGroup = new Map())
+    let offs = byGroup.get(groupId)
+    if (!offs) byGroup.set(groupId, offs = new Map())
+    offs.set(offsetKey(o.topic, o.partition), o)
+  }
+
+  /**
+   * A COMMIT/ABORT marker of `producerId` was written to `__consumer_offsets-<partition>` (Kafka
+   * `GroupCoordinator.onTransactionCompleted`): its pending offsets of the partition's groups become
+   * committed, or are dropped.
+   */
+  completeTransaction(partition: number, producerId: number, committed: boolean): void {
+    const byGroup = this.pendingTxnOffsets.get(producerId)
+    if (!byGroup) return
+    for (const [groupId, offs] of [...byGroup]) {
+      if (this.partitionFor(groupId) !== partition) continue
+      byGroup.delete(groupId)
+      if (!committed || this.partitions.get(partition)?.status !== 'active') continue
+      let g = this.groups.get(groupId)
+      if (!g || g.state === 'Dead') {
+        g = new ClassicGroup(groupId, partition, this.clock.now())
+        this.groups.set(groupId, g)
+      }
+      for (const [k, o] of offs) g.offsets.set(k, o)
+    }
+    if (byGroup.size === 0) this.pendingTxnOffsets.delete(producerId)
+  }
+
+  /** True when an open transaction holds an offset of the group's partition (OffsetFetch RequireStable). */
+  private hasPendingTxnOffset(groupId: string, key: string): boolean {
+    for (const byGroup of this.pendingTxnOffsets.values()) if (byGroup.get(groupId)?.has(key)) return true
+    return false
+  }
+
   /**
    * OffsetFetch (9) for one group: `topics` null = every committed offset. Offsets not committed
-   * come back as -1 (leader epoch -1, metadata '').
+   * come back as -1 (leader epoch -1, metadata ''). With `requireStable` (v7+, KIP-447) a partition
+   * with an offset in an open transaction gets UNSTABLE_OFFSET_COMMIT (retriable).
    */
-  fetchOffsets(groupId: string, topics: {name: string, partitionIndexes: number[]}[] | null): OffsetFetchResult {
+  fetchOffsets(groupId: string, topics: {name: string, partitionIndexes: number[]}[] | null, requireStable = false): OffsetFetchResult {
     const err = this.coordinatorError(groupId)
     if (err) return {errorCode: err, topics: []}
     const g = this.groups.get(groupId)
     const entry = (topic: string, partition: number): OffsetFetchPartition => {
+      if (requireStable && this.pendingTxnOffsets.size > 0 && this.hasPendingTxnOffset(groupId, offsetKey(topic, partition))) {
+        return {partitionIndex: partition, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT}
+      }
       const o = g?.offsets.get(offsetKey(topic, partition))
       return o
         ? {partitionIndex: partition, committedOffset: o.value.offset, committedLeaderEpoch: o.value.leaderEpoch, metadata: o.value.metadata, errorCode: 0}

@@ -10,6 +10,7 @@ import {
   LogSegment, LOG_FILE_SUFFIX, INDEX_FILE_SUFFIX, TIME_INDEX_FILE_SUFFIX, DELETED_FILE_SUFFIX, CLEANED_FILE_SUFFIX, SWAP_FILE_SUFFIX,
 } from './log-segment.js'
 import {fsyncDir} from './checkpoint-file.js'
+import {TXN_INDEX_FILE_SUFFIX} from './transaction-index.js'
 import {LeaderEpochCache} from './leader-epoch-cache.js'
 import type {LogConfig} from './log-config.js'
 
@@ -32,7 +33,7 @@ export function loadSegments(opts: {dir: string, config: LogConfig, recoveryPoin
   }
   // orphan indexes without a .log are deleted (Kafka does the same)
   for (const name of fs.readdirSync(dir)) {
-    const m = /^(\d{20})\.(index|timeindex)$/.exec(name)
+    const m = /^(\d{20})\.(index|timeindex|txnindex)$/.exec(name)
     if (m && !bases.includes(Number(m[1]))) fs.rmSync(path.join(dir, name), {force: true})
   }
   bases.sort((a, b) => a - b)
@@ -91,13 +92,18 @@ export function completeInterruptedSwaps(dir: string, config: LogConfig): void {
     if (name.endsWith(SWAP_FILE_SUFFIX)) {
       const m = /^(\d{20})\.log\.swap$/.exec(name)
       if (m) swapLogs.push(Number(m[1]))
-      else fs.rmSync(full, {force: true})
+      // the aborted-transaction index cannot be rebuilt from the segment alone: it swaps in with its .log
+      else if (!/^\d{20}\.txnindex\.swap$/.test(name)) fs.rmSync(full, {force: true})
     }
   }
   swapLogs.sort((a, b) => a - b)
   for (const base of swapLogs) {
     const prefix = path.join(dir, String(base).padStart(20, '0'))
-    if (base >= minCleanedOffset) { fs.rmSync(prefix + LOG_FILE_SUFFIX + SWAP_FILE_SUFFIX, {force: true}); continue }
+    if (base >= minCleanedOffset) {
+      fs.rmSync(prefix + LOG_FILE_SUFFIX + SWAP_FILE_SUFFIX, {force: true})
+      fs.rmSync(prefix + TXN_INDEX_FILE_SUFFIX + SWAP_FILE_SUFFIX, {force: true})
+      continue
+    }
     const swap = new LogSegment(dir, base, config.segmentIndexBytes, config.indexIntervalBytes, Date.now(), SWAP_FILE_SUFFIX)
     swap.recover()
     const next = swap.nextOffset
@@ -110,7 +116,15 @@ export function completeInterruptedSwaps(dir: string, config: LogConfig): void {
     swap.changeFileSuffixes(SWAP_FILE_SUFFIX, '')
     swap.close()
   }
-  if (swapLogs.length > 0) fsyncDir(dir)
+  // A `.txnindex.swap` left without its `.log.swap`: the crash came after the `.log` took its final
+  // name (the `.log` renames first), so the swapped-in segment is live and this is its index.
+  let orphans = 0
+  for (const name of fs.readdirSync(dir)) {
+    if (!/^\d{20}\.txnindex\.swap$/.test(name)) continue
+    fs.renameSync(path.join(dir, name), path.join(dir, name.slice(0, -SWAP_FILE_SUFFIX.length)))
+    orphans++
+  }
+  if (swapLogs.length > 0 || orphans > 0) fsyncDir(dir)
 }
 
 export {LOG_FILE_SUFFIX}

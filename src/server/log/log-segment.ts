@@ -1,5 +1,6 @@
 /**
- * One segment (Kafka `LogSegment`): `<base>.log` + `<base>.index` + `<base>.timeindex`.
+ * One segment (Kafka `LogSegment`): `<base>.log` + `<base>.index` + `<base>.timeindex`, and
+ * `<base>.txnindex` once an aborted transaction's marker lands in it.
  * Works on batch headers only (spec §3.3–3.4, §3.9); synchronous fs calls.
  */
 import fs from 'node:fs'
@@ -10,6 +11,7 @@ import {
 } from '../../protocol/records/record-batch.js'
 import {OffsetIndex} from './offset-index.js'
 import {TimeIndex} from './time-index.js'
+import {TXN_INDEX_FILE_SUFFIX, TransactionIndex} from './transaction-index.js'
 import {filenamePrefixFromOffset} from './log-config.js'
 
 export const LOG_FILE_SUFFIX = '.log'
@@ -31,6 +33,8 @@ export class LogSegment {
   size: number
   readonly offsetIndex: OffsetIndex
   readonly timeIndex: TimeIndex
+  /** Aborted transactions whose ABORT marker is in this segment. */
+  readonly txnIndex: TransactionIndex
   private bytesSinceLastIndexEntry = 0
   /** Max batch timestamp so far (ms, -1 none) and the last offset of that batch. */
   maxTimestampSoFar = -1
@@ -49,6 +53,7 @@ export class LogSegment {
     this.size = fs.fstatSync(this.fd).size
     this.offsetIndex = new OffsetIndex(prefix + INDEX_FILE_SUFFIX + fileSuffix, baseOffset, indexBytes)
     this.timeIndex = new TimeIndex(prefix + TIME_INDEX_FILE_SUFFIX + fileSuffix, baseOffset, indexBytes)
+    this.txnIndex = new TransactionIndex(prefix + TXN_INDEX_FILE_SUFFIX + fileSuffix)
     this.created = nowMs
     this.nextOffset = baseOffset
     const last = this.timeIndex.lastEntry()
@@ -58,7 +63,8 @@ export class LogSegment {
   get logFile(): string { return path.join(this.dir, filenamePrefixFromOffset(this.baseOffset) + LOG_FILE_SUFFIX + this.fileSuffix) }
 
   /**
-   * Renames the three files from suffix `oldSuffix` to `newSuffix` (Kafka `LogSegment.changeFileSuffixes`):
+   * Renames the segment's files (`.log`, `.index`, `.timeindex`, `.txnindex` if any) from suffix
+   * `oldSuffix` to `newSuffix` (Kafka `LogSegment.changeFileSuffixes`):
    * the `.log` first, then the indexes (recovery trusts a `.log.swap` and rebuilds missing indexes).
    * Open descriptors stay valid.
    */
@@ -70,6 +76,7 @@ export class LogSegment {
     const strip = (f: string): string => (oldSuffix === '' ? f : f.slice(0, -oldSuffix.length))
     this.offsetIndex.renameTo(strip(this.offsetIndex.file) + newSuffix)
     this.timeIndex.renameTo(strip(this.timeIndex.file) + newSuffix)
+    this.txnIndex.renameTo(strip(this.txnIndex.file) + newSuffix)
   }
 
   /** Appends `buf[start,end)` (whole batches, offsets already assigned) with one writeSync. */
@@ -226,6 +233,7 @@ export class LogSegment {
     this.size = b.position
     this.offsetIndex.truncateTo(offset)
     this.timeIndex.truncateTo(offset)
+    this.txnIndex.truncateTo(offset)
     this.nextOffset = this.baseOffset
     this.maxTimestampSoFar = -1; this.offsetOfMaxTimestampSoFar = -1
     this.firstBatchTimestamp = -1
@@ -285,9 +293,9 @@ export class LogSegment {
     try { this.timeIndex.closeNoTrim() } catch { /* closed */ }
   }
 
-  /** Closes and removes the three files. */
+  /** Closes and removes the segment's files. */
   deleteFiles(): void {
     this.closeHandles()
-    for (const f of [this.logFile, this.offsetIndex.file, this.timeIndex.file]) fs.rmSync(f, {force: true})
+    for (const f of [this.logFile, this.offsetIndex.file, this.timeIndex.file, this.txnIndex.file]) fs.rmSync(f, {force: true})
   }
 }

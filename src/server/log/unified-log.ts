@@ -18,6 +18,7 @@ import {fsyncDir} from './checkpoint-file.js'
 import {producerSnapshotFile} from './producer-snapshot.js'
 import {decodeRecordBatch, type DecodedRecord} from '../../protocol/records/records.js'
 import {LeaderEpochCache} from './leader-epoch-cache.js'
+import type {AbortedTxn} from './transaction-index.js'
 import {loadSegments} from './log-loader.js'
 import {readPartitionMetadata, writePartitionMetadata} from './partition-metadata.js'
 
@@ -84,7 +85,11 @@ export class UnifiedLog {
     this.bytesTruncatedOnLoad = loaded.bytesTruncated
     this.lso = Math.min(Math.max(opts.logStartOffset ?? 0, this.segments[0].baseOffset), this.leo)
     this.epochCache.truncateFromStart(this.lso)
-    if (loaded.bytesTruncated > 0) opts.logger?.warn(`Recovery of ${this.dir} truncated ${loaded.bytesTruncated} bytes; log end offset ${this.leo}`)
+    if (loaded.bytesTruncated > 0) {
+      opts.logger?.warn(`Recovery of ${this.dir} truncated ${loaded.bytesTruncated} bytes; log end offset ${this.leo}`)
+      // Aborted transactions whose marker recovery removed leave the .txnindex too.
+      for (const seg of this.segments) seg.txnIndex.truncateTo(this.leo)
+    }
     const existingId = readPartitionMetadata(this.dir)
     if (existingId !== undefined && opts.topicId !== undefined && existingId !== opts.topicId) {
       for (const seg of this.segments) seg.closeHandles()
@@ -346,6 +351,26 @@ export class UnifiedLog {
   }
 
 
+  /** Records an aborted transaction in the `.txnindex` of the segment holding its marker (`t.lastOffset`). */
+  appendAbortedTxn(t: AbortedTxn): void {
+    this.ensureOpen()
+    this.segments[this.segmentIndexFor(t.lastOffset)].txnIndex.append(t)
+  }
+
+  /**
+   * Aborted transactions overlapping [startOffset, upperBoundOffset) for a read_committed Fetch
+   * (Kafka `UnifiedLog.collectAbortedTransactions`): from the segment holding `startOffset` on,
+   * since a marker always follows its transaction's data.
+   */
+  collectAbortedTransactions(startOffset: number, upperBoundOffset: number): AbortedTxn[] {
+    this.ensureOpen()
+    const out: AbortedTxn[] = []
+    for (let i = this.segmentIndexFor(startOffset); i < this.segments.length; i++) {
+      this.segments[i].txnIndex.collect(startOffset, upperBoundOffset, out)
+    }
+    return out
+  }
+
   latestEpoch(): number | null { return this.epochCache.latestEpoch() }
   endOffsetForEpoch(epoch: number): {epoch: number, endOffset: number} { return this.epochCache.endOffsetFor(epoch, this.leo) }
   epochForOffset(offset: number): number { return this.epochCache.epochForOffset(offset) }
@@ -456,7 +481,7 @@ export class UnifiedLog {
    */
   private scheduleDelete(seg: LogSegment, withSnapshot = false): void {
     seg.onBecomeInactive()
-    const files = [seg.logFile, seg.offsetIndex.file, seg.timeIndex.file]
+    const files = [seg.logFile, seg.offsetIndex.file, seg.timeIndex.file, seg.txnIndex.file]
     if (withSnapshot) files.push(producerSnapshotFile(this.dir, seg.baseOffset))
     const renamed: string[] = []
     for (const f of files) {

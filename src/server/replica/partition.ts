@@ -19,7 +19,7 @@
  */
 import fs from 'node:fs'
 import {ErrorCode, KafkaError} from '../../protocol/errors.js'
-import {batchHeaders, lastOffsetOf, type RecordBatchHeader} from '../../protocol/records/record-batch.js'
+import {TRANSACTIONAL_FLAG_MASK, batchHeaders, lastOffsetOf, type RecordBatchHeader} from '../../protocol/records/record-batch.js'
 import {UnexpectedAppendOffsetError, type LogAppendInfo} from '../log/log-config.js'
 import type {UnifiedLog} from '../log/unified-log.js'
 import {deleteProducerSnapshots, listProducerSnapshotOffsets, producerSnapshotFile, readProducerSnapshot, writeProducerSnapshot} from '../log/producer-snapshot.js'
@@ -31,6 +31,7 @@ import {ProducerStateManager, lastSequenceOf} from './producer-state-manager.js'
 import {validateProducedRecords} from './produce-validation.js'
 import {logValidatorConfig, validateRecords, type LogValidatorConfig, type RecordError} from './log-validator.js'
 import type {ReplicaTime} from './replica-time.js'
+import {encodeTxnMarker, isTxnControlBatch, readTxnMarker} from '../txn/end-txn-marker.js'
 
 /** A partition's registration as the metadata image has it. */
 export interface PartitionState {
@@ -142,8 +143,14 @@ export class Partition {
   get isLeader(): boolean { return this.leaderId === this.ctx.nodeId && !this.removed }
   get logStartOffset(): number { return this.log.logStartOffset }
   get logEndOffset(): number { return this.log.logEndOffset }
-  /** Last stable offset: no transactions yet, so the high watermark. */
-  get lastStableOffset(): number { return this.highWatermark }
+  /**
+   * Last stable offset (Kafka `UnifiedLog.lastStableOffset`): the first offset of the earliest
+   * undecided transaction, or the high watermark when that is smaller or none is open.
+   */
+  get lastStableOffset(): number {
+    const first = this.producerState.firstUnstableOffset(this.highWatermark)
+    return first === null ? this.highWatermark : Math.min(first, this.highWatermark)
+  }
   /** The ISR the high watermark waits for (KIP-497). */
   get maximalIsr(): readonly number[] { return this.pending?.maximalIsr ?? this.isr }
   /** True while an AlterPartition of this partition is unanswered. */
@@ -319,6 +326,7 @@ export class Partition {
       this.producerState.update(h.producerId, h.producerEpoch, {
         firstSeq: h.baseSequence, lastSeq, firstOffset: info.firstOffset, lastOffset: info.lastOffset, timestampMs: nowMs,
       })
+      if ((h.attributes & TRANSACTIONAL_FLAG_MASK) !== 0) this.producerState.beginTxn(h.producerId, h.producerEpoch, info.firstOffset, nowMs)
     }
     this.maybeWritePendingSnapshot()
     result.baseOffset = info.firstOffset
@@ -341,10 +349,47 @@ export class Partition {
     }
     const nowMs = this.ctx.time.now()
     const info = this.log.appendAsLeader(records, this.leaderEpoch, nowMs)
-    for (const h of batchHeaders(records)) this.recordProducer(h)
+    // Transactional coordinator records (TxnOffsetCommit) open their producer's transaction here.
+    for (const h of batchHeaders(records)) {
+      if (h.producerId >= 0 && (h.attributes & TRANSACTIONAL_FLAG_MASK) !== 0) this.producerState.beginTxn(h.producerId, h.producerEpoch, h.baseOffset, nowMs)
+    }
     this.maybeWritePendingSnapshot()
     this.afterLeaderAppend(records.length, nowMs)
     return {firstOffset: info.firstOffset, lastOffset: info.lastOffset}
+  }
+
+  /** True when `producerId` has an open transaction in this partition (KIP-890 verification is then not needed). */
+  hasOngoingTxn(producerId: number): boolean {
+    return this.producerState.ongoingTransactions().has(producerId)
+  }
+
+  /**
+   * Appends a COMMIT/ABORT marker as leader (Kafka `Partition.appendRecordsToLeader` with origin
+   * Coordinator, `ProducerAppendInfo.appendEndTxnMarker`): closes the producer's transaction, moves
+   * the LSO and records an aborted transaction in the `.txnindex`. Markers follow min.insync.replicas
+   * like acks=all.
+   * @returns NONE with the marker's offset, or NOT_LEADER_OR_FOLLOWER, NOT_ENOUGH_REPLICAS,
+   *   INVALID_PRODUCER_EPOCH (an epoch below the producer's), TRANSACTION_COORDINATOR_FENCED
+   */
+  appendTxnMarker(producerId: number, producerEpoch: number, coordinatorEpoch: number, committed: boolean): {errorCode: number, offset: number} {
+    if (!this.isLeader) return {errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, offset: -1}
+    if (this.isr.length < this.effectiveMinIsr) return {errorCode: ErrorCode.NOT_ENOUGH_REPLICAS, offset: -1}
+    const check = this.producerState.checkMarker(producerId, producerEpoch, coordinatorEpoch)
+    if (check !== NONE) return {errorCode: check, offset: -1}
+    const nowMs = this.ctx.time.now()
+    const records = encodeTxnMarker(producerId, producerEpoch, coordinatorEpoch, committed, nowMs)
+    const info = this.log.appendAsLeader(records, this.leaderEpoch, nowMs)
+    this.completeTxn(producerId, producerEpoch, coordinatorEpoch, info.firstOffset, !committed, nowMs)
+    this.afterLeaderAppend(records.length, nowMs)
+    return {errorCode: NONE, offset: info.firstOffset}
+  }
+
+  private completeTxn(producerId: number, producerEpoch: number, coordinatorEpoch: number, markerOffset: number, aborted: boolean, timestampMs: number): void {
+    const done = this.producerState.completeTxn(producerId, producerEpoch, coordinatorEpoch, markerOffset, aborted, timestampMs)
+    if (!done || !aborted) return
+    let lso = markerOffset + 1
+    for (const o of this.producerState.ongoingTransactions().values()) if (o < lso) lso = o
+    this.log.appendAbortedTxn({producerId, firstOffset: done.firstOffset, lastOffset: markerOffset, lastStableOffset: lso})
   }
 
   private afterLeaderAppend(bytes: number, nowMs: number): void {
@@ -523,7 +568,7 @@ export class Partition {
       info = this.log.appendAsFollower(records)
     }
     this.appendedBytes += records.length
-    for (const h of batchHeaders(records)) this.recordProducer(h)
+    for (const h of batchHeaders(records)) this.recordProducer(h, records)
     this.maybeWritePendingSnapshot()
     return info
   }
@@ -538,13 +583,15 @@ export class Partition {
     if (leaderLogStartOffset > this.log.logStartOffset && leaderLogStartOffset <= this.highWatermark) this.log.maybeIncrementLogStartOffset(leaderLogStartOffset)
   }
 
-  /** Removes the log from `offset` on (follower truncation); the high watermark and producer state follow. */
+  /** Removes the log from `offset` on (follower truncation); the high watermark follows, producer state is rebuilt. */
   truncateTo(offset: number): void {
+    const before = this.log.logEndOffset
     this.log.truncateTo(offset)
     if (this.highWatermark > this.log.logEndOffset) this.highWatermark = this.log.logEndOffset
-    this.producerState.truncateAfter(this.log.logEndOffset)
-    const leo = this.log.logEndOffset
-    deleteProducerSnapshots(this.log.dir, o => o > leo)
+    if (this.log.logEndOffset < before) {
+      this.producerState.clear()
+      this.rebuildProducerState()
+    }
   }
 
   /** Empties the log and restarts it at `offset` (a follower far behind the leader's log start). */
@@ -573,15 +620,24 @@ export class Partition {
 
   // ---- producer state -----------------------------------------------------------------------------
 
-  private recordProducer(h: RecordBatchHeader): void {
-    if (h.producerId < 0 || h.baseSequence < 0) return
-    this.producerState.update(h.producerId, h.producerEpoch, {
-      firstSeq: h.baseSequence,
-      lastSeq: lastSequenceOf(h.baseSequence, h.lastOffsetDelta),
-      firstOffset: h.baseOffset,
-      lastOffset: lastOffsetOf(h),
-      timestampMs: h.maxTimestamp,
-    })
+  /** Producer state from one batch read back (follower appends, rebuild): sequences, transactions, markers. */
+  private recordProducer(h: RecordBatchHeader, buf: Buffer): void {
+    if (h.producerId < 0) return
+    if (isTxnControlBatch(h)) {
+      const marker = readTxnMarker(buf, h)
+      if (marker) this.completeTxn(h.producerId, h.producerEpoch, marker.coordinatorEpoch, h.baseOffset, !marker.committed, h.maxTimestamp)
+      return
+    }
+    if (h.baseSequence >= 0) {
+      this.producerState.update(h.producerId, h.producerEpoch, {
+        firstSeq: h.baseSequence,
+        lastSeq: lastSequenceOf(h.baseSequence, h.lastOffsetDelta),
+        firstOffset: h.baseOffset,
+        lastOffset: lastOffsetOf(h),
+        timestampMs: h.maxTimestamp,
+      })
+    }
+    if ((h.attributes & TRANSACTIONAL_FLAG_MASK) !== 0) this.producerState.beginTxn(h.producerId, h.producerEpoch, h.baseOffset, h.maxTimestamp)
   }
 
   /**
@@ -612,12 +668,15 @@ export class Partition {
   }
 
   /**
-   * Rebuilds idempotent-producer state at load (Kafka `UnifiedLog.rebuildProducerState`): from the
+   * Rebuilds idempotent-producer and transaction state at load and after truncation (Kafka
+   * `UnifiedLog.rebuildProducerState`): from the
    * latest valid `<offset>.snapshot` at or below the log end offset (later ones are deleted, a
    * corrupt one is deleted and the previous one tried), then replays the batch headers of the log
    * from that offset. Without a snapshot it replays the last two segments (as Kafka does for a log
    * without snapshots after a clean shutdown). Batches already in the snapshot are skipped, so a
    * snapshot that holds a little more than its offset (written after a multi-batch append) is fine.
+   * Markers replayed re-add their aborted transaction to the `.txnindex` if recovery lost it (an
+   * entry already there is not duplicated).
    */
   private rebuildProducerState(): void {
     const log = this.log
@@ -645,7 +704,7 @@ export class Partition {
       if (chunk.records.length === 0) return
       let next = offset
       for (const h of batchHeaders(chunk.records)) {
-        if (h.producerId < 0 || lastOffsetOf(h) > this.producerState.lastOffsetOf(h.producerId)) this.recordProducer(h)
+        if (h.producerId < 0 || lastOffsetOf(h) > this.producerState.lastOffsetOf(h.producerId)) this.recordProducer(h, chunk.records)
         next = lastOffsetOf(h) + 1
       }
       if (next <= offset) return

@@ -11,6 +11,7 @@
  * Partitions are keyed `<topic>-<partition>`.
  */
 import {ErrorCode} from '../../protocol/errors.js'
+import {batchHeaders, lastOffsetOf} from '../../protocol/records/record-batch.js'
 import {OffsetOutOfRangeError, type LogConfig, type LogManager} from '../log/index.js'
 import type {Logger} from '../util/logger.js'
 import {AlterPartitionManager, type AlterPartitionSender} from './alter-partition-manager.js'
@@ -46,6 +47,8 @@ export interface FetchPartitionResult {
   records: Buffer | null
   /** Where the fetcher's last epoch ends on the leader when its log diverged (KIP-320), else null. */
   divergingEpoch: {epoch: number, endOffset: number} | null
+  /** read_committed consumers: aborted transactions overlapping the records returned; else null. */
+  abortedTransactions?: {producerId: number, firstOffset: number}[] | null
 }
 
 export interface FetchParams {
@@ -94,6 +97,16 @@ export interface ReplicaManagerOptions {
 }
 
 const DEFAULT_FETCHER: ReplicaFetcherConfig = {maxWaitMs: 500, minBytes: 1, maxBytes: 10 * 1024 * 1024, partitionMaxBytes: 1024 * 1024, backoffMs: 1000}
+
+/** Aborted transactions of `p` overlapping the batches read from `fetchOffset` (Kafka `addAbortedTransactions`). */
+function abortedWithin(p: Partition, fetchOffset: number, records: Buffer): {producerId: number, firstOffset: number}[] {
+  // Cheap first: the in-memory .txnindex entries from the fetch offset on (usually none).
+  const candidates = p.log.collectAbortedTransactions(fetchOffset, Number.MAX_SAFE_INTEGER)
+  if (candidates.length === 0) return []
+  let upper = fetchOffset
+  for (const h of batchHeaders(records)) upper = lastOffsetOf(h) + 1
+  return candidates.filter(t => t.firstOffset < upper).map(t => ({producerId: t.producerId, firstOffset: t.firstOffset}))
+}
 
 export function tpKey(topic: string, partition: number): string {
   return `${topic}-${partition}`
@@ -439,6 +452,7 @@ export class ReplicaManager {
           if (read.records.length > 0) {
             first = false
             remaining -= read.records.length
+            if (!fromFollower && params.isolationLevel === 1) base.abortedTransactions = abortedWithin(p, req.fetchOffset, read.records)
           }
         } catch (err) {
           if (err instanceof OffsetOutOfRangeError) {
@@ -456,6 +470,34 @@ export class ReplicaManager {
       }
     }
     return out
+  }
+
+  // ---- transaction markers -------------------------------------------------------------------------
+
+  /**
+   * WriteTxnMarkers on this leader (Kafka `ReplicaManager.appendRecords` with origin Coordinator):
+   * appends one marker per partition and waits, as acks=all, until each is replicated (or
+   * `timeoutMs`). Per-partition Kafka error codes; UNKNOWN_TOPIC_OR_PARTITION when not hosted.
+   */
+  async appendTxnMarkers(producerId: number, producerEpoch: number, coordinatorEpoch: number, committed: boolean,
+    partitions: {topic: string, partition: number}[], timeoutMs: number): Promise<{topic: string, partition: number, errorCode: number}[]> {
+    const appended: AppendedPartition[] = []
+    for (const tp of partitions) {
+      const p = this.partitions.get(tpKey(tp.topic, tp.partition))
+      const result: ProduceResult = {errorCode: ErrorCode.NONE, errorMessage: null, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, lastOffset: -1}
+      if (!p) {
+        result.errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
+      } else {
+        const r = p.appendTxnMarker(producerId, producerEpoch, coordinatorEpoch, committed)
+        result.errorCode = r.errorCode
+        result.baseOffset = r.offset
+        result.lastOffset = r.offset
+      }
+      appended.push({topic: tp.topic, partition: tp.partition, result})
+    }
+    const wait = this.awaitReplication(appended, timeoutMs)
+    if (wait) await wait
+    return appended.map(a => ({topic: a.topic, partition: a.partition, errorCode: a.result.errorCode}))
   }
 
   // ---- checkpoints, retention, shutdown -------------------------------------------------------------

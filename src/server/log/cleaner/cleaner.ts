@@ -32,6 +32,7 @@ import {
 } from '../../../protocol/records/record-batch.js'
 import {decodeRecordBatch, encodeRecordBatch, type DecodedRecord} from '../../../protocol/records/records.js'
 import {filenamePrefixFromOffset, type LogLogger} from '../log-config.js'
+import {TXN_INDEX_FILE_SUFFIX} from '../transaction-index.js'
 import {CLEANED_FILE_SUFFIX, INDEX_FILE_SUFFIX, LOG_FILE_SUFFIX, LogSegment, SWAP_FILE_SUFFIX, TIME_INDEX_FILE_SUFFIX, type BatchPosition} from '../log-segment.js'
 import type {UnifiedLog} from '../unified-log.js'
 import {OFFSET_MAP_BYTES_PER_ENTRY, OffsetMap} from './offset-map.js'
@@ -225,7 +226,7 @@ export class Cleaner {
     const base = group[0].baseOffset
     const prefix = path.join(log.dir, filenamePrefixFromOffset(base))
     for (const suffix of [CLEANED_FILE_SUFFIX, SWAP_FILE_SUFFIX]) {
-      for (const f of [LOG_FILE_SUFFIX, INDEX_FILE_SUFFIX, TIME_INDEX_FILE_SUFFIX]) fs.rmSync(prefix + f + suffix, {force: true})
+      for (const f of [LOG_FILE_SUFFIX, INDEX_FILE_SUFFIX, TIME_INDEX_FILE_SUFFIX, TXN_INDEX_FILE_SUFFIX]) fs.rmSync(prefix + f + suffix, {force: true})
     }
     const cleaned = new LogSegment(log.dir, base, log.config.segmentIndexBytes, log.config.indexIntervalBytes, nowMs, CLEANED_FILE_SUFFIX)
     const deleteRetentionMs = log.config.deleteRetentionMs ?? 86400000
@@ -251,6 +252,10 @@ export class Cleaner {
           await this.o.throttler.maybeThrottle(outSize)
         }
       }
+      // Transactional batches and markers are all kept (see filterBatch), so the group's aborted
+      // transactions stay valid: the cleaned segment's .txnindex holds them all (Kafka `cleanSegments`
+      // copies the aborted transactions of the cleaned range).
+      for (const seg of group) for (const t of seg.txnIndex.all()) cleaned.txnIndex.append(t)
       cleaned.onBecomeInactive()
       await cleaned.flushAsync()
       return cleaned

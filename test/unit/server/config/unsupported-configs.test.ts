@@ -36,14 +36,13 @@ describe('unsupported-configs: what a node refuses, warns about or accepts', () 
 
   it('warns once per key for harmless tuning of missing features, and only when the value asks for them', () => {
     assert.deepEqual(checkUnsupportedConfigs({
-      'quota.window.num': '11', 'super.users': 'User:admin', 'max.connections.per.ip': '10', 'transaction.max.timeout.ms': '1000',
+      'quota.window.num': '11', 'super.users': 'User:admin', 'max.connections.per.ip': '10',
       'log.cleanup.policy': 'compact,delete', 'group.coordinator.rebalance.protocols': 'classic,consumer',
     }), [
       'The configuration \'group.coordinator.rebalance.protocols\' has no effect in kts: only the classic group protocol is implemented',
       'The configuration \'max.connections.per.ip\' has no effect in kts: connection limits are not enforced',
       'The configuration \'quota.window.num\' has no effect in kts: quotas and throttles are not enforced',
       'The configuration \'super.users\' has no effect in kts: kts has no authorizer yet',
-      'The configuration \'transaction.max.timeout.ms\' has no effect in kts: transactions are not supported yet (transactional producers are refused)',
     ])
     assert.deepEqual(checkUnsupportedConfigs({'log.cleanup.policy': 'delete', 'group.coordinator.rebalance.protocols': 'classic'}), [])
   })
