@@ -33,7 +33,7 @@ async function handleCreateTopics(req: CreateTopicsRequest, ctx: RequestContext<
         if (!image.topicsByName.has(r.name)) {
           const configs = new Map(image.configs)
           configs.set(`${ConfigResourceType.TOPIC}:${r.name}`, new Map(r.configs.map(c => [c.name, c.value])))
-          image = new MetadataImage(image.offset, image.epoch, image.clusterId, image.features, image.brokers, image.topicsById, image.topicsByName, configs, image.nextProducerId)
+          image = new MetadataImage(image.offset, image.epoch, image.clusterId, image.features, image.brokers, image.topicsById, image.topicsByName, configs, image.nextProducerId, image.acls)
         }
         const configs = describeTopicConfigs(image, ctx.services.config, r.name).map(c => ({
           name: c.name, value: c.value, readOnly: c.readOnly, configSource: c.configSource, isSensitive: c.isSensitive,

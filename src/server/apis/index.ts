@@ -45,6 +45,9 @@ import type {RaftRequestHandler} from '../raft/raft-manager.js'
 import {electLeaders} from './elect-leaders.js'
 import {alterPartitionReassignments} from './alter-partition-reassignments.js'
 import {listPartitionReassignments} from './list-partition-reassignments.js'
+import {createAcls} from './create-acls.js'
+import {deleteAcls} from './delete-acls.js'
+import {describeAcls} from './describe-acls.js'
 
 function byKey<S>(listener: 'broker' | 'controller', defs: ApiDefinition<S>[]): Map<number, ApiDefinition<S>> {
   const m = new Map<number, ApiDefinition<S>>()
@@ -59,7 +62,7 @@ function byKey<S>(listener: 'broker' | 'controller', defs: ApiDefinition<S>[]): 
 /** Admin APIs the active controller decides; brokers forward them (KIP-590). */
 const CONTROLLER_ADMIN_APIS: ApiDefinition<ControllerServices>[] = [
   createTopics, deleteTopics, createPartitions, alterConfigs, incrementalAlterConfigs, describeQuorum, unregisterBroker,
-  electLeaders, alterPartitionReassignments, listPartitionReassignments,
+  electLeaders, alterPartitionReassignments, listPartitionReassignments, createAcls, deleteAcls,
 ]
 
 /** Brokers only forward the voter changes; the controller's Raft layer answers them. */
@@ -69,7 +72,7 @@ const FORWARD_ONLY: RaftRequestHandler = {handleRaftRequest: () => Promise.rejec
 export function brokerApis(): Map<number, ApiDefinition<BrokerServices>> {
   return byKey<BrokerServices>('broker', [
     apiVersions, metadata, produce, fetch, listOffsets, offsetForLeaderEpoch, initProducerId, deleteRecords,
-    describeConfigs, describeCluster, describeLogDirs,
+    describeConfigs, describeCluster, describeLogDirs, describeAcls,
     findCoordinator, joinGroup, syncGroup, heartbeat, leaveGroup, offsetCommit, offsetFetch, listGroups,
     describeGroups, deleteGroups, offsetDelete,
     ...CONTROLLER_ADMIN_APIS.map(forwardedApi),
@@ -84,7 +87,7 @@ export function brokerApis(): Map<number, ApiDefinition<BrokerServices>> {
  */
 export function controllerApis(raftApis: ApiDefinition<ControllerServices>[] = []): Map<number, ApiDefinition<ControllerServices>> {
   return byKey<ControllerServices>('controller', [
-    apiVersions, describeCluster, describeConfigs, ...CONTROLLER_ADMIN_APIS,
+    apiVersions, describeCluster, describeConfigs, describeAcls, ...CONTROLLER_ADMIN_APIS,
     brokerRegistration, brokerHeartbeat, allocateProducerIds, alterPartition, envelope, ...raftApis,
   ])
 }

@@ -38,6 +38,7 @@ import {BrokerLifecycleManager} from './broker-lifecycle-manager.js'
 import {NO_NODE_METRICS, type NodeMetricsService} from '../metrics/metrics-service.js'
 import {ControllerChannel, type LocalController} from './controller-channel.js'
 import {groupStorage} from './group-storage.js'
+import {createAuthorizer} from '../security/authorizer/authorizer.js'
 
 export interface BrokerServerOptions {
   config: ServerConfig
@@ -272,6 +273,7 @@ export class BrokerServer {
       controllerChannel: forwardingChannel,
       autoCreateTopics: (topics) => autoCreateTopics(forwardingChannel, topics, log),
       metrics: metrics.hooks,
+      authorizer: createAuthorizer(config, metadata),
     }
     const dispatcher = new RequestDispatcher(brokerApis(), services, requestLog, metrics.hooks)
     const controllerNames = new Set(config.controllerListenerNames)
