@@ -48,6 +48,7 @@ import {listPartitionReassignments} from './list-partition-reassignments.js'
 import {createAcls} from './create-acls.js'
 import {deleteAcls} from './delete-acls.js'
 import {describeAcls} from './describe-acls.js'
+import {clusterChecked} from '../security/authorizer/cluster-checked-api.js'
 
 function byKey<S>(listener: 'broker' | 'controller', defs: ApiDefinition<S>[]): Map<number, ApiDefinition<S>> {
   const m = new Map<number, ApiDefinition<S>>()
@@ -83,11 +84,12 @@ export function brokerApis(): Map<number, ApiDefinition<BrokerServices>> {
 /**
  * APIs served on controller listeners (schema `listeners` includes `controller`); `raftApis` are
  * the quorum's own (Vote, BeginQuorumEpoch, EndQuorumEpoch, Fetch, FetchSnapshot, AddRaftVoter,
- * RemoveRaftVoter, UpdateRaftVoter).
+ * RemoveRaftVoter, UpdateRaftVoter). APIs authorized on the cluster as a whole are wrapped in their
+ * check (security/authorizer/cluster-checked-api.ts); the others check inside their handler.
  */
 export function controllerApis(raftApis: ApiDefinition<ControllerServices>[] = []): Map<number, ApiDefinition<ControllerServices>> {
   return byKey<ControllerServices>('controller', [
     apiVersions, describeCluster, describeConfigs, describeAcls, ...CONTROLLER_ADMIN_APIS,
     brokerRegistration, brokerHeartbeat, allocateProducerIds, alterPartition, envelope, ...raftApis,
-  ])
+  ].map(clusterChecked))
 }

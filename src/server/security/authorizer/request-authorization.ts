@@ -4,7 +4,8 @@
  * exception texts for the authorization error codes.
  */
 import type {KafkaPrincipal} from '../kafka-principal.js'
-import {CLUSTER_NAME, ResourceType} from './acl-binding.js'
+import {AclOperation, CLUSTER_NAME, ResourceType} from './acl-binding.js'
+import {ErrorCode} from '../../../protocol/errors.js'
 import {SUPPORTED_OPERATIONS, type StandardAuthorizer} from './authorizer.js'
 
 /** The parts of a RequestContext the checks read (any listener's services). */
@@ -55,3 +56,16 @@ export const AuthorizationMessages = {
   transactionalId: 'Transactional Id authorization failed.',
   securityDisabled: 'No Authorizer is configured.',
 } as const
+
+/**
+ * NONE when the request may alter the configs of (`resourceType`, `name`) (AlterConfigs on the topic
+ * for topics, on the cluster for broker and broker-logger resources), else TOPIC_/CLUSTER_AUTHORIZATION_FAILED
+ * (Kafka `ControllerApis.handleLegacyAlterConfigs` / `handleIncrementalAlterConfigs`).
+ */
+export function configsAuthorizationError(ctx: AuthorizationContext, configResourceType: number, name: string): number {
+  if (configResourceType === CONFIG_RESOURCE_TOPIC) return isAuthorized(ctx, AclOperation.ALTER_CONFIGS, ResourceType.TOPIC, name) ? 0 : ErrorCode.TOPIC_AUTHORIZATION_FAILED
+  return isClusterAuthorized(ctx, AclOperation.ALTER_CONFIGS) ? 0 : ErrorCode.CLUSTER_AUTHORIZATION_FAILED
+}
+
+/** ConfigResource.Type.TOPIC. */
+const CONFIG_RESOURCE_TOPIC = 2
