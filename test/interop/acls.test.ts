@@ -1,6 +1,6 @@
 /**
  * ACLs with the StandardAuthorizer against a real `kts server start` process, with real clients
- * (kafkajs, kcat) and `kts acls`. On PLAINTEXT every client is `User:ANONYMOUS`, so the node first
+ * (kafkajs, kcat, confluent-kafka, kafka-python) and `kts acls`. On PLAINTEXT every client is `User:ANONYMOUS`, so the node first
  * runs with `super.users=User:ANONYMOUS` (the super user: everything allowed, ACLs created with
  * `kts acls`), then restarts without it: the ACLs come back from the metadata log and govern it.
  */
@@ -31,7 +31,7 @@ async function errorType(p: Promise<unknown>): Promise<string> {
   return 'no error'
 }
 
-describe('interop: ACLs (StandardAuthorizer) with kafkajs, kcat and kts acls', function () {
+describe('interop: ACLs (StandardAuthorizer) with kafkajs, kcat, confluent-kafka, kafka-python and kts acls', function () {
   this.timeout(90_000)
   let broker: BrokerHandle | undefined
   let hasKcat = true
@@ -154,6 +154,12 @@ describe('interop: ACLs (StandardAuthorizer) with kafkajs, kcat and kts acls', f
       const py = await runProcess(PYTHON, [pyScript('acl_checks.py'), b.bootstrap], {timeoutMs: 60_000})
       assert.equal(py.code, 0, py.stderr)
       assert.deepEqual(JSON.parse(py.stdout), {group: 'GROUP_AUTHORIZATION_FAILED', produce: 'TOPIC_AUTHORIZATION_FAILED'})
+    }
+
+    if (await pythonHasModule('kafka')) {
+      const py = await runProcess(PYTHON, [pyScript('acl_checks_kafka_python.py'), b.bootstrap], {timeoutMs: 60_000})
+      assert.equal(py.code, 0, py.stderr)
+      assert.deepEqual(JSON.parse(py.stdout), {produce: 'TopicAuthorizationFailedError', group: 'GroupAuthorizationFailedError'})
     }
 
     if (!hasKcat) return
