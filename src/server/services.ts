@@ -17,6 +17,9 @@ import type {Logger} from './util/logger.js'
 import type {TransactionCoordinator} from './txn/transaction-coordinator.js'
 import type {LocalMarkerWriter} from './txn/txn-marker-channel.js'
 
+import type {KafkaPrincipal} from './security/kafka-principal.js'
+import type {StandardAuthorizer} from './security/authorizer/authorizer.js'
+
 /** What every handler may read, on any listener. */
 export interface CommonServices {
   nodeId: number
@@ -30,6 +33,12 @@ export interface CommonServices {
   view(): MetadataView
   /** The metadata quorum as this node sees it (leader, epoch; DescribeQuorum on the leader). */
   raft: MetadataRaft
+  /**
+   * The StandardAuthorizer when `authorizer.class.name` names it; null/absent: no authorization
+   * (every check passes, the ACL APIs answer SECURITY_DISABLED). Checks go through
+   * security/authorizer/request-authorization.ts.
+   */
+  authorizer?: StandardAuthorizer | null
 }
 
 /** Broker listeners (Kafka `KafkaApis`). */
@@ -78,9 +87,9 @@ export interface ControllerServices extends CommonServices {
   controller: QuorumController
   /**
    * Handles a client request a broker forwarded (KIP-590; the Envelope API and the in-process path
-   * of combined nodes).
+   * of combined nodes), authorized as `principal` (Envelope.requestPrincipal, else the sender's).
    * @returns the Envelope error code (NOT_CONTROLLER when this controller is not active,
    *   INVALID_REQUEST for an unparsable or non-forwardable request) and the response header + body
    */
-  handleForwarded(request: Buffer, clientHost: string): Promise<{errorCode: number, response: Buffer | null}>
+  handleForwarded(request: Buffer, clientHost: string, principal: KafkaPrincipal): Promise<{errorCode: number, response: Buffer | null}>
 }

@@ -92,7 +92,7 @@ describe('the first minute: defaults, colours, completion (real binary, no serve
 
   it('--help of every tool with --bootstrap-server names its default; storage format names its defaults', async () => {
     const tools = [['topics'], ['console-producer'], ['console-consumer'], ['consumer-groups'], ['consumer-groups', 'list'],
-      ['metadata-quorum'], ['features'], ['cluster', 'cluster-id'], ['cluster', 'unregister']]
+      ['metadata-quorum'], ['features'], ['cluster', 'cluster-id'], ['cluster', 'unregister'], ['acls']]
     const helps = await Promise.all(tools.map((t) => runCli([...t, '--help'], {cwd: elsewhere})))
     helps.forEach((h, i) => {
       assert.equal(h.code, 0, h.stderr)

@@ -216,10 +216,10 @@ describe('kts server start -daemon / kts server stop (real binary)', function ()
 
   it('a refused key stops -daemon before anything is spawned (one line, exit 1); a warned key starts with one WARN line', async () => {
     const a = await node('refused', 1)
-    const r = await cli(['server', 'start', '-daemon', a.config, '--override', 'authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer'])
+    const r = await cli(['server', 'start', '-daemon', a.config, '--override', 'authorizer.class.name=kafka.security.authorizer.AclAuthorizer'])
     assert.equal(r.code, 1)
     assert.equal(r.stderr.split('\n').length, 2, r.stderr)
-    assert.match(r.stderr, /^Unsupported configuration authorizer\.class\.name=org\.apache\.kafka\.metadata\.authorizer\.StandardAuthorizer: kts has no authorizer yet/)
+    assert.match(r.stderr, /^Unsupported configuration authorizer\.class\.name=kafka\.security\.authorizer\.AclAuthorizer: kts implements only /)
     assert.equal(fs.existsSync(path.join(tmp, 'logs')), false, 'nothing was spawned')
 
     const warned = await cli(['server', 'start', '-daemon', a.config, '--override', 'quota.window.num=11'])

@@ -155,8 +155,8 @@ describe('startKafka() imported from \'kts\'', function () {
         assert.equal(err.message, 'Invalid value x for configuration num.partitions: Not a number of type INT')
         return true
       })
-      await assert.rejects(startKafka({mode, config: {'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer'}}), (err: Error) => {
-        assert.match(err.message, /^Unsupported configuration authorizer\.class\.name=org\.apache\.kafka\.metadata\.authorizer\.StandardAuthorizer: /)
+      await assert.rejects(startKafka({mode, config: {'authorizer.class.name': 'kafka.security.authorizer.AclAuthorizer'}}), (err: Error) => {
+        assert.match(err.message, /^Unsupported configuration authorizer\.class\.name=kafka\.security\.authorizer\.AclAuthorizer: /)
         assert.equal(err.message.split('\n').length, 1)
         return true
       })

@@ -4,12 +4,15 @@ import {ErrorCode} from '../../protocol/errors.js'
 import type {Input} from '../../protocol/primitives/input.js'
 import {coordinatorOf} from '../group/coordinator-of.js'
 import {defineApi, type RequestContext} from './registry.js'
+import {AclOperation, ResourceType} from '../security/authorizer/acl-binding.js'
+import {isAuthorized} from '../security/authorizer/request-authorization.js'
 
 export const deleteGroups = defineApi(DeleteGroupsApi, 0, 2, async (req: DeleteGroupsRequest, ctx: RequestContext): Promise<Input<DeleteGroupsResponse>> => {
   const coord = coordinatorOf(ctx)
   const results = []
   for (const groupId of req.groupsNames) {
-    results.push({groupId, errorCode: coord ? await coord.deleteGroup(groupId) : ErrorCode.COORDINATOR_NOT_AVAILABLE})
+    if (!isAuthorized(ctx, AclOperation.DELETE, ResourceType.GROUP, groupId)) results.push({groupId, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED})
+    else results.push({groupId, errorCode: coord ? await coord.deleteGroup(groupId) : ErrorCode.COORDINATOR_NOT_AVAILABLE})
   }
   return {results}
 })

@@ -6,6 +6,8 @@ import {ErrorCode} from '../../protocol/errors.js'
 import type {Input} from '../../protocol/primitives/input.js'
 import type {Partition} from '../replica/partition.js'
 import {defineApi, type RequestContext} from './registry.js'
+import {AclOperation, ResourceType} from '../security/authorizer/acl-binding.js'
+import {isAuthorized} from '../security/authorizer/request-authorization.js'
 
 function handleDeleteRecords(req: DeleteRecordsRequest, ctx: RequestContext): Input<DeleteRecordsResponse> {
   const rm = ctx.services.replicaManager
@@ -14,6 +16,7 @@ function handleDeleteRecords(req: DeleteRecordsRequest, ctx: RequestContext): In
     topics: req.topics.map((t) => ({
       name: t.name,
       partitions: t.partitions.map((pr) => {
+        if (!isAuthorized(ctx, AclOperation.DELETE, ResourceType.TOPIC, t.name)) return {partitionIndex: pr.partitionIndex, lowWatermark: -1, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED}
         const p: Partition | undefined = rm.getPartition(t.name, pr.partitionIndex)
         if (!p) return {partitionIndex: pr.partitionIndex, lowWatermark: -1, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION}
         if (!p.isLeader) return {partitionIndex: pr.partitionIndex, lowWatermark: -1, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER}

@@ -7,6 +7,9 @@ import {ZERO_UUID} from '../../protocol/primitives/uuid.js'
 import type {Input} from '../../protocol/primitives/input.js'
 import type {ControllerServices} from '../services.js'
 import {defineApi, type RequestContext} from './registry.js'
+import {AclOperation, ResourceType} from '../security/authorizer/acl-binding.js'
+import {AuthorizationMessages, isAuthorized} from '../security/authorizer/request-authorization.js'
+import {ErrorCode} from '../../protocol/errors.js'
 
 async function handleDeleteTopics(req: DeleteTopicsRequest, ctx: RequestContext<ControllerServices>): Promise<Input<DeleteTopicsResponse>> {
   const {controller} = ctx.services
@@ -20,16 +23,36 @@ async function handleDeleteTopics(req: DeleteTopicsRequest, ctx: RequestContext<
   } else {
     names.push(...req.topicNames)
   }
+  // Kafka: Delete on each topic (by id: on the topic the id names).
+  const denied: {name: string | null, topicId: string, errorCode: number, errorMessage: string | null}[] = []
+  if (ctx.services.authorizer) {
+    const image = ctx.services.metadata.image
+    const deny = (name: string | null, topicId: string) =>
+      denied.push({name, topicId, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: ctx.apiVersion >= 5 ? AuthorizationMessages.topic : null})
+    for (const name of [...names]) {
+      if (!isAuthorized(ctx, AclOperation.DELETE, ResourceType.TOPIC, name)) {
+        names.splice(names.indexOf(name), 1)
+        deny(name, ZERO_UUID)
+      }
+    }
+    for (const id of [...topicIds]) {
+      const name = image.topicsById.get(id)?.name
+      if (name !== undefined && !isAuthorized(ctx, AclOperation.DELETE, ResourceType.TOPIC, name)) {
+        topicIds.splice(topicIds.indexOf(id), 1)
+        deny(null, id)
+      }
+    }
+  }
   try {
-    const results = await controller.deleteTopics({names, topicIds})
+    const results = names.length + topicIds.length > 0 ? await controller.deleteTopics({names, topicIds}) : []
     return {
       throttleTimeMs: 0,
-      responses: results.map(r => ({
+      responses: [...results.map(r => ({
         name: r.name ?? null,
         topicId: r.topicId ?? ZERO_UUID,
         errorCode: r.errorCode,
         errorMessage: ctx.apiVersion >= 5 ? r.errorMessage : null,
-      })),
+      })), ...denied],
     }
   } catch (err) {
     const code = errorCodeFor(err)

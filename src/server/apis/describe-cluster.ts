@@ -9,18 +9,20 @@
 // * Errors (Kafka `AuthHelper.computeDescribeClusterResponse`): an unknown EndpointType →
 //   UNSUPPORTED_ENDPOINT_TYPE (v0: INVALID_REQUEST); the other listener kind's type →
 //   MISMATCHED_ENDPOINT_TYPE (v0: INVALID_REQUEST), each with Kafka's message.
+// * Authorization as Kafka: no check; ClusterAuthorizedOperations (when asked) is 0 unless the
+//   principal may Describe the cluster.
 import {DescribeClusterApi, type DescribeClusterRequest, type DescribeClusterResponse} from '../../protocol/generated/messages/describe-cluster.js'
 import {ErrorCode} from '../../protocol/errors.js'
 import type {Input} from '../../protocol/primitives/input.js'
 import type {CommonServices} from '../services.js'
 import {defineApi, type RequestContext} from './registry.js'
+import {AclOperation, CLUSTER_NAME, ResourceType} from '../security/authorizer/acl-binding.js'
+import {AUTHORIZED_OPERATIONS_OMITTED, authorizedOperations, isClusterAuthorized} from '../security/authorizer/request-authorization.js'
 
 /** Kafka `EndpointType`: 1 broker, 2 controller. */
 const BROKER_ENDPOINTS = 1
 const CONTROLLER_ENDPOINTS = 2
 const ENDPOINT_TYPE_NAMES: Record<number, string> = {[BROKER_ENDPOINTS]: 'BROKER', [CONTROLLER_ENDPOINTS]: 'CONTROLLER'}
-/** Schema default of ClusterAuthorizedOperations (not requested). */
-const AUTHORIZED_OPERATIONS_OMITTED = -2147483648
 
 function errorResponse(ctx: RequestContext<CommonServices>, errorCode: number, errorMessage: string): Input<DescribeClusterResponse> {
   return {
@@ -43,7 +45,9 @@ function handleDescribeCluster(req: DescribeClusterRequest, ctx: RequestContext<
   }
   const base = {
     throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, endpointType: requested, clusterId: services.clusterId,
-    clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? 0 : AUTHORIZED_OPERATIONS_OMITTED,
+    // Kafka `AuthHelper.computeDescribeClusterResponse`: the bits only for a principal that may Describe the cluster.
+    clusterAuthorizedOperations: !req.includeClusterAuthorizedOperations ? AUTHORIZED_OPERATIONS_OMITTED
+      : isClusterAuthorized(ctx, AclOperation.DESCRIBE) ? authorizedOperations(ctx, ResourceType.CLUSTER, CLUSTER_NAME) : 0,
   }
   if (onController) {
     const voters = services.raft.voters().flatMap(v => {

@@ -10,6 +10,8 @@ import {ConfigResourceType} from '../metadata/metadata-image.js'
 import {describeBrokerConfigs, describeTopicConfigs, type DescribedConfig} from '../controller/config-describer.js'
 import type {CommonServices} from '../services.js'
 import {defineApi, type RequestContext} from './registry.js'
+import {AclOperation, ResourceType} from '../security/authorizer/acl-binding.js'
+import {isAuthorized, isClusterAuthorized} from '../security/authorizer/request-authorization.js'
 
 function handleDescribeConfigs(req: DescribeConfigsRequest, ctx: RequestContext<CommonServices>): Input<DescribeConfigsResponse> {
   const cache = ctx.services.metadata
@@ -20,6 +22,11 @@ function handleDescribeConfigs(req: DescribeConfigsRequest, ctx: RequestContext<
     results: req.resources.map(res => {
       const base = {resourceType: res.resourceType, resourceName: res.resourceName}
       let configs: DescribedConfig[]
+      // Kafka `AuthHelper`/`ConfigHelper`: DescribeConfigs on the topic, or on the cluster for broker resources.
+      const denied = res.resourceType === ConfigResourceType.TOPIC
+        ? (isAuthorized(ctx, AclOperation.DESCRIBE_CONFIGS, ResourceType.TOPIC, res.resourceName) ? ErrorCode.NONE : ErrorCode.TOPIC_AUTHORIZATION_FAILED)
+        : (isClusterAuthorized(ctx, AclOperation.DESCRIBE_CONFIGS) ? ErrorCode.NONE : ErrorCode.CLUSTER_AUTHORIZATION_FAILED)
+      if (denied !== ErrorCode.NONE) return {...base, errorCode: denied, errorMessage: null, configs: []}
       if (res.resourceType === ConfigResourceType.TOPIC) {
         if (!image.topicsByName.has(res.resourceName)) {
           return {...base, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: 'This server does not host this topic-partition.', configs: []}

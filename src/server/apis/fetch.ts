@@ -10,6 +10,8 @@
 //   a replica of the partition gets UNKNOWN_LEADER_EPOCH (NOT_LEADER_OR_FOLLOWER without an epoch), as Kafka.
 // * read_committed (IsolationLevel 1): AbortedTransactions lists the aborted transactions (from the
 //   `.txnindex` files) overlapping the records returned, so that the client drops their batches.
+// * Authorization: ClusterAction on the cluster for followers, Read on the topic for consumers;
+//   TOPIC_AUTHORIZATION_FAILED per partition otherwise.
 // * Gaps: PreferredReadReplica is always -1 (no fetching from followers, KIP-392); CurrentLeader
 //   (KIP-951) is not filled.
 import {FetchApi, type FetchRequest, type FetchResponse} from '../../protocol/generated/messages/fetch.js'
@@ -19,6 +21,8 @@ import {ZERO_UUID} from '../../protocol/primitives/uuid.js'
 import {FINAL_EPOCH, INITIAL_EPOCH, type CachedPartition, type FetchSession} from '../replica/fetch-session-cache.js'
 import type {FetchPartitionResult} from '../replica/replica-manager.js'
 import {defineApi, type RequestContext} from './registry.js'
+import {AclOperation, ResourceType} from '../security/authorizer/acl-binding.js'
+import {isAuthorized, isClusterAuthorized} from '../security/authorizer/request-authorization.js'
 
 type ResponseTopic = NonNullable<Input<FetchResponse>['responses']>[number]
 
@@ -96,7 +100,22 @@ async function handleFetch(req: FetchRequest, ctx: RequestContext): Promise<Inpu
       for (const p of f.partitions) session.partitions.delete(key(usesIds ? f.topicId : f.topic, p))
     }
   }
-  const toRead = session ? [...session.partitions.values()] : requested
+  const inRequest = session ? [...session.partitions.values()] : requested
+
+  // Authorization (Kafka `KafkaApis.handleFetchRequest`): followers need ClusterAction on the
+  // cluster, consumers Read on each topic; the others get TOPIC_AUTHORIZATION_FAILED.
+  let toRead = inRequest
+  const denied: CachedPartition[] = []
+  if (services.authorizer) {
+    toRead = []
+    const verdicts = new Map<string, boolean>()
+    const clusterAction = replicaId >= 0 && isClusterAuthorized(ctx, AclOperation.CLUSTER_ACTION)
+    for (const cp of inRequest) {
+      let ok = verdicts.get(cp.topic)
+      if (ok === undefined) verdicts.set(cp.topic, ok = replicaId >= 0 ? clusterAction : isAuthorized(ctx, AclOperation.READ, ResourceType.TOPIC, cp.topic))
+      ;(ok ? toRead : denied).push(cp)
+    }
+  }
 
   // 3. Read (long poll).
   const results: FetchPartitionResult[] = await services.replicaManager.fetchMessages({
@@ -144,6 +163,12 @@ async function handleFetch(req: FetchRequest, ctx: RequestContext): Promise<Inpu
       divergingEpoch: r.divergingEpoch ?? undefined,
       preferredReadReplica: -1,
       records: r.records ?? Buffer.alloc(0),
+    })
+  }
+  for (const cp of denied) {
+    topicEntry(cp).partitions!.push({
+      partitionIndex: cp.partition, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, highWatermark: -1,
+      lastStableOffset: -1, logStartOffset: -1, abortedTransactions: null, records: Buffer.alloc(0),
     })
   }
   for (const cp of unknownIds) {

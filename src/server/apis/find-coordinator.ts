@@ -12,6 +12,8 @@ import type {AutoCreatableTopic, BrokerServices} from '../services.js'
 import {GROUP_METADATA_TOPIC_NAME, groupPartitionFor} from '../group/group-partition.js'
 import {TRANSACTION_STATE_TOPIC_NAME} from '../txn/transaction-state-manager.js'
 import {defineApi, type RequestContext} from './registry.js'
+import {AclOperation, ResourceType} from '../security/authorizer/acl-binding.js'
+import {isAuthorized} from '../security/authorizer/request-authorization.js'
 
 export const COORDINATOR_KEY_TYPE_GROUP = 0
 export const COORDINATOR_KEY_TYPE_TRANSACTION = 1
@@ -71,6 +73,13 @@ function notAvailable(code: number = ErrorCode.COORDINATOR_NOT_AVAILABLE): Answe
 
 /** Finds the coordinator of one key. */
 export function lookupCoordinator(key: string, keyType: number, ctx: RequestContext): Answer {
+  // Kafka: Describe on the group / transactional id.
+  if (keyType === COORDINATOR_KEY_TYPE_TRANSACTION && !isAuthorized(ctx, AclOperation.DESCRIBE, ResourceType.TRANSACTIONAL_ID, key)) {
+    return notAvailable(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED)
+  }
+  if (keyType === COORDINATOR_KEY_TYPE_GROUP && !isAuthorized(ctx, AclOperation.DESCRIBE, ResourceType.GROUP, key)) {
+    return notAvailable(ErrorCode.GROUP_AUTHORIZATION_FAILED)
+  }
   if (keyType !== COORDINATOR_KEY_TYPE_GROUP && keyType !== COORDINATOR_KEY_TYPE_TRANSACTION) return notAvailable(ErrorCode.INVALID_REQUEST)
   if (!key) return notAvailable(ErrorCode.INVALID_REQUEST)
   const view = ctx.services.view()

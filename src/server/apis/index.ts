@@ -53,6 +53,10 @@ import {listTransactions} from './list-transactions.js'
 import {describeProducers} from './describe-producers.js'
 import {alterPartitionReassignments} from './alter-partition-reassignments.js'
 import {listPartitionReassignments} from './list-partition-reassignments.js'
+import {createAcls} from './create-acls.js'
+import {deleteAcls} from './delete-acls.js'
+import {describeAcls} from './describe-acls.js'
+import {clusterChecked} from '../security/authorizer/cluster-checked-api.js'
 
 function byKey<S>(listener: 'broker' | 'controller', defs: ApiDefinition<S>[]): Map<number, ApiDefinition<S>> {
   const m = new Map<number, ApiDefinition<S>>()
@@ -67,7 +71,7 @@ function byKey<S>(listener: 'broker' | 'controller', defs: ApiDefinition<S>[]): 
 /** Admin APIs the active controller decides; brokers forward them (KIP-590). */
 const CONTROLLER_ADMIN_APIS: ApiDefinition<ControllerServices>[] = [
   createTopics, deleteTopics, createPartitions, alterConfigs, incrementalAlterConfigs, describeQuorum, unregisterBroker,
-  electLeaders, alterPartitionReassignments, listPartitionReassignments,
+  electLeaders, alterPartitionReassignments, listPartitionReassignments, createAcls, deleteAcls,
 ]
 
 /** Brokers only forward the voter changes; the controller's Raft layer answers them. */
@@ -77,7 +81,7 @@ const FORWARD_ONLY: RaftRequestHandler = {handleRaftRequest: () => Promise.rejec
 export function brokerApis(): Map<number, ApiDefinition<BrokerServices>> {
   return byKey<BrokerServices>('broker', [
     apiVersions, metadata, produce, fetch, listOffsets, offsetForLeaderEpoch, initProducerId, deleteRecords,
-    describeConfigs, describeCluster, describeLogDirs,
+    describeConfigs, describeCluster, describeLogDirs, describeAcls,
     findCoordinator, joinGroup, syncGroup, heartbeat, leaveGroup, offsetCommit, offsetFetch, listGroups,
     describeGroups, deleteGroups, offsetDelete,
     addPartitionsToTxn, addOffsetsToTxn, endTxn, txnOffsetCommit, writeTxnMarkers, describeTransactions, listTransactions, describeProducers,
@@ -89,11 +93,12 @@ export function brokerApis(): Map<number, ApiDefinition<BrokerServices>> {
 /**
  * APIs served on controller listeners (schema `listeners` includes `controller`); `raftApis` are
  * the quorum's own (Vote, BeginQuorumEpoch, EndQuorumEpoch, Fetch, FetchSnapshot, AddRaftVoter,
- * RemoveRaftVoter, UpdateRaftVoter).
+ * RemoveRaftVoter, UpdateRaftVoter). APIs authorized on the cluster as a whole are wrapped in their
+ * check (security/authorizer/cluster-checked-api.ts); the others check inside their handler.
  */
 export function controllerApis(raftApis: ApiDefinition<ControllerServices>[] = []): Map<number, ApiDefinition<ControllerServices>> {
   return byKey<ControllerServices>('controller', [
-    apiVersions, describeCluster, describeConfigs, ...CONTROLLER_ADMIN_APIS,
+    apiVersions, describeCluster, describeConfigs, describeAcls, ...CONTROLLER_ADMIN_APIS,
     brokerRegistration, brokerHeartbeat, allocateProducerIds, alterPartition, envelope, ...raftApis,
-  ])
+  ].map(clusterChecked))
 }

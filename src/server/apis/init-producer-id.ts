@@ -9,11 +9,22 @@ import {InitProducerIdApi, type InitProducerIdRequest, type InitProducerIdRespon
 import {ErrorCode} from '../../protocol/errors.js'
 import type {Input} from '../../protocol/primitives/input.js'
 import {defineApi, type RequestContext} from './registry.js'
+import {AclOperation, ResourceType} from '../security/authorizer/acl-binding.js'
+import {isAuthorized, isAuthorizedByResourceType, isClusterAuthorized} from '../security/authorizer/request-authorization.js'
 
 const MAX_EPOCH = 32767
 
 async function handleInitProducerId(req: InitProducerIdRequest, ctx: RequestContext): Promise<Input<InitProducerIdResponse>> {
   const {services} = ctx
+  const fail = (errorCode: number): Input<InitProducerIdResponse> => ({throttleTimeMs: 0, errorCode, producerId: -1, producerEpoch: -1})
+  if (req.transactionalId !== null && !isAuthorized(ctx, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, req.transactionalId)) {
+    return fail(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED)
+  }
+  // Kafka (KIP-679): an idempotent producer needs IdempotentWrite on the cluster or Write on some topic.
+  if (req.transactionalId === null && !isClusterAuthorized(ctx, AclOperation.IDEMPOTENT_WRITE) &&
+    !isAuthorizedByResourceType(ctx, AclOperation.WRITE, ResourceType.TOPIC)) {
+    return fail(ErrorCode.CLUSTER_AUTHORIZATION_FAILED)
+  }
   if (req.transactionalId !== null) {
     const expected = ctx.apiVersion >= 3 ? {producerId: req.producerId, producerEpoch: req.producerEpoch} : {producerId: -1, producerEpoch: -1}
     const r = await services.txnCoordinator.initProducerId(req.transactionalId, req.transactionTimeoutMs, expected)

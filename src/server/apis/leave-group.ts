@@ -5,8 +5,11 @@ import {ErrorCode} from '../../protocol/errors.js'
 import type {Input} from '../../protocol/primitives/input.js'
 import {coordinatorOf} from '../group/coordinator-of.js'
 import {defineApi, type RequestContext} from './registry.js'
+import {AclOperation, ResourceType} from '../security/authorizer/acl-binding.js'
+import {isAuthorized} from '../security/authorizer/request-authorization.js'
 
 export const leaveGroup = defineApi(LeaveGroupApi, 0, 5, (req: LeaveGroupRequest, ctx: RequestContext): Input<LeaveGroupResponse> => {
+  if (!isAuthorized(ctx, AclOperation.READ, ResourceType.GROUP, req.groupId)) return {errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED}
   const coord = coordinatorOf(ctx)
   if (!coord) return {errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE}
   if (ctx.apiVersion <= 2) {

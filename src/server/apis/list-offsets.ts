@@ -10,6 +10,8 @@ import {ErrorCode} from '../../protocol/errors.js'
 import type {Input} from '../../protocol/primitives/input.js'
 import type {Partition} from '../replica/partition.js'
 import {defineApi, type RequestContext} from './registry.js'
+import {AclOperation, ResourceType} from '../security/authorizer/acl-binding.js'
+import {isAuthorized} from '../security/authorizer/request-authorization.js'
 
 export const EARLIEST_TIMESTAMP = -2
 export const LATEST_TIMESTAMP = -1
@@ -61,7 +63,9 @@ function handleListOffsets(req: ListOffsetsRequest, ctx: RequestContext): Input<
       name: t.name,
       partitions: t.partitions.map((pr) => {
         const p: Partition | undefined = rm.getPartition(t.name, pr.partitionIndex)
-        const a = p
+        const a = !isAuthorized(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, t.name)
+          ? {errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, offset: -1, timestamp: -1, leaderEpoch: -1}
+          : p
           ? listOffset(p, pr.timestamp, req.isolationLevel, pr.currentLeaderEpoch, req.replicaId)
           : {errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, offset: -1, timestamp: -1, leaderEpoch: -1}
         return {

@@ -7,14 +7,26 @@ import type {Input} from '../../protocol/primitives/input.js'
 import {coordinatorOf} from '../group/coordinator-of.js'
 import type {OffsetFetchResult} from '../group/group-coordinator.js'
 import {defineApi, type RequestContext} from './registry.js'
+import {AclOperation, ResourceType} from '../security/authorizer/acl-binding.js'
+import {isAuthorized} from '../security/authorizer/request-authorization.js'
 
 type Topics = {name: string, partitionIndexes: number[]}[] | null
 
 export const offsetFetch = defineApi(OffsetFetchApi, 0, 9, (req: OffsetFetchRequest, ctx: RequestContext): Input<OffsetFetchResponse> => {
   const coord = coordinatorOf(ctx)
   const requireStable = ctx.apiVersion >= 7 && req.requireStable
-  const fetchOne = (groupId: string, topics: Topics): OffsetFetchResult =>
-    coord ? coord.fetchOffsets(groupId, topics, requireStable) : {errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, topics: []}
+  const fetchOne = (groupId: string, topics: Topics): OffsetFetchResult => {
+    // Kafka: Describe on the group, then Describe on each topic (named: TOPIC_AUTHORIZATION_FAILED;
+    // all topics: the others are left out).
+    if (!isAuthorized(ctx, AclOperation.DESCRIBE, ResourceType.GROUP, groupId)) return {errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, topics: []}
+    if (!coord) return {errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, topics: []}
+    const r = coord.fetchOffsets(groupId, topics, requireStable)
+    if (!ctx.services.authorizer || r.errorCode !== ErrorCode.NONE) return r
+    const mayDescribe = (name: string) => isAuthorized(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, name)
+    if (topics === null) return {...r, topics: r.topics.filter(t => mayDescribe(t.name))}
+    return {...r, topics: r.topics.map(t => mayDescribe(t.name) ? t : {name: t.name, partitions: t.partitions.map(p =>
+      ({partitionIndex: p.partitionIndex, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED}))})}
+  }
   if (ctx.apiVersion >= 8) {
     return {groups: req.groups.map(g => ({groupId: g.groupId, ...fetchOne(g.groupId, g.topics)}))}
   }

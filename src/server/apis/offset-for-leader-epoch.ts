@@ -9,15 +9,20 @@ import {ErrorCode} from '../../protocol/errors.js'
 import type {Input} from '../../protocol/primitives/input.js'
 import type {Partition} from '../replica/partition.js'
 import {defineApi, type RequestContext} from './registry.js'
+import {AclOperation, ResourceType} from '../security/authorizer/acl-binding.js'
+import {isAuthorized, isClusterAuthorized} from '../security/authorizer/request-authorization.js'
 
 function handleOffsetForLeaderEpoch(req: OffsetForLeaderEpochRequest, ctx: RequestContext): Input<OffsetForLeaderEpochResponse> {
   const rm = ctx.services.replicaManager
+  // Kafka: ClusterAction on the cluster (followers) or Describe on each topic (consumers, KIP-320).
+  const clusterAction = isClusterAuthorized(ctx, AclOperation.CLUSTER_ACTION)
   return {
     throttleTimeMs: 0,
     topics: req.topics.map((t) => ({
       topic: t.topic,
       partitions: t.partitions.map((pr) => {
         const base = {partition: pr.partition, errorCode: ErrorCode.NONE, leaderEpoch: -1, endOffset: -1}
+        if (!clusterAction && !isAuthorized(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, t.topic)) return {...base, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED}
         const p: Partition | undefined = rm.getPartition(t.topic, pr.partition)
         if (!p) return {...base, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION}
         const epochError = p.checkCurrentLeaderEpoch(pr.currentLeaderEpoch)

@@ -18,6 +18,9 @@
 //   both with RecordErrors (v8+, KIP-467) and ErrorMessage; other partitions are unaffected.
 // * The topic's compression.type (default `producer`) is applied: a batch with another codec is
 //   recompressed before the append (Partition.appendRecordsToLeader, replica/recompress.ts).
+// * Authorization (Kafka `KafkaApis.handleProduceRequest`): Write on the TransactionalId (else
+//   TRANSACTIONAL_ID_AUTHORIZATION_FAILED for every partition) and Write on each topic (else
+//   TOPIC_AUTHORIZATION_FAILED for its partitions, checked before the topic's existence).
 // * Gaps: CurrentLeader / NodeEndpoints (KIP-951) are not filled.
 import {ProduceApi, type ProduceRequest, type ProduceResponse} from '../../protocol/generated/messages/produce.js'
 import type {Input} from '../../protocol/primitives/input.js'
@@ -26,6 +29,8 @@ import {RECORD_BATCH_OVERHEAD, TRANSACTIONAL_FLAG_MASK, readBatchHeader} from '.
 import {recordCountOf} from '../metrics/broker-metrics.js'
 import type {AppendedPartition} from '../replica/replica-manager.js'
 import {defineApi, type RequestContext} from './registry.js'
+import {AclOperation, ResourceType} from '../security/authorizer/acl-binding.js'
+import {isAuthorized} from '../security/authorizer/request-authorization.js'
 
 function response(req: ProduceRequest, appended: AppendedPartition[]): Input<ProduceResponse> {
   let i = 0
@@ -82,10 +87,18 @@ function appendAll(req: ProduceRequest, ctx: RequestContext, refused: Map<string
   const rm = ctx.services.replicaManager
   const metrics = ctx.services.metrics
   const appended: AppendedPartition[] = []
+  const authorizing = ctx.services.authorizer != null
+  const txnDenied = authorizing && req.transactionalId !== null && !isAuthorized(ctx, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, req.transactionalId)
   for (const t of req.topicData) {
+    const denied = txnDenied ? ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+      : authorizing && !isAuthorized(ctx, AclOperation.WRITE, ResourceType.TOPIC, t.name) ? ErrorCode.TOPIC_AUTHORIZATION_FAILED : ErrorCode.NONE
     for (const pd of t.partitionData) {
-      const refusal = refused.size > 0 ? refused.get(`${t.name}:${pd.index}`) : undefined
-      const r = refusal !== undefined ? failed(refusal) : rm.appendRecords(t.name, pd.index, pd.records, ctx.apiVersion, req.acks)
+      const refusal = denied !== ErrorCode.NONE ? denied : refused.size > 0 ? refused.get(`${t.name}:${pd.index}`) : undefined
+      if (refusal !== undefined) {
+        appended.push({topic: t.name, partition: pd.index, result: failed(refusal)})
+        continue
+      }
+      const r = rm.appendRecords(t.name, pd.index, pd.records, ctx.apiVersion, req.acks)
       if (r.errorCode === ErrorCode.NONE && pd.records) metrics.recordProduce(t.name, recordCountOf(pd.records), pd.records.length)
       appended.push({topic: t.name, partition: pd.index, result: r})
     }

@@ -44,6 +44,8 @@ import {TransactionCoordinator} from '../txn/transaction-coordinator.js'
 import {TRANSACTION_STATE_TOPIC_NAME, TransactionStateManager} from '../txn/transaction-state-manager.js'
 import {TxnMarkerChannel, type LocalMarkerWriter} from '../txn/txn-marker-channel.js'
 
+import {createAuthorizer} from '../security/authorizer/authorizer.js'
+
 export interface BrokerServerOptions {
   config: ServerConfig
   clusterId: string
@@ -348,6 +350,7 @@ export class BrokerServer {
       controllerChannel: forwardingChannel,
       autoCreateTopics: (topics) => autoCreateTopics(forwardingChannel, topics, log),
       metrics: metrics.hooks,
+      authorizer: createAuthorizer(config, metadata),
     }
     const dispatcher = new RequestDispatcher(brokerApis(), services, requestLog, metrics.hooks)
     const controllerNames = new Set(config.controllerListenerNames)

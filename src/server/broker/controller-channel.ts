@@ -22,7 +22,9 @@ import {Writer} from '../../protocol/primitives/writer.js'
 import type {ConnectionInfo} from '../network/connection.js'
 import type {LeaderAndEpoch} from '../shared-server.js'
 import type {Logger} from '../util/logger.js'
-import {ANONYMOUS} from '../security/kafka-principal.js'
+import type {KafkaPrincipal} from '../security/kafka-principal.js'
+import {LOCAL_NODE_PRINCIPAL} from '../security/authorizer/local-node-principal.js'
+import {serializePrincipal} from '../security/principal-serde.js'
 
 /** The controller of this process, when it has one (combined mode). */
 export interface LocalController {
@@ -33,10 +35,11 @@ export interface LocalController {
   /** Handles a broker-to-controller request frame (header + body); resolves with response header + body. */
   handleFrame(frame: Buffer, conn: ConnectionInfo): Promise<Buffer | null>
   /**
-   * Handles a forwarded client request (header + body) as the Envelope handler does.
+   * Handles a forwarded client request (header + body) as the Envelope handler does, authorized as
+   * `principal` (the client's; LOCAL_NODE_PRINCIPAL for the broker's own requests).
    * @returns the Envelope's error code (NOT_CONTROLLER, INVALID_REQUEST, ...) and the response header + body
    */
-  handleForwarded(request: Buffer, clientHost: string): Promise<{errorCode: number, response: Buffer | null}>
+  handleForwarded(request: Buffer, clientHost: string, principal: KafkaPrincipal): Promise<{errorCode: number, response: Buffer | null}>
 }
 
 export interface ControllerChannelOptions {
@@ -116,19 +119,21 @@ export class ControllerChannel {
 
   /**
    * Forwards a client request (header + body, as received) to the active controller in an Envelope
-   * and resolves with the decoded response body at the request's version.
+   * and resolves with the decoded response body at the request's version. `principal` (the client's)
+   * goes in Envelope.requestPrincipal; null: the request is this broker's own (authorized as the
+   * broker's connection to the controller, or LOCAL_NODE_PRINCIPAL in-process).
    * @throws KafkaError REQUEST_TIMED_OUT (no controller before the deadline) or the Envelope's error
    */
-  forward(rawRequest: Buffer, apiKey: number, apiVersion: number, clientHost: string, timeoutMs = this.opts.requestTimeoutMs): Promise<unknown> {
+  forward(rawRequest: Buffer, apiKey: number, apiVersion: number, clientHost: string, timeoutMs = this.opts.requestTimeoutMs, principal: KafkaPrincipal | null = null): Promise<unknown> {
     const codec = API_CODECS.get(apiKey)
     if (!codec) return Promise.reject(new KafkaError(ErrorCode.INVALID_REQUEST, `Unknown API key ${apiKey}`))
     return this.withRetries(`forwarded ${codec.spec.name}`, timeoutMs, async () => {
       let envelope: {errorCode: number, response: Buffer | null}
       const local = this.localIfActive()
       if (local) {
-        envelope = await local.handleForwarded(rawRequest, clientHost)
+        envelope = await local.handleForwarded(rawRequest, clientHost, principal ?? LOCAL_NODE_PRINCIPAL)
       } else {
-        const res = await this.roundTrip(EnvelopeApi, {requestData: rawRequest, requestPrincipal: null, clientHostAddress: addressBytes(clientHost)}) as EnvelopeResponse
+        const res = await this.roundTrip(EnvelopeApi, {requestData: rawRequest, requestPrincipal: principal ? serializePrincipal(principal) : null, clientHostAddress: addressBytes(clientHost)}) as EnvelopeResponse
         envelope = {errorCode: res.errorCode, response: res.responseData}
       }
       if (envelope.errorCode === NOT_CONTROLLER) return null
@@ -225,7 +230,7 @@ export class ControllerChannel {
     if (local) {
       const version = Math.min(spec.maxVersion, local.maxVersion(spec.apiKey))
       if (version < spec.minVersion) throw new KafkaError(ErrorCode.UNSUPPORTED_VERSION, `The controller does not serve ${spec.name}`)
-      const response = await local.handleFrame(this.frame(spec, version, request), {id: `${this.opts.clientId}-local`, listenerName: 'CONTROLLER', clientHost: '127.0.0.1', principal: ANONYMOUS})
+      const response = await local.handleFrame(this.frame(spec, version, request), {id: `${this.opts.clientId}-local`, listenerName: 'CONTROLLER', clientHost: '127.0.0.1', principal: LOCAL_NODE_PRINCIPAL})
       if (response === null) throw new ProtocolClientError(`No ${spec.name} response from the local controller`)
       const r = new Reader(response)
       readResponseHeader(r, responseHeaderVersion(spec.apiKey, version))

@@ -1,7 +1,8 @@
 /**
  * Broker-side handlers for the admin APIs the active controller decides (Kafka `ForwardingManager`,
  * KIP-590): the request is forwarded as received, inside an Envelope, and the controller's response
- * goes back to the client unchanged. When no active controller answers before the deadline the
+ * goes back to the client unchanged. The client's principal travels in Envelope.requestPrincipal,
+ * so the controller authorizes the original caller. When no active controller answers before the deadline the
  * client gets the API's error response with REQUEST_TIMED_OUT (or the Envelope's error), as
  * Kafka's `AbstractRequest.getErrorResponse` builds it.
  */
@@ -36,6 +37,10 @@ export function forwardingErrorResponse(apiKey: number, apiVersion: number, req:
     case 33: // AlterConfigs
     case 44: // IncrementalAlterConfigs
       return {throttleTimeMs: 0, responses: (r.resources as Resource[]).map(x => ({resourceType: x.resourceType, resourceName: x.resourceName, errorCode, errorMessage}))}
+    case 30: // CreateAcls
+      return {throttleTimeMs: 0, results: (r.creations as unknown[]).map(() => ({errorCode, errorMessage}))}
+    case 31: // DeleteAcls
+      return {throttleTimeMs: 0, filterResults: (r.filters as unknown[]).map(() => ({errorCode, errorMessage, matchingAcls: []}))}
     case 43: // ElectLeaders
       return electLeadersErrorResponse(r as unknown as ElectLeadersRequest, errorCode, errorMessage)
     default: // DescribeQuorum, UnregisterBroker, Alter/ListPartitionReassignments and others with a top-level error
@@ -54,7 +59,7 @@ export function forwardedApi(def: ApiDefinition<ControllerServices>): ApiDefinit
       const requested = (req as {timeoutMs?: unknown}).timeoutMs
       const timeoutMs = typeof requested === 'number' && requested > 0 ? requested : FORWARD_TIMEOUT_MS
       try {
-        return await ctx.services.controllerChannel.forward(ctx.rawRequest, apiKey, ctx.apiVersion, ctx.clientHost, timeoutMs) as Input<unknown>
+        return await ctx.services.controllerChannel.forward(ctx.rawRequest, apiKey, ctx.apiVersion, ctx.clientHost, timeoutMs, ctx.principal) as Input<unknown>
       } catch (err) {
         ctx.services.logger.warn(`Forwarding ${def.spec.name} from ${ctx.clientId} failed: ${(err as Error).message}`)
         return forwardingErrorResponse(apiKey, ctx.apiVersion, req, errorCodeFor(err), (err as Error).message)

@@ -40,12 +40,14 @@ const NO_TLS = 'TLS is not supported yet (PLAINTEXT listeners only)'
 const NO_SASL = 'SASL authentication is not supported yet (PLAINTEXT listeners only)'
 const NO_QUOTAS = 'quotas and throttles are not enforced'
 const NO_EFFECT = 'no effect in kts'
+/** The authorizer kts implements (security/authorizer/authorizer.ts). */
+const STANDARD_AUTHORIZER = 'org.apache.kafka.metadata.authorizer.StandardAuthorizer'
 
 /** The table (order matters: the first matching row wins). */
 export const UNSUPPORTED_CONFIGS: readonly UnsupportedConfig[] = [
   // --- security: refuse ------------------------------------------------------------------------
-  {key: 'authorizer.class.name', action: 'refuse', when: nonEmpty, showValue: true,
-    reason: 'kts has no authorizer yet, so no ACL would be enforced and every client could do everything; remove the key to run without authorization'},
+  {key: 'authorizer.class.name', action: 'refuse', when: (v) => nonEmpty(v) && v !== STANDARD_AUTHORIZER, showValue: true,
+    reason: `kts implements only ${STANDARD_AUTHORIZER} (ACLs in the metadata log); another authorizer would not be enforced`},
   {key: 'principal.builder.class', action: 'refuse', showValue: true, reason: 'kts has no authentication yet'},
   {key: 'security.providers', action: 'refuse', showValue: true, reason: NO_TLS},
   {key: 'ssl.', action: 'refuse', reason: NO_TLS},
@@ -62,8 +64,6 @@ export const UNSUPPORTED_CONFIGS: readonly UnsupportedConfig[] = [
   {key: 'remote.log.', action: 'accept', reason: 'tiered storage tuning; no effect while remote.log.storage.system.enable=false'},
   {key: 'log.local.retention.', action: 'accept', reason: 'tiered storage tuning; no effect while remote.log.storage.system.enable=false'},
   // --- security-related tuning without the feature: warn -----------------------------------------
-  {key: 'super.users', action: 'warn', reason: 'kts has no authorizer yet'},
-  {key: 'allow.everyone.if.no.acl.found', action: 'warn', reason: 'kts has no authorizer yet'},
   {key: 'delegation.token.', action: 'warn', reason: 'delegation tokens are not supported yet'},
   {key: 'connections.max.reauth.ms', action: 'warn', reason: NO_SASL},
   {key: 'connection.failed.authentication.delay.ms', action: 'warn', reason: NO_SASL},
@@ -144,7 +144,7 @@ export function findUnsupportedConfigs(props: Readonly<Record<string, string>>):
  * Checks a node's effective properties against the table before start-up.
  * @returns the WARN lines to log once each (`The configuration 'quota.window.num' has no effect in kts: ...`)
  * @throws ConfigError one line naming the first refused key (and how many more), e.g.
- *   `Unsupported configuration authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer: kts has no authorizer yet, ...`
+ *   `Unsupported configuration authorizer.class.name=kafka.security.authorizer.AclAuthorizer: kts implements only ...`
  */
 export function checkUnsupportedConfigs(props: Readonly<Record<string, string>>): string[] {
   const {refused, warned} = findUnsupportedConfigs(props)

@@ -17,7 +17,8 @@ import type {LocalController} from '../broker/controller-channel.js'
 import {metadataViewOf} from '../metadata/image-metadata-view.js'
 import type {MetadataCache} from '../metadata/metadata-cache.js'
 import {CloseConnectionError, type ConnectionInfo} from '../network/connection.js'
-import {ANONYMOUS} from '../security/kafka-principal.js'
+import type {KafkaPrincipal} from '../security/kafka-principal.js'
+import {createAuthorizer} from '../security/authorizer/authorizer.js'
 import {RequestDispatcher} from '../network/request-dispatcher.js'
 import {SocketServer} from '../network/socket-server.js'
 import type {ControllerServices} from '../services.js'
@@ -88,8 +89,9 @@ export class ControllerServer {
       metadata,
       view: () => metadataViewOf(metadata.image),
       raft: shared.raft,
+      authorizer: createAuthorizer(config, metadata),
       controller: this.controller,
-      handleForwarded: (request, clientHost) => this.handleForwarded(request, clientHost),
+      handleForwarded: (request, clientHost, principal) => this.handleForwarded(request, clientHost, principal),
     }
     this.apis = controllerApis(shared.raftApis<ControllerServices>())
     this.dispatcher = new RequestDispatcher(this.apis, services, logger, metrics)
@@ -146,12 +148,12 @@ export class ControllerServer {
         const chunks = await this.dispatcher.handle(frame, conn)
         return chunks === null ? null : Buffer.concat(chunks).subarray(4)
       },
-      handleForwarded: (request, clientHost) => this.handleForwarded(request, clientHost),
+      handleForwarded: (request, clientHost, principal) => this.handleForwarded(request, clientHost, principal),
     }
   }
 
   /** Handles a request a broker forwarded (see ControllerServices.handleForwarded). */
-  private async handleForwarded(request: Buffer, clientHost: string): Promise<{errorCode: number, response: Buffer | null}> {
+  private async handleForwarded(request: Buffer, clientHost: string, principal: KafkaPrincipal): Promise<{errorCode: number, response: Buffer | null}> {
     if (!this.controller.isActive) return {errorCode: ErrorCode.NOT_CONTROLLER, response: null}
     let apiKey: number
     let apiVersion: number
@@ -161,8 +163,7 @@ export class ControllerServer {
       return {errorCode: ErrorCode.INVALID_REQUEST, response: null}
     }
     if (!FORWARDABLE_API_KEYS.has(apiKey) || !this.dispatcher.serves(apiKey, apiVersion)) return {errorCode: ErrorCode.INVALID_REQUEST, response: null}
-    // The Envelope's requestPrincipal is not decoded yet: forwarded requests run as User:ANONYMOUS.
-    const conn: ConnectionInfo = {id: `forwarded-${clientHost}`, listenerName: this.config.controllerListenerNames[0] ?? 'CONTROLLER', clientHost, principal: ANONYMOUS}
+    const conn: ConnectionInfo = {id: `forwarded-${clientHost}`, listenerName: this.config.controllerListenerNames[0] ?? 'CONTROLLER', clientHost, principal}
     try {
       const chunks = await this.dispatcher.handle(request, conn)
       return {errorCode: ErrorCode.NONE, response: chunks === null ? null : Buffer.concat(chunks).subarray(4)}

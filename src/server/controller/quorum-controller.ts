@@ -27,6 +27,9 @@ import {placeReplicas} from './replica-placer.js'
 import {alterPartition, hasLeaderships, isActiveBroker, leaderAndIsrUpdates} from './replication-control.js'
 import {electLeaders, MAX_ELECTIONS_PER_IMBALANCE, rebalanceLeaders} from './leader-election.js'
 import {alterPartitionReassignments, listPartitionReassignments} from './partition-reassignment.js'
+import {createAcls, deleteAcls, type AclDeleteResult, type AclResult} from './acl-control.js'
+import type {StandardAcl} from '../security/authorizer/acl-binding.js'
+import type {AclFilter} from '../security/authorizer/acl-filter.js'
 import {topicNameProblem, unifyCollisionChars} from './topic-validation.js'
 
 /** Producer ids are handed to brokers in blocks of this size (Kafka `ProducerIdsBlock.PRODUCER_ID_BLOCK_SIZE`). */
@@ -559,6 +562,22 @@ export class QuorumController {
   /** ListPartitionReassignments of every topic (null) or the named partitions. @throws KafkaError NOT_CONTROLLER */
   listPartitionReassignments(topics: {name: string, partitionIndexes: number[]}[] | null): Promise<ListPartitionReassignmentsResponse> {
     return this.run('listPartitionReassignments', image => ({records: [], result: listPartitionReassignments(image, topics)}))
+  }
+
+  /** Stores ACLs (CreateAcls; acl-control.ts). @throws KafkaError NOT_CONTROLLER */
+  createAcls(acls: StandardAcl[]): Promise<AclResult[]> {
+    return this.run('createAcls', image => {
+      const {records, results} = createAcls(image, acls)
+      return {records, result: results}
+    })
+  }
+
+  /** Removes the ACLs each filter matches (DeleteAcls; acl-control.ts). @throws KafkaError NOT_CONTROLLER */
+  deleteAcls(filters: AclFilter[]): Promise<AclDeleteResult[]> {
+    return this.run('deleteAcls', image => {
+      const {records, results} = deleteAcls(image, filters)
+      return {records, result: results}
+    })
   }
 
   /** Hands out the next block of 1000 producer ids (AllocateProducerIds). @throws KafkaError STALE_BROKER_EPOCH, NOT_CONTROLLER */

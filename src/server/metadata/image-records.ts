@@ -1,6 +1,6 @@
 /**
  * The metadata records that rebuild a MetadataImage from empty (Kafka `MetadataImage.write`),
- * used for snapshots: features first, then brokers, topics with partitions, configs, producer ids.
+ * used for snapshots: features first, then brokers, topics with partitions, configs, ACLs, producer ids.
  */
 import type {MetadataImage} from './metadata-image.js'
 import {MetadataRecordType as T, type MetadataRecord} from './metadata-record.js'
@@ -31,6 +31,7 @@ export function imageToRecords(image: MetadataImage): MetadataRecord[] {
     const resourceName = key.slice(i + 1)
     for (const [name, value] of values) out.push({type: T.CONFIG, version: 0, data: {resourceType, resourceName, name, value}})
   }
+  for (const [id, acl] of image.acls) out.push({type: T.ACCESS_CONTROL_ENTRY, version: 0, data: {id, ...acl}})
   if (image.nextProducerId > 0) {
     out.push({type: T.PRODUCER_IDS, version: 0, data: {brokerId: -1, brokerEpoch: -1, nextProducerId: image.nextProducerId}})
   }

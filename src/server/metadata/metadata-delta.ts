@@ -5,6 +5,7 @@
  */
 import {ConfigResourceType, configKey, MetadataImage, type BrokerRegistration, type PartitionRegistration, type TopicImage} from './metadata-image.js'
 import {MetadataRecordType as T, type MetadataRecord} from './metadata-record.js'
+import type {StandardAcl} from '../security/authorizer/acl-binding.js'
 
 /** BrokerRegistrationChangeRecord.fenced / inControlledShutdown: -1 false, 0 no change, 1 true. */
 function triState(v: number, current: boolean): boolean {
@@ -17,6 +18,7 @@ export class MetadataDelta {
   private topicsById?: Map<string, TopicImage>
   private configs?: Map<string, Map<string, string>>
   private nextProducerId: number
+  private acls?: Map<string, StandardAcl>
   private offset: number
   private epoch: number
   /** Topic ids created or changed by this delta. */
@@ -27,6 +29,8 @@ export class MetadataDelta {
   readonly changedBrokers = new Set<number>()
   /** Whether finalized features changed. */
   featuresChanged = false
+  /** Whether ACLs were added or removed. */
+  aclsChanged = false
 
   constructor(readonly image: MetadataImage) {
     this.nextProducerId = image.nextProducerId
@@ -56,6 +60,11 @@ export class MetadataDelta {
     return m
   }
 
+  private aclMap(): Map<string, StandardAcl> {
+    this.aclsChanged = true
+    return this.acls ??= new Map(this.image.acls)
+  }
+
   /** Records that the records replayed so far end at `offset` in a batch of leader `epoch`. */
   setOffset(offset: number, epoch: number): void {
     this.offset = offset
@@ -63,7 +72,7 @@ export class MetadataDelta {
   }
 
   /**
-   * Applies one record. Records of types this image does not track (ACLs, quotas, SCRAM,
+   * Applies one record. Records of types this image does not track (quotas, SCRAM,
    * delegation tokens, ZK migration) are ignored. Records naming unknown topics/brokers are
    * ignored too (they cannot occur in a log this controller wrote).
    * @param offset the record's log offset (the broker epoch of a RegisterBrokerRecord)
@@ -168,6 +177,13 @@ export class MetadataDelta {
         else m.set(d.name, d.value)
         break
       }
+      case T.ACCESS_CONTROL_ENTRY:
+        this.aclMap().set(d.id, {resourceType: d.resourceType, resourceName: d.resourceName, patternType: d.patternType,
+          principal: d.principal, host: d.host, operation: d.operation, permissionType: d.permissionType})
+        break
+      case T.REMOVE_ACCESS_CONTROL_ENTRY:
+        this.aclMap().delete(d.id)
+        break
       case T.PRODUCER_IDS:
         this.nextProducerId = d.nextProducerId
         break
@@ -197,6 +213,6 @@ export class MetadataDelta {
       configs = c
     }
     return new MetadataImage(this.offset, this.epoch, base.clusterId, this.features ?? base.features,
-      this.brokers ?? base.brokers, topicsById, topicsByName, configs, this.nextProducerId)
+      this.brokers ?? base.brokers, topicsById, topicsByName, configs, this.nextProducerId, this.acls ?? base.acls)
   }
 }

@@ -4,6 +4,8 @@
  * replays records and `apply()`s into a new image that shares unchanged parts.
  */
 
+import type {StandardAcl} from '../security/authorizer/acl-binding.js'
+
 /** Config resource types (Kafka `ConfigResource.Type`). */
 export const ConfigResourceType = {TOPIC: 2, BROKER: 4, BROKER_LOGGER: 8} as const
 
@@ -68,6 +70,8 @@ export class MetadataImage {
     readonly configs: ReadonlyMap<string, ReadonlyMap<string, string>>,
     /** Next producer id the controller hands out (ProducerIdsRecord.nextProducerId). */
     readonly nextProducerId: number,
+    /** ACLs by id (AccessControlEntryRecord.id), as the StandardAuthorizer reads them. */
+    readonly acls: ReadonlyMap<string, StandardAcl> = NO_ACLS,
   ) {}
 
   static empty(clusterId = ''): MetadataImage {
@@ -100,3 +104,4 @@ export class MetadataImage {
 }
 
 const EMPTY: ReadonlyMap<string, string> = new Map()
+const NO_ACLS: ReadonlyMap<string, StandardAcl> = new Map()

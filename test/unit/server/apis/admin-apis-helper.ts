@@ -9,6 +9,7 @@ import type {RequestContext} from '../../../../src/server/apis/registry.js'
 import type {ControllerServices} from '../../../../src/server/services.js'
 import {getLogger} from '../../../../src/server/util/logger.js'
 import {ANONYMOUS} from '../../../../src/server/security/kafka-principal.js'
+import {createAuthorizer} from '../../../../src/server/security/authorizer/authorizer.js'
 
 type Listener = {name: string, host: string, port: number, securityProtocol: number}
 
@@ -37,6 +38,7 @@ export async function startAdminFixture(props: Record<string, string> = {}, regi
   const services: ControllerServices = {
     nodeId: 1, clusterId: 'test-cluster', config, logger: getLogger('admin-apis-test'), metadata: server.metadata,
     view: () => metadataViewOf(server.metadata.image), raft: server.raft, controller: server.controller,
+    authorizer: createAuthorizer(config, server.metadata),
     handleForwarded: () => Promise.reject(new Error('not forwarded in these tests')),
   }
   const ctx = (apiVersion: number, listenerName = 'PLAINTEXT'): RequestContext<ControllerServices> => ({

@@ -15,8 +15,9 @@ function refusal(props: Record<string, string>): string {
 
 describe('unsupported-configs: what a node refuses, warns about or accepts', () => {
   it('refuses security settings with one line naming the key (values of secrets are not printed)', () => {
-    assert.equal(refusal({'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer'}),
-      'Unsupported configuration authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer: kts has no authorizer yet, so no ACL would be enforced and every client could do everything; remove the key to run without authorization')
+    assert.equal(refusal({'authorizer.class.name': 'kafka.security.authorizer.AclAuthorizer'}),
+      'Unsupported configuration authorizer.class.name=kafka.security.authorizer.AclAuthorizer: kts implements only org.apache.kafka.metadata.authorizer.StandardAuthorizer (ACLs in the metadata log); another authorizer would not be enforced')
+    assert.deepEqual(checkUnsupportedConfigs({'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer', 'super.users': 'User:admin', 'allow.everyone.if.no.acl.found': 'true'}), [])
     for (const key of ['ssl.keystore.location', 'ssl.keystore.password', 'sasl.enabled.mechanisms', 'sasl.mechanism.inter.broker.protocol',
       'listener.name.sasl_ssl.plain.sasl.jaas.config', 'principal.builder.class', 'delegation.token.secret.key', 'client.quota.callback.class',
       'create.topic.policy.class.name', 'alter.config.policy.class.name', 'security.providers']) {
@@ -42,7 +43,6 @@ describe('unsupported-configs: what a node refuses, warns about or accepts', () 
       'The configuration \'group.coordinator.rebalance.protocols\' has no effect in kts: only the classic group protocol is implemented',
       'The configuration \'max.connections.per.ip\' has no effect in kts: connection limits are not enforced',
       'The configuration \'quota.window.num\' has no effect in kts: quotas and throttles are not enforced',
-      'The configuration \'super.users\' has no effect in kts: kts has no authorizer yet',
     ])
     assert.deepEqual(checkUnsupportedConfigs({'log.cleanup.policy': 'delete', 'group.coordinator.rebalance.protocols': 'classic'}), [])
   })
