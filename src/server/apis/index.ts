@@ -7,6 +7,8 @@ import type {ApiDefinition} from './registry.js'
 import type {BrokerServices, ControllerServices} from '../services.js'
 import {forwardedApi} from '../broker/forwarding.js'
 import {apiVersions} from './api-versions.js'
+import {saslHandshake} from './sasl-handshake.js'
+import {saslAuthenticate} from './sasl-authenticate.js'
 import {metadata} from './metadata.js'
 import {produce} from './produce.js'
 import {fetch} from './fetch.js'
@@ -68,7 +70,7 @@ const FORWARD_ONLY: RaftRequestHandler = {handleRaftRequest: () => Promise.rejec
 /** APIs served on broker listeners (schema `listeners` includes `broker`). */
 export function brokerApis(): Map<number, ApiDefinition<BrokerServices>> {
   return byKey<BrokerServices>('broker', [
-    apiVersions, metadata, produce, fetch, listOffsets, offsetForLeaderEpoch, initProducerId, deleteRecords,
+    apiVersions, saslHandshake, saslAuthenticate, metadata, produce, fetch, listOffsets, offsetForLeaderEpoch, initProducerId, deleteRecords,
     describeConfigs, describeCluster, describeLogDirs,
     findCoordinator, joinGroup, syncGroup, heartbeat, leaveGroup, offsetCommit, offsetFetch, listGroups,
     describeGroups, deleteGroups, offsetDelete,
@@ -84,7 +86,7 @@ export function brokerApis(): Map<number, ApiDefinition<BrokerServices>> {
  */
 export function controllerApis(raftApis: ApiDefinition<ControllerServices>[] = []): Map<number, ApiDefinition<ControllerServices>> {
   return byKey<ControllerServices>('controller', [
-    apiVersions, describeCluster, describeConfigs, ...CONTROLLER_ADMIN_APIS,
+    apiVersions, saslHandshake, saslAuthenticate, describeCluster, describeConfigs, ...CONTROLLER_ADMIN_APIS,
     brokerRegistration, brokerHeartbeat, allocateProducerIds, alterPartition, envelope, ...raftApis,
   ])
 }

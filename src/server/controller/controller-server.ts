@@ -20,9 +20,11 @@ import {CloseConnectionError, type ConnectionInfo} from '../network/connection.j
 import {ANONYMOUS} from '../security/kafka-principal.js'
 import {RequestDispatcher} from '../network/request-dispatcher.js'
 import {SocketServer} from '../network/socket-server.js'
+import {allListenerSecurity} from '../security/listener-security.js'
 import type {ControllerServices} from '../services.js'
 import {SharedServer, type MetadataRaft} from '../shared-server.js'
 import {readBootstrapCheckpoint} from '../storage/bootstrap-checkpoint.js'
+import {decodeMetadataRecord} from '../metadata/metadata-record.js'
 import {getLogger, type Logger} from '../util/logger.js'
 import type {BrokerMetrics} from '../metrics/broker-metrics.js'
 import {QuorumController} from './quorum-controller.js'
@@ -76,6 +78,7 @@ export class ControllerServer {
       brokerSessionTimeoutMs: config.brokerSessionTimeoutMs,
       metadataMaxIdleIntervalMs: config.metadataMaxIdleIntervalMs,
       bootstrapFeatures: () => (boot ? {...boot.features} : null),
+      bootstrapRecords: () => (boot ? boot.otherRecords.map(decodeMetadataRecord) : []),
       localBrokerIncarnationId,
       logger: getLogger('org.apache.kafka.controller.QuorumController', `[QuorumController id=${shared.nodeId}] `),
     })
@@ -131,8 +134,11 @@ export class ControllerServer {
   /** Opens the controller listeners (`controller.listener.names` entries of `listeners`). */
   async startListeners(): Promise<void> {
     const names = new Set(this.config.controllerListenerNames)
-    const specs = this.config.listeners.filter(l => names.has(l.name)).map(l => ({name: l.name, host: l.host, port: l.port}))
-    const server = new SocketServer(specs, this.config.socketRequestMaxBytes, () => this.dispatcher, this.logger)
+    const security = allListenerSecurity(this.config)
+    const specs = this.config.listeners.filter(l => names.has(l.name)).map(l => ({name: l.name, host: l.host, port: l.port, security: security.get(l.name)}))
+    const metadata = this.shared.metadata
+    const server = new SocketServer(specs, this.config.socketRequestMaxBytes, () => this.dispatcher, this.logger,
+      (m, user) => metadata.image.scramCredential(m.type, user))
     this.socketServer = server
     await server.start()
   }

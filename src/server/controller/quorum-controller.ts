@@ -198,6 +198,8 @@ export interface QuorumControllerOptions extends ControllerDefaults {
   localBrokerIncarnationId?: string
   /** Feature levels to write when the log has no metadata.version yet (bootstrap.checkpoint), else 3.9-IV0. */
   bootstrapFeatures: () => Record<string, number> | null
+  /** Other bootstrap records (bootstrap.checkpoint: UserScramCredentialRecords of `storage format --add-scram`). */
+  bootstrapRecords?: () => MetadataRecord[]
   clock?: ControllerClock
   logger?: Logger
 }
@@ -346,6 +348,7 @@ export class QuorumController {
       const records: MetadataRecord[] = Object.entries(levels)
         .filter(([, level]) => level > 0)
         .map(([name, featureLevel]) => ({type: T.FEATURE_LEVEL, version: 0, data: {name, featureLevel}}))
+      records.push(...(this.defaults.bootstrapRecords?.() ?? []))
       return {records, result: undefined}
     })
   }

@@ -31,6 +31,11 @@ export function imageToRecords(image: MetadataImage): MetadataRecord[] {
     const resourceName = key.slice(i + 1)
     for (const [name, value] of values) out.push({type: T.CONFIG, version: 0, data: {resourceType, resourceName, name, value}})
   }
+  for (const [mechanism, users] of image.scram) {
+    for (const [name, c] of users) {
+      out.push({type: T.USER_SCRAM_CREDENTIAL, version: 0, data: {name, mechanism, salt: c.salt, storedKey: c.storedKey, serverKey: c.serverKey, iterations: c.iterations}})
+    }
+  }
   if (image.nextProducerId > 0) {
     out.push({type: T.PRODUCER_IDS, version: 0, data: {brokerId: -1, brokerEpoch: -1, nextProducerId: image.nextProducerId}})
   }
