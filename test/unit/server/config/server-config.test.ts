@@ -112,9 +112,9 @@ describe('server-config', () => {
     assert.equal(configError(() => buildServerConfig({...KRAFT, 'process.roles': 'broker,zookeeper'})), 'Invalid value broker,zookeeper for configuration process.roles: String must be one of: broker, controller')
   })
 
-  it('rejects SSL/SASL listeners as not supported yet', () => {
-    const msg = configError(() => buildServerConfig({...KRAFT, listeners: 'SSL://:9092,CONTROLLER://:9093', 'inter.broker.listener.name': 'SSL'}))
-    assert.match(msg, /^Invalid value SSL:\/\/:9092,CONTROLLER:\/\/:9093 for configuration listeners: .*SSL.*not supported yet$/)
+  it('accepts SSL/SASL listeners with their protocol from listener.security.protocol.map', () => {
+    const c = buildServerConfig({...KRAFT, listeners: 'SSL://:9092,CONTROLLER://:9093', 'inter.broker.listener.name': 'SSL'})
+    assert.equal(c.listeners[0].securityProtocol, 'SSL')
   })
 
   it('rejects malformed listeners and voters, unknown listener names', () => {

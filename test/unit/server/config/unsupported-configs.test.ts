@@ -17,16 +17,18 @@ describe('unsupported-configs: what a node refuses, warns about or accepts', () 
   it('refuses security settings with one line naming the key (values of secrets are not printed)', () => {
     assert.equal(refusal({'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer'}),
       'Unsupported configuration authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer: kts has no authorizer yet, so no ACL would be enforced and every client could do everything; remove the key to run without authorization')
-    for (const key of ['ssl.keystore.location', 'ssl.keystore.password', 'sasl.enabled.mechanisms', 'sasl.mechanism.inter.broker.protocol',
-      'listener.name.sasl_ssl.plain.sasl.jaas.config', 'principal.builder.class', 'delegation.token.secret.key', 'client.quota.callback.class',
+    for (const key of ['sasl.server.callback.handler.class', 'listener.name.sasl_ssl.plain.sasl.server.callback.handler.class',
+      'listener.name.sasl_ssl.max.connections.per.ip.overrides.x', 'ssl.engine.factory.class', 'sasl.login.class',
+      'principal.builder.class', 'delegation.token.secret.key', 'client.quota.callback.class',
       'create.topic.policy.class.name', 'alter.config.policy.class.name', 'security.providers']) {
       const msg = refusal({[key]: 'secret-value'})
       assert.match(msg, new RegExp(`^Unsupported configuration ${key.replace(/\./g, '\\.')}[=:]`), key)
       assert.equal(msg.includes('\n'), false)
-      if (/ssl|sasl|listener\.name|delegation/.test(key)) assert.equal(msg.includes('secret-value'), false, `${key} value printed`)
+      if (/overrides|delegation/.test(key)) assert.equal(msg.includes('secret-value'), false, `${key} value printed`)
     }
-    assert.equal(refusal({'sasl.enabled.mechanisms': 'PLAIN', 'ssl.keystore.location': '/k', 'ssl.truststore.location': '/t'}),
-      'Unsupported configuration sasl.enabled.mechanisms: SASL authentication is not supported yet (PLAINTEXT listeners only) (also refused: ssl.keystore.location, ssl.truststore.location)')
+    // Implemented security keys (also per listener) are neither refused nor warned about.
+    assert.deepEqual(checkUnsupportedConfigs({'sasl.enabled.mechanisms': 'PLAIN', 'ssl.keystore.location': '/k', 'ssl.truststore.location': '/t',
+      'listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config': 'x', 'listener.name.ssl.ssl.client.auth': 'required', 'connections.max.reauth.ms': '1000'}), [])
   })
 
   it('refuses tiered storage only when switched on; an empty authorizer is fine', () => {

@@ -1,0 +1,220 @@
+/**
+ * Secured listeners with real clients against one `kts server start` process: SASL_PLAINTEXT
+ * (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512), SSL (PKCS12 keystore, PEM truststore, requested client
+ * certificates) and SASL_SSL (SCRAM-SHA-512, encrypted PEM key). SCRAM users come from
+ * `storage format --add-scram`, PLAIN users from the listener's JAAS config; certificates are
+ * generated at run time by openssl. Each client produces and reads back, and fails to authenticate
+ * with a wrong password. No secret may appear in the broker's output.
+ */
+import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import {Kafka, logLevel, type SASLOptions} from 'kafkajs'
+import {Consumer, Producer, stringDeserializers, stringSerializers} from '@platformatic/kafka'
+import {freePorts} from '../helpers/free-port.js'
+import {makeTempDir, removeTempDir} from '../helpers/temp-dir.js'
+import {runProcess} from '../helpers/run-process.js'
+import {waitFor} from '../helpers/wait-for.js'
+import {generateTestCerts, hasOpenssl, type TestCerts} from '../helpers/test-certs.js'
+import {startBroker, type BrokerHandle} from '../helpers/broker-process.js'
+import {createTopic, printBrokerOutputOnFailure, uniqueTopic} from './interop-check.js'
+import {PYTHON, pyScript, pythonHasModule} from './python-client.js'
+
+const SECRETS = ['alice-secret', 'bob-secret', 'admin-secret', 'ks-secret', 'key-secret']
+const KCAT = '/usr/bin/kcat'
+
+interface Ports {sasl: number, ssl: number, saslSsl: number}
+
+async function startSecuredBroker(certs: TestCerts, ports: Ports): Promise<BrokerHandle> {
+  const plainJaas = 'org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="admin-secret" user_admin="admin-secret" user_alice="alice-secret";'
+  return startBroker({
+    overrides: {
+      'listeners': `PLAINTEXT://127.0.0.1:{P},CONTROLLER://127.0.0.1:{C},SASL_PLAINTEXT://127.0.0.1:${ports.sasl},SSL://127.0.0.1:${ports.ssl},SASL_SSL://127.0.0.1:${ports.saslSsl}`,
+      'advertised.listeners': `PLAINTEXT://127.0.0.1:{P},SASL_PLAINTEXT://127.0.0.1:${ports.sasl},SSL://127.0.0.1:${ports.ssl},SASL_SSL://127.0.0.1:${ports.saslSsl}`,
+      'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL,SASL_SSL:SASL_SSL',
+      'sasl.enabled.mechanisms': 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512',
+      'listener.name.sasl_plaintext.plain.sasl.jaas.config': plainJaas,
+      'listener.name.sasl_ssl.sasl.enabled.mechanisms': 'SCRAM-SHA-512',
+      'listener.name.ssl.ssl.keystore.type': 'PKCS12',
+      'listener.name.ssl.ssl.keystore.location': certs.serverP12,
+      'listener.name.ssl.ssl.keystore.password': 'ks-secret',
+      'listener.name.ssl.ssl.client.auth': 'requested',
+      'listener.name.ssl.ssl.principal.mapping.rules': 'RULE:^CN=([^,]+),.*$/$1/L,DEFAULT',
+      'ssl.truststore.type': 'PEM',
+      'ssl.truststore.location': certs.caCert,
+      'listener.name.sasl_ssl.ssl.keystore.location': certs.serverEncryptedPem,
+      'listener.name.sasl_ssl.ssl.key.password': 'key-secret',
+      'connection.failed.authentication.delay.ms': 10,
+    },
+    formatArgs: [
+      '--add-scram', 'SCRAM-SHA-256=[name=alice,password=alice-secret]',
+      '--add-scram', 'SCRAM-SHA-512=[name=alice,password=alice-secret]',
+      '--add-scram', 'SCRAM-SHA-512=[name=bob,iterations=8192,password=bob-secret]',
+    ],
+  })
+}
+
+/** kcat -X settings of one case. */
+function kcatSecurity(certs: TestCerts, protocol: string, mechanism?: string, user?: string, password?: string): string[] {
+  const x: string[] = ['-X', `security.protocol=${protocol}`]
+  if (mechanism) x.push('-X', `sasl.mechanism=${mechanism}`, '-X', `sasl.username=${user}`, '-X', `sasl.password=${password}`)
+  if (protocol.endsWith('SSL')) x.push('-X', `ssl.ca.location=${certs.caCert}`)
+  return x
+}
+
+describe('interop: secured listeners (SASL_PLAINTEXT, SSL, SASL_SSL)', function () {
+  this.timeout(120_000)
+  let dir = ''
+  let certs: TestCerts
+  let ports: Ports
+  let broker: BrokerHandle | undefined
+
+  before(async function () {
+    if (process.env.KTS_TEST_BOOTSTRAP || !hasOpenssl()) this.skip()
+    dir = makeTempDir('kts-sec-')
+    certs = await generateTestCerts(dir)
+    const [sasl, ssl, saslSsl] = await freePorts(3)
+    ports = {sasl, ssl, saslSsl}
+    broker = await startSecuredBroker(certs, ports)
+  })
+  after(async () => {
+    if (broker) {
+      const out = broker.output()
+      await broker.close()
+      for (const s of SECRETS) assert.ok(!out.includes(s), `the broker output contains the secret ${s}`)
+    }
+    if (dir) removeTempDir(dir)
+  })
+  afterEach(function () {
+    printBrokerOutputOnFailure(this, broker)
+  })
+  const at = (port: number): string => `127.0.0.1:${port}`
+
+  it('kcat (librdkafka): produces and consumes with PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, SSL (with a client certificate) and SASL_SSL', async function () {
+    if (!fs.existsSync(KCAT)) this.skip()
+    const topic = uniqueTopic('sec-kcat')
+    await createTopic(broker!, topic, 1)
+    const values: string[] = []
+    const cases: [string, string[]][] = [
+      [at(ports.sasl), kcatSecurity(certs, 'SASL_PLAINTEXT', 'PLAIN', 'alice', 'alice-secret')],
+      [at(ports.sasl), kcatSecurity(certs, 'SASL_PLAINTEXT', 'SCRAM-SHA-256', 'alice', 'alice-secret')],
+      [at(ports.sasl), kcatSecurity(certs, 'SASL_PLAINTEXT', 'SCRAM-SHA-512', 'bob', 'bob-secret')],
+      [at(ports.ssl), kcatSecurity(certs, 'SSL')],
+      [at(ports.ssl), [...kcatSecurity(certs, 'SSL'), '-X', `ssl.certificate.location=${certs.clientCert}`, '-X', `ssl.key.location=${certs.clientKey}`]],
+      [at(ports.saslSsl), kcatSecurity(certs, 'SASL_SSL', 'SCRAM-SHA-512', 'alice', 'alice-secret')],
+    ]
+    for (const [i, [bootstrap, security]] of cases.entries()) {
+      values.push(`value-${i}`)
+      // Each case appends one value and reads back everything so far.
+      const p = await runProcess(KCAT, ['-b', bootstrap, ...security, '-P', '-t', topic, '-p', '0'], {input: `value-${i}\n`, timeoutMs: 30_000})
+      assert.equal(p.code, 0, `case ${i}: kcat produce failed: ${p.stderr}`)
+      const c = await runProcess(KCAT, ['-b', bootstrap, ...security, '-C', '-t', topic, '-p', '0', '-o', 'beginning', '-e', '-q'], {timeoutMs: 30_000})
+      assert.equal(c.code, 0, `case ${i}: kcat consume failed: ${c.stderr}`)
+      assert.deepEqual(c.stdout.trim().split('\n'), values, `case ${i}`)
+    }
+  })
+
+  it('kcat: a wrong password or an unknown user fails with SASL authentication errors (PLAIN, SCRAM); plaintext to a TLS port fails', async function () {
+    if (!fs.existsSync(KCAT)) this.skip()
+    for (const [mechanism, user] of [['PLAIN', 'alice'], ['SCRAM-SHA-256', 'alice'], ['SCRAM-SHA-512', 'nobody']]) {
+      const r = await runProcess(KCAT, ['-b', at(ports.sasl), ...kcatSecurity(certs, 'SASL_PLAINTEXT', mechanism, user, 'wrong-password'), '-L', '-m', '1'], {timeoutMs: 30_000})
+      assert.notEqual(r.code, 0)
+      assert.match(r.stderr, /Authentication failed/, `${mechanism}: ${r.stderr}`)
+    }
+    const r = await runProcess(KCAT, ['-b', at(ports.ssl), '-L', '-m', '1'], {timeoutMs: 30_000})
+    assert.notEqual(r.code, 0)
+  })
+
+  it('kafkajs: SCRAM-SHA-512 on SASL_PLAINTEXT and PLAIN on SASL_PLAINTEXT produce and consume; a wrong password is refused', async function () {
+    const topic = uniqueTopic('sec-kafkajs')
+    await createTopic(broker!, topic, 1)
+    const client = (sasl: SASLOptions): Kafka => new Kafka({clientId: 'kts-sec', brokers: [at(ports.sasl)], sasl, logLevel: logLevel.NOTHING, retry: {retries: 2, initialRetryTime: 100}})
+    const producer = client({mechanism: 'scram-sha-512', username: 'bob', password: 'bob-secret'}).producer()
+    await producer.connect()
+    await producer.send({topic, messages: [{value: 'a'}, {value: 'b'}]})
+    await producer.disconnect()
+    const consumer = client({mechanism: 'plain', username: 'alice', password: 'alice-secret'}).consumer({groupId: uniqueTopic('sec-group'), maxWaitTimeInMs: 100})
+    const read: string[] = []
+    await consumer.connect()
+    await consumer.subscribe({topic, fromBeginning: true})
+    await consumer.run({eachMessage: async ({message}) => { read.push(String(message.value)) }})
+    await waitFor(() => read.length >= 2, {timeoutMs: 20_000, message: 'kafkajs reads 2 records'})
+    await consumer.disconnect()
+    assert.deepEqual(read, ['a', 'b'])
+    const bad = client({mechanism: 'scram-sha-256', username: 'alice', password: 'wrong'}).admin()
+    await assert.rejects(bad.connect(), (err: Error) => /SASL SCRAM SHA256 authentication failed|Authentication failed/i.test(err.message))
+  })
+
+  it('kafkajs over SSL (CA from the test certificates) reads what kcat wrote', async function () {
+    const topic = uniqueTopic('sec-kafkajs-ssl')
+    await createTopic(broker!, topic, 1)
+    const kafka = new Kafka({clientId: 'kts-sec', brokers: [at(ports.ssl)], ssl: {ca: [fs.readFileSync(certs.caCert, 'utf8')]}, logLevel: logLevel.NOTHING})
+    const producer = kafka.producer()
+    await producer.connect()
+    await producer.send({topic, messages: [{value: 'tls-1'}]})
+    await producer.disconnect()
+    const admin = kafka.admin()
+    await admin.connect()
+    const offsets = await admin.fetchTopicOffsets(topic)
+    await admin.disconnect()
+    assert.equal(offsets[0].high, '1')
+  })
+
+  it('@platformatic/kafka: SCRAM-SHA-256 produces and consumes; a wrong password is refused', async function () {
+    const topic = uniqueTopic('sec-platformatic')
+    await createTopic(broker!, topic, 1)
+    const producer = new Producer({clientId: 'kts-sec', bootstrapBrokers: [at(ports.sasl)], serializers: stringSerializers,
+      sasl: {mechanism: 'SCRAM-SHA-256', username: 'alice', password: 'alice-secret'}, retries: 2})
+    try {
+      await producer.send({messages: [{topic, key: 'k', value: 'p-1'}, {topic, key: 'k', value: 'p-2'}]})
+    } finally {
+      await producer.close()
+    }
+    const consumer = new Consumer({groupId: uniqueTopic('sec-pgroup'), clientId: 'kts-sec', bootstrapBrokers: [at(ports.sasl)],
+      deserializers: stringDeserializers, maxWaitTime: 200, sasl: {mechanism: 'SCRAM-SHA-256', username: 'alice', password: 'alice-secret'}})
+    const read: string[] = []
+    try {
+      const stream = await consumer.consume({topics: [topic], mode: 'earliest', autocommit: false})
+      stream.on('data', (m) => read.push(String(m.value)))
+      await waitFor(() => read.length >= 2, {timeoutMs: 20_000, message: 'platformatic reads 2 records'})
+    } finally {
+      await consumer.close(true)
+    }
+    assert.deepEqual(read, ['p-1', 'p-2'])
+    const bad = new Producer({clientId: 'kts-sec', bootstrapBrokers: [at(ports.sasl)], serializers: stringSerializers,
+      sasl: {mechanism: 'SCRAM-SHA-256', username: 'alice', password: 'wrong'}, retries: 0})
+    try {
+      await assert.rejects(bad.send({messages: [{topic, value: 'x'}]}))
+    } finally {
+      await bad.close()
+    }
+  })
+
+  for (const [script, module, configs] of [
+    ['confluent_kafka_client.py', 'confluent_kafka', {
+      good: (c: TestCerts) => ({'security.protocol': 'SASL_SSL', 'sasl.mechanism': 'SCRAM-SHA-512', 'sasl.username': 'alice', 'sasl.password': 'alice-secret', 'ssl.ca.location': c.caCert}),
+      bad: (c: TestCerts) => ({'security.protocol': 'SASL_SSL', 'sasl.mechanism': 'SCRAM-SHA-512', 'sasl.username': 'alice', 'sasl.password': 'wrong', 'ssl.ca.location': c.caCert}),
+      port: (p: Ports) => p.saslSsl,
+    }],
+    ['kafka_python_client.py', 'kafka', {
+      good: () => ({security_protocol: 'SASL_PLAINTEXT', sasl_mechanism: 'SCRAM-SHA-256', sasl_plain_username: 'alice', sasl_plain_password: 'alice-secret'}),
+      bad: () => ({security_protocol: 'SASL_PLAINTEXT', sasl_mechanism: 'PLAIN', sasl_plain_username: 'alice', sasl_plain_password: 'wrong'}),
+      port: (p: Ports) => p.sasl,
+    }],
+  ] as const) {
+    it(`${module} (${script}): produces and consumes on a secured listener; a wrong password fails`, async function () {
+      if (!(await pythonHasModule(module))) this.skip()
+      const topic = uniqueTopic(`sec-${module}`)
+      await createTopic(broker!, topic, 1)
+      const bootstrap = at(configs.port(ports))
+      const run = (cmd: string, config: object, input?: string, deadlineS = 30) => runProcess(PYTHON, [pyScript(script), cmd, bootstrap, topic],
+        {input, timeoutMs: 45_000, env: {KTS_PY_CLIENT_CONFIG: JSON.stringify(config), KTS_PY_DEADLINE_S: String(deadlineS)}})
+      const p = await run('produce', configs.good(certs), 'k1\tv1\nk2\tv2\n')
+      assert.equal(p.code, 0, p.stderr)
+      const c = await run('consume', configs.good(certs))
+      assert.equal(c.code, 0, c.stderr)
+      assert.deepEqual(c.stdout.trim().split('\n').map((l) => (JSON.parse(l) as {value: string}).value), ['v1', 'v2'])
+      const bad = await run('consume', configs.bad(certs), undefined, 3)
+      assert.notEqual(bad.code, 0, 'a wrong password must fail')
+    })
+  }
+})
