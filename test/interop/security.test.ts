@@ -18,6 +18,7 @@ import {generateTestCerts, hasOpenssl, type TestCerts} from '../helpers/test-cer
 import {startBroker, type BrokerHandle} from '../helpers/broker-process.js'
 import {createTopic, printBrokerOutputOnFailure, uniqueTopic} from './interop-check.js'
 import {PYTHON, pyScript, pythonHasModule} from './python-client.js'
+import {runCli} from '../helpers/run-cli.js'
 
 const SECRETS = ['alice-secret', 'bob-secret', 'admin-secret', 'ks-secret', 'key-secret']
 const KCAT = '/usr/bin/kcat'
@@ -217,4 +218,36 @@ describe('interop: secured listeners (SASL_PLAINTEXT, SSL, SASL_SSL)', function 
       assert.notEqual(bad.code, 0, 'a wrong password must fail')
     })
   }
+
+  it('the kts tools authenticate with --command-config / --producer.config / --consumer.config (SASL_PLAINTEXT SCRAM, SSL), and report a wrong password in one line', async function () {
+    const scram = `${dir}/client-scram.properties`
+    fs.writeFileSync(scram, 'security.protocol=SASL_PLAINTEXT\nsasl.mechanism=SCRAM-SHA-512\n' +
+      'sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="bob" password="bob-secret";\n')
+    const ssl = `${dir}/client-ssl.properties`
+    fs.writeFileSync(ssl, `security.protocol=SSL\nssl.truststore.type=PEM\nssl.truststore.location=${certs.caCert}\n`)
+    const bad = `${dir}/client-bad.properties`
+    fs.writeFileSync(bad, fs.readFileSync(scram, 'utf8').replace('bob-secret', 'not-it'))
+    const ok = async (args: string[], input?: string): Promise<string> => {
+      const r = await runCli(args, {input, timeoutMs: 30_000})
+      assert.equal(r.code, 0, `kts ${args.join(' ')}: ${r.stderr}`)
+      return r.stdout
+    }
+    const sasl = ['--bootstrap-server', at(ports.sasl)]
+    const topic = uniqueTopic('sec-tools')
+    assert.match(await ok(['topics', ...sasl, '--command-config', scram, '--create', '--topic', topic, '--partitions', '1']), /Created topic/)
+    assert.match(await ok(['topics', '--bootstrap-server', at(ports.ssl), '--command-config', ssl, '--describe', '--topic', topic]), /PartitionCount: 1/)
+    await ok(['console-producer', ...sasl, '--producer.config', scram, '--topic', topic], 'one\ntwo\n')
+    assert.equal(await ok(['console-consumer', ...sasl, '--consumer.config', scram, '--topic', topic, '--from-beginning', '--max-messages', '2']), 'one\ntwo\n')
+    assert.equal(await ok(['console-consumer', '--bootstrap-server', at(ports.ssl), '--consumer-property', 'security.protocol=SSL',
+      '--consumer-property', `ssl.truststore.location=${certs.caCert}`, '--topic', topic, '--from-beginning', '--max-messages', '1']), 'one\n')
+    await ok(['consumer-groups', ...sasl, '--command-config', scram, '--list'])
+    assert.match(await ok(['metadata-quorum', ...sasl, '--command-config', scram, 'describe', '--status']), /LeaderId:\s+1/)
+    for (const args of [['topics', ...sasl, '--command-config', bad, '--list'], ['consumer-groups', ...sasl, '--command-config', bad, '--list'],
+      ['metadata-quorum', ...sasl, '--command-config', bad, 'describe', '--status']]) {
+      const r = await runCli(args, {timeoutMs: 30_000})
+      assert.notEqual(r.code, 0, args.join(' '))
+      assert.match(r.stderr, /Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-512/, args.join(' '))
+      assert.ok(!r.stderr.includes('not-it') && !r.stderr.includes('    at '), r.stderr)
+    }
+  })
 })

@@ -267,7 +267,7 @@ export class KraftAdmin {
 
   private connect(host: string, port: number): Promise<BrokerConnection> {
     return BrokerConnection.connect({
-      host, port, clientId: this.target.clientId, tls: this.target.tls,
+      host, port, clientId: this.target.clientId, tls: this.target.tls, security: this.target.security,
       connectTimeoutMs: Math.min(this.target.requestTimeoutMs, this.target.apiTimeoutMs), requestTimeoutMs: this.target.requestTimeoutMs,
     })
   }
