@@ -250,4 +250,39 @@ describe('interop: secured listeners (SASL_PLAINTEXT, SSL, SASL_SSL)', function 
       assert.ok(!r.stderr.includes('not-it') && !r.stderr.includes('    at '), r.stderr)
     }
   })
+
+  it('kts configs --entity-type users: SCRAM credentials added, used, described and deleted through AlterUserScramCredentials / DescribeUserScramCredentials', async function () {
+    const admin = `${dir}/client-admin.properties`
+    fs.writeFileSync(admin, 'security.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\n' +
+      'sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="alice" password="alice-secret";\n')
+    const cfg = (args: string[]) => runCli(['configs', '--bootstrap-server', at(ports.sasl), '--command-config', admin, ...args], {timeoutMs: 30_000})
+    let r = await cfg(['--alter', '--add-config', 'SCRAM-SHA-512=[iterations=8192,password=carol-secret]', '--entity-type', 'users', '--entity-name', 'carol'])
+    assert.equal(r.stdout, 'Completed updating config for user carol.\n', r.stderr)
+    r = await cfg(['--describe', '--entity-type', 'users', '--entity-name', 'carol'])
+    assert.equal(r.stdout, "SCRAM credential configs for user-principal 'carol' are SCRAM-SHA-512=iterations=8192\n")
+    r = await cfg(['--describe', '--entity-type', 'users'])
+    assert.equal(r.stdout, "SCRAM credential configs for user-principal 'alice' are SCRAM-SHA-256=iterations=4096, SCRAM-SHA-512=iterations=4096\n" +
+      "SCRAM credential configs for user-principal 'bob' are SCRAM-SHA-512=iterations=8192\n" +
+      "SCRAM credential configs for user-principal 'carol' are SCRAM-SHA-512=iterations=8192\n")
+    if (fs.existsSync(KCAT)) {
+      const p = await runProcess(KCAT, ['-b', at(ports.sasl), ...kcatSecurity(certs, 'SASL_PLAINTEXT', 'SCRAM-SHA-512', 'carol', 'carol-secret'), '-L', '-m', '5'], {timeoutMs: 30_000})
+      assert.equal(p.code, 0, p.stderr)
+    }
+    r = await cfg(['--alter', '--delete-config', 'SCRAM-SHA-512', '--entity-type', 'users', '--entity-name', 'carol'])
+    assert.equal(r.stdout, 'Completed updating config for user carol.\n', r.stderr)
+    r = await cfg(['--describe', '--user', 'carol'])
+    assert.equal(r.stdout, '')
+    r = await cfg(['--alter', '--delete-config', 'SCRAM-SHA-512', '--entity-type', 'users', '--entity-name', 'carol'])
+    assert.equal(r.code, 1)
+    assert.match(r.stderr, /ResourceNotFoundException: Attempt to delete a user credential that does not exist/)
+    r = await cfg(['--alter', '--add-config', 'SCRAM-SHA-256=[iterations=100,password=secret-x]', '--user', 'dave'])
+    assert.equal(r.code, 1)
+    assert.match(r.stderr, /Iterations 100 is less than the minimum 4096 required for SCRAM-SHA-256/)
+    r = await cfg(['--alter', '--add-config', 'foo=bar', '--user', 'dave'])
+    assert.match(r.stderr, /Only quota and SCRAM credential configs can be added for 'users' using --bootstrap-server. Unexpected config names: Set\(foo\)/)
+    if (fs.existsSync(KCAT)) {
+      const p = await runProcess(KCAT, ['-b', at(ports.sasl), ...kcatSecurity(certs, 'SASL_PLAINTEXT', 'SCRAM-SHA-512', 'carol', 'carol-secret'), '-L', '-m', '1'], {timeoutMs: 30_000})
+      assert.notEqual(p.code, 0, 'a deleted credential no longer authenticates')
+    }
+  })
 })

@@ -9,6 +9,8 @@ import {forwardedApi} from '../broker/forwarding.js'
 import {apiVersions} from './api-versions.js'
 import {saslHandshake} from './sasl-handshake.js'
 import {saslAuthenticate} from './sasl-authenticate.js'
+import {alterUserScramCredentials} from './alter-user-scram-credentials.js'
+import {describeUserScramCredentials} from './describe-user-scram-credentials.js'
 import {metadata} from './metadata.js'
 import {produce} from './produce.js'
 import {fetch} from './fetch.js'
@@ -61,7 +63,7 @@ function byKey<S>(listener: 'broker' | 'controller', defs: ApiDefinition<S>[]): 
 /** Admin APIs the active controller decides; brokers forward them (KIP-590). */
 const CONTROLLER_ADMIN_APIS: ApiDefinition<ControllerServices>[] = [
   createTopics, deleteTopics, createPartitions, alterConfigs, incrementalAlterConfigs, describeQuorum, unregisterBroker,
-  electLeaders, alterPartitionReassignments, listPartitionReassignments,
+  electLeaders, alterPartitionReassignments, listPartitionReassignments, alterUserScramCredentials,
 ]
 
 /** Brokers only forward the voter changes; the controller's Raft layer answers them. */
@@ -71,7 +73,7 @@ const FORWARD_ONLY: RaftRequestHandler = {handleRaftRequest: () => Promise.rejec
 export function brokerApis(): Map<number, ApiDefinition<BrokerServices>> {
   return byKey<BrokerServices>('broker', [
     apiVersions, saslHandshake, saslAuthenticate, metadata, produce, fetch, listOffsets, offsetForLeaderEpoch, initProducerId, deleteRecords,
-    describeConfigs, describeCluster, describeLogDirs,
+    describeConfigs, describeCluster, describeLogDirs, describeUserScramCredentials,
     findCoordinator, joinGroup, syncGroup, heartbeat, leaveGroup, offsetCommit, offsetFetch, listGroups,
     describeGroups, deleteGroups, offsetDelete,
     ...CONTROLLER_ADMIN_APIS.map(forwardedApi),
@@ -86,7 +88,7 @@ export function brokerApis(): Map<number, ApiDefinition<BrokerServices>> {
  */
 export function controllerApis(raftApis: ApiDefinition<ControllerServices>[] = []): Map<number, ApiDefinition<ControllerServices>> {
   return byKey<ControllerServices>('controller', [
-    apiVersions, saslHandshake, saslAuthenticate, describeCluster, describeConfigs, ...CONTROLLER_ADMIN_APIS,
+    apiVersions, saslHandshake, saslAuthenticate, describeCluster, describeConfigs, describeUserScramCredentials, ...CONTROLLER_ADMIN_APIS,
     brokerRegistration, brokerHeartbeat, allocateProducerIds, alterPartition, envelope, ...raftApis,
   ])
 }
