@@ -19,19 +19,52 @@ import {startBroker, type BrokerHandle} from '../helpers/broker-process.js'
 import {createTopic, printBrokerOutputOnFailure, uniqueTopic} from './interop-check.js'
 import {PYTHON, pyScript, pythonHasModule} from './python-client.js'
 import {runCli} from '../helpers/run-cli.js'
+import {RawKafkaSocket} from '../helpers/raw-kafka-socket.js'
+import {readSaslHandshakeResponse, writeSaslHandshakeRequest} from '../../src/protocol/generated/messages/sasl-handshake.js'
+import {readSaslAuthenticateResponse, writeSaslAuthenticateRequest} from '../../src/protocol/generated/messages/sasl-authenticate.js'
+import {readMetadataResponse, writeMetadataRequest} from '../../src/protocol/generated/messages/metadata.js'
+import {readApiVersionsResponse, writeApiVersionsRequest} from '../../src/protocol/generated/messages/api-versions.js'
 
 const SECRETS = ['alice-secret', 'bob-secret', 'admin-secret', 'ks-secret', 'key-secret']
 const KCAT = '/usr/bin/kcat'
+/** connections.max.reauth.ms of the REAUTH listener. */
+const REAUTH_MS = 1500
 
-interface Ports {sasl: number, ssl: number, saslSsl: number}
+const SASL_HANDSHAKE = 17
+const SASL_AUTHENTICATE = 36
+const METADATA = 3
+
+/** SaslHandshake v1 on a raw socket: [errorCode, mechanisms]. */
+async function handshake(sock: RawKafkaSocket, mechanism: string): Promise<[number, string[]]> {
+  const id = sock.sendRequest(SASL_HANDSHAKE, 1, (w) => writeSaslHandshakeRequest(w, {mechanism}, 1))
+  const res = readSaslHandshakeResponse(await sock.readResponse(id, SASL_HANDSHAKE, 1), 1)
+  return [res.errorCode, res.mechanisms]
+}
+
+/** SaslAuthenticate v2 on a raw socket. */
+async function authenticate(sock: RawKafkaSocket, token: string | Buffer): Promise<{errorCode: number, errorMessage: string | null, authBytes: Buffer, sessionLifetimeMs: number}> {
+  const id = sock.sendRequest(SASL_AUTHENTICATE, 2, (w) => writeSaslAuthenticateRequest(w, {authBytes: Buffer.isBuffer(token) ? token : Buffer.from(token)}, 2))
+  return readSaslAuthenticateResponse(await sock.readResponse(id, SASL_AUTHENTICATE, 2), 2)
+}
+
+/** Metadata v12 for no topics; resolves with the broker count. */
+async function metadataBrokers(sock: RawKafkaSocket): Promise<number> {
+  const id = sock.sendRequest(METADATA, 12, (w) => writeMetadataRequest(w, {topics: [], allowAutoTopicCreation: false}, 12))
+  return readMetadataResponse(await sock.readResponse(id, METADATA, 12), 12).brokers.length
+}
+
+interface Ports {sasl: number, ssl: number, saslSsl: number, reauth: number}
 
 async function startSecuredBroker(certs: TestCerts, ports: Ports): Promise<BrokerHandle> {
   const plainJaas = 'org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="admin-secret" user_admin="admin-secret" user_alice="alice-secret";'
   return startBroker({
     overrides: {
-      'listeners': `PLAINTEXT://127.0.0.1:{P},CONTROLLER://127.0.0.1:{C},SASL_PLAINTEXT://127.0.0.1:${ports.sasl},SSL://127.0.0.1:${ports.ssl},SASL_SSL://127.0.0.1:${ports.saslSsl}`,
-      'advertised.listeners': `PLAINTEXT://127.0.0.1:{P},SASL_PLAINTEXT://127.0.0.1:${ports.sasl},SSL://127.0.0.1:${ports.ssl},SASL_SSL://127.0.0.1:${ports.saslSsl}`,
-      'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL,SASL_SSL:SASL_SSL',
+      'listeners': `PLAINTEXT://127.0.0.1:{P},CONTROLLER://127.0.0.1:{C},SASL_PLAINTEXT://127.0.0.1:${ports.sasl},SSL://127.0.0.1:${ports.ssl},SASL_SSL://127.0.0.1:${ports.saslSsl},REAUTH://127.0.0.1:${ports.reauth}`,
+      'advertised.listeners': `PLAINTEXT://127.0.0.1:{P},SASL_PLAINTEXT://127.0.0.1:${ports.sasl},SSL://127.0.0.1:${ports.ssl},SASL_SSL://127.0.0.1:${ports.saslSsl},REAUTH://127.0.0.1:${ports.reauth}`,
+      'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL,SASL_SSL:SASL_SSL,REAUTH:SASL_PLAINTEXT',
+      'listener.name.reauth.sasl.enabled.mechanisms': 'PLAIN',
+      'listener.name.reauth.plain.sasl.jaas.config': plainJaas,
+      'listener.name.reauth.connections.max.reauth.ms': REAUTH_MS,
       'sasl.enabled.mechanisms': 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512',
       'listener.name.sasl_plaintext.plain.sasl.jaas.config': plainJaas,
       'listener.name.sasl_ssl.sasl.enabled.mechanisms': 'SCRAM-SHA-512',
@@ -73,8 +106,8 @@ describe('interop: secured listeners (SASL_PLAINTEXT, SSL, SASL_SSL)', function 
     if (process.env.KTS_TEST_BOOTSTRAP || !hasOpenssl()) this.skip()
     dir = makeTempDir('kts-sec-')
     certs = await generateTestCerts(dir)
-    const [sasl, ssl, saslSsl] = await freePorts(3)
-    ports = {sasl, ssl, saslSsl}
+    const [sasl, ssl, saslSsl, reauth] = await freePorts(4)
+    ports = {sasl, ssl, saslSsl, reauth}
     broker = await startSecuredBroker(certs, ports)
   })
   after(async () => {
@@ -284,5 +317,73 @@ describe('interop: secured listeners (SASL_PLAINTEXT, SSL, SASL_SSL)', function 
       const p = await runProcess(KCAT, ['-b', at(ports.sasl), ...kcatSecurity(certs, 'SASL_PLAINTEXT', 'SCRAM-SHA-512', 'carol', 'carol-secret'), '-L', '-m', '1'], {timeoutMs: 30_000})
       assert.notEqual(p.code, 0, 'a deleted credential no longer authenticates')
     }
+  })
+
+  it('bad input closes or answers that connection only: a request before authentication, an unknown mechanism, malformed SCRAM, an oversized token, plaintext to TLS', async function () {
+    // ApiVersions is served before authentication and lists SaslHandshake / SaslAuthenticate; Metadata closes the connection.
+    let sock = await RawKafkaSocket.connect(ports.sasl)
+    const av = sock.sendRequest(18, 3, (w) => writeApiVersionsRequest(w, {clientSoftwareName: 'raw', clientSoftwareVersion: '1'}, 3))
+    const keys = readApiVersionsResponse(await sock.readResponse(av, 18, 3), 3).apiKeys.map((k) => k.apiKey)
+    assert.ok(keys.includes(SASL_HANDSHAKE) && keys.includes(SASL_AUTHENTICATE))
+    sock.sendRequest(METADATA, 12, (w) => writeMetadataRequest(w, {topics: [], allowAutoTopicCreation: false}, 12))
+    await sock.waitClosed()
+    // Unknown mechanism: UNSUPPORTED_SASL_MECHANISM with the enabled list, then closed.
+    sock = await RawKafkaSocket.connect(ports.sasl)
+    assert.deepEqual(await handshake(sock, 'GSSAPI'), [33, ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512']])
+    await sock.waitClosed()
+    // SCRAM client-first without a nonce; a client-final with a wrong proof; a client-final with another nonce.
+    for (const second of [null, 'wrong-proof', 'other-nonce'] as const) {
+      sock = await RawKafkaSocket.connect(ports.sasl)
+      assert.deepEqual(await handshake(sock, 'SCRAM-SHA-256'), [0, ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512']])
+      if (second === null) {
+        const res = await authenticate(sock, 'n,,n=alice')
+        assert.equal(res.errorCode, 58)
+      } else {
+        const first = await authenticate(sock, 'n,,n=alice,r=abcdefgh')
+        assert.equal(first.errorCode, 0)
+        const nonce = /^r=([^,]+)/.exec(first.authBytes.toString())![1]
+        const res = await authenticate(sock, `c=biws,r=${second === 'other-nonce' ? 'abcdefghXXXX' : nonce},p=${Buffer.alloc(32).toString('base64')}`)
+        assert.equal(res.errorCode, 58)
+        assert.match(res.errorMessage ?? '', /^Authentication failed/)
+      }
+      await sock.waitClosed()
+    }
+    // A frame above sasl.server.max.receive.size (512 KiB) before authentication.
+    sock = await RawKafkaSocket.connect(ports.sasl)
+    const size = Buffer.alloc(4)
+    size.writeInt32BE(600_000)
+    sock.write(Buffer.concat([size, Buffer.alloc(1000)]))
+    await sock.waitClosed()
+    // Plaintext Kafka bytes to the TLS listener: no response, closed.
+    sock = await RawKafkaSocket.connect(ports.ssl)
+    sock.sendRequest(18, 0, () => undefined)
+    await sock.waitClosed()
+    // The broker still serves others.
+    sock = await RawKafkaSocket.connect(ports.sasl)
+    await handshake(sock, 'PLAIN')
+    assert.equal((await authenticate(sock, '\0alice\0alice-secret')).errorCode, 0)
+    assert.equal(await metadataBrokers(sock), 1)
+    sock.destroy()
+  })
+
+  it('connections.max.reauth.ms (KIP-368): the session lifetime is returned, re-authentication extends it, an expired session is closed', async function () {
+    const login = async (sock: RawKafkaSocket): Promise<number> => {
+      assert.equal((await handshake(sock, 'PLAIN'))[0], 0)
+      const res = await authenticate(sock, '\0alice\0alice-secret')
+      assert.equal(res.errorCode, 0)
+      return res.sessionLifetimeMs
+    }
+    const expired = await RawKafkaSocket.connect(ports.reauth)
+    const renewed = await RawKafkaSocket.connect(ports.reauth)
+    assert.equal(await login(expired), REAUTH_MS)
+    assert.equal(await login(renewed), REAUTH_MS)
+    assert.equal(await metadataBrokers(expired), 1)
+    const expiry = Date.now() + REAUTH_MS + 200
+    await waitFor(() => Date.now() > expiry, {timeoutMs: 10_000, intervalMs: 50, message: 'the session lifetime to pass'})
+    assert.equal(await login(renewed), REAUTH_MS, 're-authentication on the same connection')
+    assert.equal(await metadataBrokers(renewed), 1)
+    expired.sendRequest(METADATA, 12, (w) => writeMetadataRequest(w, {topics: [], allowAutoTopicCreation: false}, 12))
+    await expired.waitClosed()
+    renewed.destroy()
   })
 })
