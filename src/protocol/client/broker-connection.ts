@@ -55,6 +55,8 @@ export class BrokerConnection {
   private bufferedBytes = 0
   private closedError: Error | null = null
   private versions = new Map<number, {min: number, max: number}>()
+  /** When the SASL session should be treated as over (epoch ms; KIP-368), or null. */
+  private sessionEndsAtMs: number | null = null
 
   private constructor(private readonly socket: net.Socket, private readonly opts: ConnectionOptions) {
     socket.on('data', (d: Buffer) => this.onData(d))
@@ -96,7 +98,11 @@ export class BrokerConnection {
     for (const k of res.apiKeys) conn.versions.set(k.apiKey, {min: k.minVersion, max: k.maxVersion})
     if (opts.security?.sasl) {
       try {
-        await authenticateSasl(conn, opts.security.sasl)
+        const session = await authenticateSasl(conn, opts.security.sasl)
+        // No re-authentication on this connection: it retires itself a little before the broker
+        // would close it (85 % of the lifetime, as Kafka clients schedule re-authentication) and
+        // its owner reconnects.
+        if (session.sessionLifetimeMs > 0) conn.sessionEndsAtMs = Date.now() + Math.floor(session.sessionLifetimeMs * 0.85)
       } catch (err) {
         conn.close()
         if (err instanceof SaslAuthenticationError || err instanceof UnsupportedSaslMechanismError) throw err
@@ -121,6 +127,7 @@ export class BrokerConnection {
 
   /** Sends one request body (`msg`, encoded by the generated codec of `spec`) and resolves with the decoded response. */
   send(spec: ApiSpec, version: number, msg: unknown): Promise<unknown> {
+    this.retireExpiredSession()
     if (this.closedError) return Promise.reject(this.closedError)
     const codec = API_CODECS.get(spec.apiKey)
     if (codec === undefined) return Promise.reject(new ProtocolClientError(`Unknown API key ${spec.apiKey}`))
@@ -153,6 +160,7 @@ export class BrokerConnection {
    * handed to the socket. @throws ProtocolClientError when the connection is closed.
    */
   sendOneWay(spec: ApiSpec, version: number, msg: unknown): Promise<void> {
+    this.retireExpiredSession()
     if (this.closedError) return Promise.reject(this.closedError)
     const correlationId = this.nextCorrelationId++ & 0x7fffffff
     const frame = this.encodeFrame(spec, version, msg, correlationId)
@@ -201,7 +209,16 @@ export class BrokerConnection {
 
   /** Whether the connection failed or was closed (every later request fails). */
   get isClosed(): boolean {
+    this.retireExpiredSession()
     return this.closedError !== null
+  }
+
+  /** Closes the connection once its SASL session lifetime is (nearly) over. */
+  private retireExpiredSession(): void {
+    if (this.sessionEndsAtMs !== null && this.closedError === null && Date.now() >= this.sessionEndsAtMs) {
+      this.fail(new ProtocolClientError(`The SASL session with ${this.opts.host}:${this.opts.port} expired (connections.max.reauth.ms): reconnect`))
+      this.socket.destroy()
+    }
   }
 
   /** Closes the socket; pending requests fail. */
