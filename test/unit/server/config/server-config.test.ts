@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict'
+import {checkUnsupportedConfigs} from '../../../../src/server/config/unsupported-configs.js'
+import {allListenerSecurity} from '../../../../src/server/security/listener-security.js'
+import {interNodeSecurity} from '../../../../src/server/security/inter-node-security.js'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -164,6 +167,11 @@ describe('server-config', () => {
     assert.deepEqual(s.unknownKeys, [])
     assert.deepEqual(loadServerConfig(path.join(root, 'config/kraft/broker.properties')).processRoles, ['broker'])
     assert.deepEqual(loadServerConfig(path.join(root, 'config/kraft/controller.properties')).processRoles, ['controller'])
+    const sasl = loadServerConfig(path.join(root, 'config/kraft/server-sasl.properties'))
+    assert.deepEqual(sasl.unknownKeys, [])
+    assert.deepEqual(checkUnsupportedConfigs(sasl.originals), [])
+    assert.deepEqual(allListenerSecurity(sasl).get('SASL_PLAINTEXT')?.sasl?.enabledMechanisms, ['SCRAM-SHA-512'])
+    assert.deepEqual(interNodeSecurity(sasl).controller.sasl, {mechanism: 'SCRAM-SHA-512', username: 'admin', password: 'admin-secret'})
   })
 
   it('gives broker-level topic config defaults with their synonyms', () => {
