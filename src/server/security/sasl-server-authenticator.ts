@@ -79,6 +79,14 @@ export class SaslServerAuthenticator implements FrameHandler {
   }
 
   async handle(frame: Buffer, info: ConnectionInfo): Promise<Buffer[] | null> {
+    if (this.state === 'COMPLETE' && frame.length >= 2 && frame.readInt16BE(0) !== SASL_HANDSHAKE) {
+      // Hot path once authenticated: no header decoding, one clock read only when sessions expire.
+      if (this.sessionExpiresAtMs !== null && this.now() > this.sessionExpiresAtMs) {
+        this.logger.info(`Closing connection ${this.conn.id} from ${this.conn.clientHost}: its SASL session expired (connections.max.reauth.ms) without re-authentication`)
+        throw new CloseConnectionError('SASL session expired')
+      }
+      return this.inner.handle(frame, info)
+    }
     if (this.state === 'RAW_TOKENS') return this.rawToken(frame)
     if (this.state === 'FAILED') throw new CloseConnectionError('authentication failed')
     let header: ReturnType<typeof readRequestHeader>
