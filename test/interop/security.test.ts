@@ -53,15 +53,17 @@ async function metadataBrokers(sock: RawKafkaSocket): Promise<number> {
   return readMetadataResponse(await sock.readResponse(id, METADATA, 12), 12).brokers.length
 }
 
-interface Ports {sasl: number, ssl: number, saslSsl: number, reauth: number}
+interface Ports {sasl: number, ssl: number, saslSsl: number, reauth: number, mtls: number}
 
 async function startSecuredBroker(certs: TestCerts, ports: Ports): Promise<BrokerHandle> {
   const plainJaas = 'org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="admin-secret" user_admin="admin-secret" user_alice="alice-secret";'
   return startBroker({
     overrides: {
-      'listeners': `PLAINTEXT://127.0.0.1:{P},CONTROLLER://127.0.0.1:{C},SASL_PLAINTEXT://127.0.0.1:${ports.sasl},SSL://127.0.0.1:${ports.ssl},SASL_SSL://127.0.0.1:${ports.saslSsl},REAUTH://127.0.0.1:${ports.reauth}`,
-      'advertised.listeners': `PLAINTEXT://127.0.0.1:{P},SASL_PLAINTEXT://127.0.0.1:${ports.sasl},SSL://127.0.0.1:${ports.ssl},SASL_SSL://127.0.0.1:${ports.saslSsl},REAUTH://127.0.0.1:${ports.reauth}`,
-      'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL,SASL_SSL:SASL_SSL,REAUTH:SASL_PLAINTEXT',
+      'listeners': `PLAINTEXT://127.0.0.1:{P},CONTROLLER://127.0.0.1:{C},SASL_PLAINTEXT://127.0.0.1:${ports.sasl},SSL://127.0.0.1:${ports.ssl},SASL_SSL://127.0.0.1:${ports.saslSsl},REAUTH://127.0.0.1:${ports.reauth},MTLS://127.0.0.1:${ports.mtls}`,
+      'advertised.listeners': `PLAINTEXT://127.0.0.1:{P},SASL_PLAINTEXT://127.0.0.1:${ports.sasl},SSL://127.0.0.1:${ports.ssl},SASL_SSL://127.0.0.1:${ports.saslSsl},REAUTH://127.0.0.1:${ports.reauth},MTLS://127.0.0.1:${ports.mtls}`,
+      'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL,SASL_SSL:SASL_SSL,REAUTH:SASL_PLAINTEXT,MTLS:SSL',
+      'listener.name.mtls.ssl.keystore.location': certs.serverPem,
+      'listener.name.mtls.ssl.client.auth': 'required',
       'listener.name.reauth.sasl.enabled.mechanisms': 'PLAIN',
       'listener.name.reauth.plain.sasl.jaas.config': plainJaas,
       'listener.name.reauth.connections.max.reauth.ms': REAUTH_MS,
@@ -106,8 +108,8 @@ describe('interop: secured listeners (SASL_PLAINTEXT, SSL, SASL_SSL)', function 
     if (process.env.KTS_TEST_BOOTSTRAP || !hasOpenssl()) this.skip()
     dir = makeTempDir('kts-sec-')
     certs = await generateTestCerts(dir)
-    const [sasl, ssl, saslSsl, reauth] = await freePorts(4)
-    ports = {sasl, ssl, saslSsl, reauth}
+    const [sasl, ssl, saslSsl, reauth, mtls] = await freePorts(5)
+    ports = {sasl, ssl, saslSsl, reauth, mtls}
     broker = await startSecuredBroker(certs, ports)
   })
   after(async () => {
@@ -385,5 +387,34 @@ describe('interop: secured listeners (SASL_PLAINTEXT, SSL, SASL_SSL)', function 
     expired.sendRequest(METADATA, 12, (w) => writeMetadataRequest(w, {topics: [], allowAutoTopicCreation: false}, 12))
     await expired.waitClosed()
     renewed.destroy()
+  })
+
+  it('ssl.client.auth=required: a client without a certificate is refused, one with a certificate signed by the truststore CA is served', async function () {
+    if (!fs.existsSync(KCAT)) this.skip()
+    const without = await runProcess(KCAT, ['-b', at(ports.mtls), ...kcatSecurity(certs, 'SSL'), '-L', '-m', '1'], {timeoutMs: 30_000})
+    assert.notEqual(without.code, 0)
+    const withCert = await runProcess(KCAT, ['-b', at(ports.mtls), ...kcatSecurity(certs, 'SSL'), '-X', `ssl.certificate.location=${certs.clientCert}`,
+      '-X', `ssl.key.location=${certs.clientKey}`, '-L', '-m', '10'], {timeoutMs: 30_000})
+    assert.equal(withCert.code, 0, withCert.stderr)
+  })
+
+  it('SaslHandshake v0: the tokens follow as raw size-prefixed frames (PLAIN), then requests are served', async function () {
+    const sock = await RawKafkaSocket.connect(ports.sasl)
+    const id = sock.sendRequest(SASL_HANDSHAKE, 0, (w) => writeSaslHandshakeRequest(w, {mechanism: 'PLAIN'}, 0))
+    assert.equal(readSaslHandshakeResponse(await sock.readResponse(id, SASL_HANDSHAKE, 0), 0).errorCode, 0)
+    const token = Buffer.from('\0alice\0alice-secret')
+    const size = Buffer.alloc(4)
+    size.writeInt32BE(token.length)
+    sock.write(Buffer.concat([size, token]))
+    assert.equal((await sock.nextFrame()).length, 0, 'an empty raw server token')
+    assert.equal(await metadataBrokers(sock), 1)
+    sock.destroy()
+    const bad = await RawKafkaSocket.connect(ports.sasl)
+    const id2 = bad.sendRequest(SASL_HANDSHAKE, 0, (w) => writeSaslHandshakeRequest(w, {mechanism: 'PLAIN'}, 0))
+    await bad.readResponse(id2, SASL_HANDSHAKE, 0)
+    const badToken = Buffer.from('\0alice\0wrong')
+    size.writeInt32BE(badToken.length)
+    bad.write(Buffer.concat([size, badToken]))
+    await bad.waitClosed()
   })
 })
