@@ -12,13 +12,14 @@ const PROG = 'kts configs'
 /**
  * `kts configs --bootstrap-server ... --describe [--all] | --alter --add-config k=v,k2=[a,b] |
  * --add-config-file F | --delete-config k1,k2` with `--entity-type topics|brokers [--entity-name N |
- * --entity-default]` or `--topic T`, `--broker B`, `--broker-defaults` (kafka-configs.sh, Kafka 3.9
+ * --entity-default]` or `--topic T`, `--broker B`, `--broker-defaults`; `--entity-type users` / `--user U`
+ * for SCRAM credentials (cli/configs/users.ts: DescribeUserScramCredentials / AlterUserScramCredentials) (kafka-configs.sh, Kafka 3.9
  * `ConfigCommand`, DescribeConfigs / IncrementalAlterConfigs). Kafka's output and messages; a
  * broker's error is printed as ConfigCommand prints it: `Error while executing config command with
  * args '...'` and the exception line (no stack trace).
  */
 export default class Configs extends KtsCommand {
-  static override summary = 'Describe or alter the dynamic configs of topics and brokers (kafka-configs.sh).'
+  static override summary = 'Describe or alter the dynamic configs of topics and brokers, and users\' SCRAM credentials (kafka-configs.sh).'
   static override description = 'This tool helps to manipulate and describe entity config for a topic, client, user, broker, ip, client-metrics or group'
   static override examples = [
     '<%= config.bin %> <%= command.id %> --bootstrap-server localhost:9092 --entity-type topics --entity-name orders --describe',
@@ -39,6 +40,8 @@ export default class Configs extends KtsCommand {
     broker: Flags.string({summary: "The broker's ID.", helpValue: '<String>'}),
     'broker-defaults': Flags.boolean({summary: 'The config defaults for all brokers.'}),
     'broker-logger': Flags.string({summary: "The broker's ID for its logger config.", helpValue: '<String>'}),
+    user: Flags.string({summary: "The user's principal name.", helpValue: '<String>'}),
+    'user-defaults': Flags.boolean({summary: 'The config defaults for all users.'}),
     'add-config': Flags.string({
       summary: "Key Value pairs of configs to add. Square brackets can be used to group values which contain commas: 'k1=v1,k2=[v1,v2,v2],k3=v3'.",
       helpValue: '<String>',
@@ -59,7 +62,7 @@ export default class Configs extends KtsCommand {
       if (!this.jsonEnabled()) process.stdout.write(line + '\n')
     }
     try {
-      await (opts.action === 'describe' ? entity.describe({admin, opts, out}) : entity.alter({admin, opts, out}))
+      await (opts.action === 'describe' ? entity.describe({admin, target, opts, out}) : entity.alter({admin, target, opts, out}))
     } catch (err) {
       // A broker's answer (ExecutionException in Kafka): ConfigCommand's two lines, without the stack trace.
       if (err instanceof TerseError && err.kafkaErrorCode !== undefined) {

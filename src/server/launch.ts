@@ -7,6 +7,8 @@
 import {ConfigError} from './config/config-def.js'
 import type {ServerConfig} from './config/server-config.js'
 import {checkUnsupportedConfigs} from './config/unsupported-configs.js'
+import {allListenerSecurity} from './security/listener-security.js'
+import {interNodeSecurity} from './security/inter-node-security.js'
 import type {RunningNode, StartNodeOptions} from './node.js'
 import {getLogger} from './util/logger.js'
 
@@ -15,13 +17,18 @@ export type {RunningNode, StartNodeOptions} from './node.js'
 /**
  * The checks a node makes before it touches storage or sockets.
  * @returns the WARN lines to log (one per key that has no effect in kts)
- * @throws ConfigError one line: no `process.roles` (kts is KRaft only), or a refused key
+ * @throws ConfigError one line: no `process.roles` (kts is KRaft only), a refused key, or listener
+ *   security kts cannot honour (GSSAPI/OAUTHBEARER, an SSL listener without a keystore, a JKS store, ...)
  */
 export function preflightNode(config: ServerConfig, configPath?: string): string[] {
   if (config.processRoles.length === 0) {
     throw new ConfigError(`kts runs only in KRaft mode: set process.roles (broker, controller or both)${configPath ? ` in ${configPath}` : ''}`)
   }
-  return checkUnsupportedConfigs(config.originals)
+  const warnings = checkUnsupportedConfigs(config.originals)
+  // Listener TLS/SASL settings and the node's own logins must be usable (never run open by mistake).
+  allListenerSecurity(config)
+  interNodeSecurity(config)
+  return warnings
 }
 
 /**

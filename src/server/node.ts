@@ -7,6 +7,8 @@
  * logs, registration with the active controller, broker listeners, unfencing). Shutdown runs
  * backwards: the broker's controlled shutdown first, the controller, the Raft client, logging.
  */
+import {allListenerSecurity} from './security/listener-security.js'
+import {interNodeSecurity} from './security/inter-node-security.js'
 import {randomUuid} from '../protocol/primitives/uuid.js'
 import type {ServerConfig} from './config/server-config.js'
 import {loadMetaPropertiesEnsemble} from './storage/meta-properties-ensemble.js'
@@ -48,10 +50,9 @@ export async function startNode({config, configPath}: StartNodeOptions): Promise
   const startedAt = Date.now()
   const nodeId = config.nodeId
   const log = getLogger('kafka.server.KafkaRaftServer', `[KafkaRaftServer nodeId=${nodeId}] `)
-  for (const l of config.listeners) {
-    const protocol = config.listenerSecurityProtocolMap[l.name] ?? l.securityProtocol
-    if (protocol !== 'PLAINTEXT') throw new Error(`Listener ${l.name} uses security protocol ${protocol}, which is not supported yet (only PLAINTEXT)`)
-  }
+  // Every listener's TLS/SASL settings must be usable before anything starts (throws one ConfigError line).
+  allListenerSecurity(config)
+  interNodeSecurity(config)
   for (const key of config.unknownKeys ?? []) log.warn(`The configuration '${key}' was supplied but isn't a known config.`)
   if (configPath) log.info(`Starting node from ${configPath}`)
 

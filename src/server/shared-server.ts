@@ -11,6 +11,7 @@
  * controller listener. Every node writes its own snapshot of the image after
  * `metadata.log.max.record.bytes.between.snapshots` bytes of committed records.
  */
+import {interNodeSecurity} from './security/inter-node-security.js'
 import {ErrorCode} from '../protocol/errors.js'
 import type {ServerConfig} from './config/server-config.js'
 import type {ApiDefinition} from './apis/registry.js'
@@ -129,6 +130,7 @@ export class SharedServer {
       voters: config.controllerQuorumVoters,
       bootstrapServers: config.controllerQuorumBootstrapServers,
       listenerName: config.controllerListenerNames[0],
+      security: interNodeSecurity(config).controller,
       localEndpoints: isController ? config.controllerAdvertisedListeners.map(e => ({name: e.name, host: e.host, port: e.port})) : [],
       isVoterProcess: isController,
       raftConfig: {

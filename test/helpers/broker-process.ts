@@ -24,12 +24,17 @@ import {makeTempDir, removeTempDir} from './temp-dir.js'
 export {canConnect} from './node-process.js'
 
 export interface BrokerOptions {
-  /** Extra or replacing server.properties entries (written after the defaults). */
+  /**
+   * Extra or replacing server.properties entries (written after the defaults); `{P}` and `{C}` in a
+   * value stand for the PLAINTEXT and controller ports.
+   */
   overrides?: Record<string, string | number | boolean>
   /** Deadline for start-up and for each restart, ms (default 20,000). */
   startTimeoutMs?: number
   /** Extra environment for the broker process. */
   env?: NodeJS.ProcessEnv
+  /** Extra `kts storage format` arguments (e.g. `--add-scram ...`). */
+  formatArgs?: string[]
 }
 
 export interface BrokerHandle {
@@ -114,10 +119,11 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<BrokerHandl
     'transaction.state.log.replication.factor': 1,
     'transaction.state.log.min.isr': 1,
     'group.initial.rebalance.delay.ms': 0,
-    ...opts.overrides,
+    ...Object.fromEntries(Object.entries(opts.overrides ?? {}).map(([k, v]) =>
+      [k, typeof v === 'string' ? v.replaceAll('{P}', String(port)).replaceAll('{C}', String(controllerPort)) : v])),
   }))
 
-  const format = await runNode(ktsArgs('storage', 'format', '-t', clusterId, '-c', configFile), 30_000)
+  const format = await runNode(ktsArgs('storage', 'format', '-t', clusterId, '-c', configFile, ...(opts.formatArgs ?? [])), 30_000)
   if (format.code !== 0) {
     removeTempDir(dir)
     throw new Error(`kts storage format failed (exit ${format.code}):\n${format.out}`)

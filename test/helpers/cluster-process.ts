@@ -30,6 +30,8 @@ export interface ClusterOptions {
   startTimeoutMs?: number
   /** A dynamic quorum whose only initial voter is the first controller (default: static voters). */
   dynamicQuorum?: boolean
+  /** Extra `kts storage format` arguments for every node (e.g. `--add-scram ...`). */
+  formatArgs?: string[]
 }
 
 export interface ClusterNode {
@@ -111,7 +113,7 @@ export async function startCluster(opts: ClusterOptions): Promise<ClusterHandle>
       ...opts.overrides,
     }))
     const quorumFlags = !opts.dynamicQuorum || !n.controllerPort ? [] : n.id === 1 ? ['--standalone'] : ['--no-initial-controllers']
-    const format = await runNode(ktsArgs('storage', 'format', '-t', clusterId, '-c', n.configFile, ...quorumFlags), 30_000)
+    const format = await runNode(ktsArgs('storage', 'format', '-t', clusterId, '-c', n.configFile, ...quorumFlags, ...(opts.formatArgs ?? [])), 30_000)
     if (format.code !== 0) {
       removeTempDir(dir)
       throw new Error(`kts storage format of node ${n.id} failed (exit ${format.code}):\n${format.out}`)

@@ -8,7 +8,8 @@
  */
 import {Kafka, logLevel, type KafkaConfig, type Admin, type SASLOptions} from 'kafkajs'
 import {TerseError, UsageError} from '../errors.js'
-import {parseBootstrapServers, type ClientProperties} from './client-properties.js'
+import {clientSecurity, parseBootstrapServers, type ClientProperties} from './client-properties.js'
+import type {SaslClientConfig} from '../../protocol/security/client-security.js'
 
 export {parseBootstrapServers, parseKeyValueArgs, readPropertiesFile, type ClientProperties} from './client-properties.js'
 
@@ -25,9 +26,10 @@ export interface ClientOptions {
 /**
  * Builds a kafkajs `Kafka` from Java client properties. Understood: `bootstrap.servers`,
  * `client.id`, `request.timeout.ms`, `socket.connection.setup.timeout.ms` (connect timeout, ms),
- * `security.protocol` (SSL / SASL_SSL → TLS), `sasl.mechanism` (PLAIN, SCRAM-SHA-256/512) with the
- * username/password from `sasl.jaas.config`. kafkajs logging is off.
- * @throws UsageError when no bootstrap server is given.
+ * `security.protocol` (SSL / SASL_SSL → TLS with `ssl.truststore.*` / `ssl.keystore.*` /
+ * `ssl.endpoint.identification.algorithm`), `sasl.mechanism` (PLAIN, SCRAM-SHA-256/512) with the
+ * username/password from `sasl.jaas.config` (client-security.ts). kafkajs logging is off.
+ * @throws UsageError when no bootstrap server is given; TerseError for unusable security settings.
  */
 export function createKafka(opts: ClientOptions): Kafka {
   const props = opts.properties ?? {}
@@ -41,9 +43,9 @@ export function createKafka(opts: ClientOptions): Kafka {
     requestTimeout: intProp(props, 'request.timeout.ms') ?? 30_000,
     retry: {retries: 5, initialRetryTime: 100, maxRetryTime: 1000},
   }
-  const protocol = (props['security.protocol'] ?? 'PLAINTEXT').toUpperCase()
-  if (protocol === 'SSL' || protocol === 'SASL_SSL') config.ssl = true
-  if (protocol === 'SASL_PLAINTEXT' || protocol === 'SASL_SSL') config.sasl = saslOptions(props)
+  const security = clientSecurity(props)
+  if (security.tls) config.ssl = security.tls
+  if (security.sasl) config.sasl = saslOptions(security.sasl)
   return new Kafka(config)
 }
 
@@ -55,16 +57,12 @@ function intProp(props: ClientProperties, key: string): number | undefined {
   return n
 }
 
-function saslOptions(props: ClientProperties): SASLOptions {
-  const mechanism = (props['sasl.mechanism'] ?? 'GSSAPI').toUpperCase()
-  const jaas = props['sasl.jaas.config'] ?? ''
-  const username = /username\s*=\s*"([^"]*)"/.exec(jaas)?.[1] ?? ''
-  const password = /password\s*=\s*"([^"]*)"/.exec(jaas)?.[1] ?? ''
-  switch (mechanism) {
+function saslOptions(sasl: SaslClientConfig): SASLOptions {
+  const {username, password} = sasl
+  switch (sasl.mechanism) {
     case 'PLAIN': return {mechanism: 'plain', username, password}
     case 'SCRAM-SHA-256': return {mechanism: 'scram-sha-256', username, password}
     case 'SCRAM-SHA-512': return {mechanism: 'scram-sha-512', username, password}
-    default: throw new UsageError(`Unsupported SASL mechanism ${mechanism}`)
   }
 }
 

@@ -7,6 +7,7 @@
 import fs from 'node:fs'
 import {parse as parseProperties} from 'dot-properties'
 import {TerseError, UsageError} from '../errors.js'
+import {clientSecurityFromProperties, ClientSecurityError, type ClientSecurity} from '../../protocol/security/client-security.js'
 
 /** Client properties as Java `Properties` (string keys and values). */
 export type ClientProperties = Record<string, string>
@@ -52,4 +53,19 @@ export function parseBootstrapServers(value: string): string[] {
     throw new UsageError('Please provide valid host:port like host1:9091,host2:9092')
   }
   return entries
+}
+
+/**
+ * The connection security of the tools' own protocol client from client properties
+ * (`security.protocol`, `sasl.mechanism`, `sasl.jaas.config`, `ssl.truststore.*`, `ssl.keystore.*`,
+ * `ssl.endpoint.identification.algorithm`), as Kafka's clients read them.
+ * @throws TerseError one line (unknown protocol or mechanism, malformed JAAS config, unreadable store)
+ */
+export function clientSecurity(props: ClientProperties): ClientSecurity {
+  try {
+    return clientSecurityFromProperties(props)
+  } catch (err) {
+    if (err instanceof ClientSecurityError) throw new TerseError(err.message, {cause: err})
+    throw err
+  }
 }

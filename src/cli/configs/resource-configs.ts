@@ -7,11 +7,14 @@
 import {TerseError} from '../errors.js'
 import type {DescribedConfigEntry, PartitionAdmin} from '../replicas/partition-admin.js'
 import type {ConfigCommandOptions} from './config-options.js'
+import type {AdminTarget} from '../quorum/admin-target.js'
 import {describeHeader, describeLine, selectEntries} from './render-configs.js'
 
 /** What an entity handler gets from the command. */
 export interface ConfigCommandContext {
   admin: PartitionAdmin
+  /** Where the command connects (for entities served by other admin calls, e.g. users' SCRAM credentials). */
+  target: AdminTarget
   opts: ConfigCommandOptions
   /** Prints one stdout line. */
   out(line: string): void

@@ -6,6 +6,7 @@
  * only for printed records).
  * The caller prints `Processed a total of N messages` on stderr with the returned count.
  */
+import {clientSecurity} from '../admin/client-properties.js'
 import type {Consumer, KafkaMessage} from 'kafkajs'
 import {createKafka, parseBootstrapServers, toKafkaMessage} from '../admin/admin-client.js'
 import {TerseError} from '../errors.js'
@@ -95,12 +96,11 @@ export class ConsoleConsumerRun {
   private async runSimple(): Promise<void> {
     const p = this.opts.properties
     const num = (k: string): number | undefined => p[k] === undefined ? undefined : Number(p[k])
-    const security = (p['security.protocol'] ?? 'PLAINTEXT').toUpperCase()
-    if (security.startsWith('SASL')) throw new TerseError('SASL is not supported by the console consumer without --group yet')
+    const security = clientSecurity(p)
     const consumer = new SimpleConsumer({
       bootstrapServers: parseBootstrapServers(this.opts.bootstrapServer),
       clientId: p['client.id'] ?? 'console-consumer',
-      tls: security === 'SSL',
+      security,
       topic: this.opts.topic,
       include: this.opts.include,
       partition: this.opts.partition,

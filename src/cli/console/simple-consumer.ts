@@ -7,6 +7,7 @@
  * metadata, OFFSET_OUT_OF_RANGE by resetting, and read_committed by dropping aborted
  * transactions (Kafka `CompletedFetch` logic). Control batches are never returned.
  */
+import type {ClientSecurity} from '../../protocol/security/client-security.js'
 import {BrokerConnection, ProtocolClientError} from '../admin/protocol-client.js'
 import {MetadataApi, type MetadataResponse} from '../../protocol/generated/messages/metadata.js'
 import {ListOffsetsApi, type ListOffsetsResponse} from '../../protocol/generated/messages/list-offsets.js'
@@ -21,6 +22,8 @@ export interface SimpleConsumerOptions {
   bootstrapServers: string[]
   clientId: string
   tls?: boolean
+  /** TLS/SASL settings (wins over `tls`). */
+  security?: ClientSecurity
   /** One topic, or a whole-name pattern. */
   topic?: string
   include?: RegExp
@@ -132,7 +135,7 @@ export class SimpleConsumer {
       const i = s.lastIndexOf(':')
       try {
         this.bootstrap = await BrokerConnection.connect({host: s.slice(0, i), port: Number(s.slice(i + 1)), clientId: this.opts.clientId,
-          tls: this.opts.tls, requestTimeoutMs: this.opts.requestTimeoutMs})
+          tls: this.opts.tls, security: this.opts.security, requestTimeoutMs: this.opts.requestTimeoutMs})
         return this.bootstrap
       } catch (err) {
         lastErr = err
@@ -146,7 +149,7 @@ export class SimpleConsumer {
     if (c === undefined) {
       const b = this.brokers.get(nodeId)
       if (b === undefined) return Promise.reject(new ProtocolClientError(`Unknown broker ${nodeId}`))
-      c = BrokerConnection.connect({host: b.host, port: b.port, clientId: this.opts.clientId, tls: this.opts.tls, requestTimeoutMs: this.opts.requestTimeoutMs})
+      c = BrokerConnection.connect({host: b.host, port: b.port, clientId: this.opts.clientId, tls: this.opts.tls, security: this.opts.security, requestTimeoutMs: this.opts.requestTimeoutMs})
       c.catch(() => this.connections.delete(nodeId))
       this.connections.set(nodeId, c)
     }

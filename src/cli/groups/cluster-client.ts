@@ -10,6 +10,7 @@
  * the deadline; then the call fails with Kafka's message, e.g.
  * `org.apache.kafka.common.errors.TimeoutException: Timed out waiting for a node assignment. Call: describeConsumerGroups`.
  */
+import type {ClientSecurity} from '../../protocol/security/client-security.js'
 import {BrokerConnection, ProtocolClientError} from '../admin/protocol-client.js'
 import {MetadataApi, type MetadataResponse} from '../../protocol/generated/messages/metadata.js'
 import {FindCoordinatorApi, type FindCoordinatorResponse} from '../../protocol/generated/messages/find-coordinator.js'
@@ -25,6 +26,8 @@ export interface ClusterClientOptions {
   clientId: string
   /** security.protocol SSL. */
   tls?: boolean
+  /** TLS/SASL settings (wins over `tls`). */
+  security?: ClientSecurity
   /** `--timeout`: deadline of each call, and the connect/request timeout of each connection. */
   timeoutMs: number
 }
@@ -101,7 +104,7 @@ export class ClusterClient {
 
   private connect(host: string, port: number): Promise<BrokerConnection> {
     return BrokerConnection.connect({
-      host, port, clientId: this.opts.clientId, tls: this.opts.tls,
+      host, port, clientId: this.opts.clientId, tls: this.opts.tls, security: this.opts.security,
       connectTimeoutMs: this.opts.timeoutMs, requestTimeoutMs: this.opts.timeoutMs,
     })
   }

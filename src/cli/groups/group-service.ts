@@ -8,6 +8,7 @@
  * for an active group, a failed deletion) are recorded with `Output.error`; the command exits 1 for
  * them (see `runGroupCommand`).
  */
+import {clientSecurityFromProperties, type ClientSecurity} from '../../protocol/security/client-security.js'
 import fs from 'node:fs'
 import {ErrorCode} from '../../protocol/errors.js'
 import {parseBootstrapServers, readPropertiesFile} from '../admin/client-properties.js'
@@ -54,19 +55,21 @@ export class GroupService {
 
   /**
    * A service on `--bootstrap-server` with the `--command-config` properties (`client.id`,
-   * `security.protocol` PLAINTEXT or SSL). Connections open lazily.
-   * @throws GroupCommandError for SASL (not spoken by our protocol client) or an unreadable config file.
+   * `security.protocol`, `sasl.*`, `ssl.*`). Connections open lazily.
+   * @throws GroupCommandError for unusable security settings or an unreadable config file.
    */
   static create(opts: GroupCommandOptions, out: Output): GroupService {
     const props = opts.commandConfig === undefined ? {} : readPropertiesFile(opts.commandConfig)
-    const security = (props['security.protocol'] ?? 'PLAINTEXT').toUpperCase()
-    if (security !== 'PLAINTEXT' && security !== 'SSL') {
-      throw new GroupCommandError(`security.protocol=${security} is not supported by kts consumer-groups yet (PLAINTEXT and SSL are)`)
+    let security: ClientSecurity
+    try {
+      security = clientSecurityFromProperties(props)
+    } catch (err) {
+      throw new GroupCommandError((err as Error).message)
     }
     const cluster = new ClusterClient({
       bootstrapServers: parseBootstrapServers(opts.bootstrapServer),
       clientId: props['client.id'] ?? 'kts-consumer-groups',
-      tls: security === 'SSL',
+      security,
       timeoutMs: opts.timeoutMs,
     })
     return new GroupService(new GroupAdmin(cluster), opts, out)

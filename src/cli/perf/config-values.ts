@@ -3,6 +3,8 @@
  * (`Invalid value abc for configuration batch.size: Not a number of type INT`,
  * `... Value must be at least 0`, `... Expected value to be either true or false`).
  */
+import {clientSecurity} from '../admin/client-properties.js'
+import type {ClientSecurity} from '../../protocol/security/client-security.js'
 import {UsageError} from '../errors.js'
 import type {ClientProperties} from '../admin/client-properties.js'
 
@@ -57,13 +59,12 @@ export function bootstrapServersConfig(props: ClientProperties): string[] {
 }
 
 /**
- * `security.protocol`: true for SSL, false for PLAINTEXT.
- * @throws UsageError for SASL (not spoken by the perf tools yet) and unknown values.
+ * `security.protocol` with its `sasl.*` / `ssl.*` settings (client-security.ts).
+ * @throws UsageError for an unknown protocol; TerseError for unusable SASL/TLS settings.
  */
-export function tlsConfig(props: ClientProperties, tool: string): boolean {
+export function securityConfig(props: ClientProperties): ClientSecurity {
   const raw = props['security.protocol'] ?? 'PLAINTEXT'
   const protocol = raw.trim().toUpperCase()
-  if (protocol === 'SASL_PLAINTEXT' || protocol === 'SASL_SSL') throw new UsageError(`security.protocol ${protocol} is not supported by ${tool} yet (PLAINTEXT and SSL are)`)
-  if (protocol !== 'PLAINTEXT' && protocol !== 'SSL') throw invalidConfig(raw, 'security.protocol', 'String must be one of: PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL')
-  return protocol === 'SSL'
+  if (!['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'].includes(protocol)) throw invalidConfig(raw, 'security.protocol', 'String must be one of: PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL')
+  return clientSecurity(props)
 }

@@ -13,7 +13,7 @@
 import {UsageError} from '../errors.js'
 import {resolveBootstrapServer} from '../flags.js'
 import {readPropertiesFile, type ClientProperties} from '../admin/client-properties.js'
-import {booleanConfig, bootstrapServersConfig, choiceConfig, numberConfig, tlsConfig} from './config-values.js'
+import {booleanConfig, bootstrapServersConfig, choiceConfig, numberConfig, securityConfig} from './config-values.js'
 import {DatePatternError, simpleDateFormat} from './java-format.js'
 import type {PerfConsumerSettings} from './perf-consumer.js'
 
@@ -124,7 +124,7 @@ export function resolveConsumerPerfOptions(raw: RawConsumerPerfFlags, env: NodeJ
  */
 export function resolvePerfConsumerSettings(props: ClientProperties): PerfConsumerSettings {
   const bootstrapServers = bootstrapServersConfig(props)
-  const tls = tlsConfig(props, 'kts consumer-perf-test')
+  const security = securityConfig(props)
   const protocol = choiceConfig(props, 'group.protocol', 'classic', ['classic', 'consumer'] as const)
   if (protocol === 'consumer') throw new UsageError('group.protocol=consumer (KIP-848) is not supported by kts consumer-perf-test yet; use classic')
   const sessionTimeoutMs = numberConfig(props, 'session.timeout.ms', 45_000, 'INT')
@@ -135,7 +135,8 @@ export function resolvePerfConsumerSettings(props: ClientProperties): PerfConsum
   return {
     bootstrapServers,
     clientId: props['client.id'] ?? 'perf-consumer-client',
-    tls,
+    tls: security.tls !== undefined,
+    security,
     groupId,
     groupInstanceId: props['group.instance.id'] ?? null,
     autoOffsetReset: choiceConfig(props, 'auto.offset.reset', 'latest', ['latest', 'earliest', 'none'] as const),

@@ -12,6 +12,7 @@
  * (with enable.auto.commit), revokes everything and rejoins (the eager protocol). `close()` commits
  * and leaves the group, as Kafka's `KafkaConsumer.close()`.
  */
+import type {ClientSecurity} from '../../protocol/security/client-security.js'
 import {BrokerConnection, ProtocolClientError} from '../../protocol/client/broker-connection.js'
 import {FetchApi, type FetchResponse} from '../../protocol/generated/messages/fetch.js'
 import {ListOffsetsApi, type ListOffsetsResponse} from '../../protocol/generated/messages/list-offsets.js'
@@ -28,6 +29,8 @@ export interface PerfConsumerSettings {
   bootstrapServers: string[]
   clientId: string
   tls: boolean
+  /** TLS/SASL settings of security.protocol. */
+  security: ClientSecurity
   groupId: string
   groupInstanceId: string | null
   autoOffsetReset: 'earliest' | 'latest' | 'none'
@@ -125,7 +128,7 @@ export class PerfConsumer {
 
   constructor(private readonly settings: PerfConsumerSettings, private readonly topic: string, private readonly events: PerfConsumerEvents) {
     // Connections to the coordinator wait for JoinGroup as long as a rebalance may take.
-    this.cluster = new ClusterClient({bootstrapServers: settings.bootstrapServers, clientId: settings.clientId, tls: settings.tls,
+    this.cluster = new ClusterClient({bootstrapServers: settings.bootstrapServers, clientId: settings.clientId, tls: settings.tls, security: settings.security,
       timeoutMs: Math.max(settings.requestTimeoutMs, settings.maxPollIntervalMs + 5000)})
     this.member = new GroupMember(this.cluster, {
       groupId: settings.groupId, groupInstanceId: settings.groupInstanceId, topics: [topic], sessionTimeoutMs: settings.sessionTimeoutMs,
@@ -379,7 +382,7 @@ export class PerfConsumer {
       c = (async () => {
         const b = this.brokers.get(leader)
         if (b === undefined) throw new ProtocolClientError(`Unknown broker ${leader}`)
-        const conn = await BrokerConnection.connect({host: b.host, port: b.port, clientId: this.settings.clientId, tls: this.settings.tls,
+        const conn = await BrokerConnection.connect({host: b.host, port: b.port, clientId: this.settings.clientId, tls: this.settings.tls, security: this.settings.security,
           requestTimeoutMs: this.settings.requestTimeoutMs + this.settings.fetchMaxWaitMs})
         this.metrics.connectionCreations++
         return conn

@@ -565,7 +565,7 @@ export class PerfProducer {
   private async connect(node: NodeState): Promise<void> {
     node.connecting = true
     try {
-      const conn = await BrokerConnection.connect({host: node.host, port: node.port, clientId: this.settings.clientId, tls: this.settings.tls,
+      const conn = await BrokerConnection.connect({host: node.host, port: node.port, clientId: this.settings.clientId, tls: this.settings.tls, security: this.settings.security,
         requestTimeoutMs: this.settings.requestTimeoutMs + 5000})
       this.metrics.connectionCreations++
       if (this.closed) {
@@ -612,7 +612,7 @@ export class PerfProducer {
       const host = s.slice(0, i).replace(/^\[(.*)\]$/, '$1')
       try {
         this.bootstrap = await BrokerConnection.connect({host, port: Number(s.slice(i + 1)), clientId: this.settings.clientId,
-          tls: this.settings.tls, requestTimeoutMs: this.settings.requestTimeoutMs})
+          tls: this.settings.tls, security: this.settings.security, requestTimeoutMs: this.settings.requestTimeoutMs})
         this.metrics.connectionCreations++
         return this.bootstrap
       } catch (err) {

@@ -8,8 +8,9 @@
  * explicitly and acks ≠ all or max.in.flight.requests.per.connection > 5; set explicitly it
  * requires both (`Must set acks to all in order to use the idempotent producer. ...`).
  */
+import type {ClientSecurity} from '../../protocol/security/client-security.js'
 import {UsageError} from '../errors.js'
-import {booleanConfig, bootstrapServersConfig, invalidConfig, numberConfig, tlsConfig} from './config-values.js'
+import {booleanConfig, bootstrapServersConfig, invalidConfig, numberConfig, securityConfig} from './config-values.js'
 import type {ClientProperties} from '../admin/client-properties.js'
 import {CompressionCodec} from '../../protocol/records/record-batch.js'
 import {COMPRESSION_LEVELS} from '../../protocol/records/compression.js'
@@ -20,6 +21,8 @@ export interface PerfProducerSettings {
   clientId: string
   /** security.protocol SSL. */
   tls: boolean
+  /** TLS/SASL settings of security.protocol. */
+  security: ClientSecurity
   /** -1 (all), 0 or 1. */
   acks: -1 | 0 | 1
   batchSize: number
@@ -52,7 +55,7 @@ const COMPRESSION: Record<string, CompressionCodec> = {
  */
 export function resolvePerfProducerSettings(props: ClientProperties): PerfProducerSettings {
   const bootstrapServers = bootstrapServersConfig(props)
-  const tls = tlsConfig(props, 'kts producer-perf-test')
+  const security = securityConfig(props)
 
   const acksRaw = props.acks ?? 'all'
   let acks: -1 | 0 | 1
@@ -102,7 +105,8 @@ export function resolvePerfProducerSettings(props: ClientProperties): PerfProduc
   return {
     bootstrapServers,
     clientId: props['client.id'] ?? 'perf-producer-client',
-    tls,
+    tls: security.tls !== undefined,
+    security,
     acks,
     batchSize: numberConfig(props, 'batch.size', 16_384, 'INT', 0),
     lingerMs,

@@ -7,7 +7,8 @@
  * `localhost:9092`) where Kafka says `one of the arguments ... is required`.
  */
 import {TerseError, UsageError} from '../errors.js'
-import {parseBootstrapServers, readPropertiesFile, type ClientProperties} from '../admin/client-properties.js'
+import {clientSecurity, parseBootstrapServers, readPropertiesFile, type ClientProperties} from '../admin/client-properties.js'
+import type {ClientSecurity} from '../../protocol/security/client-security.js'
 import {resolveBootstrapServer} from '../flags.js'
 
 /** A resolved connection target. Times in ms. */
@@ -18,8 +19,10 @@ export interface AdminTarget {
   controllers: boolean
   /** `client.id` (default `kts-admin`). */
   clientId: string
-  /** `security.protocol` SSL. */
+  /** `security.protocol` SSL or SASL_SSL. */
   tls: boolean
+  /** TLS and SASL settings of `security.protocol` (client-security.ts). */
+  security: ClientSecurity
   /** `request.timeout.ms` (default 30000): per request. */
   requestTimeoutMs: number
   /** `default.api.timeout.ms` (default 60000): deadline of each admin call, retries included. */
@@ -73,7 +76,7 @@ function intProperty(props: ClientProperties, key: string, fallback: number): nu
 /**
  * The full target: bootstrap choice plus the properties file (`--command-config` / `--config`).
  * @throws TerseError when the file is missing (`missingFileMessage`, else `<file> (No such file or directory)`),
- *   a timeout property is not a number, or `security.protocol` is not PLAINTEXT or SSL (our protocol client speaks no SASL)
+ *   a timeout property is not a number, or the security settings are unusable (unknown protocol or mechanism, bad JAAS config)
  */
 export function adminTarget(opts: BootstrapOptions, names: OptionNames, configFile: string | undefined, missingFileMessage?: (file: string) => string): AdminTarget {
   const {servers, controllers} = resolveBootstrap(opts, names)
@@ -86,15 +89,13 @@ export function adminTarget(opts: BootstrapOptions, names: OptionNames, configFi
       throw err
     }
   }
-  const security = (props['security.protocol'] ?? 'PLAINTEXT').trim().toUpperCase()
-  if (security !== 'PLAINTEXT' && security !== 'SSL') {
-    throw new TerseError(`security.protocol=${security} is not supported by ${names.prog} yet (PLAINTEXT and SSL are)`)
-  }
+  const security = clientSecurity(props)
   return {
     servers,
     controllers,
     clientId: props['client.id'] ?? 'kts-admin',
-    tls: security === 'SSL',
+    tls: security.tls !== undefined,
+    security,
     requestTimeoutMs: intProperty(props, 'request.timeout.ms', 30_000),
     apiTimeoutMs: intProperty(props, 'default.api.timeout.ms', 60_000),
   }

@@ -22,6 +22,8 @@ import {DescribeQuorumApi, type DescribeQuorumResponse, type DescribeQuorumRespo
 import {UnregisterBrokerApi, type UnregisterBrokerResponse} from '../../protocol/generated/messages/unregister-broker.js'
 import {AddRaftVoterApi, type AddRaftVoterResponse} from '../../protocol/generated/messages/add-raft-voter.js'
 import {RemoveRaftVoterApi, type RemoveRaftVoterResponse} from '../../protocol/generated/messages/remove-raft-voter.js'
+import {DescribeUserScramCredentialsApi, type DescribeUserScramCredentialsResponse} from '../../protocol/generated/messages/describe-user-scram-credentials.js'
+import {AlterUserScramCredentialsApi, type AlterUserScramCredentialsResponse} from '../../protocol/generated/messages/alter-user-scram-credentials.js'
 import type {ApiSpec} from '../../protocol/generated/api-spec.js'
 import {ErrorCode, isRetriable} from '../../protocol/errors.js'
 import {ZERO_UUID} from '../../protocol/primitives/uuid.js'
@@ -197,6 +199,41 @@ export class KraftAdmin {
     })
   }
 
+  /**
+   * DescribeUserScramCredentials (KIP-554) for `users` (all users when empty), as Kafka's admin
+   * client: users without credentials (RESOURCE_NOT_FOUND) are left out.
+   * @throws TerseError for a top-level error code or a per-user error other than RESOURCE_NOT_FOUND
+   */
+  describeUserScramCredentials(users: string[]): Promise<{user: string, credentials: {mechanism: number, iterations: number}[]}[]> {
+    return this.call('describeUserScramCredentials', async () => {
+      const conn = await this.targetConnection()
+      const version = apiVersion(conn, DescribeUserScramCredentialsApi, 0)
+      const res = await conn.send(DescribeUserScramCredentialsApi, version, {users: users.length === 0 ? null : users.map((name) => ({name}))}) as DescribeUserScramCredentialsResponse
+      this.check(res.errorCode, res.errorMessage)
+      const out: {user: string, credentials: {mechanism: number, iterations: number}[]}[] = []
+      for (const r of res.results) {
+        if (r.errorCode === ErrorCode.RESOURCE_NOT_FOUND) continue
+        if (r.errorCode !== ErrorCode.NONE) throw kafkaError(r.errorCode, r.errorMessage)
+        out.push({user: r.user, credentials: r.credentialInfos.map((c) => ({mechanism: c.mechanism, iterations: c.iterations}))})
+      }
+      return out
+    })
+  }
+
+  /**
+   * AlterUserScramCredentials (KIP-554): deletions and upsertions (salt and salted password
+   * computed by the caller). NOT_CONTROLLER and other retriable codes are retried until the deadline.
+   * @throws TerseError with the first failed entry's error (Kafka's exception text)
+   */
+  alterUserScramCredentials(deletions: {name: string, mechanism: number}[], upsertions: {name: string, mechanism: number, iterations: number, salt: Buffer, saltedPassword: Buffer}[]): Promise<void> {
+    return this.call('alterUserScramCredentials', async () => {
+      const conn = await this.targetConnection()
+      const version = apiVersion(conn, AlterUserScramCredentialsApi, 0)
+      const res = await conn.send(AlterUserScramCredentialsApi, version, {deletions, upsertions}) as AlterUserScramCredentialsResponse
+      for (const r of res.results) this.check(r.errorCode, r.errorMessage)
+    })
+  }
+
   /** ApiVersions (v3+ carries features): supported and finalized features and their epoch. */
   describeFeatures(): Promise<FeatureMetadata> {
     return this.call('describeFeatures', async () => {
@@ -267,7 +304,7 @@ export class KraftAdmin {
 
   private connect(host: string, port: number): Promise<BrokerConnection> {
     return BrokerConnection.connect({
-      host, port, clientId: this.target.clientId, tls: this.target.tls,
+      host, port, clientId: this.target.clientId, tls: this.target.tls, security: this.target.security,
       connectTimeoutMs: Math.min(this.target.requestTimeoutMs, this.target.apiTimeoutMs), requestTimeoutMs: this.target.requestTimeoutMs,
     })
   }

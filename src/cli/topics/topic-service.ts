@@ -16,6 +16,7 @@
  * the connection needs SASL. ELR is unknown (printed `N/A`, as Kafka's tool prints after falling
  * back to Metadata).
  */
+import {clientSecurity} from '../admin/client-properties.js'
 import type {Admin, ITopicConfig} from 'kafkajs'
 import {TerseError} from '../errors.js'
 import {connectAdmin, isInternalTopic, kafkaErrorCodeOf, parseBootstrapServers, readPropertiesFile, toKafkaMessage, type ClientProperties} from '../admin/admin-client.js'
@@ -191,16 +192,15 @@ export class TopicService {
 
   /**
    * Runs `fn` on a connection of our protocol client to the first bootstrap server; null on any
-   * failure (except those `rethrow` picks) or with SASL.
+   * failure (except those `rethrow` picks).
    */
   private async withOwnClient<T>(fn: (conn: BrokerConnection) => Promise<T | null>, rethrow: (err: unknown) => boolean = () => false): Promise<T | null> {
-    const security = (this.properties['security.protocol'] ?? 'PLAINTEXT').toUpperCase()
-    if (security.startsWith('SASL')) return null
+    const security = clientSecurity(this.properties)
     const [server] = parseBootstrapServers(this.bootstrapServer)
     const i = server.lastIndexOf(':')
     let conn: BrokerConnection | undefined
     try {
-      conn = await BrokerConnection.connect({host: server.slice(0, i), port: Number(server.slice(i + 1)), clientId: 'kts-topics', tls: security === 'SSL'})
+      conn = await BrokerConnection.connect({host: server.slice(0, i), port: Number(server.slice(i + 1)), clientId: 'kts-topics', security})
       return await fn(conn)
     } catch (err) {
       if (rethrow(err)) throw err

@@ -26,6 +26,7 @@ export default class StorageFormat extends KtsCommand {
     'release-version': Flags.string({char: 'r', summary: 'The initial metadata.version, e.g. 3.9 or 3.9-IV0 (default: latest production, 3.9-IV0).'}),
     standalone: Flags.boolean({char: 's', summary: 'Used to initialize a controller as a single-node dynamic quorum.', default: false, exclusive: ['initial-controllers', 'no-initial-controllers']}),
     'initial-controllers': Flags.string({char: 'I', summary: 'Used to initialize a dynamic quorum: a comma-separated list of id@hostname:port:directory-id.', exclusive: ['standalone', 'no-initial-controllers']}),
+    'add-scram': Flags.string({char: 'S', multiple: true, summary: 'A SCRAM_CREDENTIAL to add to the __cluster_metadata log e.g. \'SCRAM-SHA-256=[name=alice,password=alice-secret]\' or \'SCRAM-SHA-512=[name=alice,iterations=8192,salt="N3E=",saltedpassword="YCE="]\'.'}),
     'no-initial-controllers': Flags.boolean({char: 'N', summary: 'Used to initialize a server without a dynamic quorum topology (it joins later).', default: false, exclusive: ['standalone', 'initial-controllers']}),
   }
 
@@ -51,6 +52,7 @@ export default class StorageFormat extends KtsCommand {
       standalone: flags.standalone,
       initialControllers: flags['initial-controllers'],
       noInitialControllers: flags['no-initial-controllers'],
+      addScram: flags['add-scram'],
     })
     if (!this.jsonEnabled()) for (const line of [...notes, ...result.lines]) process.stdout.write(line + '\n')
     return {...result, configFile}

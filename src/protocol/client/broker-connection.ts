@@ -13,6 +13,10 @@ import {Writer} from '../primitives/writer.js'
 import {requestHeaderVersion, responseHeaderVersion, writeRequestHeader} from '../header.js'
 import {API_CODECS} from '../generated/messages/index.js'
 import type {ApiSpec} from '../generated/api-spec.js'
+import type {ClientSecurity} from '../security/client-security.js'
+import {authenticateSasl, SaslAuthenticationError, UnsupportedSaslMechanismError} from '../security/sasl-client.js'
+
+export {SaslAuthenticationError, UnsupportedSaslMechanismError} from '../security/sasl-client.js'
 
 /** A connection failure, request timeout or undecodable response. */
 export class ProtocolClientError extends Error {
@@ -35,8 +39,10 @@ export interface ConnectionOptions {
   host: string
   port: number
   clientId: string
-  /** TLS (security.protocol SSL). */
+  /** TLS with default options (security.protocol SSL); `security` wins when both are set. */
   tls?: boolean
+  /** TLS options and/or SASL login (security/client-security.ts); PLAINTEXT when absent. */
+  security?: ClientSecurity
   connectTimeoutMs?: number
   requestTimeoutMs?: number
 }
@@ -49,6 +55,8 @@ export class BrokerConnection {
   private bufferedBytes = 0
   private closedError: Error | null = null
   private versions = new Map<number, {min: number, max: number}>()
+  /** When the SASL session should be treated as over (epoch ms; KIP-368), or null. */
+  private sessionEndsAtMs: number | null = null
 
   private constructor(private readonly socket: net.Socket, private readonly opts: ConnectionOptions) {
     socket.on('data', (d: Buffer) => this.onData(d))
@@ -56,18 +64,24 @@ export class BrokerConnection {
     socket.on('close', () => this.fail(new ProtocolClientError(`Connection to ${opts.host}:${opts.port} was closed`)))
   }
 
-  /** Opens the socket and negotiates API versions. @throws ProtocolClientError when the broker is unreachable. */
+  /**
+   * Opens the socket (TLS when `security.tls` / `tls`), negotiates API versions and authenticates
+   * with SASL when `security.sasl` is set.
+   * @throws ProtocolClientError when the broker is unreachable; SaslAuthenticationError /
+   *   UnsupportedSaslMechanismError when authentication fails (the connection is closed).
+   */
   static async connect(opts: ConnectionOptions): Promise<BrokerConnection> {
     const timeout = opts.connectTimeoutMs ?? 10_000
+    const tlsOptions = opts.security ? opts.security.tls : opts.tls ? {} : undefined
     const socket = await new Promise<net.Socket>((resolve, reject) => {
-      const s: net.Socket = opts.tls
-        ? tls.connect({host: opts.host, port: opts.port, servername: net.isIP(opts.host) ? undefined : opts.host})
+      const s: net.Socket = tlsOptions
+        ? tls.connect({...tlsOptions, host: opts.host, port: opts.port, servername: net.isIP(opts.host) ? undefined : opts.host})
         : net.connect({host: opts.host, port: opts.port})
       const timer = setTimeout(() => {
         s.destroy()
         reject(new ProtocolClientError(`Timed out connecting to ${opts.host}:${opts.port}`))
       }, timeout)
-      s.once(opts.tls ? 'secureConnect' : 'connect', () => {
+      s.once(tlsOptions ? 'secureConnect' : 'connect', () => {
         clearTimeout(timer)
         s.removeAllListeners('error')
         resolve(s)
@@ -82,6 +96,19 @@ export class BrokerConnection {
     const api = API_CODECS.get(18)!
     const res = await conn.send(api.spec, 0, {}) as {errorCode: number, apiKeys: Array<{apiKey: number, minVersion: number, maxVersion: number}>}
     for (const k of res.apiKeys) conn.versions.set(k.apiKey, {min: k.minVersion, max: k.maxVersion})
+    if (opts.security?.sasl) {
+      try {
+        const session = await authenticateSasl(conn, opts.security.sasl)
+        // No re-authentication on this connection: it retires itself a little before the broker
+        // would close it (85 % of the lifetime, as Kafka clients schedule re-authentication) and
+        // its owner reconnects.
+        if (session.sessionLifetimeMs > 0) conn.sessionEndsAtMs = Date.now() + Math.floor(session.sessionLifetimeMs * 0.85)
+      } catch (err) {
+        conn.close()
+        if (err instanceof SaslAuthenticationError || err instanceof UnsupportedSaslMechanismError) throw err
+        throw new ProtocolClientError(`SASL authentication with ${opts.host}:${opts.port} failed: ${(err as Error).message}`, {cause: err})
+      }
+    }
     return conn
   }
 
@@ -100,6 +127,7 @@ export class BrokerConnection {
 
   /** Sends one request body (`msg`, encoded by the generated codec of `spec`) and resolves with the decoded response. */
   send(spec: ApiSpec, version: number, msg: unknown): Promise<unknown> {
+    this.retireExpiredSession()
     if (this.closedError) return Promise.reject(this.closedError)
     const codec = API_CODECS.get(spec.apiKey)
     if (codec === undefined) return Promise.reject(new ProtocolClientError(`Unknown API key ${spec.apiKey}`))
@@ -132,6 +160,7 @@ export class BrokerConnection {
    * handed to the socket. @throws ProtocolClientError when the connection is closed.
    */
   sendOneWay(spec: ApiSpec, version: number, msg: unknown): Promise<void> {
+    this.retireExpiredSession()
     if (this.closedError) return Promise.reject(this.closedError)
     const correlationId = this.nextCorrelationId++ & 0x7fffffff
     const frame = this.encodeFrame(spec, version, msg, correlationId)
@@ -180,7 +209,16 @@ export class BrokerConnection {
 
   /** Whether the connection failed or was closed (every later request fails). */
   get isClosed(): boolean {
+    this.retireExpiredSession()
     return this.closedError !== null
+  }
+
+  /** Closes the connection once its SASL session lifetime is (nearly) over. */
+  private retireExpiredSession(): void {
+    if (this.sessionEndsAtMs !== null && this.closedError === null && Date.now() >= this.sessionEndsAtMs) {
+      this.fail(new ProtocolClientError(`The SASL session with ${this.opts.host}:${this.opts.port} expired (connections.max.reauth.ms): reconnect`))
+      this.socket.destroy()
+    }
   }
 
   /** Closes the socket; pending requests fail. */

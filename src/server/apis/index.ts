@@ -7,6 +7,10 @@ import type {ApiDefinition} from './registry.js'
 import type {BrokerServices, ControllerServices} from '../services.js'
 import {forwardedApi} from '../broker/forwarding.js'
 import {apiVersions} from './api-versions.js'
+import {saslHandshake} from './sasl-handshake.js'
+import {saslAuthenticate} from './sasl-authenticate.js'
+import {alterUserScramCredentials} from './alter-user-scram-credentials.js'
+import {describeUserScramCredentials} from './describe-user-scram-credentials.js'
 import {metadata} from './metadata.js'
 import {produce} from './produce.js'
 import {fetch} from './fetch.js'
@@ -71,7 +75,7 @@ function byKey<S>(listener: 'broker' | 'controller', defs: ApiDefinition<S>[]): 
 /** Admin APIs the active controller decides; brokers forward them (KIP-590). */
 const CONTROLLER_ADMIN_APIS: ApiDefinition<ControllerServices>[] = [
   createTopics, deleteTopics, createPartitions, alterConfigs, incrementalAlterConfigs, describeQuorum, unregisterBroker,
-  electLeaders, alterPartitionReassignments, listPartitionReassignments, createAcls, deleteAcls,
+  electLeaders, alterPartitionReassignments, listPartitionReassignments, createAcls, deleteAcls, alterUserScramCredentials,
 ]
 
 /** Brokers only forward the voter changes; the controller's Raft layer answers them. */
@@ -80,8 +84,8 @@ const FORWARD_ONLY: RaftRequestHandler = {handleRaftRequest: () => Promise.rejec
 /** APIs served on broker listeners (schema `listeners` includes `broker`). */
 export function brokerApis(): Map<number, ApiDefinition<BrokerServices>> {
   return byKey<BrokerServices>('broker', [
-    apiVersions, metadata, produce, fetch, listOffsets, offsetForLeaderEpoch, initProducerId, deleteRecords,
-    describeConfigs, describeCluster, describeLogDirs, describeAcls,
+    apiVersions, saslHandshake, saslAuthenticate, metadata, produce, fetch, listOffsets, offsetForLeaderEpoch, initProducerId, deleteRecords,
+    describeConfigs, describeCluster, describeLogDirs, describeAcls, describeUserScramCredentials,
     findCoordinator, joinGroup, syncGroup, heartbeat, leaveGroup, offsetCommit, offsetFetch, listGroups,
     describeGroups, deleteGroups, offsetDelete,
     addPartitionsToTxn, addOffsetsToTxn, endTxn, txnOffsetCommit, writeTxnMarkers, describeTransactions, listTransactions, describeProducers,
@@ -98,7 +102,7 @@ export function brokerApis(): Map<number, ApiDefinition<BrokerServices>> {
  */
 export function controllerApis(raftApis: ApiDefinition<ControllerServices>[] = []): Map<number, ApiDefinition<ControllerServices>> {
   return byKey<ControllerServices>('controller', [
-    apiVersions, describeCluster, describeConfigs, describeAcls, ...CONTROLLER_ADMIN_APIS,
+    apiVersions, saslHandshake, saslAuthenticate, describeCluster, describeConfigs, describeAcls, describeUserScramCredentials, ...CONTROLLER_ADMIN_APIS,
     brokerRegistration, brokerHeartbeat, allocateProducerIds, alterPartition, envelope, ...raftApis,
   ].map(clusterChecked))
 }

@@ -27,6 +27,8 @@ import {metadataViewOf} from '../metadata/image-metadata-view.js'
 import {ConfigResourceType, type MetadataImage} from '../metadata/metadata-image.js'
 import {RequestDispatcher} from '../network/request-dispatcher.js'
 import {SocketServer} from '../network/socket-server.js'
+import {allListenerSecurity} from '../security/listener-security.js'
+import {interNodeSecurity} from '../security/inter-node-security.js'
 import {NetworkLeaderEndpoint} from '../replica/leader-endpoint.js'
 import type {Partition, PartitionState} from '../replica/partition.js'
 import {ProducerIdManager} from '../replica/producer-id-manager.js'
@@ -115,11 +117,13 @@ export class BrokerServer {
     this.cleanups.push(() => logManager.shutdown(this.lifecycle?.brokerEpoch ?? -1))
 
     // --- the active controller -------------------------------------------------------------------
+    const interNode = interNodeSecurity(config)
     const channel = (purpose: string): ControllerChannel => {
       const c = new ControllerChannel({
         nodeId, controllerAddress: id => shared.raft.controllerAddress(id), onLeaderChange: fn => shared.onLeaderChange(fn),
         local: this.opts.localController, clientId: `broker-${nodeId}-${purpose}`,
         requestTimeoutMs: CONTROLLER_REQUEST_TIMEOUT_MS, retryBackoffMs: CONTROLLER_RETRY_BACKOFF_MS, logger: log,
+        security: interNode.controller,
       })
       this.channels.push(c)
       return c
@@ -140,6 +144,7 @@ export class BrokerServer {
       alterPartition: (req) => alterPartitionChannel.send<AlterPartitionResponse>(AlterPartitionApi, req),
       leaderEndpoint: (leaderId) => new NetworkLeaderEndpoint({
         nodeId, leaderId, clientId: `broker-${nodeId}-fetcher-${leaderId}`, requestTimeoutMs: num('replica.socket.timeout.ms'),
+        security: interNode.interBroker,
         address: () => image().brokers.get(leaderId)?.endpoints.find((e) => e.name === config.interBrokerListenerName) ?? null,
         topicName: (topicId) => image().topicsById.get(topicId)?.name,
       }),
@@ -354,8 +359,10 @@ export class BrokerServer {
     }
     const dispatcher = new RequestDispatcher(brokerApis(), services, requestLog, metrics.hooks)
     const controllerNames = new Set(config.controllerListenerNames)
-    const specs = config.listeners.filter((l) => !controllerNames.has(l.name)).map((l) => ({name: l.name, host: l.host, port: l.port}))
-    const socketServer = new SocketServer(specs, config.socketRequestMaxBytes, () => dispatcher, requestLog)
+    const security = allListenerSecurity(config)
+    const specs = config.listeners.filter((l) => !controllerNames.has(l.name)).map((l) => ({name: l.name, host: l.host, port: l.port, security: security.get(l.name)}))
+    const socketServer = new SocketServer(specs, config.socketRequestMaxBytes, () => dispatcher, requestLog,
+      (m, user) => metadata.image.scramCredential(m.type, user))
     this.socketServer = socketServer
     this.cleanups.push(() => socketServer.stop())
     await socketServer.start()

@@ -10,6 +10,7 @@
  * codecs. NOT_CONTROLLER answers and connection failures are retried against the current leader
  * until the request's deadline; then the call fails with REQUEST_TIMED_OUT.
  */
+import type {ClientSecurity} from '../../protocol/security/client-security.js'
 import net from 'node:net'
 import {BrokerConnection, ProtocolClientError} from '../../protocol/client/broker-connection.js'
 import {ErrorCode, KafkaError} from '../../protocol/errors.js'
@@ -53,6 +54,8 @@ export interface ControllerChannelOptions {
   clientId: string
   /** Default deadline of a request, ms. */
   requestTimeoutMs: number
+  /** How to secure the connection to the controller listener (PLAINTEXT when absent). */
+  security?: ClientSecurity
   /** Pause before retrying after NOT_CONTROLLER or a connection failure, ms. */
   retryBackoffMs: number
   logger: Logger
@@ -247,7 +250,7 @@ export class ControllerChannel {
     const voter = this.opts.controllerAddress(id)
     if (!voter) return Promise.reject(new ProtocolClientError(`No address for controller ${id}`))
     const connection = BrokerConnection.connect({
-      host: voter.host, port: voter.port, clientId: this.opts.clientId,
+      host: voter.host, port: voter.port, clientId: this.opts.clientId, security: this.opts.security,
       connectTimeoutMs: this.opts.requestTimeoutMs, requestTimeoutMs: this.opts.requestTimeoutMs,
     })
     connection.catch(() => undefined)

@@ -133,8 +133,6 @@ export interface ServerConfig {
   unstableApiVersionsEnable: boolean
 }
 
-const UNSUPPORTED_PROTOCOLS = new Set(['SSL', 'SASL_PLAINTEXT', 'SASL_SSL'])
-
 /** Reads `path` as Java properties. @throws ConfigError when the file cannot be read. */
 export function readPropertiesFile(path: string): Record<string, string> {
   let text: string
@@ -360,7 +358,6 @@ export function parseListeners(key: string, raw: string, protocolMap: Record<str
     if (port < 0 || port > 65535) throw invalidValue(key, raw, `Invalid port in ${item}`)
     const securityProtocol = protocolMap[name]
     if (!securityProtocol) throw invalidValue(key, raw, `No security protocol defined for listener ${name}`)
-    if (UNSUPPORTED_PROTOCOLS.has(securityProtocol)) throw invalidValue(key, raw, `security protocol ${securityProtocol} of listener ${name} is not supported yet`)
     if (out.some((e) => e.name === name)) throw invalidValue(key, raw, `Each listener must have a different name, listeners: ${raw}`)
     out.push({name, host, port, securityProtocol})
   }

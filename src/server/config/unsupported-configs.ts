@@ -36,8 +36,8 @@ const nonEmpty = (v: string): boolean => v !== ''
 const isTrue = (v: string): boolean => v.toLowerCase() === 'true'
 const listHasAny = (...items: string[]) => (v: string): boolean => v.split(',').map((x) => x.trim().toLowerCase()).some((x) => items.includes(x))
 
-const NO_TLS = 'TLS is not supported yet (PLAINTEXT listeners only)'
-const NO_SASL = 'SASL authentication is not supported yet (PLAINTEXT listeners only)'
+const NO_JVM_CLASS = 'custom Java classes are not loaded (no JVM)'
+const NO_TOKENS = 'delegation tokens are not supported yet'
 const NO_QUOTAS = 'quotas and throttles are not enforced'
 const NO_EFFECT = 'no effect in kts'
 /** The authorizer kts implements (security/authorizer/authorizer.ts). */
@@ -45,16 +45,28 @@ const STANDARD_AUTHORIZER = 'org.apache.kafka.metadata.authorizer.StandardAuthor
 
 /** The table (order matters: the first matching row wins). */
 export const UNSUPPORTED_CONFIGS: readonly UnsupportedConfig[] = [
-  // --- security: refuse ------------------------------------------------------------------------
+  // --- security: refuse what kts does not implement ---------------------------------------------
   {key: 'authorizer.class.name', action: 'refuse', when: (v) => nonEmpty(v) && v !== STANDARD_AUTHORIZER, showValue: true,
     reason: `kts implements only ${STANDARD_AUTHORIZER} (ACLs in the metadata log); another authorizer would not be enforced`},
-  {key: 'principal.builder.class', action: 'refuse', showValue: true, reason: 'kts has no authentication yet'},
-  {key: 'security.providers', action: 'refuse', showValue: true, reason: NO_TLS},
-  {key: 'ssl.', action: 'refuse', reason: NO_TLS},
-  {key: 'sasl.', action: 'refuse', reason: NO_SASL},
-  {key: 'listener.name.', action: 'refuse', reason: 'per-listener settings (TLS, SASL, connection limits) are not supported yet'},
-  {key: 'delegation.token.secret.key', action: 'refuse', reason: 'delegation tokens need SASL, which is not supported yet'},
-  {key: 'delegation.token.master.key', action: 'refuse', reason: 'delegation tokens need SASL, which is not supported yet'},
+  {key: 'principal.builder.class', action: 'refuse', showValue: true, reason: `${NO_JVM_CLASS}: principals come from SASL or ssl.principal.mapping.rules`},
+  {key: 'security.providers', action: 'refuse', showValue: true, reason: NO_JVM_CLASS},
+  {key: 'ssl.engine.factory.class', action: 'refuse', showValue: true, reason: NO_JVM_CLASS},
+  {key: 'sasl.server.callback.handler.class', action: 'refuse', showValue: true, reason: `${NO_JVM_CLASS}: PLAIN users come from the JAAS user_<name> options, SCRAM users from the metadata log`},
+  {key: 'sasl.client.callback.handler.class', action: 'refuse', showValue: true, reason: NO_JVM_CLASS},
+  {key: 'sasl.login.class', action: 'refuse', showValue: true, reason: NO_JVM_CLASS},
+  {key: 'sasl.login.callback.handler.class', action: 'refuse', showValue: true, reason: NO_JVM_CLASS},
+  {key: 'delegation.token.secret.key', action: 'refuse', reason: NO_TOKENS},
+  {key: 'delegation.token.master.key', action: 'refuse', reason: NO_TOKENS},
+  // TLS/SASL tuning that node:tls / kts has no use for: accepted quietly or with a warning
+  {key: 'ssl.provider', action: 'warn', showValue: true, reason: 'node:tls always uses OpenSSL'},
+  {key: 'ssl.keymanager.algorithm', action: 'accept', reason: NO_EFFECT},
+  {key: 'ssl.trustmanager.algorithm', action: 'accept', reason: NO_EFFECT},
+  {key: 'ssl.secure.random.implementation', action: 'accept', reason: NO_EFFECT},
+  {key: 'ssl.allow.', action: 'accept', reason: NO_EFFECT},
+  {key: 'sasl.kerberos.', action: 'warn', reason: 'GSSAPI (Kerberos) is not supported (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 are)'},
+  {key: 'sasl.oauthbearer.', action: 'warn', reason: 'OAUTHBEARER is not supported (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 are)'},
+  {key: 'sasl.login.', action: 'accept', reason: `${NO_EFFECT}: no token refresh for PLAIN and SCRAM`},
+  {key: 'sasl.server.max.receive.size', action: 'accept', reason: NO_EFFECT},
   {key: 'create.topic.policy.class.name', action: 'refuse', showValue: true, reason: 'topic creation policies are not enforced yet'},
   {key: 'alter.config.policy.class.name', action: 'refuse', showValue: true, reason: 'config alteration policies are not enforced yet'},
   {key: 'client.quota.callback.class', action: 'refuse', showValue: true, reason: 'client quotas are not enforced yet'},
@@ -65,8 +77,6 @@ export const UNSUPPORTED_CONFIGS: readonly UnsupportedConfig[] = [
   {key: 'log.local.retention.', action: 'accept', reason: 'tiered storage tuning; no effect while remote.log.storage.system.enable=false'},
   // --- security-related tuning without the feature: warn -----------------------------------------
   {key: 'delegation.token.', action: 'warn', reason: 'delegation tokens are not supported yet'},
-  {key: 'connections.max.reauth.ms', action: 'warn', reason: NO_SASL},
-  {key: 'connection.failed.authentication.delay.ms', action: 'warn', reason: NO_SASL},
   {key: 'password.encoder.', action: 'warn', reason: 'dynamic password configs are not supported'},
   // --- quotas and connection limits: warn ----------------------------------------------------------
   {key: 'quota.', action: 'warn', reason: NO_QUOTAS},
@@ -108,8 +118,32 @@ export const UNSUPPORTED_CONFIGS: readonly UnsupportedConfig[] = [
   {key: 'alter.log.dirs.', action: 'accept', reason: NO_EFFECT},
 ]
 
+/**
+ * Keys kts reads per listener as `listener.name.<listener>.<key>` (and, for `sasl.jaas.config`,
+ * `listener.name.<listener>.<mechanism>.sasl.jaas.config`), as Kafka's `ListenerName.configPrefix()`.
+ */
+export const PER_LISTENER_KEYS: ReadonlySet<string> = new Set([
+  'ssl.keystore.type', 'ssl.keystore.location', 'ssl.keystore.password', 'ssl.key.password', 'ssl.keystore.key',
+  'ssl.keystore.certificate.chain', 'ssl.truststore.type', 'ssl.truststore.location', 'ssl.truststore.password',
+  'ssl.truststore.certificates', 'ssl.client.auth', 'ssl.enabled.protocols', 'ssl.protocol', 'ssl.cipher.suites',
+  'ssl.endpoint.identification.algorithm', 'ssl.principal.mapping.rules',
+  'sasl.enabled.mechanisms', 'sasl.jaas.config', 'connections.max.reauth.ms',
+])
+
+const LISTENER_KEY_ROW: UnsupportedConfig = {key: 'listener.name.', action: 'accept', reason: 'per-listener security setting'}
+const LISTENER_OTHER_ROW: UnsupportedConfig = {key: 'listener.name.', action: 'refuse',
+  reason: 'this per-listener setting is not supported (per-listener ssl.*, sasl.* and connections.max.reauth.ms are)'}
+const MECHANISM_PREFIX = /^(plain|scram-sha-256|scram-sha-512|gssapi|oauthbearer)\./
+
 /** The row that governs `key` (ignoring `when`), or undefined. */
 export function unsupportedConfigRow(key: string): UnsupportedConfig | undefined {
+  const listener = /^listener\.name\.[^.]+\.(.+)$/.exec(key)
+  if (listener) {
+    const rest = listener[1].replace(MECHANISM_PREFIX, '')
+    const row = UNSUPPORTED_CONFIGS.find((r) => (r.key.endsWith('.') ? rest.startsWith(r.key) : rest === r.key))
+    if (row) return row
+    return PER_LISTENER_KEYS.has(rest) ? LISTENER_KEY_ROW : LISTENER_OTHER_ROW
+  }
   return UNSUPPORTED_CONFIGS.find((r) => (r.key.endsWith('.') ? key.startsWith(r.key) : key === r.key))
 }
 

@@ -21,9 +21,14 @@ import type {KafkaPrincipal} from '../security/kafka-principal.js'
 import {createAuthorizer} from '../security/authorizer/authorizer.js'
 import {RequestDispatcher} from '../network/request-dispatcher.js'
 import {SocketServer} from '../network/socket-server.js'
+import {allListenerSecurity} from '../security/listener-security.js'
 import type {ControllerServices} from '../services.js'
 import {SharedServer, type MetadataRaft} from '../shared-server.js'
 import {readBootstrapCheckpoint} from '../storage/bootstrap-checkpoint.js'
+import {decodeMetadataRecord} from '../metadata/metadata-record.js'
+import {MetadataDelta} from '../metadata/metadata-delta.js'
+import {MetadataImage} from '../metadata/metadata-image.js'
+import type {ScramCredentialLookup} from '../security/scram-server.js'
 import {getLogger, type Logger} from '../util/logger.js'
 import type {BrokerMetrics} from '../metrics/broker-metrics.js'
 import {QuorumController} from './quorum-controller.js'
@@ -53,6 +58,8 @@ export class ControllerServer {
   private readonly dispatcher: RequestDispatcher<ControllerServices>
   private readonly apis: Map<number, ApiDefinition<ControllerServices>>
   private socketServer: SocketServer | null = null
+  /** SCRAM credentials of bootstrap.checkpoint (`storage format --add-scram`), for peers before the log has any. */
+  private readonly bootstrapScram: MetadataDelta
   private readonly unsubscribe: () => void
 
   private constructor(
@@ -64,6 +71,8 @@ export class ControllerServer {
     metrics: BrokerMetrics | undefined,
   ) {
     const boot = readBootstrapCheckpoint(config.metadataLogDir)
+    this.bootstrapScram = new MetadataDelta(MetadataImage.empty())
+    for (const rec of boot ? boot.otherRecords.map(decodeMetadataRecord) : []) this.bootstrapScram.replay(rec)
     this.controller = new QuorumController(shared.raft, shared.metadata, {
       clusterId: shared.metadata.image.clusterId,
       numPartitions: config.numPartitions,
@@ -77,6 +86,7 @@ export class ControllerServer {
       brokerSessionTimeoutMs: config.brokerSessionTimeoutMs,
       metadataMaxIdleIntervalMs: config.metadataMaxIdleIntervalMs,
       bootstrapFeatures: () => (boot ? {...boot.features} : null),
+      bootstrapRecords: () => (boot ? boot.otherRecords.map(decodeMetadataRecord) : []),
       localBrokerIncarnationId,
       logger: getLogger('org.apache.kafka.controller.QuorumController', `[QuorumController id=${shared.nodeId}] `),
     })
@@ -133,8 +143,17 @@ export class ControllerServer {
   /** Opens the controller listeners (`controller.listener.names` entries of `listeners`). */
   async startListeners(): Promise<void> {
     const names = new Set(this.config.controllerListenerNames)
-    const specs = this.config.listeners.filter(l => names.has(l.name)).map(l => ({name: l.name, host: l.host, port: l.port}))
-    const server = new SocketServer(specs, this.config.socketRequestMaxBytes, () => this.dispatcher, this.logger)
+    const security = allListenerSecurity(this.config)
+    const specs = this.config.listeners.filter(l => names.has(l.name)).map(l => ({name: l.name, host: l.host, port: l.port, security: security.get(l.name)}))
+    const metadata = this.shared.metadata
+    const bootstrap = this.bootstrapScram.apply()
+    // Until the metadata log holds its bootstrap records (metadata.version), controllers authenticate
+    // each other (Raft) with the SCRAM credentials of their own bootstrap.checkpoint (`--add-scram`).
+    const lookup: ScramCredentialLookup = (m, user) => {
+      const image = metadata.image
+      return image.metadataVersion > 0 ? image.scramCredential(m.type, user) : bootstrap.scramCredential(m.type, user)
+    }
+    const server = new SocketServer(specs, this.config.socketRequestMaxBytes, () => this.dispatcher, this.logger, lookup)
     this.socketServer = server
     await server.start()
   }

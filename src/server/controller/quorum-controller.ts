@@ -23,6 +23,8 @@ import type {AlterPartitionReassignmentsRequest, AlterPartitionReassignmentsResp
 import type {ElectLeadersRequest, ElectLeadersResponse} from '../../protocol/generated/messages/elect-leaders.js'
 import type {ListPartitionReassignmentsResponse} from '../../protocol/generated/messages/list-partition-reassignments.js'
 import {BrokerHeartbeatManager} from './broker-heartbeat-manager.js'
+import {alterUserScramCredentials} from './scram-control.js'
+import type {AlterUserScramCredentialsRequest, AlterUserScramCredentialsResponseAlterUserScramCredentialsResult} from '../../protocol/generated/messages/alter-user-scram-credentials.js'
 import {placeReplicas} from './replica-placer.js'
 import {alterPartition, hasLeaderships, isActiveBroker, leaderAndIsrUpdates} from './replication-control.js'
 import {electLeaders, MAX_ELECTIONS_PER_IMBALANCE, rebalanceLeaders} from './leader-election.js'
@@ -201,6 +203,8 @@ export interface QuorumControllerOptions extends ControllerDefaults {
   localBrokerIncarnationId?: string
   /** Feature levels to write when the log has no metadata.version yet (bootstrap.checkpoint), else 3.9-IV0. */
   bootstrapFeatures: () => Record<string, number> | null
+  /** Other bootstrap records (bootstrap.checkpoint: UserScramCredentialRecords of `storage format --add-scram`). */
+  bootstrapRecords?: () => MetadataRecord[]
   clock?: ControllerClock
   logger?: Logger
 }
@@ -349,6 +353,7 @@ export class QuorumController {
       const records: MetadataRecord[] = Object.entries(levels)
         .filter(([, level]) => level > 0)
         .map(([name, featureLevel]) => ({type: T.FEATURE_LEVEL, version: 0, data: {name, featureLevel}}))
+      records.push(...(this.defaults.bootstrapRecords?.() ?? []))
       return {records, result: undefined}
     })
   }
@@ -501,6 +506,18 @@ export class QuorumController {
       records.push({type: T.UNREGISTER_BROKER, version: 0, data: {brokerId, brokerEpoch: broker.epoch}})
       this.heartbeats.remove(brokerId)
       return {records, result: undefined}
+    })
+  }
+
+  /**
+   * AlterUserScramCredentials (controller/scram-control.ts): appends the credential records atomically.
+   * @returns one result per deletion, then per upsertion
+   * @throws KafkaError NOT_CONTROLLER
+   */
+  alterUserScramCredentials(req: Pick<AlterUserScramCredentialsRequest, 'deletions' | 'upsertions'>): Promise<AlterUserScramCredentialsResponseAlterUserScramCredentialsResult[]> {
+    return this.run('alterUserScramCredentials', image => {
+      const {records, results} = alterUserScramCredentials(image, req)
+      return {records, result: results}
     })
   }
 

@@ -32,6 +32,11 @@ export function imageToRecords(image: MetadataImage): MetadataRecord[] {
     for (const [name, value] of values) out.push({type: T.CONFIG, version: 0, data: {resourceType, resourceName, name, value}})
   }
   for (const [id, acl] of image.acls) out.push({type: T.ACCESS_CONTROL_ENTRY, version: 0, data: {id, ...acl}})
+  for (const [mechanism, users] of image.scram) {
+    for (const [name, c] of users) {
+      out.push({type: T.USER_SCRAM_CREDENTIAL, version: 0, data: {name, mechanism, salt: c.salt, storedKey: c.storedKey, serverKey: c.serverKey, iterations: c.iterations}})
+    }
+  }
   if (image.nextProducerId > 0) {
     out.push({type: T.PRODUCER_IDS, version: 0, data: {brokerId: -1, brokerEpoch: -1, nextProducerId: image.nextProducerId}})
   }

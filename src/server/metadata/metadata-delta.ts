@@ -3,6 +3,7 @@
  * (Kafka `org.apache.kafka.image.MetadataDelta`). `replay()` is the only place metadata state
  * changes; `apply()` builds the next immutable MetadataImage, sharing untouched maps.
  */
+import type {ScramCredential} from '../../protocol/security/scram.js'
 import {ConfigResourceType, configKey, MetadataImage, type BrokerRegistration, type PartitionRegistration, type TopicImage} from './metadata-image.js'
 import {MetadataRecordType as T, type MetadataRecord} from './metadata-record.js'
 import type {StandardAcl} from '../security/authorizer/acl-binding.js'
@@ -19,6 +20,9 @@ export class MetadataDelta {
   private configs?: Map<string, Map<string, string>>
   private nextProducerId: number
   private acls?: Map<string, StandardAcl>
+  private scram?: Map<number, Map<string, ScramCredential>>
+  /** Whether SCRAM credentials changed. */
+  scramChanged = false
   private offset: number
   private epoch: number
   /** Topic ids created or changed by this delta. */
@@ -63,6 +67,16 @@ export class MetadataDelta {
   private aclMap(): Map<string, StandardAcl> {
     this.aclsChanged = true
     return this.acls ??= new Map(this.image.acls)
+  }
+
+  private scramMap(mechanism: number): Map<string, ScramCredential> {
+    this.scram ??= new Map([...this.image.scram].map(([k, v]) => [k, v as Map<string, ScramCredential>]))
+    let m = this.scram.get(mechanism)
+    if (!m || m === this.image.scram.get(mechanism)) {
+      m = new Map(this.image.scram.get(mechanism) ?? [])
+      this.scram.set(mechanism, m)
+    }
+    return m
   }
 
   /** Records that the records replayed so far end at `offset` in a batch of leader `epoch`. */
@@ -187,6 +201,14 @@ export class MetadataDelta {
       case T.PRODUCER_IDS:
         this.nextProducerId = d.nextProducerId
         break
+      case T.USER_SCRAM_CREDENTIAL:
+        this.scramMap(d.mechanism).set(d.name, {salt: d.salt, storedKey: d.storedKey, serverKey: d.serverKey, iterations: d.iterations})
+        this.scramChanged = true
+        break
+      case T.REMOVE_USER_SCRAM_CREDENTIAL:
+        this.scramMap(d.mechanism).delete(d.name)
+        this.scramChanged = true
+        break
       default:
         // NoOp, transactions markers and record types this image does not track.
         break
@@ -213,6 +235,6 @@ export class MetadataDelta {
       configs = c
     }
     return new MetadataImage(this.offset, this.epoch, base.clusterId, this.features ?? base.features,
-      this.brokers ?? base.brokers, topicsById, topicsByName, configs, this.nextProducerId, this.acls ?? base.acls)
+      this.brokers ?? base.brokers, topicsById, topicsByName, configs, this.nextProducerId, this.acls ?? base.acls, this.scram ?? base.scram)
   }
 }

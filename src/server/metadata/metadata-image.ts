@@ -5,6 +5,10 @@
  */
 
 import type {StandardAcl} from '../security/authorizer/acl-binding.js'
+import type {ScramCredential} from '../../protocol/security/scram.js'
+
+/** SCRAM credentials: mechanism type (UserScramCredentialRecord.mechanism: 1 SHA-256, 2 SHA-512) -> user -> credential. */
+export type ScramCredentialsImage = ReadonlyMap<number, ReadonlyMap<string, ScramCredential>>
 
 /** Config resource types (Kafka `ConfigResource.Type`). */
 export const ConfigResourceType = {TOPIC: 2, BROKER: 4, BROKER_LOGGER: 8} as const
@@ -72,10 +76,17 @@ export class MetadataImage {
     readonly nextProducerId: number,
     /** ACLs by id (AccessControlEntryRecord.id), as the StandardAuthorizer reads them. */
     readonly acls: ReadonlyMap<string, StandardAcl> = NO_ACLS,
+    /** SCRAM credentials (Kafka `ScramImage`), from UserScramCredentialRecord / RemoveUserScramCredentialRecord. */
+    readonly scram: ScramCredentialsImage = new Map(),
   ) {}
 
   static empty(clusterId = ''): MetadataImage {
     return new MetadataImage(-1, -1, clusterId, new Map(), new Map(), new Map(), new Map(), new Map(), 0)
+  }
+
+  /** The SCRAM credential of `user` for mechanism type `mechanism`, or undefined. */
+  scramCredential(mechanism: number, user: string): ScramCredential | undefined {
+    return this.scram.get(mechanism)?.get(user)
   }
 
   /** Topics by name (docs/CONTRACTS.md name; same map as `topicsByName`). */

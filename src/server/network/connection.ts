@@ -44,6 +44,10 @@ export class Connection implements ConnectionInfo {
   private frameSize = -1
   /** Set by authentication (SASL, SSL); `User:ANONYMOUS` on PLAINTEXT. */
   principal: KafkaPrincipal = ANONYMOUS
+  /** Largest frame accepted now (`socket.request.max.bytes`; smaller before SASL authentication). */
+  maxFrameBytes: number
+  /** Set by `closeAfterResponse`: close this long after the current response is written. */
+  private closeAfterMs: number | null = null
 
   constructor(
     readonly id: string,
@@ -54,6 +58,7 @@ export class Connection implements ConnectionInfo {
     private readonly logger: Logger,
     private readonly onClose: (c: Connection) => void,
   ) {
+    this.maxFrameBytes = requestMaxBytes
     socket.setNoDelay(true)
     socket.on('data', (d) => this.onData(d))
     socket.on('error', (err) => {
@@ -74,6 +79,16 @@ export class Connection implements ConnectionInfo {
     return this.closed
   }
 
+  /**
+   * Stops reading requests; the response being built is still written, then the connection is
+   * closed after `delayMs` (Kafka's `connection.failed.authentication.delay.ms` on failed SASL).
+   */
+  closeAfterResponse(delayMs: number): void {
+    this.closeAfterMs = delayMs
+    this.queue.length = 0
+    this.socket.pause()
+  }
+
   close(): void {
     if (this.closed) return
     this.closed = true
@@ -81,16 +96,16 @@ export class Connection implements ConnectionInfo {
   }
 
   private onData(data: Buffer): void {
-    if (this.closed) return
+    if (this.closed || this.closeAfterMs !== null) return
     this.chunks.push(data)
     this.bufferedBytes += data.length
     while (!this.closed) {
       if (this.frameSize < 0) {
         if (this.bufferedBytes < 4) break
         const size = this.peekInt32()
-        if (size < 0 || size > this.requestMaxBytes) {
+        if (size < 0 || size > this.maxFrameBytes) {
           this.logger.warn(
-            `Closing connection ${this.id} from ${this.clientHost}: request size ${size} is larger than socket.request.max.bytes ${this.requestMaxBytes} or invalid`,
+            `Closing connection ${this.id} from ${this.clientHost}: request size ${size} is larger than ${this.maxFrameBytes === this.requestMaxBytes ? 'socket.request.max.bytes' : 'sasl.server.max.receive.size (before authentication)'} ${this.maxFrameBytes} or invalid`,
           )
           this.close()
           return
@@ -161,6 +176,11 @@ export class Connection implements ConnectionInfo {
           this.socket.cork()
           for (const c of response) this.socket.write(c)
           this.socket.uncork()
+        }
+        if (this.closeAfterMs !== null) {
+          const t = setTimeout(() => this.close(), this.closeAfterMs)
+          t.unref()
+          return
         }
         if (this.queue.length <= 16 && this.socket.isPaused()) this.socket.resume()
       }

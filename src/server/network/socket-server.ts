@@ -1,18 +1,32 @@
 /**
- * Listeners (`listeners` config): one TCP server per entry, accepting connections and handing
- * frames to the request dispatcher. PLAINTEXT only for now; SSL/SASL listeners are refused at
- * configuration time.
+ * Listeners (`listeners` config): one TCP or TLS server per entry, accepting connections and
+ * handing frames to the request dispatcher — through a per-connection SASL authenticator on
+ * SASL_PLAINTEXT / SASL_SSL listeners (security/sasl-server-authenticator.ts). On SSL listeners the
+ * principal is the client certificate's DN mapped by `ssl.principal.mapping.rules`
+ * (`User:ANONYMOUS` without a client certificate). A failed TLS handshake (plaintext bytes, an
+ * untrusted client certificate) closes that connection only.
  */
 import net from 'node:net'
+import tls from 'node:tls'
 import {Connection, type FrameHandler} from './connection.js'
 import type {Logger} from '../util/logger.js'
+import type {ListenerSecurity} from '../security/listener-security.js'
+import {SaslServerAuthenticator} from '../security/sasl-server-authenticator.js'
+import type {ScramCredentialLookup} from '../security/scram-server.js'
+import {rfc2253Name} from '../security/principal-mapping-rules.js'
+import {userPrincipal} from '../security/kafka-principal.js'
 
 export interface ListenerSpec {
   name: string
   /** Bind host; '' or '0.0.0.0' = all interfaces. */
   host: string
   port: number
+  /** TLS / SASL settings; PLAINTEXT when absent. */
+  security?: ListenerSecurity
 }
+
+/** SCRAM credentials for SASL listeners (from the metadata image). */
+const NO_SCRAM: ScramCredentialLookup = () => undefined
 
 export class SocketServer {
   private servers: net.Server[] = []
@@ -26,18 +40,54 @@ export class SocketServer {
     private readonly requestMaxBytes: number,
     private readonly handlerFor: (listenerName: string) => FrameHandler,
     private readonly logger: Logger,
+    private readonly scramCredentials: ScramCredentialLookup = NO_SCRAM,
   ) {}
+
+  private accept(l: ListenerSpec, handler: FrameHandler, socket: net.Socket): void {
+    const id = `${l.name}-${this.nextConnectionId++}`
+    const sasl = l.security?.sasl
+    let authenticator: SaslServerAuthenticator | null = null
+    const connHandler: FrameHandler = sasl === undefined ? handler : {handle: (f, c) => authenticator!.handle(f, c)}
+    const conn = new Connection(id, socket, l.name, this.requestMaxBytes, connHandler, this.logger, (c) => this.connections.delete(c))
+    if (sasl) authenticator = new SaslServerAuthenticator(conn, sasl, this.scramCredentials, handler, this.logger, this.requestMaxBytes)
+    else if (socket instanceof tls.TLSSocket && l.security) {
+      const cert = socket.getPeerX509Certificate()
+      if (cert) {
+        try {
+          conn.principal = userPrincipal(l.security.principalMappingRules.apply(rfc2253Name(cert.subject)))
+        } catch (err) {
+          this.logger.info(`Failed authentication with ${conn.clientHost} (channelId=${id}) (${(err as Error).message})`)
+          conn.close()
+          return
+        }
+      }
+    }
+    this.connections.add(conn)
+  }
 
   async start(): Promise<void> {
     for (const l of this.listeners) {
       const handler = this.handlerFor(l.name)
-      const server = net.createServer((socket) => {
-        const id = `${l.name}-${this.nextConnectionId++}`
-        const conn = new Connection(id, socket, l.name, this.requestMaxBytes, handler, this.logger, (c) =>
-          this.connections.delete(c),
-        )
-        this.connections.add(conn)
-      })
+      const tlsOptions = l.security?.tls
+      let server: net.Server
+      if (tlsOptions) {
+        const requested = tlsOptions.requestCert === true && tlsOptions.rejectUnauthorized === false
+        server = tls.createServer(tlsOptions, (socket) => {
+          // ssl.client.auth=requested: a certificate is optional, but one that does not verify fails.
+          if (requested && !socket.authorized && socket.getPeerX509Certificate() !== undefined) {
+            this.logger.info(`Failed authentication with ${socket.remoteAddress} (SSL handshake failed: ${String(socket.authorizationError)})`)
+            socket.destroy()
+            return
+          }
+          this.accept(l, handler, socket)
+        })
+        server.on('tlsClientError', (err, socket) => {
+          this.logger.info(`Failed authentication with ${socket.remoteAddress ?? '?'} (SSL handshake failed: ${err.message})`)
+          socket.destroy()
+        })
+      } else {
+        server = net.createServer((socket) => this.accept(l, handler, socket))
+      }
       const host = l.host === '' ? undefined : l.host
       try {
         await new Promise<void>((resolve, reject) => {

@@ -12,6 +12,7 @@
  * snapshot is delivered as the leader reports it committed. A broken Raft invariant or an
  * unreadable file after start is fatal: the manager closes and `onFatal` is called.
  */
+import type {ClientSecurity} from '../../protocol/security/client-security.js'
 import fs from 'node:fs'
 import type {DescribeQuorumResponsePartitionData} from '../../protocol/generated/messages/describe-quorum.js'
 import type {ApiDefinition} from '../apis/registry.js'
@@ -38,6 +39,8 @@ export type {LeaderAndEpoch, RaftListener, RecordSerde, SnapshotId}
 export type {CommittedBatch} from './kafka-raft-client.js'
 
 export interface RaftManagerOptions<T> {
+  /** How to secure connections to the other voters' controller listener (PLAINTEXT when absent). */
+  security?: ClientSecurity
   nodeId: number
   clusterId: string
   /** Directory id of the metadata log dir (meta.properties), for Fetch and DescribeQuorum. */
@@ -110,7 +113,7 @@ export class RaftManager<T> implements RaftRequestHandler {
       handleLeaderChange: leader => listener.handleLeaderChange(leader),
     })
     const bootstrap = (opts.bootstrapServers ?? []).map((b, i) => ({id: -(i + 2), host: b.host, port: b.port}))
-    this.channel = new RaftNetworkChannel([...opts.voters, ...bootstrap], {clientId: `raft-client-${opts.nodeId}`, requestTimeoutMs: opts.raftConfig.requestTimeoutMs, retryBackoffMs: opts.raftConfig.retryBackoffMs})
+    this.channel = new RaftNetworkChannel([...opts.voters, ...bootstrap], {clientId: `raft-client-${opts.nodeId}`, requestTimeoutMs: opts.raftConfig.requestTimeoutMs, retryBackoffMs: opts.raftConfig.retryBackoffMs, security: opts.security})
   }
 
   /**

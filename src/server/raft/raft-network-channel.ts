@@ -6,6 +6,7 @@
  * connection failure, REQUEST_TIMED_OUT after `controller.quorum.request.timeout.ms`,
  * UNSUPPORTED_VERSION when the voter does not serve the API).
  */
+import type {ClientSecurity} from '../../protocol/security/client-security.js'
 import {ErrorCode} from '../../protocol/errors.js'
 import {BrokerConnection} from '../../protocol/client/broker-connection.js'
 import type {ApiSpec} from '../../protocol/generated/api-spec.js'
@@ -54,7 +55,7 @@ export class RaftNetworkChannel {
   private readonly destinations = new Map<number, Destination>()
   private closed = false
 
-  constructor(voters: readonly VoterEndpoint[], private readonly opts: {clientId: string, requestTimeoutMs: number, retryBackoffMs: number}) {
+  constructor(voters: readonly VoterEndpoint[], private readonly opts: {clientId: string, requestTimeoutMs: number, retryBackoffMs: number, security?: ClientSecurity}) {
     for (const v of voters) this.destinations.set(v.id, {endpoint: v, conn: null, connecting: null, failures: 0, retryAt: 0})
   }
 
@@ -102,7 +103,7 @@ export class RaftNetworkChannel {
     if (d.connecting) return d.connecting
     if (Date.now() < d.retryAt) return Promise.reject(new Error('reconnect backoff'))
     d.connecting = BrokerConnection.connect({
-      host: d.endpoint.host, port: d.endpoint.port, clientId: this.opts.clientId,
+      host: d.endpoint.host, port: d.endpoint.port, clientId: this.opts.clientId, security: this.opts.security,
       connectTimeoutMs: this.opts.requestTimeoutMs, requestTimeoutMs: this.opts.requestTimeoutMs,
     }).then(conn => {
       d.connecting = null

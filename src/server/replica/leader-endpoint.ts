@@ -5,6 +5,7 @@
  * `inter.broker.listener.name` endpoint over one BrokerConnection; tests put an in-memory endpoint
  * behind the same interface.
  */
+import type {ClientSecurity} from '../../protocol/security/client-security.js'
 import {BrokerConnection, ProtocolClientError} from '../../protocol/client/broker-connection.js'
 import {ErrorCode} from '../../protocol/errors.js'
 import type {ApiSpec} from '../../protocol/generated/api-spec.js'
@@ -77,6 +78,8 @@ export interface NetworkLeaderEndpointOptions {
   clientId: string
   /** replica.socket.timeout.ms */
   requestTimeoutMs: number
+  /** How to secure the connection to the leader's inter-broker listener (PLAINTEXT when absent). */
+  security?: ClientSecurity
 }
 
 /** The Kafka-protocol endpoint of a remote leader (Kafka `RemoteLeaderEndPoint`). */
@@ -165,7 +168,7 @@ export class NetworkLeaderEndpoint implements LeaderEndpoint {
     const address = this.opts.address()
     if (!address) return Promise.reject(new ProtocolClientError(`No inter-broker endpoint is known for broker ${this.opts.leaderId}`))
     const conn = BrokerConnection.connect({
-      host: address.host, port: address.port, clientId: this.opts.clientId,
+      host: address.host, port: address.port, clientId: this.opts.clientId, security: this.opts.security,
       connectTimeoutMs: this.opts.requestTimeoutMs, requestTimeoutMs: this.opts.requestTimeoutMs,
     })
     this.conn = conn

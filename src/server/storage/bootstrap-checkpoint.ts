@@ -41,12 +41,14 @@ function controlValue(write: (w: Writer) => void): Buffer {
 }
 
 /**
- * The bytes of a bootstrap checkpoint holding `metadata.version` = `metadataVersionLevel` and any
- * extra feature levels (`features`, e.g. {'group.version': 1}) with level > 0.
+ * The bytes of a bootstrap checkpoint holding `metadata.version` = `metadataVersionLevel`, any
+ * extra feature levels (`features`, e.g. {'group.version': 1}) with level > 0, then `extraRecords`
+ * (framed metadata record values, e.g. UserScramCredentialRecords of `--add-scram`).
  */
-export function encodeBootstrapCheckpoint(metadataVersionLevel: number, features: Record<string, number> = {}, nowMs = Date.now()): Buffer {
+export function encodeBootstrapCheckpoint(metadataVersionLevel: number, features: Record<string, number> = {}, nowMs = Date.now(), extraRecords: readonly Buffer[] = []): Buffer {
   const values = [featureLevelRecordValue(METADATA_VERSION_FEATURE, metadataVersionLevel)]
   for (const [name, level] of Object.entries(features)) if (level > 0) values.push(featureLevelRecordValue(name, level))
+  values.push(...extraRecords)
   const common = {partitionLeaderEpoch: 0, producerId: -1, producerEpoch: -1, baseSequence: -1}
   return Buffer.concat([
     encodeRecordBatch({...common, baseOffset: 0, isControl: true, records: [{
@@ -64,8 +66,8 @@ export function encodeBootstrapCheckpoint(metadataVersionLevel: number, features
 }
 
 /** Writes `<dir>/bootstrap.checkpoint` atomically (tmp + fsync + rename). */
-export function writeBootstrapCheckpoint(dir: string, metadataVersionLevel: number, features: Record<string, number> = {}): void {
-  writeFileAtomically(path.join(dir, BOOTSTRAP_CHECKPOINT_FILE), encodeBootstrapCheckpoint(metadataVersionLevel, features))
+export function writeBootstrapCheckpoint(dir: string, metadataVersionLevel: number, features: Record<string, number> = {}, extraRecords: readonly Buffer[] = []): void {
+  writeFileAtomically(path.join(dir, BOOTSTRAP_CHECKPOINT_FILE), encodeBootstrapCheckpoint(metadataVersionLevel, features, Date.now(), extraRecords))
 }
 
 /**
@@ -73,7 +75,7 @@ export function writeBootstrapCheckpoint(dir: string, metadataVersionLevel: numb
  * are skipped). Null when the file does not exist.
  * @throws Error when the file is corrupt (bad CRC, truncated batch, malformed record).
  */
-export function readBootstrapCheckpoint(dir: string): {features: Record<string, number>} | null {
+export function readBootstrapCheckpoint(dir: string): {features: Record<string, number>, otherRecords: Buffer[]} | null {
   let buf: Buffer
   try {
     buf = fs.readFileSync(path.join(dir, BOOTSTRAP_CHECKPOINT_FILE))
@@ -85,6 +87,7 @@ export function readBootstrapCheckpoint(dir: string): {features: Record<string, 
   const consumed = batches.reduce((n, b) => n + b.sizeInBytes, 0)
   if (consumed !== buf.length) throw new Error(`Truncated record batch at position ${consumed} in ${BOOTSTRAP_CHECKPOINT_FILE}`)
   const features: Record<string, number> = {}
+  const otherRecords: Buffer[] = []
   for (const batch of batches) {
     if (batch.isControl) continue
     for (const rec of batch.records) {
@@ -94,10 +97,13 @@ export function readBootstrapCheckpoint(dir: string): {features: Record<string, 
       if (frame !== FRAME_VERSION) throw new Error(`Unsupported metadata record frame version ${frame} in ${BOOTSTRAP_CHECKPOINT_FILE}`)
       const type = r.readUVarint()
       const version = r.readUVarint()
-      if (type !== FeatureLevelRecordSpec.apiKey) continue
+      if (type !== FeatureLevelRecordSpec.apiKey) {
+        otherRecords.push(rec.value)
+        continue
+      }
       const f = readFeatureLevelRecord(r, version)
       features[f.name] = f.featureLevel
     }
   }
-  return {features}
+  return {features, otherRecords}
 }

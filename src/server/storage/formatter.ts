@@ -14,6 +14,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type {ServerConfig} from '../config/server-config.js'
 import {writeBootstrapCheckpoint} from './bootstrap-checkpoint.js'
+import {parseAddScram} from './scram-bootstrap.js'
+import {encodeMetadataRecord, MetadataRecordType} from '../metadata/metadata-record.js'
 import {configToLogDirectories} from './log-directories.js'
 import {readMetaProperties, writeMetaProperties} from './meta-properties.js'
 import {LATEST_PRODUCTION_LEVEL, metadataVersionName, parseMetadataVersion} from './metadata-version.js'
@@ -35,6 +37,8 @@ export interface FormatOptions {
   initialControllers?: string
   /** `-N/--no-initial-controllers`: a controller of a dynamic quorum that joins later. */
   noInitialControllers?: boolean
+  /** `-S/--add-scram` values (`SCRAM-SHA-256=[name=alice,password=alice-secret]`): bootstrap SCRAM credentials. */
+  addScram?: readonly string[]
 }
 
 export interface FormatResult {
@@ -96,6 +100,10 @@ export function formatStorage(opts: FormatOptions): FormatResult {
     throw new StorageError('Because controller.quorum.voters is not set on this controller, you must specify one of the following: --standalone, --initial-controllers, or --no-initial-controllers.')
   }
   const localVoter = initialVoters?.find(v => v.nodeId === config.nodeId) ?? null
+  const scramRecords = (opts.addScram ?? []).map(parseAddScram).map((c) => encodeMetadataRecord({
+    type: MetadataRecordType.USER_SCRAM_CREDENTIAL, version: 0,
+    data: {name: c.name, mechanism: c.mechanism.type, salt: c.salt, storedKey: c.storedKey, serverKey: c.serverKey, iterations: c.iterations},
+  }))
 
   const lines: string[] = []
   const toFormat: string[] = []
@@ -141,7 +149,7 @@ export function formatStorage(opts: FormatOptions): FormatResult {
       fs.mkdirSync(dir, {recursive: true})
       const directoryId = isMetadataDir && localVoter ? localVoter.directoryId : randomDirectoryId()
       writeMetaProperties(dir, {version: 1, nodeId: config.nodeId, clusterId, directoryId})
-      writeBootstrapCheckpoint(dir, mv.level)
+      writeBootstrapCheckpoint(dir, mv.level, {}, scramRecords)
       if (isMetadataDir && initialVoters) writeBootstrapVotersSnapshot(dir, toVoterSet(initialVoters, config.controllerListenerNames[0] ?? 'CONTROLLER'))
     } catch (err) {
       throw new StorageError(`Error while writing meta.properties file ${path.join(dir, 'meta.properties')}: ${(err as Error).message}`)

@@ -12,12 +12,15 @@ Usage:
 Exits 1 with a message on stderr on any error or after a 30 s deadline.
 """
 import json
+import os
 import sys
 import time
 
 from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
 
-DEADLINE_S = 30.0
+DEADLINE_S = float(os.environ.get("KTS_PY_DEADLINE_S", "30"))
+# Extra client settings as JSON (security.protocol, sasl.*, ssl.*): test/interop/security.test.ts
+EXTRA = json.loads(os.environ.get("KTS_PY_CLIENT_CONFIG", "{}"))
 
 
 def fail(msg):
@@ -28,7 +31,7 @@ def fail(msg):
 def produce(bootstrap, topic):
     lines = [l.rstrip("\n") for l in sys.stdin if l.strip()]
     records = [tuple(l.split("\t", 1)) for l in lines]
-    producer = Producer({
+    producer = Producer({**EXTRA,
         "bootstrap.servers": bootstrap,
         "enable.idempotence": True,
         "acks": "all",
@@ -65,7 +68,7 @@ def produce(bootstrap, topic):
 
 
 def consume(bootstrap, topic):
-    consumer = Consumer({
+    consumer = Consumer({**EXTRA,
         "bootstrap.servers": bootstrap,
         "group.id": "kts-interop-unused",  # required by the client; no subscribe() and no commits
         "enable.auto.commit": False,

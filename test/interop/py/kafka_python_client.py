@@ -13,13 +13,14 @@ API_VERSION (e.g. "2.5.0") pins api_version; without it kafka-python probes the 
 (auto-detection). Exits 1 with a message on stderr on any error or after a 30 s deadline.
 """
 import json
+import os
 import sys
 import time
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.errors import KafkaError
 
-DEADLINE_S = 30.0
+DEADLINE_S = float(os.environ.get("KTS_PY_DEADLINE_S", "30"))
 
 
 def fail(msg):
@@ -29,6 +30,8 @@ def fail(msg):
 
 def common(bootstrap, api_version):
     opts = {"bootstrap_servers": [bootstrap], "request_timeout_ms": 20000}
+    # Extra client settings as JSON (security_protocol, sasl_mechanism, ...): test/interop/security.test.ts
+    opts.update(json.loads(os.environ.get("KTS_PY_CLIENT_CONFIG", "{}")))
     if api_version:
         opts["api_version"] = tuple(int(x) for x in api_version.split("."))
     else:

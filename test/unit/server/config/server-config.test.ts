@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict'
+import {checkUnsupportedConfigs} from '../../../../src/server/config/unsupported-configs.js'
+import {allListenerSecurity} from '../../../../src/server/security/listener-security.js'
+import {interNodeSecurity} from '../../../../src/server/security/inter-node-security.js'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -112,9 +115,9 @@ describe('server-config', () => {
     assert.equal(configError(() => buildServerConfig({...KRAFT, 'process.roles': 'broker,zookeeper'})), 'Invalid value broker,zookeeper for configuration process.roles: String must be one of: broker, controller')
   })
 
-  it('rejects SSL/SASL listeners as not supported yet', () => {
-    const msg = configError(() => buildServerConfig({...KRAFT, listeners: 'SSL://:9092,CONTROLLER://:9093', 'inter.broker.listener.name': 'SSL'}))
-    assert.match(msg, /^Invalid value SSL:\/\/:9092,CONTROLLER:\/\/:9093 for configuration listeners: .*SSL.*not supported yet$/)
+  it('accepts SSL/SASL listeners with their protocol from listener.security.protocol.map', () => {
+    const c = buildServerConfig({...KRAFT, listeners: 'SSL://:9092,CONTROLLER://:9093', 'inter.broker.listener.name': 'SSL'})
+    assert.equal(c.listeners[0].securityProtocol, 'SSL')
   })
 
   it('rejects malformed listeners and voters, unknown listener names', () => {
@@ -164,6 +167,11 @@ describe('server-config', () => {
     assert.deepEqual(s.unknownKeys, [])
     assert.deepEqual(loadServerConfig(path.join(root, 'config/kraft/broker.properties')).processRoles, ['broker'])
     assert.deepEqual(loadServerConfig(path.join(root, 'config/kraft/controller.properties')).processRoles, ['controller'])
+    const sasl = loadServerConfig(path.join(root, 'config/kraft/server-sasl.properties'))
+    assert.deepEqual(sasl.unknownKeys, [])
+    assert.deepEqual(checkUnsupportedConfigs(sasl.originals), [])
+    assert.deepEqual(allListenerSecurity(sasl).get('SASL_PLAINTEXT')?.sasl?.enabledMechanisms, ['SCRAM-SHA-512'])
+    assert.deepEqual(interNodeSecurity(sasl).controller.sasl, {mechanism: 'SCRAM-SHA-512', username: 'admin', password: 'admin-secret'})
   })
 
   it('gives broker-level topic config defaults with their synonyms', () => {

@@ -18,16 +18,18 @@ describe('unsupported-configs: what a node refuses, warns about or accepts', () 
     assert.equal(refusal({'authorizer.class.name': 'kafka.security.authorizer.AclAuthorizer'}),
       'Unsupported configuration authorizer.class.name=kafka.security.authorizer.AclAuthorizer: kts implements only org.apache.kafka.metadata.authorizer.StandardAuthorizer (ACLs in the metadata log); another authorizer would not be enforced')
     assert.deepEqual(checkUnsupportedConfigs({'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer', 'super.users': 'User:admin', 'allow.everyone.if.no.acl.found': 'true'}), [])
-    for (const key of ['ssl.keystore.location', 'ssl.keystore.password', 'sasl.enabled.mechanisms', 'sasl.mechanism.inter.broker.protocol',
-      'listener.name.sasl_ssl.plain.sasl.jaas.config', 'principal.builder.class', 'delegation.token.secret.key', 'client.quota.callback.class',
+    for (const key of ['sasl.server.callback.handler.class', 'listener.name.sasl_ssl.plain.sasl.server.callback.handler.class',
+      'listener.name.sasl_ssl.max.connections.per.ip.overrides.x', 'ssl.engine.factory.class', 'sasl.login.class',
+      'principal.builder.class', 'delegation.token.secret.key', 'client.quota.callback.class',
       'create.topic.policy.class.name', 'alter.config.policy.class.name', 'security.providers']) {
       const msg = refusal({[key]: 'secret-value'})
       assert.match(msg, new RegExp(`^Unsupported configuration ${key.replace(/\./g, '\\.')}[=:]`), key)
       assert.equal(msg.includes('\n'), false)
-      if (/ssl|sasl|listener\.name|delegation/.test(key)) assert.equal(msg.includes('secret-value'), false, `${key} value printed`)
+      if (/overrides|delegation/.test(key)) assert.equal(msg.includes('secret-value'), false, `${key} value printed`)
     }
-    assert.equal(refusal({'sasl.enabled.mechanisms': 'PLAIN', 'ssl.keystore.location': '/k', 'ssl.truststore.location': '/t'}),
-      'Unsupported configuration sasl.enabled.mechanisms: SASL authentication is not supported yet (PLAINTEXT listeners only) (also refused: ssl.keystore.location, ssl.truststore.location)')
+    // Implemented security keys (also per listener) are neither refused nor warned about.
+    assert.deepEqual(checkUnsupportedConfigs({'sasl.enabled.mechanisms': 'PLAIN', 'ssl.keystore.location': '/k', 'ssl.truststore.location': '/t',
+      'listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config': 'x', 'listener.name.ssl.ssl.client.auth': 'required', 'connections.max.reauth.ms': '1000'}), [])
   })
 
   it('refuses tiered storage only when switched on; an empty authorizer is fine', () => {

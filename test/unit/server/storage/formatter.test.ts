@@ -40,14 +40,14 @@ describe('storage formatter', () => {
     assert.equal(a.nodeId, 1)
     assert.equal(a.version, 1)
     assert.notEqual(a.directoryId, b.directoryId)
-    assert.deepEqual(readBootstrapCheckpoint(`${tmp}/b`), {features: {'metadata.version': 21}})
-    assert.deepEqual(readBootstrapCheckpoint(`${tmp}/a`), {features: {'metadata.version': 21}})
+    assert.deepEqual(readBootstrapCheckpoint(`${tmp}/b`), {features: {'metadata.version': 21}, otherRecords: []})
+    assert.deepEqual(readBootstrapCheckpoint(`${tmp}/a`), {features: {'metadata.version': 21}, otherRecords: []})
   })
 
   it('honours --release-version and rejects too old or unknown versions', () => {
     const r = formatStorage({config: config(), clusterId: CLUSTER_ID, releaseVersion: '3.7'})
     assert.equal(r.metadataVersion, '3.7-IV4')
-    assert.deepEqual(readBootstrapCheckpoint(`${tmp}/b`), {features: {'metadata.version': 19}})
+    assert.deepEqual(readBootstrapCheckpoint(`${tmp}/b`), {features: {'metadata.version': 19}, otherRecords: []})
     assert.deepEqual(parseMetadataVersion('3.9-IV0'), {level: 21, name: '3.9-IV0'})
     assert.throws(() => parseMetadataVersion('2.8'), /^MetadataVersionError: metadata.version 2.8-IV1 is too old to be supported.$/)
     assert.throws(() => formatStorage({config: config(), clusterId: CLUSTER_ID, releaseVersion: '9.9'}), /Unknown metadata.version '9.9'/)
