@@ -133,7 +133,7 @@ export class AclAdmin {
           const i = s.lastIndexOf(':')
           try {
             return await BrokerConnection.connect({
-              host: s.slice(0, i).replace(/^\[(.*)\]$/, '$1'), port: Number(s.slice(i + 1)), clientId: this.target.clientId, tls: this.target.tls,
+              host: s.slice(0, i).replace(/^\[(.*)\]$/, '$1'), port: Number(s.slice(i + 1)), clientId: this.target.clientId, tls: this.target.tls, security: this.target.security,
               connectTimeoutMs: Math.min(this.target.requestTimeoutMs, this.target.apiTimeoutMs), requestTimeoutMs: this.target.requestTimeoutMs,
             })
           } catch (err) {

@@ -52,7 +52,7 @@ export class LogAdmin {
   readonly cluster: ClusterClient
 
   constructor(private readonly target: AdminTarget) {
-    this.cluster = new ClusterClient({bootstrapServers: target.servers, clientId: target.clientId, tls: target.tls, timeoutMs: target.apiTimeoutMs})
+    this.cluster = new ClusterClient({bootstrapServers: target.servers, clientId: target.clientId, tls: target.tls, security: target.security, timeoutMs: target.apiTimeoutMs})
   }
 
   /** Every topic (internal ones unless `excludeInternal`) with its partition ids, sorted. */

@@ -216,7 +216,7 @@ export class TransactionAdmin {
     if (existing) return existing
     const i = address.lastIndexOf(':')
     const conn = BrokerConnection.connect({
-      host: address.slice(0, i).replace(/^\[(.*)\]$/, '$1'), port: Number(address.slice(i + 1)), clientId: this.target.clientId, tls: this.target.tls,
+      host: address.slice(0, i).replace(/^\[(.*)\]$/, '$1'), port: Number(address.slice(i + 1)), clientId: this.target.clientId, tls: this.target.tls, security: this.target.security,
       connectTimeoutMs: Math.min(this.target.requestTimeoutMs, this.target.apiTimeoutMs), requestTimeoutMs: this.target.requestTimeoutMs,
     })
     this.conns.set(address, conn)
