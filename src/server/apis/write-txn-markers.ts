@@ -3,11 +3,20 @@
 // TRANSACTION_COORDINATOR_FENCED, NOT_LEADER_OR_FOLLOWER, NOT_ENOUGH_REPLICAS,
 // UNKNOWN_TOPIC_OR_PARTITION) and answers once they are replicated (acks=all); a marker on a
 // `__consumer_offsets` partition also commits/aborts the producer's pending TxnOffsetCommit offsets.
+// Authorization (Kafka `KafkaApis.handleWriteTxnMarkersRequest`): ClusterAction on the cluster, else
+// CLUSTER_AUTHORIZATION_FAILED on every partition (brokers send it as a `super.users` principal).
 import {WriteTxnMarkersApi, type WriteTxnMarkersRequest, type WriteTxnMarkersResponse} from '../../protocol/generated/messages/write-txn-markers.js'
 import type {Input} from '../../protocol/primitives/input.js'
+import {ErrorCode} from '../../protocol/errors.js'
+import {AclOperation} from '../security/authorizer/acl-binding.js'
+import {isClusterAuthorized} from '../security/authorizer/request-authorization.js'
 import {defineApi, type RequestContext} from './registry.js'
 
 async function handle(req: WriteTxnMarkersRequest, ctx: RequestContext): Promise<Input<WriteTxnMarkersResponse>> {
+  if (!isClusterAuthorized(ctx, AclOperation.CLUSTER_ACTION)) {
+    return {markers: req.markers.map(m => ({producerId: m.producerId, topics: m.topics.map(t => ({name: t.name,
+      partitions: t.partitionIndexes.map(partitionIndex => ({partitionIndex, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED}))}))}))}
+  }
   const markers = await Promise.all(req.markers.map(async m => {
     const tps = m.topics.flatMap(t => t.partitionIndexes.map(partition => ({topic: t.name, partition})))
     const results = await ctx.services.writeTxnMarkers(m.producerId, m.producerEpoch, m.coordinatorEpoch, m.transactionResult, tps)
