@@ -14,7 +14,7 @@ import {ErrorCode} from '../../protocol/errors.js'
 import {BrokerConnection, ProtocolClientError} from '../admin/protocol-client.js'
 import {TerseError} from '../errors.js'
 import {javaExceptionText} from '../groups/group-errors.js'
-import type {AdminTarget} from '../quorum/admin-target.js'
+import {connectToFirstServer, type AdminTarget} from '../quorum/admin-target.js'
 import {AclOperation, AclPermissionType, type AccessControlEntry, type ResourcePatternFilter} from './acl-model.js'
 
 /** One ACL binding: a concrete pattern and entry. */
@@ -127,21 +127,7 @@ export class AclAdmin {
 
   private connection(): Promise<BrokerConnection> {
     if (this.conn === null) {
-      const attempt = (async () => {
-        let last: unknown
-        for (const s of this.target.servers) {
-          const i = s.lastIndexOf(':')
-          try {
-            return await BrokerConnection.connect({
-              host: s.slice(0, i).replace(/^\[(.*)\]$/, '$1'), port: Number(s.slice(i + 1)), clientId: this.target.clientId, tls: this.target.tls, security: this.target.security,
-              connectTimeoutMs: Math.min(this.target.requestTimeoutMs, this.target.apiTimeoutMs), requestTimeoutMs: this.target.requestTimeoutMs,
-            })
-          } catch (err) {
-            last = err
-          }
-        }
-        throw last instanceof Error ? last : new ProtocolClientError('No bootstrap server could be reached')
-      })()
+      const attempt = connectToFirstServer(this.target)
       attempt.catch(() => {
         if (this.conn === attempt) this.conn = null
       })

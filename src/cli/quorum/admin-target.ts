@@ -10,6 +10,7 @@ import {TerseError, UsageError} from '../errors.js'
 import {clientSecurity, parseBootstrapServers, readPropertiesFile, type ClientProperties} from '../admin/client-properties.js'
 import type {ClientSecurity} from '../../protocol/security/client-security.js'
 import {resolveBootstrapServer} from '../flags.js'
+import {BrokerConnection, ProtocolClientError} from '../admin/protocol-client.js'
 
 /** A resolved connection target. Times in ms. */
 export interface AdminTarget {
@@ -99,4 +100,34 @@ export function adminTarget(opts: BootstrapOptions, names: OptionNames, configFi
     requestTimeoutMs: intProperty(props, 'request.timeout.ms', 30_000),
     apiTimeoutMs: intProperty(props, 'default.api.timeout.ms', 60_000),
   }
+}
+
+/**
+ * Opens a connection to `host:port` (IPv6 in brackets allowed) with the target's client id, TLS and
+ * SASL settings and timeouts: the one place the admin tools connect, so none forgets `security`.
+ * @throws whatever BrokerConnection.connect throws (unreachable, TLS or SASL failure)
+ */
+export function connectToServer(target: AdminTarget, address: string): Promise<BrokerConnection> {
+  const i = address.lastIndexOf(':')
+  return BrokerConnection.connect({
+    host: address.slice(0, i).replace(/^\[(.*)\]$/, '$1'), port: Number(address.slice(i + 1)),
+    clientId: target.clientId, tls: target.tls, security: target.security,
+    connectTimeoutMs: Math.min(target.requestTimeoutMs, target.apiTimeoutMs), requestTimeoutMs: target.requestTimeoutMs,
+  })
+}
+
+/**
+ * The first of `target.servers` that accepts a connection, tried in order.
+ * @throws the last connection error, or ProtocolClientError when there is no server
+ */
+export async function connectToFirstServer(target: AdminTarget): Promise<BrokerConnection> {
+  let last: unknown
+  for (const s of target.servers) {
+    try {
+      return await connectToServer(target, s)
+    } catch (err) {
+      last = err
+    }
+  }
+  throw last instanceof Error ? last : new ProtocolClientError('No bootstrap server could be reached')
 }

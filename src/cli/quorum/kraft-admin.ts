@@ -30,7 +30,7 @@ import {ZERO_UUID} from '../../protocol/primitives/uuid.js'
 import {BrokerConnection, ProtocolClientError} from '../admin/protocol-client.js'
 import {TerseError} from '../errors.js'
 import {javaExceptionText} from '../groups/group-errors.js'
-import type {AdminTarget} from './admin-target.js'
+import {connectToFirstServer, connectToServer, type AdminTarget} from './admin-target.js'
 
 const METADATA_TOPIC = '__cluster_metadata'
 const METADATA_PARTITION = 0
@@ -302,28 +302,10 @@ export class KraftAdmin {
     this.bootstrap = null
   }
 
-  private connect(host: string, port: number): Promise<BrokerConnection> {
-    return BrokerConnection.connect({
-      host, port, clientId: this.target.clientId, tls: this.target.tls, security: this.target.security,
-      connectTimeoutMs: Math.min(this.target.requestTimeoutMs, this.target.apiTimeoutMs), requestTimeoutMs: this.target.requestTimeoutMs,
-    })
-  }
-
   /** The first reachable bootstrap server. @throws ProtocolClientError when none answers. */
   private bootstrapConnection(): Promise<BrokerConnection> {
     if (this.bootstrap === null) {
-      const attempt = (async () => {
-        let last: unknown
-        for (const s of this.target.servers) {
-          const i = s.lastIndexOf(':')
-          try {
-            return await this.connect(s.slice(0, i).replace(/^\[(.*)\]$/, '$1'), Number(s.slice(i + 1)))
-          } catch (err) {
-            last = err
-          }
-        }
-        throw last instanceof Error ? last : new ProtocolClientError('No bootstrap server could be reached')
-      })()
+      const attempt = connectToFirstServer(this.target)
       attempt.catch(() => {
         if (this.bootstrap === attempt) this.bootstrap = null
       })
@@ -351,7 +333,7 @@ export class KraftAdmin {
         const res = await this.sendDescribeCluster(await this.bootstrapConnection())
         const node = res.brokers.find(b => b.brokerId === res.controllerId)
         if (res.controllerId < 0 || node === undefined) throw new ProtocolClientError('No active controller is known yet')
-        return this.connect(node.host, node.port)
+        return connectToServer(this.target, `${node.host}:${node.port}`)
       })()
       attempt.catch(() => {
         if (this.active === attempt) this.active = null

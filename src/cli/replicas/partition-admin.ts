@@ -25,7 +25,7 @@ import {ZERO_UUID} from '../../protocol/primitives/uuid-text.js'
 import {BrokerConnection, ProtocolClientError} from '../admin/protocol-client.js'
 import {TerseError} from '../errors.js'
 import {javaExceptionText} from '../groups/group-errors.js'
-import type {AdminTarget} from '../quorum/admin-target.js'
+import {connectToFirstServer, type AdminTarget} from '../quorum/admin-target.js'
 
 /** A node of the cluster (Kafka `Node`). */
 export interface NodeInfo {
@@ -308,21 +308,7 @@ export class PartitionAdmin {
   /** The first reachable bootstrap server. @throws ProtocolClientError when none answers. */
   private connection(): Promise<BrokerConnection> {
     if (this.bootstrap === null) {
-      const attempt = (async () => {
-        let last: unknown
-        for (const s of this.target.servers) {
-          const i = s.lastIndexOf(':')
-          try {
-            return await BrokerConnection.connect({
-              host: s.slice(0, i).replace(/^\[(.*)\]$/, '$1'), port: Number(s.slice(i + 1)), clientId: this.target.clientId, tls: this.target.tls, security: this.target.security,
-              connectTimeoutMs: Math.min(this.target.requestTimeoutMs, this.target.apiTimeoutMs), requestTimeoutMs: this.target.requestTimeoutMs,
-            })
-          } catch (err) {
-            last = err
-          }
-        }
-        throw last instanceof Error ? last : new ProtocolClientError('No bootstrap server could be reached')
-      })()
+      const attempt = connectToFirstServer(this.target)
       attempt.catch(() => {
         if (this.bootstrap === attempt) this.bootstrap = null
       })

@@ -16,7 +16,7 @@ import type {ApiSpec} from '../../protocol/generated/api-spec.js'
 import {ErrorCode, errorMessage, isRetriable} from '../../protocol/errors.js'
 import {ZERO_UUID} from '../../protocol/primitives/uuid-text.js'
 import {BrokerConnection, ProtocolClientError} from '../admin/protocol-client.js'
-import type {AdminTarget} from '../quorum/admin-target.js'
+import {connectToServer, type AdminTarget} from '../quorum/admin-target.js'
 
 /** A Kafka error answered to a call: the code and Kafka's message for it. */
 export class KafkaCallError extends Error {
@@ -214,11 +214,7 @@ export class TransactionAdmin {
   private connection(address: string): Promise<BrokerConnection> {
     const existing = this.conns.get(address)
     if (existing) return existing
-    const i = address.lastIndexOf(':')
-    const conn = BrokerConnection.connect({
-      host: address.slice(0, i).replace(/^\[(.*)\]$/, '$1'), port: Number(address.slice(i + 1)), clientId: this.target.clientId, tls: this.target.tls, security: this.target.security,
-      connectTimeoutMs: Math.min(this.target.requestTimeoutMs, this.target.apiTimeoutMs), requestTimeoutMs: this.target.requestTimeoutMs,
-    })
+    const conn = connectToServer(this.target, address)
     this.conns.set(address, conn)
     conn.catch(() => {
       if (this.conns.get(address) === conn) this.conns.delete(address)
