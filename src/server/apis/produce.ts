@@ -104,10 +104,11 @@ function appendAll(req: ProduceRequest, ctx: RequestContext, refused: Map<string
     }
   }
   if (req.acks === 0) return null
-  if (req.acks === -1) {
-    const wait = rm.awaitReplication(appended, req.timeoutMs)
-    if (wait) return wait.then(() => response(req, appended))
-  }
+  // acks=1 and all: answered once the appends are in the log files (write-behind I/O), and for all once replicated
+  const written = rm.awaitWritten(appended)
+  const replicated = req.acks === -1 ? rm.awaitReplication(appended, req.timeoutMs) : null
+  if (written && replicated) return Promise.all([written, replicated]).then(() => response(req, appended))
+  if (written || replicated) return (written ?? replicated)!.then(() => response(req, appended))
   return response(req, appended)
 }
 

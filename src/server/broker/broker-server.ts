@@ -112,7 +112,7 @@ export class BrokerServer {
     // (cluster default, then this broker), recomputed whenever the image's configs change.
     let effective: ServerConfig = config
     let brokerLogConfig = logConfigFromServer(config) as LogConfig
-    const logManager = new LogManager({logDirs: config.logDirs, defaultConfig: brokerLogConfig, logger: getLogger('kafka.log.LogManager')})
+    const logManager = new LogManager({logDirs: config.logDirs, defaultConfig: brokerLogConfig, logger: getLogger('kafka.log.LogManager'), asyncIo: true})
     logManager.startup()
     this.cleanups.push(() => logManager.shutdown(this.lifecycle?.brokerEpoch ?? -1))
 

@@ -27,8 +27,8 @@ export function groupStorage(replicaManager: ReplicaManager, commitTimeoutMs: nu
       const p = partition(index)
       const {firstOffset, lastOffset} = p.appendInternal(records)
       const result: ProduceResult = {errorCode: ErrorCode.NONE, errorMessage: null, baseOffset: firstOffset, logAppendTimeMs: -1, logStartOffset: -1, lastOffset}
-      const wait = replicaManager.awaitReplication([{topic, partition: index, result}], commitTimeoutMs)
-      if (wait) await wait
+      const appended = [{topic, partition: index, result}]
+      await Promise.all([replicaManager.awaitWritten(appended), replicaManager.awaitReplication(appended, commitTimeoutMs)])
       if (result.errorCode !== ErrorCode.NONE) throw new KafkaError(result.errorCode, `Coordinator records appended to ${topic}-${index} were not replicated (error ${result.errorCode})`)
     },
     read(index, fromOffset, maxBytes) {

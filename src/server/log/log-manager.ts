@@ -36,11 +36,14 @@ export class LogManager {
   configFor?: (tp: TopicPartition) => LogConfig | undefined
   /** The log cleaner of compacted logs, once started (config changes call its `wakeup()` / `reconfigure()`). */
   cleaner?: LogCleaner
+  /** Partition logs queue their file I/O off the event loop (the broker); synchronous otherwise (tools, simulations). */
+  private readonly asyncIo: boolean
 
-  constructor(opts: {logDirs: string[], defaultConfig?: LogConfig, logger?: LogLogger}) {
+  constructor(opts: {logDirs: string[], defaultConfig?: LogConfig, logger?: LogLogger, asyncIo?: boolean}) {
     this.logDirs = opts.logDirs
     this.defaultConfig = opts.defaultConfig ?? DEFAULT_LOG_CONFIG
     this.logger = opts.logger
+    this.asyncIo = opts.asyncIo ?? false
   }
 
   /** Loads all logs of all dirs (recovering after an unclean shutdown). Throws if a dir cannot be created/read. */
@@ -63,7 +66,7 @@ export class LogManager {
         if (this.logs.has(key)) throw new Error(`Duplicate log directories for ${key}: ${this.logs.get(key)!.dir} and ${full}`)
         const log = UnifiedLog.open({dir: full, topicPartition: tp, config: this.configFor?.(tp) ?? this.defaultConfig,
           recoveryPoint: recoveryPoints.get(key)?.offset ?? 0, logStartOffset: startOffsets.get(key)?.offset,
-          hadCleanShutdown: clean, logger: this.logger})
+          hadCleanShutdown: clean, logger: this.logger, asyncIo: this.asyncIo})
         this.logs.set(key, log)
         loaded++
       }
@@ -85,7 +88,7 @@ export class LogManager {
     }
     const dir = this.logDirs.length === 1 ? this.logDirs[0] : this.leastLoadedDir()
     const log = UnifiedLog.open({dir: path.join(dir, tpKey(tp)), topicPartition: tp, config: config ?? this.defaultConfig,
-      recoveryPoint: 0, hadCleanShutdown: true, topicId, logger: this.logger})
+      recoveryPoint: 0, hadCleanShutdown: true, topicId, logger: this.logger, asyncIo: this.asyncIo})
     this.logs.set(tpKey(tp), log)
     return log
   }
@@ -134,7 +137,14 @@ export class LogManager {
     }
   }
 
-  shutdown(brokerEpoch = -1): void {
+  /**
+   * Clean shutdown: waits for every log's queued writes, then flushes, checkpoints and closes
+   * synchronously and writes `.kafka_cleanshutdown` last. Synchronous throughout when no log queues I/O.
+   */
+  async shutdown(brokerEpoch = -1): Promise<void> {
+    for (const log of this.allLogs()) {
+      while (!log.useSyncIo()) await log.whenIoDone().catch(() => undefined)
+    }
     for (const log of this.allLogs()) if (!log.isClosed) log.flush()
     this.checkpoint()
     for (const log of this.allLogs()) log.close()

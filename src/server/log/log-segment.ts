@@ -1,7 +1,12 @@
 /**
  * One segment (Kafka `LogSegment`): `<base>.log` + `<base>.index` + `<base>.timeindex`, and
  * `<base>.txnindex` once an aborted transaction's marker lands in it.
- * Works on batch headers only (spec §3.3–3.4, §3.9); synchronous fs calls.
+ * Works on batch headers only (spec §3.3–3.4, §3.9).
+ *
+ * File changes go through the owning log's `LogIo` (for partition logs: in order on libuv's thread
+ * pool). Appended bytes stay in `pending` chunks until their write completed: the synchronous
+ * readers (`readBytes`, `scan`) see them from memory, `readAsync` (Fetch) reads only completed
+ * bytes (below `writtenSize`) from the file. Opening files and the start-up recovery are synchronous.
  */
 import fs from 'node:fs'
 import path from 'node:path'
@@ -13,6 +18,7 @@ import {OffsetIndex} from './offset-index.js'
 import {TimeIndex} from './time-index.js'
 import {TXN_INDEX_FILE_SUFFIX, TransactionIndex} from './transaction-index.js'
 import {filenamePrefixFromOffset} from './log-config.js'
+import {SYNC_IO, type LogIo} from './log-io.js'
 
 export const LOG_FILE_SUFFIX = '.log'
 export const INDEX_FILE_SUFFIX = '.index'
@@ -27,6 +33,9 @@ export const SWAP_FILE_SUFFIX = '.swap'
 export interface BatchPosition { baseOffset: number; lastOffset: number; position: number; size: number; maxTimestamp: number; epoch: number }
 
 const READ_CHUNK = 1 << 20
+
+/** Bytes appended at `position` whose write has not completed yet (`buf` shrinks if truncation cuts it). */
+interface PendingChunk { position: number; buf: Buffer; dropped: boolean }
 
 export class LogSegment {
   private fd: number
@@ -44,15 +53,28 @@ export class LogSegment {
   readonly created: number
   /** Next offset after the last batch, or baseOffset when empty (valid after load/recover). */
   nextOffset: number
+  /** Bytes from position 0 whose writes have completed (the file holds them). */
+  writtenSize: number
+  private io: LogIo
+  private pending: PendingChunk[] = []
+  /** Asynchronous reads in flight on `fd`: its close waits for them (a reused descriptor number must not be read). */
+  private readsInFlight = 0
+  private closeRequested = false
+  private fdClosed = false
 
-  /** `fileSuffix`: '' for a live segment, `.cleaned` for one the log cleaner writes (Kafka `LogSegment.open(..., fileSuffix)`). */
-  constructor(readonly dir: string, readonly baseOffset: number, readonly indexBytes: number, private readonly indexIntervalBytes: number, nowMs = Date.now(), private fileSuffix = '') {
+  /**
+   * `fileSuffix`: '' for a live segment, `.cleaned` for one the log cleaner writes (Kafka `LogSegment.open(..., fileSuffix)`).
+   * `io`: where file changes go (default: synchronous).
+   */
+  constructor(readonly dir: string, readonly baseOffset: number, readonly indexBytes: number, private readonly indexIntervalBytes: number, nowMs = Date.now(), private fileSuffix = '', io: LogIo = SYNC_IO) {
     const prefix = path.join(dir, filenamePrefixFromOffset(baseOffset))
     const logFile = prefix + LOG_FILE_SUFFIX + fileSuffix
+    this.io = io
     this.fd = fs.openSync(logFile, fs.existsSync(logFile) ? 'r+' : 'w+')
     this.size = fs.fstatSync(this.fd).size
-    this.offsetIndex = new OffsetIndex(prefix + INDEX_FILE_SUFFIX + fileSuffix, baseOffset, indexBytes)
-    this.timeIndex = new TimeIndex(prefix + TIME_INDEX_FILE_SUFFIX + fileSuffix, baseOffset, indexBytes)
+    this.writtenSize = this.size
+    this.offsetIndex = new OffsetIndex(prefix + INDEX_FILE_SUFFIX + fileSuffix, baseOffset, indexBytes, io)
+    this.timeIndex = new TimeIndex(prefix + TIME_INDEX_FILE_SUFFIX + fileSuffix, baseOffset, indexBytes, io)
     this.txnIndex = new TransactionIndex(prefix + TXN_INDEX_FILE_SUFFIX + fileSuffix)
     this.created = nowMs
     this.nextOffset = baseOffset
@@ -61,6 +83,13 @@ export class LogSegment {
   }
 
   get logFile(): string { return path.join(this.dir, filenamePrefixFromOffset(this.baseOffset) + LOG_FILE_SUFFIX + this.fileSuffix) }
+
+  /** Moves the segment's future file changes to `io` (a loaded or cleaned segment joining its log's queue; none pending). */
+  attachIo(io: LogIo): void {
+    this.io = io
+    this.offsetIndex.io = io
+    this.timeIndex.io = io
+  }
 
   /**
    * Renames the segment's files (`.log`, `.index`, `.timeindex`, `.txnindex` if any) from suffix
@@ -72,18 +101,29 @@ export class LogSegment {
     if (this.fileSuffix !== oldSuffix) throw new Error(`Segment ${this.logFile} does not have suffix '${oldSuffix}'`)
     const from = this.logFile
     this.fileSuffix = newSuffix
-    fs.renameSync(from, this.logFile)
+    this.io.submit({kind: 'rename', from, to: this.logFile})
     const strip = (f: string): string => (oldSuffix === '' ? f : f.slice(0, -oldSuffix.length))
     this.offsetIndex.renameTo(strip(this.offsetIndex.file) + newSuffix)
     this.timeIndex.renameTo(strip(this.timeIndex.file) + newSuffix)
     this.txnIndex.renameTo(strip(this.txnIndex.file) + newSuffix)
   }
 
-  /** Appends `buf[start,end)` (whole batches, offsets already assigned) with one writeSync. */
+  /**
+   * Appends `buf[start,end)` (whole batches, offsets already assigned) with one write through the
+   * log's I/O queue; `buf` must not change afterwards (it is written later and read meanwhile).
+   */
   append(buf: Buffer, start: number, end: number, batches: BatchPosition[]): void {
     const basePos = this.size
-    let written = 0
-    while (written < end - start) written += fs.writeSync(this.fd, buf, start + written, end - start - written, basePos + written)
+    const bytes = buf.subarray(start, end)
+    if (this.io.isAsync) {
+      const chunk: PendingChunk = {position: basePos, buf: bytes, dropped: false}
+      this.pending.push(chunk)
+      this.io.submit({kind: 'write', fd: this.fd, buf: bytes, position: basePos})
+      this.io.submit({kind: 'call', fn: () => this.chunkWritten(chunk)})
+    } else {
+      this.io.submit({kind: 'write', fd: this.fd, buf: bytes, position: basePos})
+      this.writtenSize = basePos + bytes.length
+    }
     for (const b of batches) {
       const pos = basePos + (b.position - start)
       if (this.firstBatchTimestamp < 0 && this.size === 0) this.firstBatchTimestamp = b.maxTimestamp
@@ -99,16 +139,85 @@ export class LogSegment {
     this.size = basePos + (end - start)
   }
 
-  /** Reads `len` bytes at `position`. */
+  private chunkWritten(chunk: PendingChunk): void {
+    const i = this.pending.indexOf(chunk)
+    if (i >= 0) this.pending.splice(i, 1)
+    if (!chunk.dropped) this.writtenSize = Math.max(this.writtenSize, chunk.position + chunk.buf.length)
+  }
+
+  /** Reads `len` bytes at `position` (up to the segment's size), appended bytes not yet written included. */
   readBytes(position: number, len: number): Buffer {
-    const buf = Buffer.allocUnsafe(len)
+    const buf = Buffer.allocUnsafe(Math.max(0, Math.min(len, this.size - position)))
+    const got = this.readSyncAt(buf, buf.length, position)
+    return got === buf.length ? buf : buf.subarray(0, got)
+  }
+
+  /** Fills `buf[0,len)` from `position`: the file, then the pending chunks over it. Returns bytes available. */
+  private readSyncAt(buf: Buffer, len: number, position: number): number {
+    len = Math.max(0, Math.min(len, this.size - position))
     let got = 0
-    while (got < len) {
-      const n = fs.readSync(this.fd, buf, got, len - got, position + got)
+    const fromFile = Math.max(0, Math.min(len, this.writtenSize - position))
+    while (got < fromFile) {
+      const n = fs.readSync(this.fd, buf, got, fromFile - got, position + got)
       if (n === 0) break
       got += n
     }
-    return got === len ? buf : buf.subarray(0, got)
+    if (got < fromFile) return got
+    for (const c of this.pending) {
+      const from = Math.max(position, c.position)
+      const to = Math.min(position + len, c.position + c.buf.length)
+      if (from < to) { c.buf.copy(buf, from - position, from - c.position, to - c.position); got = Math.max(got, to - position) }
+    }
+    return got
+  }
+
+  /** One read of `len` bytes at `position` on the thread pool; the descriptor stays open meanwhile. */
+  private readFileAsync(position: number, len: number): Promise<Buffer> {
+    const buf = Buffer.allocUnsafe(len)
+    this.readsInFlight++
+    return new Promise<Buffer>((resolve, reject) => {
+      fs.read(this.fd, buf, 0, len, position, (err, n) => {
+        this.readsInFlight--
+        if (this.closeRequested && this.readsInFlight === 0) this.closeFd()
+        if (err) reject(err)
+        else resolve(n === len ? buf : buf.subarray(0, n))
+      })
+    })
+  }
+
+  /**
+   * As `read`, asynchronously and from written bytes only (Fetch: never bytes whose write has not
+   * completed): the offset index finds where to start, one read from there usually covers the
+   * batch holding `startOffset` and `maxBytes` after it. `maxOffsetExclusive` should not exceed
+   * the log's written end offset. Null when no batch at or after `startOffset` is written here.
+   */
+  async readAsync(startOffset: number, maxBytes: number, maxOffsetExclusive: number, minOneBatch: boolean): Promise<{records: Buffer, firstOffset: number} | null> {
+    if (this.fdClosed || this.closeRequested) return null
+    const limit = this.writtenSize
+    let pos = this.offsetIndex.lookup(startOffset).position
+    while (pos + RECORD_BATCH_OVERHEAD <= limit) {
+      const buf = await this.readFileAsync(pos, Math.min(limit - pos, Math.max(maxBytes, 0) + this.indexIntervalBytes + RECORD_BATCH_OVERHEAD))
+      let p = 0
+      while (p + RECORD_BATCH_OVERHEAD <= buf.length) {
+        const size = buf.readInt32BE(p + BATCH_LENGTH_OFFSET) + LOG_OVERHEAD
+        if (size < RECORD_BATCH_OVERHEAD) return null
+        const baseOffset = readInt64At(buf, p)
+        if (baseOffset + buf.readInt32BE(p + LAST_OFFSET_DELTA_OFFSET) < startOffset) { p += size; continue }
+        if (baseOffset >= maxOffsetExclusive) return {records: Buffer.alloc(0), firstOffset: baseOffset}
+        const want = Math.min(limit - (pos + p), Math.max(maxBytes, minOneBatch ? size : 0))
+        const data = p + want <= buf.length ? buf.subarray(p, p + want) : await this.readFileAsync(pos + p, want)
+        let end = 0
+        while (end + RECORD_BATCH_OVERHEAD <= data.length) {
+          const n = data.readInt32BE(end + BATCH_LENGTH_OFFSET) + LOG_OVERHEAD
+          if (n < RECORD_BATCH_OVERHEAD || end + n > data.length || readInt64At(data, end) >= maxOffsetExclusive) break
+          end += n
+        }
+        return {records: data.subarray(0, end), firstOffset: baseOffset}
+      }
+      if (p === 0) return null
+      pos += p
+    }
+    return null
   }
 
   /**
@@ -119,7 +228,7 @@ export class LogSegment {
     let pos = startPosition
     const hdr = Buffer.allocUnsafe(RECORD_BATCH_OVERHEAD)
     while (pos + RECORD_BATCH_OVERHEAD <= this.size) {
-      const n = fs.readSync(this.fd, hdr, 0, RECORD_BATCH_OVERHEAD, pos)
+      const n = this.readSyncAt(hdr, RECORD_BATCH_OVERHEAD, pos)
       if (n < RECORD_BATCH_OVERHEAD) return
       const size = hdr.readInt32BE(BATCH_LENGTH_OFFSET) + LOG_OVERHEAD
       if (size < RECORD_BATCH_OVERHEAD || pos + size > this.size) return
@@ -208,7 +317,7 @@ export class LogSegment {
       pos += size
     }
     const truncated = this.size - pos
-    if (truncated > 0) { fs.ftruncateSync(this.fd, pos); this.size = pos }
+    if (truncated > 0) this.truncateFileTo(pos)
     return truncated
   }
 
@@ -229,8 +338,7 @@ export class LogSegment {
     const b = this.translateOffset(offset)
     if (!b) return 0
     const removed = this.size - b.position
-    fs.ftruncateSync(this.fd, b.position)
-    this.size = b.position
+    this.truncateFileTo(b.position)
     this.offsetIndex.truncateTo(offset)
     this.timeIndex.truncateTo(offset)
     this.txnIndex.truncateTo(offset)
@@ -246,6 +354,18 @@ export class LogSegment {
       return true
     })
     return removed
+  }
+
+  /** Cuts the `.log` to `length` bytes: at once for readers (pending chunks cut or dropped), in the queue for the file. */
+  private truncateFileTo(length: number): void {
+    this.size = length
+    this.writtenSize = Math.min(this.writtenSize, length)
+    for (const c of this.pending) {
+      if (c.position >= length) c.dropped = true
+      else if (c.position + c.buf.length > length) c.buf = c.buf.subarray(0, length - c.position)
+    }
+    this.pending = this.pending.filter(c => !c.dropped)
+    this.io.submit({kind: 'truncate', fd: this.fd, length})
   }
 
   /** Largest record timestamp, or the .log mtime when none (retention.ms). */
@@ -268,7 +388,8 @@ export class LogSegment {
     this.offsetIndex.trim(); this.timeIndex.trim()
   }
 
-  flush(): void { fs.fsyncSync(this.fd); this.offsetIndex.flush(); this.timeIndex.flush() }
+  /** fsyncs the `.log` and both indexes (queued after the writes before it). */
+  flush(): void { this.io.submit({kind: 'fsync', fd: this.fd}); this.offsetIndex.flush(); this.timeIndex.flush() }
 
   /** As flush(), with the fsyncs on the libuv thread pool (the log cleaner's output, off the event loop). */
   async flushAsync(): Promise<void> {
@@ -278,24 +399,44 @@ export class LogSegment {
   }
 
   /** fsyncs the `.log` file only. */
-  flushLog(): void { fs.fsyncSync(this.fd) }
+  flushLog(): void { this.io.submit({kind: 'fsync', fd: this.fd}) }
 
   close(): void {
     this.onBecomeInactive()
-    fs.closeSync(this.fd)
+    this.requestClose()
     this.offsetIndex.close(); this.timeIndex.close()
   }
 
-  /** Closes the file descriptors without trimming. */
+  /** Closes the file descriptors without trimming (after the queued writes, and the `.log` after reads in flight). */
   closeHandles(): void {
-    try { fs.closeSync(this.fd) } catch { /* already closed */ }
+    this.requestClose()
     try { this.offsetIndex.closeNoTrim() } catch { /* closed */ }
     try { this.timeIndex.closeNoTrim() } catch { /* closed */ }
   }
 
-  /** Closes and removes the segment's files. */
+  private requestClose(): void {
+    if (this.closeRequested) return
+    this.closeRequested = true
+    this.io.submit({kind: 'call', fn: () => { if (this.readsInFlight === 0) this.closeFd() }})
+  }
+
+  private closeFd(): void {
+    if (this.fdClosed) return
+    this.fdClosed = true
+    try { fs.closeSync(this.fd) } catch { /* already closed */ }
+  }
+
+  /**
+   * Removes the segment's files: renamed to `*.deleted` at once (so a new segment may take the
+   * name), closed after the queued writes, then removed through the queue.
+   */
   deleteFiles(): void {
+    const files = [this.logFile, this.offsetIndex.file, this.timeIndex.file, this.txnIndex.file]
     this.closeHandles()
-    for (const f of [this.logFile, this.offsetIndex.file, this.timeIndex.file, this.txnIndex.file]) fs.rmSync(f, {force: true})
+    for (const f of files) {
+      if (!this.io.isAsync) { fs.rmSync(f, {force: true}); continue }
+      try { fs.renameSync(f, f + DELETED_FILE_SUFFIX) } catch { continue }
+      this.io.submit({kind: 'rm', file: f + DELETED_FILE_SUFFIX})
+    }
   }
 }

@@ -2,9 +2,11 @@
  * Sparse offset index (`.index`, Kafka `OffsetIndex`, spec §3.4): 8-byte entries, int32 relative
  * offset + int32 byte position in the `.log`. The file is preallocated to segment.index.bytes
  * (rounded down to 8) while the segment is active and trimmed to the used length on roll/close.
- * Entries are kept in memory and each new entry is written with one writeSync (no mmap).
+ * Entries are kept in memory; the file is written through the log's `LogIo` (in order, off the
+ * event loop for partition logs; adjacent entries merged into one write), never read back while open.
  */
 import fs from 'node:fs'
+import {SYNC_IO, type LogIo} from './log-io.js'
 
 export const OFFSET_INDEX_ENTRY_SIZE = 8
 
@@ -14,9 +16,12 @@ export class OffsetIndex {
   private pos: Int32Array
   private n = 0
   readonly maxEntries: number
+  /** Where the file operations go (the owning log's queue). */
+  io: LogIo
 
   /** Opens (or creates) `file`; existing entries are loaded up to the first non-increasing one. */
-  constructor(public file: string, readonly baseOffset: number, maxIndexSize: number) {
+  constructor(public file: string, readonly baseOffset: number, maxIndexSize: number, io: LogIo = SYNC_IO) {
+    this.io = io
     this.maxEntries = Math.max(1, Math.floor(maxIndexSize / OFFSET_INDEX_ENTRY_SIZE))
     this.fd = fs.openSync(file, fs.existsSync(file) ? 'r+' : 'w+')
     const len = fs.fstatSync(this.fd).size
@@ -52,7 +57,7 @@ export class OffsetIndex {
     if (this.isFull() || (this.n > 0 && r <= this.rel[this.n - 1])) return
     const b = Buffer.allocUnsafe(OFFSET_INDEX_ENTRY_SIZE)
     b.writeInt32BE(r, 0); b.writeInt32BE(position, 4)
-    fs.writeSync(this.fd, b, 0, OFFSET_INDEX_ENTRY_SIZE, this.n * OFFSET_INDEX_ENTRY_SIZE)
+    this.io.submit({kind: 'write', fd: this.fd, buf: b, position: this.n * OFFSET_INDEX_ENTRY_SIZE})
     this.push(r, position)
   }
 
@@ -78,16 +83,16 @@ export class OffsetIndex {
 
   /** Sets the file length to used bytes (trim) or the preallocated size. */
   resizeFile(prealloc: boolean): void {
-    fs.ftruncateSync(this.fd, this.sizeInBytes)
-    if (prealloc) fs.ftruncateSync(this.fd, this.maxEntries * OFFSET_INDEX_ENTRY_SIZE)
+    this.io.submit({kind: 'truncate', fd: this.fd, length: this.sizeInBytes})
+    if (prealloc) this.io.submit({kind: 'truncate', fd: this.fd, length: this.maxEntries * OFFSET_INDEX_ENTRY_SIZE})
   }
 
-  trim(): void { fs.ftruncateSync(this.fd, this.sizeInBytes) }
-  flush(): void { fs.fsyncSync(this.fd) }
+  trim(): void { this.io.submit({kind: 'truncate', fd: this.fd, length: this.sizeInBytes}) }
+  flush(): void { this.io.submit({kind: 'fsync', fd: this.fd}) }
   /** fsync on the libuv thread pool (the cleaner's flush, off the event loop). */
   flushAsync(): Promise<void> { return new Promise((resolve, reject) => fs.fsync(this.fd, e => (e ? reject(e) : resolve()))) }
-  close(): void { this.trim(); fs.closeSync(this.fd) }
-  closeNoTrim(): void { fs.closeSync(this.fd) }
+  close(): void { this.trim(); this.closeNoTrim() }
+  closeNoTrim(): void { this.io.submit({kind: 'close', fd: this.fd}) }
   /** Renames the file (the open descriptor stays valid): the cleaner's `.cleaned` → `.swap` → final renames. */
-  renameTo(file: string): void { fs.renameSync(this.file, file); this.file = file }
+  renameTo(file: string): void { this.io.submit({kind: 'rename', from: this.file, to: file}); this.file = file }
 }

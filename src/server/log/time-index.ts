@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs'
 import {readInt64At, writeInt64At} from '../../protocol/records/record-batch.js'
+import {SYNC_IO, type LogIo} from './log-io.js'
 
 export const TIME_INDEX_ENTRY_SIZE = 12
 
@@ -13,8 +14,11 @@ export class TimeIndex {
   private ts: number[] = []
   private rel: number[] = []
   readonly maxEntries: number
+  /** Where the file operations go (the owning log's queue). */
+  io: LogIo
 
-  constructor(public file: string, readonly baseOffset: number, maxIndexSize: number) {
+  constructor(public file: string, readonly baseOffset: number, maxIndexSize: number, io: LogIo = SYNC_IO) {
+    this.io = io
     this.maxEntries = Math.max(1, Math.floor(maxIndexSize / TIME_INDEX_ENTRY_SIZE))
     this.fd = fs.openSync(file, fs.existsSync(file) ? 'r+' : 'w+')
     const len = fs.fstatSync(this.fd).size
@@ -47,7 +51,7 @@ export class TimeIndex {
     if (n > 0 && offset - this.baseOffset < this.rel[n - 1]) return
     const b = Buffer.allocUnsafe(TIME_INDEX_ENTRY_SIZE)
     writeInt64At(b, 0, timestamp); b.writeInt32BE(offset - this.baseOffset, 8)
-    fs.writeSync(this.fd, b, 0, TIME_INDEX_ENTRY_SIZE, n * TIME_INDEX_ENTRY_SIZE)
+    this.io.submit({kind: 'write', fd: this.fd, buf: b, position: n * TIME_INDEX_ENTRY_SIZE})
     this.ts.push(timestamp); this.rel.push(offset - this.baseOffset)
   }
 
@@ -71,16 +75,16 @@ export class TimeIndex {
   reset(): void { this.ts = []; this.rel = []; this.resizeFile(true) }
 
   resizeFile(prealloc: boolean): void {
-    fs.ftruncateSync(this.fd, this.sizeInBytes)
-    if (prealloc) fs.ftruncateSync(this.fd, this.maxEntries * TIME_INDEX_ENTRY_SIZE)
+    this.io.submit({kind: 'truncate', fd: this.fd, length: this.sizeInBytes})
+    if (prealloc) this.io.submit({kind: 'truncate', fd: this.fd, length: this.maxEntries * TIME_INDEX_ENTRY_SIZE})
   }
 
-  trim(): void { fs.ftruncateSync(this.fd, this.sizeInBytes) }
-  flush(): void { fs.fsyncSync(this.fd) }
+  trim(): void { this.io.submit({kind: 'truncate', fd: this.fd, length: this.sizeInBytes}) }
+  flush(): void { this.io.submit({kind: 'fsync', fd: this.fd}) }
   /** fsync on the libuv thread pool (the cleaner's flush, off the event loop). */
   flushAsync(): Promise<void> { return new Promise((resolve, reject) => fs.fsync(this.fd, e => (e ? reject(e) : resolve()))) }
-  close(): void { this.trim(); fs.closeSync(this.fd) }
-  closeNoTrim(): void { fs.closeSync(this.fd) }
+  close(): void { this.trim(); this.closeNoTrim() }
+  closeNoTrim(): void { this.io.submit({kind: 'close', fd: this.fd}) }
   /** Renames the file (the open descriptor stays valid): the cleaner's `.cleaned` → `.swap` → final renames. */
-  renameTo(file: string): void { fs.renameSync(this.file, file); this.file = file }
+  renameTo(file: string): void { this.io.submit({kind: 'rename', from: this.file, to: file}); this.file = file }
 }

@@ -1,7 +1,13 @@
 /**
  * One partition's log (Kafka `UnifiedLog` + `LocalLog`, spec §3): a directory of segments, the
- * leader-epoch cache and partition.metadata. Appends and reads work on batch headers only;
- * synchronous fs calls.
+ * leader-epoch cache and partition.metadata. Appends and reads work on batch headers only.
+ *
+ * With `asyncIo` (partition logs) every file change is queued on the log's `LogIo` and runs in
+ * order on libuv's thread pool: an append updates the in-memory state (offsets, indexes, epoch
+ * cache) at once and its bytes are written behind; `whenIoDone()` tells when they are in the file
+ * (a produce is acknowledged then), `writtenEndOffset` is the offset up to which they are, and
+ * `readAsync` (Fetch) reads only that far. Without it (the metadata log, tools) all I/O is synchronous.
+ * Opening a log (loading, recovery) is synchronous either way.
  */
 import fs from 'node:fs'
 import {randomDashedUuid} from '../../protocol/primitives/uuid.js'
@@ -20,6 +26,7 @@ import {decodeRecordBatch, type DecodedRecord} from '../../protocol/records/reco
 import {LeaderEpochCache} from './leader-epoch-cache.js'
 import type {AbortedTxn} from './transaction-index.js'
 import {loadSegments} from './log-loader.js'
+import {LogIo, LogIoError, SYNC_IO} from './log-io.js'
 import {readPartitionMetadata, writePartitionMetadata} from './partition-metadata.js'
 
 export * from './log-config.js'
@@ -36,6 +43,8 @@ export interface UnifiedLogOpenOptions {
   logger?: LogLogger
   /** Called after a roll with the new segment's base offset (producer snapshots, replica layer). */
   onRoll?: (newBaseOffset: number) => void
+  /** File I/O queued and run off the event loop (partition logs); default synchronous. */
+  asyncIo?: boolean
 }
 
 export class UnifiedLog {
@@ -59,6 +68,16 @@ export class UnifiedLog {
    * while it worked (Kafka aborts cleaning around these operations instead).
    */
   segmentsVersion = 0
+  /**
+   * Called on the event loop after appended bytes reached the file (`writtenEndOffset` moved): the
+   * replica layer completes delayed fetches then.
+   */
+  onWritten?: (writtenEndOffset: number) => void
+  private readonly io: LogIo
+  /** Offset up to which appended batches are in the files. */
+  private writtenLeo: number
+  /** Bumped by truncations: writes queued before one do not move `writtenLeo`. */
+  private ioGeneration = 0
   private segments: LogSegment[]
   private leo: number
   private lso: number
@@ -76,11 +95,14 @@ export class UnifiedLog {
     this.config = opts.config
     this.onRoll = opts.onRoll
     fs.mkdirSync(this.dir, {recursive: true})
+    this.io = opts.asyncIo ? new LogIo(true) : SYNC_IO
     this.epochCache = new LeaderEpochCache(this.dir)
     const loaded = loadSegments({dir: this.dir, config: this.config, recoveryPoint: opts.recoveryPoint,
       logStartOffset: opts.logStartOffset ?? 0, hadCleanShutdown: opts.hadCleanShutdown, epochCache: this.epochCache})
     this.segments = loaded.segments
+    for (const seg of this.segments) seg.attachIo(this.io)
     this.leo = loaded.logEndOffset
+    this.writtenLeo = this.leo
     this.recovery = loaded.recoveryPoint
     this.bytesTruncatedOnLoad = loaded.bytesTruncated
     this.lso = Math.min(Math.max(opts.logStartOffset ?? 0, this.segments[0].baseOffset), this.leo)
@@ -106,6 +128,44 @@ export class UnifiedLog {
 
   get logStartOffset(): number { return this.lso }
   get logEndOffset(): number { return this.leo }
+  /** Offset up to which appended batches are in the files (≤ logEndOffset; equal when the I/O is synchronous). */
+  get writtenEndOffset(): number { return this.writtenLeo }
+
+  /**
+   * Resolves once every file operation queued on this log so far has completed (write-behind
+   * appends, fsyncs, truncations); rejects with the I/O error if one failed.
+   */
+  whenIoDone(): Promise<void> { return this.io.idle() }
+
+  /**
+   * Makes this log's file I/O synchronous from now on (clean shutdown, after `whenIoDone()`), so
+   * that flush and close finish before the clean-shutdown marker. False while writes are in flight.
+   */
+  useSyncIo(): boolean { return this.io.toSync() }
+
+  /** The I/O error that stopped this log's file queue, if any (then appends fail with KAFKA_STORAGE_ERROR). */
+  get ioFailure(): Error | null { return this.io.failure }
+
+  private markWritten(offset: number, generation: number): void {
+    if (generation !== this.ioGeneration || offset <= this.writtenLeo) return
+    this.writtenLeo = offset
+    this.onWritten?.(offset)
+  }
+
+  /** Queues the notice that everything up to the LEO is in the files (after what is queued now). */
+  private queueWrittenMark(): void {
+    if (!this.io.isAsync) { this.markWritten(this.leo, this.ioGeneration); return }
+    const offset = this.leo
+    const generation = this.ioGeneration
+    this.io.submit({kind: 'call', fn: () => this.markWritten(offset, generation)})
+  }
+
+  /** A truncation: queued writes from before it no longer count, the written end offset follows the cut. */
+  private afterTruncation(): void {
+    this.ioGeneration++
+    this.writtenLeo = Math.min(this.writtenLeo, this.leo)
+    this.queueWrittenMark()
+  }
   get recoveryPoint(): number { return this.recovery }
   get size(): number { let s = 0; for (const seg of this.segments) s += seg.size; return s }
   get numberOfSegments(): number { return this.segments.length }
@@ -133,7 +193,12 @@ export class UnifiedLog {
     const stillThere = (): boolean => !this.closed && this.segmentsVersion === expectedVersion && oldSegments.every(s => this.segments.includes(s))
     if (!stillThere()) return false
     cleaned.changeFileSuffixes(CLEANED_FILE_SUFFIX, SWAP_FILE_SUFFIX)
-    fsyncDir(this.dir)
+    if (this.io.isAsync) {
+      this.io.submit({kind: 'fsyncDir', dir: this.dir})
+      await this.io.idle()
+    } else {
+      fsyncDir(this.dir)
+    }
     if (beforeSwap) await beforeSwap()
     if (!stillThere()) {
       cleaned.changeFileSuffixes(SWAP_FILE_SUFFIX, CLEANED_FILE_SUFFIX)
@@ -143,7 +208,8 @@ export class UnifiedLog {
     this.segments.splice(first, oldSegments.length, cleaned)
     for (const seg of oldSegments) this.scheduleDelete(seg)
     cleaned.changeFileSuffixes(SWAP_FILE_SUFFIX, '')
-    fsyncDir(this.dir)
+    cleaned.attachIo(this.io)
+    this.io.submit({kind: 'fsyncDir', dir: this.dir})
     this.segmentsVersion++
     return true
   }
@@ -172,6 +238,12 @@ export class UnifiedLog {
     return out
   }
 
+  /**
+   * Appends batches as leader: assigns offsets from the LEO and the leader epoch (in `records`,
+   * which must not change afterwards: with asynchronous I/O it is written later), rewrites
+   * LogAppendTime timestamps. With asynchronous I/O the bytes are in the file once `whenIoDone()` resolves.
+   * @throws CorruptRecordError, RecordTooLargeError, LogIoError (the log's file I/O failed)
+   */
   appendAsLeader(records: Buffer, leaderEpoch: number, nowMs = Date.now()): LogAppendInfo {
     this.ensureOpen()
     const batches = this.analyze(records, true)
@@ -193,6 +265,7 @@ export class UnifiedLog {
     return this.doAppend(records, batches, logAppendTime ? nowMs : -1, nowMs)
   }
 
+  /** Appends batches fetched from the leader with their offsets and epochs (see appendAsLeader for the I/O). */
   appendAsFollower(records: Buffer): LogAppendInfo {
     this.ensureOpen()
     const batches = this.analyze(records, false)
@@ -205,10 +278,11 @@ export class UnifiedLog {
   }
 
   private doAppend(records: Buffer, batches: BatchPosition[], logAppendTimeMs: number, nowMs: number): LogAppendInfo {
+    if (this.io.failure) throw new LogIoError(`The log ${this.dir} is offline after an I/O error: ${this.io.failure.message}`, this.io.failure)
     let maxTimestamp = -1
     let i = 0
     while (i < batches.length) {
-      // group batches into runs that fit the current segment: one writeSync per segment
+      // group batches into runs that fit the current segment: one write per segment
       const first = batches[i]
       if (this.active.shouldRoll(first.size, first.maxTimestamp, first.lastOffset, this.config.segmentBytes, this.config.segmentMs, nowMs)) this.rollAt(first.baseOffset, nowMs)
       let j = i + 1
@@ -225,6 +299,7 @@ export class UnifiedLog {
       i = j
     }
     const last = batches[batches.length - 1]
+    this.queueWrittenMark()
     const cfg = this.config
     if ((cfg.flushMessages !== undefined && this.unflushedMessages >= cfg.flushMessages) || (cfg.flushMs !== undefined && nowMs - this.lastFlushMs >= cfg.flushMs)) this.flush()
     return {firstOffset: batches[0].baseOffset, lastOffset: last.lastOffset, maxTimestamp, logAppendTimeMs,
@@ -240,12 +315,12 @@ export class UnifiedLog {
       this.segments.pop()
       old.deleteFiles()
     }
-    const seg = new LogSegment(this.dir, baseOffset, this.config.segmentIndexBytes, this.config.indexIntervalBytes, nowMs)
+    const seg = new LogSegment(this.dir, baseOffset, this.config.segmentIndexBytes, this.config.indexIntervalBytes, nowMs, '', this.io)
     seg.offsetIndex.resizeFile(true); seg.timeIndex.resizeFile(true)
     this.segments.push(seg)
-    // Kafka flushes the old segment asynchronously on roll; we do it synchronously
+    // the old segment's fsync is queued (Kafka flushes it asynchronously on roll too); the recovery point follows it
     old.flush()
-    this.recovery = Math.max(this.recovery, baseOffset)
+    this.advanceRecoveryPoint(baseOffset)
     this.onRoll?.(baseOffset)
   }
 
@@ -263,14 +338,26 @@ export class UnifiedLog {
     this.dataFlushedTo = this.leo
   }
 
-  /** fsyncs segments holding unflushed data (none when the recovery point is the LEO); recovery point becomes the LEO. */
+  /**
+   * fsyncs segments holding unflushed data (none when the recovery point is the LEO) and the
+   * leader-epoch checkpoint; the recovery point becomes the LEO once the fsyncs completed (queued
+   * after the writes before them when the I/O is asynchronous).
+   */
   flush(): void {
     this.ensureOpen()
     for (const seg of this.segments) if (seg.nextOffset > this.recovery) seg.flush()
-    this.epochCache.flush()
-    this.recovery = this.leo
+    if (this.io.isAsync) this.io.submit({kind: 'call', fn: () => { if (!this.closed) this.epochCache.flush() }})
+    else this.epochCache.flush()
+    this.advanceRecoveryPoint(this.leo)
     this.unflushedMessages = 0
     this.lastFlushMs = Date.now()
+  }
+
+  /** The recovery point moves to `offset` once the fsyncs queued before now completed. */
+  private advanceRecoveryPoint(offset: number): void {
+    if (!this.io.isAsync) { this.recovery = Math.max(this.recovery, offset); return }
+    const generation = this.ioGeneration
+    this.io.submit({kind: 'call', fn: () => { if (generation === this.ioGeneration) this.recovery = Math.max(this.recovery, Math.min(offset, this.leo)) }})
   }
 
   read(startOffset: number, maxBytes: number, maxOffsetExclusive: number, minOneBatch: boolean): {records: Buffer, firstOffset: number} {
@@ -285,6 +372,27 @@ export class UnifiedLog {
       const r = this.segments[idx].read(startOffset, maxBytes, maxOffsetExclusive, minOneBatch)
       if (r) return r
       idx++
+    }
+    return empty
+  }
+
+  /**
+   * Fetch's read (Kafka `UnifiedLog.read`): as `read`, from written bytes only (never past
+   * `writtenEndOffset`), with the file reads on libuv's thread pool.
+   * @throws OffsetOutOfRangeError when `startOffset` is outside [log start offset, log end offset]
+   */
+  async readAsync(startOffset: number, maxBytes: number, maxOffsetExclusive: number, minOneBatch: boolean): Promise<{records: Buffer, firstOffset: number}> {
+    this.ensureOpen()
+    if (startOffset < this.lso || startOffset > this.leo) {
+      throw new OffsetOutOfRangeError(`Offset ${startOffset} is out of range for ${this.topicPartition.topic}-${this.topicPartition.partition}: [${this.lso}, ${this.leo}]`)
+    }
+    const upTo = Math.min(maxOffsetExclusive, this.writtenLeo)
+    const empty = {records: Buffer.alloc(0), firstOffset: startOffset}
+    if (startOffset >= upTo) return empty
+    const segments = this.segments
+    for (let idx = this.segmentIndexFor(startOffset); idx < segments.length; idx++) {
+      const r = await segments[idx].readAsync(startOffset, maxBytes, upTo, minOneBatch)
+      if (r) return r
     }
     return empty
   }
@@ -410,6 +518,7 @@ export class UnifiedLog {
     this.epochCache.truncateFromEnd(this.leo)
     this.recovery = Math.min(this.recovery, this.leo)
     this.lso = Math.min(this.lso, this.leo)
+    this.afterTruncation()
   }
 
   /** Deletes all segments and starts empty at `offset` (log start = LEO = offset). */
@@ -417,11 +526,14 @@ export class UnifiedLog {
     this.ensureOpen()
     this.segmentsVersion++
     for (const seg of this.segments) seg.deleteFiles()
-    const seg = new LogSegment(this.dir, offset, this.config.segmentIndexBytes, this.config.indexIntervalBytes)
+    const seg = new LogSegment(this.dir, offset, this.config.segmentIndexBytes, this.config.indexIntervalBytes, Date.now(), '', this.io)
     seg.offsetIndex.resizeFile(true); seg.timeIndex.resizeFile(true)
     this.segments = [seg]
     this.epochCache.clear()
     this.leo = offset; this.lso = offset; this.recovery = offset
+    this.ioGeneration++
+    this.writtenLeo = offset
+    this.queueWrittenMark()
   }
 
   /** DeleteRecords: raises the log start offset (≤ HW checked by the caller) and drops whole segments below it. */
@@ -489,7 +601,14 @@ export class UnifiedLog {
       fs.renameSync(f, f + '.deleted'); renamed.push(f + '.deleted')
     }
     seg.closeHandles()
-    const rm = (): void => { for (const f of renamed) fs.rmSync(f, {force: true}) }
+    if (!this.io.isAsync) {
+      const rm = (): void => { for (const f of renamed) fs.rmSync(f, {force: true}) }
+      if (this.config.fileDeleteDelayMs <= 0) rm()
+      else setTimeout(rm, this.config.fileDeleteDelayMs).unref()
+      return
+    }
+    // removed on the thread pool (an unlink of a large file can take milliseconds); the renames above are metadata only
+    const rm = (): void => { for (const f of renamed) this.io.submit({kind: 'rm', file: f}) }
     if (this.config.fileDeleteDelayMs <= 0) rm()
     else setTimeout(rm, this.config.fileDeleteDelayMs).unref()
   }

@@ -48,10 +48,12 @@ export class DelayedFetch extends DelayedOperation {
       const p = w.partition
       if (p === undefined) continue
       if (!this.o.isCurrent(p) || !p.isLeader || p.leaderEpoch !== w.leaderEpoch) return this.forceComplete()
-      const end = this.o.fromFollower ? p.logEndOffset : this.o.readCommitted ? p.lastStableOffset : p.highWatermark
+      const limit = this.o.fromFollower ? p.logEndOffset : this.o.readCommitted ? p.lastStableOffset : p.highWatermark
       // A follower's log end offset below its fetch offset: the log was truncated, answer now. A
       // consumer may wait above a high watermark that has not caught up yet (a new leader).
-      if (end < w.fetchOffset && this.o.fromFollower) return this.forceComplete()
+      if (limit < w.fetchOffset && this.o.fromFollower) return this.forceComplete()
+      // only bytes already written to the file can be read (the log calls back when more are)
+      const end = Math.min(limit, p.log.writtenEndOffset)
       if (end > w.fetchOffset) bytes += Math.max(1, Math.min(w.partitionMaxBytes, p.appendedBytes - w.appendedBytes))
     }
     return bytes >= this.o.minBytes ? this.forceComplete() : false

@@ -138,6 +138,8 @@ export class Partition {
     this.rebuildProducerState()
     log.activeProducerLastOffsets = () => this.producerState.lastDataOffsets()
     log.onRoll = (newBaseOffset) => { this.pendingSnapshotOffset = newBaseOffset }
+    // appended bytes became readable: fetches waiting for them may complete
+    log.onWritten = () => { if (!this.removed) checkAndComplete(this.delayedFetches) }
   }
 
   get isLeader(): boolean { return this.leaderId === this.ctx.nodeId && !this.removed }

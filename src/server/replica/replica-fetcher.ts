@@ -344,6 +344,16 @@ export class ReplicaFetcher {
           this.delayAll([s])
       }
     }
+    // The next Fetch tells the leader our log end offset, which counts toward its high watermark:
+    // send it only once what we appended is in our files (write-behind I/O).
+    const writing: Promise<void>[] = []
+    for (const key of sent.keys()) {
+      const log = this.o.partition(key)?.log
+      if (log && log.writtenEndOffset < log.logEndOffset) {
+        writing.push(log.whenIoDone().catch((err: unknown) => this.o.logger.error(`Writing to the log of ${key} failed`, err)))
+      }
+    }
+    if (writing.length > 0) await Promise.all(writing)
     for (const s of outOfRange) await this.handleOutOfRange(s)
   }
 

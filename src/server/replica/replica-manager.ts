@@ -352,6 +352,26 @@ export class ReplicaManager {
     })
   }
 
+  /**
+   * Resolves when the appends of `appended` are in their log files (write-behind I/O): a Produce
+   * with acks=1 or all is answered only then. A partition whose log I/O failed gets
+   * KAFKA_STORAGE_ERROR. Null when nothing is waiting to be written.
+   */
+  awaitWritten(appended: AppendedPartition[]): Promise<void> | null {
+    let waits: Promise<void>[] | null = null
+    for (const a of appended) {
+      if (a.result.errorCode !== ErrorCode.NONE || a.result.lastOffset < 0) continue
+      const p = this.partitions.get(tpKey(a.topic, a.partition))
+      if (!p || p.log.writtenEndOffset > a.result.lastOffset) continue
+      const result = a.result
+      ;(waits ??= []).push(p.log.whenIoDone().catch((err: unknown) => {
+        this.logger.error(`Writing to the log of ${a.topic}-${a.partition} failed`, err)
+        result.errorCode = ErrorCode.KAFKA_STORAGE_ERROR
+      }))
+    }
+    return waits === null ? null : Promise.all(waits).then(() => undefined)
+  }
+
   // ---- fetch --------------------------------------------------------------------------------------
 
   /**
@@ -363,7 +383,7 @@ export class ReplicaManager {
    * stable offset for read_committed), followers up to the log end offset.
    */
   async fetchMessages(params: FetchParams): Promise<FetchPartitionResult[]> {
-    const results = this.readFromLocalLog(params, true)
+    const results = await this.readFromLocalLog(params, true)
     if (params.maxWaitMs <= 0 || params.partitions.length === 0) return results
     let bytes = 0
     for (const r of results) {
@@ -392,7 +412,7 @@ export class ReplicaManager {
    * One read of every requested partition (Kafka `readFromLocalLog` + `Partition.fetchRecords`).
    * @param updateFetchState record a follower's fetch position (only on the first read of a request)
    */
-  readFromLocalLog(params: FetchParams, updateFetchState: boolean): FetchPartitionResult[] {
+  async readFromLocalLog(params: FetchParams, updateFetchState: boolean): Promise<FetchPartitionResult[]> {
     let remaining = params.maxBytes
     let first = true
     const now = this.time.now()
@@ -447,7 +467,7 @@ export class ReplicaManager {
         base.records = EMPTY
       } else {
         try {
-          const read = p.log.read(req.fetchOffset, Math.min(req.partitionMaxBytes, remaining), maxOffset, first)
+          const read = await p.log.readAsync(req.fetchOffset, Math.min(req.partitionMaxBytes, remaining), maxOffset, first)
           base.records = read.records
           if (read.records.length > 0) {
             first = false
@@ -495,8 +515,7 @@ export class ReplicaManager {
       }
       appended.push({topic: tp.topic, partition: tp.partition, result})
     }
-    const wait = this.awaitReplication(appended, timeoutMs)
-    if (wait) await wait
+    await Promise.all([this.awaitWritten(appended), this.awaitReplication(appended, timeoutMs)])
     return appended.map(a => ({topic: a.topic, partition: a.partition, errorCode: a.result.errorCode}))
   }
 

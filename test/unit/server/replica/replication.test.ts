@@ -66,6 +66,7 @@ describe('replication: high watermark and acks=all', () => {
     await flush()
     assert.equal(woke, null)
     await c.replicate(2)
+    await flush()
     assert.ok(woke)
     const [r] = woke as Awaited<ReturnType<typeof rm.fetchMessages>>
     assert.equal(r.highWatermark, 6)

@@ -1,0 +1,232 @@
+/**
+ * The file operations of one partition log, run in order off the event loop (issue 11: disk I/O
+ * never stalls the event loop). A log's writes, truncations, fsyncs, renames, closes and removals
+ * are submitted as plain descriptions (`IoOp`) in the order the log's in-memory state changed; an
+ * asynchronous `LogIo` runs them on libuv's thread pool strictly in that order, one round at a time:
+ *
+ * - consecutive writes (and `call`s) form a run: the writes of a run are grouped per file, adjacent
+ *   ones merged into one `pwritev`, different files written in parallel; the run's `call`s run on
+ *   the event loop once every write of the run completed (a produce is acknowledged from there);
+ * - every other op (truncate, fsync, rename, close, rm, fsyncDir) is a barrier: it starts after
+ *   everything before it completed and finishes before anything after it starts.
+ *
+ * While a round is on the thread pool, new ops queue up and go out together in the next round, so
+ * a busy log makes few large writes (group commit) and an idle one writes at once.
+ *
+ * A synchronous `LogIo` (the metadata log, tools, tests) runs each op when submitted, with sync fs.
+ * `toSync()` turns an asynchronous one synchronous once nothing is in flight (clean shutdown).
+ *
+ * Readers of data still queued see it through the log segment's pending chunks, not through here.
+ * An I/O error stops the queue: the failed op and everything after it are dropped, `idle()` rejects
+ * with the error and `failure` keeps it (the log answers KAFKA_STORAGE_ERROR from then on, as
+ * Kafka's LogDirFailureChannel takes a failed log dir offline).
+ */
+import fs from 'node:fs'
+
+/** One file operation of a log. `call` runs `fn` on the event loop after everything before it completed. */
+export type IoOp =
+  | {kind: 'write', fd: number, buf: Buffer, position: number}
+  | {kind: 'truncate', fd: number, length: number}
+  | {kind: 'fsync', fd: number}
+  | {kind: 'rename', from: string, to: string}
+  | {kind: 'close', fd: number}
+  | {kind: 'rm', file: string}
+  | {kind: 'fsyncDir', dir: string}
+  | {kind: 'call', fn: () => void}
+
+/** Thrown by appends to a log whose file I/O failed (Kafka error KAFKA_STORAGE_ERROR). */
+export class LogIoError extends Error {
+  readonly errorCode = 56
+  readonly kafkaErrorCode = 56
+  constructor(message: string, override readonly cause?: Error) { super(message); this.name = 'LogIoError' }
+}
+
+/** Most buffers one `pwritev` takes (Linux IOV_MAX). */
+const IOV_MAX = 1024
+
+export class LogIo {
+  private queue: IoOp[] = []
+  private running = false
+  private waiters: Array<{resolve: () => void, reject: (e: Error) => void}> = []
+  /** The error that stopped the queue, if any. */
+  failure: Error | null = null
+
+  /** `async`: false runs every op at submission with sync fs. */
+  constructor(private async = true) {}
+
+  get isAsync(): boolean { return this.async }
+  /** Whether ops are queued or on the thread pool. */
+  get busy(): boolean { return this.running || this.queue.length > 0 }
+
+  submit(op: IoOp): void {
+    if (!this.async) { runSync(op); return }
+    if (this.failure) return
+    this.queue.push(op)
+    if (!this.running) { this.running = true; queueMicrotask(() => { void this.pump() }) }
+  }
+
+  /** Resolves when every op submitted so far has completed; rejects if the queue failed. */
+  idle(): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure)
+    if (!this.busy) return Promise.resolve()
+    return new Promise((resolve, reject) => this.waiters.push({resolve, reject}))
+  }
+
+  /**
+   * Makes the queue synchronous from now on (clean shutdown, after `idle()`): ops still queued run
+   * now. Returns false, changing nothing, while a round is in flight (await `idle()` and retry).
+   */
+  toSync(): boolean {
+    if (!this.async) return true
+    if (this.running) return false
+    this.async = false
+    const ops = this.queue
+    this.queue = []
+    for (const op of ops) runSync(op)
+    return true
+  }
+
+  private async pump(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const ops = this.queue
+        this.queue = []
+        let i = 0
+        while (i < ops.length) {
+          const op = ops[i]
+          if (op.kind === 'write' || op.kind === 'call') {
+            const writes: Array<IoOp & {kind: 'write'}> = []
+            const calls: Array<() => void> = []
+            for (; i < ops.length; i++) {
+              const o = ops[i]
+              if (o.kind === 'write') writes.push(o)
+              else if (o.kind === 'call') calls.push(o.fn)
+              else break
+            }
+            if (writes.length > 0) await writeRun(writes)
+            for (const fn of calls) fn()
+          } else {
+            await runAsync(op)
+            i++
+          }
+        }
+      }
+    } catch (err) {
+      this.failure = err instanceof Error ? err : new Error(String(err))
+      this.queue = []
+    }
+    this.running = false
+    const waiters = this.waiters
+    this.waiters = []
+    for (const w of waiters) {
+      if (this.failure) w.reject(this.failure)
+      else w.resolve()
+    }
+  }
+}
+
+/** The shared synchronous LogIo. */
+export const SYNC_IO = new LogIo(false)
+
+function runSync(op: IoOp): void {
+  switch (op.kind) {
+    case 'write': {
+      let done = 0
+      while (done < op.buf.length) done += fs.writeSync(op.fd, op.buf, done, op.buf.length - done, op.position + done)
+      return
+    }
+    case 'truncate': fs.ftruncateSync(op.fd, op.length); return
+    case 'fsync': fs.fsyncSync(op.fd); return
+    case 'rename': renameIfExistsSync(op.from, op.to); return
+    case 'close': try { fs.closeSync(op.fd) } catch { /* already closed */ } return
+    case 'rm': fs.rmSync(op.file, {force: true}); return
+    case 'fsyncDir': fsyncDirSync(op.dir); return
+    case 'call': op.fn(); return
+  }
+}
+
+function renameIfExistsSync(from: string, to: string): void {
+  try {
+    fs.renameSync(from, to)
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e
+  }
+}
+
+function fsyncDirSync(dir: string): void {
+  let fd: number | undefined
+  try {
+    fd = fs.openSync(dir, 'r')
+    fs.fsyncSync(fd)
+  } catch {
+    // some filesystems refuse directory fsync; Kafka ignores that too
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd)
+  }
+}
+
+const cb = <T>(f: (done: (err: NodeJS.ErrnoException | null, v?: T) => void) => void): Promise<T | undefined> =>
+  new Promise((resolve, reject) => f((err, v) => (err ? reject(err) : resolve(v))))
+
+async function runAsync(op: Exclude<IoOp, {kind: 'write'} | {kind: 'call'}>): Promise<void> {
+  switch (op.kind) {
+    case 'truncate': await cb(done => fs.ftruncate(op.fd, op.length, done)); return
+    case 'fsync': await cb(done => fs.fsync(op.fd, done)); return
+    case 'rename':
+      await cb(done => fs.rename(op.from, op.to, done)).catch((e: NodeJS.ErrnoException) => {
+        if (e.code !== 'ENOENT') throw e
+      })
+      return
+    case 'close': await cb(done => fs.close(op.fd, done)).catch(() => undefined); return
+    case 'rm': await fs.promises.rm(op.file, {force: true}); return
+    case 'fsyncDir': {
+      const fd = await cb<number>(done => fs.open(op.dir, 'r', done)).catch(() => undefined)
+      if (fd === undefined) return
+      await cb(done => fs.fsync(fd, done)).catch(() => undefined)
+      await cb(done => fs.close(fd, done)).catch(() => undefined)
+    }
+  }
+}
+
+/** Writes a run: per file, in submission order, adjacent buffers merged; files in parallel. */
+async function writeRun(writes: Array<IoOp & {kind: 'write'}>): Promise<void> {
+  const byFd = new Map<number, Array<IoOp & {kind: 'write'}>>()
+  for (const w of writes) {
+    const l = byFd.get(w.fd)
+    if (l) l.push(w)
+    else byFd.set(w.fd, [w])
+  }
+  await Promise.all([...byFd.entries()].map(([fd, ws]) => writeFile(fd, ws)))
+}
+
+async function writeFile(fd: number, ws: Array<IoOp & {kind: 'write'}>): Promise<void> {
+  let i = 0
+  while (i < ws.length) {
+    const position = ws[i].position
+    const bufs: Buffer[] = [ws[i].buf]
+    let end = position + ws[i].buf.length
+    let j = i + 1
+    while (j < ws.length && ws[j].position === end && bufs.length < IOV_MAX) { bufs.push(ws[j].buf); end += ws[j].buf.length; j++ }
+    await writevFully(fd, bufs, position)
+    i = j
+  }
+}
+
+async function writevFully(fd: number, bufs: Buffer[], position: number): Promise<void> {
+  let total = 0
+  for (const b of bufs) total += b.length
+  let written = (await cb<number>(done => fs.writev(fd, bufs, position, done))) ?? 0
+  if (written === total) return
+  // a short write (rare on regular files): the rest, buffer by buffer
+  let pos = position
+  for (const b of bufs) {
+    let off = Math.max(0, Math.min(b.length, written))
+    written -= Math.min(written, b.length)
+    while (off < b.length) {
+      const n = (await cb<number>(done => fs.write(fd, b, off, b.length - off, pos + off, done))) ?? 0
+      if (n <= 0) throw new Error(`Short write to fd ${fd} at ${pos + off}`)
+      off += n
+    }
+    pos += b.length
+  }
+}
