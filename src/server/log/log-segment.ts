@@ -190,8 +190,10 @@ export class LogSegment {
    * completed): the offset index finds where to start, one read from there usually covers the
    * batch holding `startOffset` and `maxBytes` after it. `maxOffsetExclusive` should not exceed
    * the log's written end offset. Null when no batch at or after `startOffset` is written here.
+   * A segment with synchronous I/O reads synchronously (deterministic simulations, tools).
    */
   async readAsync(startOffset: number, maxBytes: number, maxOffsetExclusive: number, minOneBatch: boolean): Promise<{records: Buffer, firstOffset: number} | null> {
+    if (!this.io.isAsync) return this.read(startOffset, maxBytes, maxOffsetExclusive, minOneBatch)
     if (this.fdClosed || this.closeRequested) return null
     const limit = this.writtenSize
     let pos = this.offsetIndex.lookup(startOffset).position

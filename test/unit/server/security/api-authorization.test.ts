@@ -38,7 +38,7 @@ function fixture() {
   const services = {
     nodeId: 1, clusterId: 'c', config, metadata: cache, view: () => metadataViewOf(cache.image), authorizer: createAuthorizer(config, cache),
     autoCreateTopics: async (ts: {name: string}[]) => { created.push(...ts.map(t => t.name)); return ts.map(t => ({name: t.name, errorCode: 0})) },
-    replicaManager: {appendRecords: () => assert.fail('a denied produce must not append')},
+    replicaManager: {appendRecords: () => assert.fail('a denied produce must not append'), awaitWritten: () => null},
   } as unknown as BrokerServices
   const ctx = (apiVersion: number, name = 'alice'): RequestContext => ({apiVersion, correlationId: 1, clientId: 't', listenerName: 'PLAINTEXT',
     clientHost: '127.0.0.1', connectionId: 'c', principal: userPrincipal(name), rawRequest: Buffer.alloc(0), services, apis: new Map()})
