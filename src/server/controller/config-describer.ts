@@ -44,11 +44,31 @@ export interface DescribedConfig {
   documentation: string | null
 }
 
+/**
+ * A double as Java's `Double.toString` writes it (Kafka's `ConfigDef.convertToString` of a DOUBLE):
+ * at least one digit after the point, `E` notation below 1e-3 and from 1e7 (`1.7976931348623157E308`, `10.0`).
+ */
+export function javaDoubleString(x: number): string {
+  if (!Number.isFinite(x)) return Number.isNaN(x) ? 'NaN' : x > 0 ? 'Infinity' : '-Infinity'
+  const abs = Math.abs(x)
+  if (abs === 0 || (abs >= 1e-3 && abs < 1e7)) {
+    const s = String(x)
+    return s.includes('.') ? s : `${s}.0`
+  }
+  const [mantissa, exponent] = x.toExponential().split('e')
+  return `${mantissa.includes('.') ? mantissa : `${mantissa}.0`}E${Number(exponent)}`
+}
+
+function valueString(name: string, v: unknown): string {
+  if (v === LONG_MAX) return LONG_MAX_STRING
+  if (typeof v === 'number' && BROKER_CONFIG_DEFS.get(name)?.type === 'double') return javaDoubleString(v)
+  return Array.isArray(v) ? v.join(',') : String(v)
+}
+
 function brokerValueString(config: ServerConfig, name: string): string | null {
   const v = config.get(name)
   if (v === null || v === undefined) return null
-  if (v === LONG_MAX) return LONG_MAX_STRING
-  return Array.isArray(v) ? v.join(',') : String(v)
+  return valueString(name, v)
 }
 
 /** Kafka's non-null broker defaults as strings (`DynamicBrokerConfig.staticDefaultConfigs`). */
@@ -59,7 +79,7 @@ function brokerDefaults(): ReadonlyMap<string, string> {
   for (const def of BROKER_CONFIG_DEFS.values()) {
     const v = def.defaultValue
     if (v === null) continue
-    staticDefaults.set(def.name, v === LONG_MAX ? LONG_MAX_STRING : Array.isArray(v) ? v.join(',') : String(v))
+    staticDefaults.set(def.name, valueString(def.name, v))
   }
   return staticDefaults
 }
