@@ -4,10 +4,12 @@
  * are submitted as plain descriptions (`IoOp`) in the order the log's in-memory state changed; an
  * asynchronous `LogIo` runs them on libuv's thread pool strictly in that order, one round at a time:
  *
- * - consecutive writes (and `call`s) form a run: the writes of a run are grouped per file, adjacent
- *   ones merged into one `pwritev`, different files written in parallel; the run's `call`s run on
- *   the event loop once every write of the run completed (a produce is acknowledged from there);
- * - every other op (truncate, fsync, rename, close, rm, fsyncDir) is a barrier: it starts after
+ * - consecutive writes, fsyncs and `call`s form a run: the writes of a run are grouped per file,
+ *   adjacent ones merged into one `pwritev`, different files written in parallel; then each file
+ *   fsynced in the run is fsynced once (an fsync covers the writes before it, so moving it after
+ *   later writes of the same run keeps every promise and syncs many appends at once); then the
+ *   run's `call`s run on the event loop in order (a produce is acknowledged from there);
+ * - every other op (truncate, rename, close, rm, fsyncDir) is a barrier: it starts after
  *   everything before it completed and finishes before anything after it starts.
  *
  * While a round is on the thread pool, new ops queue up and go out together in the next round, so
@@ -94,16 +96,19 @@ export class LogIo {
         let i = 0
         while (i < ops.length) {
           const op = ops[i]
-          if (op.kind === 'write' || op.kind === 'call') {
+          if (op.kind === 'write' || op.kind === 'call' || op.kind === 'fsync') {
             const writes: Array<IoOp & {kind: 'write'}> = []
+            const fsyncs = new Set<number>()
             const calls: Array<() => void> = []
             for (; i < ops.length; i++) {
               const o = ops[i]
               if (o.kind === 'write') writes.push(o)
+              else if (o.kind === 'fsync') fsyncs.add(o.fd)
               else if (o.kind === 'call') calls.push(o.fn)
               else break
             }
             if (writes.length > 0) await writeRun(writes)
+            if (fsyncs.size > 0) await Promise.all([...fsyncs].map(fd => cb(done => fs.fsync(fd, done))))
             for (const fn of calls) fn()
           } else {
             await runAsync(op)
@@ -168,10 +173,9 @@ function fsyncDirSync(dir: string): void {
 const cb = <T>(f: (done: (err: NodeJS.ErrnoException | null, v?: T) => void) => void): Promise<T | undefined> =>
   new Promise((resolve, reject) => f((err, v) => (err ? reject(err) : resolve(v))))
 
-async function runAsync(op: Exclude<IoOp, {kind: 'write'} | {kind: 'call'}>): Promise<void> {
+async function runAsync(op: Exclude<IoOp, {kind: 'write'} | {kind: 'call'} | {kind: 'fsync'}>): Promise<void> {
   switch (op.kind) {
     case 'truncate': await cb(done => fs.ftruncate(op.fd, op.length, done)); return
-    case 'fsync': await cb(done => fs.fsync(op.fd, done)); return
     case 'rename':
       await cb(done => fs.rename(op.from, op.to, done)).catch((e: NodeJS.ErrnoException) => {
         if (e.code !== 'ENOENT') throw e

@@ -119,6 +119,24 @@ describe('UnifiedLog with asynchronous file I/O', () => {
     await log.whenIoDone()
   })
 
+  it('group commit: appends queued together with flush.messages=1 share one fsync per file', async () => {
+    const log = open({flushMessages: 1, segmentBytes: 1_000_000})
+    await log.whenIoDone()
+    const original = fs.fsync
+    let fsyncs = 0
+    fs.fsync = ((fd: number, callback: (err: NodeJS.ErrnoException | null) => void) => { fsyncs++; original(fd, callback) }) as typeof fs.fsync
+    try {
+      fill(log, 50)
+      await log.whenIoDone()
+    } finally {
+      fs.fsync = original
+    }
+    assert.equal(log.recoveryPoint, 100)
+    assert.ok(fsyncs <= 3, `${fsyncs} fsyncs for 50 appends (.log, .index, .timeindex)`)
+    log.close()
+    await log.whenIoDone()
+  })
+
   it('keeps a segment open for a read in flight while retention deletes it', async () => {
     const log = open({retentionBytes: 0})
     fill(log, 30)
