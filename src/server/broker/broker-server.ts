@@ -381,7 +381,8 @@ export class BrokerServer {
       timers.push(t)
     }
     txnCoordinator.startup()
-    every(config.replicaHighWatermarkCheckpointIntervalMs, 'High watermark checkpoint', () => replicaManager.checkpoint())
+    // high watermarks, recovery points and log start offsets, written on the thread pool (clean shutdown writes them synchronously)
+    every(config.replicaHighWatermarkCheckpointIntervalMs, 'High watermark checkpoint', () => logManager.checkpointAsync(replicaManager.highWatermarks()))
     every(config.logRetentionCheckIntervalMs, 'Log retention', () => replicaManager.cleanupLogs(Date.now()))
     every(num('producer.id.expiration.check.interval.ms'), 'Producer id expiration',
       () => replicaManager.removeExpiredProducers(Date.now(), num('producer.id.expiration.ms')))

@@ -1,29 +1,38 @@
 /**
  * Kafka's generic `CheckpointFile` text format (`server-common/.../CheckpointFile.java`,
  * spec §3.5): line 1 = version, line 2 = entry count N, then N entry lines, `\n` line ends.
- * Written to `<name>.tmp`, fsynced, renamed over the old file, then the directory is fsynced.
+ * Written to `<name>.tmp`, fsynced, renamed over the old file, then the directory is fsynced:
+ * synchronously (start-up, shutdown, tools) or on libuv's thread pool through the file's
+ * `AtomicFileWriter` (serialized and coalesced per file; while serving).
  */
 import fs from 'node:fs'
-import path from 'node:path'
+import {atomicFileWriter, busyFileWriter, atomicWriteFileSync, fsyncDirSync} from './atomic-file-writer.js'
 
-/** Writes `lines` atomically with the version/count header. */
+/** The file's text: version, entry count, one line per entry. */
+export function checkpointText(version: number, lines: readonly string[]): string {
+  return `${version}\n${lines.length}\n${lines.map(l => `${l}\n`).join('')}`
+}
+
+/**
+ * Writes `lines` atomically with the version/count header, synchronously (`sync: false`: no
+ * fsync). Safe while an async write of the same file is in flight. Throws the fs error.
+ */
 export function writeCheckpointFile(file: string, version: number, lines: string[], opts: {sync?: boolean} = {}): void {
-  const tmp = `${file}.tmp`
-  const text = `${version}\n${lines.length}\n${lines.map(l => `${l}\n`).join('')}`
-  if (opts.sync === false) {
-    fs.writeFileSync(tmp, text)
-    fs.renameSync(tmp, file)
-    return
-  }
-  const fd = fs.openSync(tmp, 'w')
-  try {
-    fs.writeSync(fd, text)
-    fs.fsyncSync(fd)
-  } finally {
-    fs.closeSync(fd)
-  }
-  fs.renameSync(tmp, file)
-  fsyncDir(path.dirname(file))
+  const text = checkpointText(version, lines)
+  const fsync = opts.sync !== false
+  const busy = busyFileWriter(file)
+  if (busy) busy.writeSync(text, {fsync})
+  else atomicWriteFileSync(file, `${file}.tmp`, text, fsync)
+}
+
+/**
+ * Writes `lines` atomically with the version/count header on the thread pool (tmp, fsync unless
+ * `sync: false`, rename, directory fsync), after any write of the same file in flight; writes
+ * requested meanwhile are coalesced (only the latest content is written). Resolves once this
+ * content or newer is in place; rejects with the fs error (the old file then stays intact).
+ */
+export function writeCheckpointFileAsync(file: string, version: number, lines: readonly string[], opts: {sync?: boolean} = {}): Promise<void> {
+  return atomicFileWriter(file).write(checkpointText(version, lines), {fsync: opts.sync !== false})
 }
 
 /**
@@ -64,18 +73,17 @@ export function readOffsetCheckpoint(file: string): Map<string, {topic: string, 
   return m
 }
 
-export function writeOffsetCheckpoint(file: string, entries: Array<{topic: string, partition: number, offset: number}>): void {
+/** Writes a per-partition offsets file synchronously (start-up, shutdown, tools). */
+export function writeOffsetCheckpoint(file: string, entries: ReadonlyArray<{topic: string, partition: number, offset: number}>): void {
   writeCheckpointFile(file, 0, entries.map(e => `${e.topic} ${e.partition} ${e.offset}`))
 }
 
+/** Writes a per-partition offsets file on the thread pool (see `writeCheckpointFileAsync`). */
+export function writeOffsetCheckpointAsync(file: string, entries: ReadonlyArray<{topic: string, partition: number, offset: number}>): Promise<void> {
+  return writeCheckpointFileAsync(file, 0, entries.map(e => `${e.topic} ${e.partition} ${e.offset}`))
+}
+
+/** fsyncs a directory synchronously, ignoring filesystems that refuse it (Kafka `Utils.flushDir`). */
 export function fsyncDir(dir: string): void {
-  let fd: number | undefined
-  try {
-    fd = fs.openSync(dir, 'r')
-    fs.fsyncSync(fd)
-  } catch {
-    // some filesystems refuse directory fsync; Kafka ignores that too
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd)
-  }
+  fsyncDirSync(dir)
 }

@@ -1,9 +1,11 @@
 /**
  * Leader-epoch cache (Kafka `LeaderEpochFileCache`, spec §3.5, §6): epoch → start offset history,
  * persisted as the `leader-epoch-checkpoint` CheckpointFile (version 0, lines `epoch startOffset`).
+ * Synchronous writes (assign, truncations, `flush()`) and the log's async `flushAsync()` go through
+ * the file's AtomicFileWriter, so they never interleave and the newest entries land last.
  */
 import path from 'node:path'
-import {readCheckpointFile, writeCheckpointFile} from './checkpoint-file.js'
+import {readCheckpointFile, writeCheckpointFile, writeCheckpointFileAsync} from './checkpoint-file.js'
 
 export const LEADER_EPOCH_CHECKPOINT_FILE = 'leader-epoch-checkpoint'
 
@@ -14,6 +16,8 @@ export class LeaderEpochCache {
   readonly file: string
   /** Written without fsync since the last `flush()`. */
   private dirty = false
+  /** The last flushAsync's write (a clean cache's flushAsync waits for it). */
+  private lastFlush: Promise<void> = Promise.resolve()
 
   constructor(dir: string) {
     this.file = path.join(dir, LEADER_EPOCH_CHECKPOINT_FILE)
@@ -92,8 +96,28 @@ export class LeaderEpochCache {
     if (this.dirty) this.write(true)
   }
 
+  /**
+   * `flush()` on the thread pool: when the entries changed since the last flush, writes them (tmp,
+   * fsync, rename, directory fsync) after any write of the file in flight, coalesced with later ones.
+   * Resolves once entries at least as new as these are durable; rejects with the fs error (the
+   * cache then stays dirty, so the next flush writes again).
+   */
+  flushAsync(): Promise<void> {
+    if (!this.dirty) return this.lastFlush
+    this.dirty = false
+    this.lastFlush = writeCheckpointFileAsync(this.file, 0, this.lines()).catch((e: unknown) => {
+      this.dirty = true
+      throw e
+    })
+    return this.lastFlush
+  }
+
+  private lines(): string[] {
+    return this.entries.map(e => `${e.epoch} ${e.startOffset}`)
+  }
+
   private write(sync: boolean): void {
-    writeCheckpointFile(this.file, 0, this.entries.map(e => `${e.epoch} ${e.startOffset}`), {sync})
+    writeCheckpointFile(this.file, 0, this.lines(), {sync})
     if (sync) this.dirty = false
   }
 }

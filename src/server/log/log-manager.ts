@@ -1,11 +1,14 @@
 /**
  * Owns `log.dirs` (Kafka `LogManager`, spec §3.1, §3.5, §3.9): loads every partition directory,
  * creates/deletes logs, writes recovery-point / log-start-offset / replication-offset checkpoints
- * and the `.kafka_cleanshutdown` marker.
+ * and the `.kafka_cleanshutdown` marker. While the broker serves, checkpoints are written on libuv's
+ * thread pool (`checkpointAsync`); start-up and clean shutdown write synchronously, shutdown only
+ * once the async writes in flight are done.
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import {readOffsetCheckpoint, writeOffsetCheckpoint} from './checkpoint-file.js'
+import {readOffsetCheckpoint, writeOffsetCheckpoint, writeOffsetCheckpointAsync} from './checkpoint-file.js'
+import {awaitFileWrites} from './atomic-file-writer.js'
 import {DEFAULT_LOG_CONFIG, tpKey, type LogConfig, type LogLogger, type TopicPartition} from './log-config.js'
 import {UnifiedLog} from './unified-log.js'
 import {writePartitionMetadata} from './partition-metadata.js'
@@ -105,25 +108,50 @@ export class LogManager {
     return best
   }
 
-  /** Closes and removes a partition's log (rename to `-delete`, then rm). */
-  deleteLog(tp: TopicPartition): void {
+  /**
+   * Closes and removes a partition's log: its directory is renamed to `-delete` at once, the
+   * recursive removal runs on the thread pool (failures are logged). Resolves when it is gone.
+   */
+  deleteLog(tp: TopicPartition): Promise<void> {
     const log = this.logs.get(tpKey(tp))
-    if (!log) return
+    if (!log) return Promise.resolve()
     this.logs.delete(tpKey(tp))
-    log.delete()
+    return log.delete().catch((e: unknown) => this.logger?.warn(`Failed to remove the directory of ${tpKey(tp)}: ${(e as Error).message}`))
   }
 
-  checkpoint(highWatermarks?: Map<string, number>): void {
+  /**
+   * The checkpoint files of each log dir and their entries at this moment: recovery points, log
+   * start offsets above the first segment's base offset, and (given) high watermarks.
+   */
+  private checkpointEntries(highWatermarks?: ReadonlyMap<string, number>): Array<{file: string, entries: Array<{topic: string, partition: number, offset: number}>}> {
+    const out: Array<{file: string, entries: Array<{topic: string, partition: number, offset: number}>}> = []
+    const byDir = new Map<string, UnifiedLog[]>(this.logDirs.map(d => [path.resolve(d), []]))
+    for (const l of this.logs.values()) byDir.get(path.resolve(path.dirname(l.dir)))?.push(l)
     for (const dir of this.logDirs) {
-      const logs = this.allLogs().filter(l => path.dirname(l.dir) === dir || path.resolve(path.dirname(l.dir)) === path.resolve(dir))
-      writeOffsetCheckpoint(path.join(dir, RECOVERY_POINT_CHECKPOINT_FILE), logs.map(l => ({...l.topicPartition, offset: l.recoveryPoint})))
-      writeOffsetCheckpoint(path.join(dir, LOG_START_OFFSET_CHECKPOINT_FILE),
-        logs.filter(l => l.logStartOffset > (l.segmentBaseOffsets()[0] ?? 0)).map(l => ({...l.topicPartition, offset: l.logStartOffset})))
+      const logs = byDir.get(path.resolve(dir)) ?? []
+      out.push({file: path.join(dir, RECOVERY_POINT_CHECKPOINT_FILE), entries: logs.map(l => ({...l.topicPartition, offset: l.recoveryPoint}))})
+      out.push({file: path.join(dir, LOG_START_OFFSET_CHECKPOINT_FILE),
+        entries: logs.filter(l => l.logStartOffset > (l.segmentBaseOffsets()[0] ?? 0)).map(l => ({...l.topicPartition, offset: l.logStartOffset}))})
       if (highWatermarks) {
-        writeOffsetCheckpoint(path.join(dir, REPLICATION_OFFSET_CHECKPOINT_FILE),
-          logs.filter(l => highWatermarks.has(tpKey(l.topicPartition))).map(l => ({...l.topicPartition, offset: highWatermarks.get(tpKey(l.topicPartition))!})))
+        out.push({file: path.join(dir, REPLICATION_OFFSET_CHECKPOINT_FILE),
+          entries: logs.filter(l => highWatermarks.has(tpKey(l.topicPartition))).map(l => ({...l.topicPartition, offset: highWatermarks.get(tpKey(l.topicPartition))!}))})
       }
     }
+    return out
+  }
+
+  /** Writes the checkpoints synchronously (start-up, shutdown, tests). Throws the fs error. */
+  checkpoint(highWatermarks?: ReadonlyMap<string, number>): void {
+    for (const {file, entries} of this.checkpointEntries(highWatermarks)) writeOffsetCheckpoint(file, entries)
+  }
+
+  /**
+   * Writes the checkpoints on the thread pool (the periodic checkpoint while serving): the entries
+   * are taken now, each file is written after its previous write and coalesced with later ones.
+   * Resolves when all are in place; rejects with the first fs error.
+   */
+  async checkpointAsync(highWatermarks?: ReadonlyMap<string, number>): Promise<void> {
+    await Promise.all(this.checkpointEntries(highWatermarks).map(({file, entries}) => writeOffsetCheckpointAsync(file, entries)))
   }
 
   cleanupLogs(nowMs: number, highWatermarkOf: (tp: TopicPartition) => number): void {
@@ -138,13 +166,16 @@ export class LogManager {
   }
 
   /**
-   * Clean shutdown: waits for every log's queued writes, then flushes, checkpoints and closes
-   * synchronously and writes `.kafka_cleanshutdown` last. Synchronous throughout when no log queues I/O.
+   * Clean shutdown: waits for every log's queued writes and for the async file writes in flight
+   * under the log dirs (checkpoints, producer snapshots, leader-epoch checkpoints), then flushes,
+   * checkpoints and closes synchronously and writes `.kafka_cleanshutdown` last. Synchronous
+   * throughout when no log queues I/O.
    */
   async shutdown(brokerEpoch = -1): Promise<void> {
     for (const log of this.allLogs()) {
       while (!log.useSyncIo()) await log.whenIoDone().catch(() => undefined)
     }
+    await awaitFileWrites(this.logDirs)
     for (const log of this.allLogs()) if (!log.isClosed) log.flush()
     this.checkpoint()
     for (const log of this.allLogs()) log.close()

@@ -8,10 +8,13 @@
  *                     int64 timestamp (ms), int32 coordinatorEpoch, int64 currentTxnFirstOffset (-1 none)
  *
  * A snapshot named N holds the state of every batch below offset N. Written to `<name>.tmp`,
- * fsynced and renamed (as Kafka's `Utils.atomicMoveWithFallback`).
+ * fsynced and renamed (as Kafka's `Utils.atomicMoveWithFallback`), so a reader only ever sees a
+ * complete snapshot: at segment roll on libuv's thread pool (`writeProducerSnapshotAsync`, through
+ * the file's AtomicFileWriter), at clean shutdown synchronously.
  */
 import fs from 'node:fs'
 import path from 'node:path'
+import {atomicFileWriter, atomicWriteFileSync, busyFileWriter, busyFileWritersIn} from './atomic-file-writer.js'
 import {crc32c} from '../../protocol/records/crc32c.js'
 import {readInt64At, writeInt64At} from '../../protocol/records/record-batch.js'
 import {filenamePrefixFromOffset} from './log-config.js'
@@ -92,18 +95,28 @@ export function decodeProducerSnapshot(buf: Buffer, name = 'snapshot'): Producer
   return out
 }
 
-/** Writes the snapshot of offset `offset` atomically (tmp file, fsync, rename, directory fsync). */
+/**
+ * Writes the snapshot of offset `offset` atomically and synchronously (tmp file, fsync, rename,
+ * directory fsync); safe while an async write of it is in flight. Returns the file. Throws the fs error.
+ */
 export function writeProducerSnapshot(dir: string, offset: number, entries: readonly ProducerSnapshotEntry[]): string {
   const file = producerSnapshotFile(dir, offset)
-  const tmp = `${file}.tmp`
-  const fd = fs.openSync(tmp, 'w')
-  try {
-    fs.writeSync(fd, encodeProducerSnapshot(entries))
-    fs.fsyncSync(fd)
-  } finally {
-    fs.closeSync(fd)
-  }
-  fs.renameSync(tmp, file)
+  const data = encodeProducerSnapshot(entries)
+  const busy = busyFileWriter(file)
+  if (busy) busy.writeSync(data)
+  else atomicWriteFileSync(file, `${file}.tmp`, data, true)
+  return file
+}
+
+/**
+ * Writes the snapshot of offset `offset` on the thread pool (entries encoded now; tmp file, fsync,
+ * rename, directory fsync), after any write of the same file in flight. Until it resolves the
+ * snapshot is either absent or the previous complete file. Resolves with the file; rejects with the
+ * fs error. `deleteProducerSnapshots` cancels it.
+ */
+export async function writeProducerSnapshotAsync(dir: string, offset: number, entries: readonly ProducerSnapshotEntry[]): Promise<string> {
+  const file = producerSnapshotFile(dir, offset)
+  await atomicFileWriter(file).write(encodeProducerSnapshot(entries))
   return file
 }
 
@@ -123,12 +136,20 @@ export function listProducerSnapshotOffsets(dir: string): number[] {
   const out: number[] = []
   for (const n of names) {
     const m = /^(\d{20})\.snapshot$/.exec(n)
-    if (m) out.push(Number(m[1]))
+    // a snapshot deleted while its async write was in flight is not trusted until that write is done
+    if (m && !busyFileWriter(path.join(dir, n))?.mayHoldDiscarded) out.push(Number(m[1]))
   }
   return out.sort((a, b) => a - b)
 }
 
-/** Deletes the snapshots whose offset satisfies `pred` (Kafka `deleteSnapshotsBefore` / truncation). */
+/**
+ * Deletes the snapshots whose offset satisfies `pred` (Kafka `deleteSnapshotsBefore` / truncation),
+ * synchronously, async writes of such snapshots in flight included (they will not land).
+ */
 export function deleteProducerSnapshots(dir: string, pred: (offset: number) => boolean): void {
+  for (const w of busyFileWritersIn(dir)) {
+    const m = /^(\d{20})\.snapshot$/.exec(path.basename(w.file))
+    if (m && pred(Number(m[1]))) { w.discard(); fs.rmSync(w.file, {force: true}) }
+  }
   for (const o of listProducerSnapshotOffsets(dir)) if (pred(o)) fs.rmSync(producerSnapshotFile(dir, o), {force: true})
 }

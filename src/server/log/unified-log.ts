@@ -21,6 +21,7 @@ import {
 } from './log-config.js'
 import {LogSegment, CLEANED_FILE_SUFFIX, SWAP_FILE_SUFFIX, type BatchPosition} from './log-segment.js'
 import {fsyncDir} from './checkpoint-file.js'
+import {busyFileWritersIn} from './atomic-file-writer.js'
 import {producerSnapshotFile} from './producer-snapshot.js'
 import {decodeRecordBatch, type DecodedRecord} from '../../protocol/records/records.js'
 import {LeaderEpochCache} from './leader-epoch-cache.js'
@@ -622,15 +623,26 @@ export class UnifiedLog {
     this.closed = true
   }
 
-  /** Removes the directory: rename to `<topic>-<partition>.<uuid32hex>-delete`, then rm. */
-  delete(): void {
+  /**
+   * Removes the directory (topic deletion, Kafka `LogManager.asyncDelete`): renamed to
+   * `<topic>-<partition>.<uuid32hex>-delete` at once (the live name is free again; a restart removes
+   * leftovers), then removed recursively on the thread pool. Resolves when it is gone; rejects with
+   * the fs error of the removal.
+   */
+  delete(): Promise<void> {
     if (!this.closed) {
       for (const seg of this.segments) seg.closeHandles()
       this.closed = true
     }
+    // async checkpoint/snapshot writes into the directory must not land after it is gone
+    for (const w of busyFileWritersIn(this.dir)) w.discard()
     const target = `${this.dir}.${randomDashedUuid().replace(/-/g, '')}-delete`
-    try { fs.renameSync(this.dir, target) } catch { fs.rmSync(this.dir, {recursive: true, force: true}); return }
-    fs.rmSync(target, {recursive: true, force: true})
+    try {
+      fs.renameSync(this.dir, target)
+    } catch {
+      return fs.promises.rm(this.dir, {recursive: true, force: true})
+    }
+    return fs.promises.rm(target, {recursive: true, force: true})
   }
 
   get isClosed(): boolean { return this.closed }

@@ -22,7 +22,7 @@ import {ErrorCode, KafkaError} from '../../protocol/errors.js'
 import {TRANSACTIONAL_FLAG_MASK, batchHeaders, lastOffsetOf, type RecordBatchHeader} from '../../protocol/records/record-batch.js'
 import {UnexpectedAppendOffsetError, type LogAppendInfo} from '../log/log-config.js'
 import type {UnifiedLog} from '../log/unified-log.js'
-import {deleteProducerSnapshots, listProducerSnapshotOffsets, producerSnapshotFile, readProducerSnapshot, writeProducerSnapshot} from '../log/producer-snapshot.js'
+import {deleteProducerSnapshots, listProducerSnapshotOffsets, producerSnapshotFile, readProducerSnapshot, writeProducerSnapshot, writeProducerSnapshotAsync} from '../log/producer-snapshot.js'
 import type {Logger} from '../util/logger.js'
 import type {AlterPartitionItem, AlterPartitionResult} from './alter-partition-manager.js'
 import {checkAndComplete, type WatchList} from './delayed-operation.js'
@@ -656,12 +656,18 @@ export class Partition {
     }
   }
 
-  /** After an append that rolled the log: the snapshot named after the new segment's base offset. */
+  /**
+   * After an append that rolled the log: the snapshot named after the new segment's base offset,
+   * taken now and written on the thread pool (Kafka flushes it asynchronously too).
+   */
   private maybeWritePendingSnapshot(): void {
     if (this.pendingSnapshotOffset < 0) return
     const offset = this.pendingSnapshotOffset
     this.pendingSnapshotOffset = -1
-    this.writeProducerSnapshot(offset)
+    if (this.log.isClosed || offset === 0) return
+    writeProducerSnapshotAsync(this.log.dir, offset, this.producerState.snapshotEntries()).catch((err: unknown) => {
+      if (!this.log.isClosed) this.ctx.logger.warn(`Failed to write the producer snapshot of ${this.topic}-${this.partitionIndex} at offset ${offset}: ${(err as Error).message}`)
+    })
   }
 
   /** Drops producers idle for longer than `producer.id.expiration.ms` (checked every producer.id.expiration.check.interval.ms). */

@@ -10,7 +10,7 @@
  * of the first segment whose largest timestamp is newer than now − min.compaction.lag.ms).
  */
 import path from 'node:path'
-import {readOffsetCheckpoint, writeOffsetCheckpoint} from '../checkpoint-file.js'
+import {readOffsetCheckpoint, writeOffsetCheckpointAsync} from '../checkpoint-file.js'
 import {tpKey, type LogLogger} from '../log-config.js'
 import type {UnifiedLog} from '../unified-log.js'
 import type {LogToClean} from './cleaner.js'
@@ -138,10 +138,7 @@ export class LogCleanerManager {
     if (!entries) return
     const live = new Set(this.o.logs().filter(l => !l.isClosed && path.resolve(path.dirname(l.dir)) === dir).map(l => tpKey(l.topicPartition)))
     for (const k of [...entries.keys()]) if (!live.has(k)) entries.delete(k)
-    try {
-      writeOffsetCheckpoint(path.join(dir, CLEANER_OFFSET_CHECKPOINT_FILE), [...entries.values()])
-    } catch (e) {
-      this.o.logger?.warn(`Failed to write ${CLEANER_OFFSET_CHECKPOINT_FILE} in ${dir}: ${(e as Error).message}`)
-    }
+    writeOffsetCheckpointAsync(path.join(dir, CLEANER_OFFSET_CHECKPOINT_FILE), [...entries.values()]).catch((e: unknown) =>
+      this.o.logger?.warn(`Failed to write ${CLEANER_OFFSET_CHECKPOINT_FILE} in ${dir}: ${(e as Error).message}`))
   }
 }

@@ -30,7 +30,7 @@ describe('LogManager and checkpoint files', () => {
     assert.equal(parseTopicPartitionName('t-x'), null)
   })
 
-  it('creates logs, writes checkpoints and the clean-shutdown marker, and reloads', () => {
+  it('creates logs, writes checkpoints and the clean-shutdown marker, and reloads', async () => {
     const dirA = path.join(root, 'a'); const dirB = path.join(root, 'b')
     const lm = new LogManager({logDirs: [dirA, dirB], defaultConfig: cfg})
     lm.startup()
@@ -46,7 +46,7 @@ describe('LogManager and checkpoint files', () => {
     assert.equal(fs.readFileSync(path.join(dirA, 'replication-offset-checkpoint'), 'utf8'), '0\n1\nmy-topic 0 40\n')
     assert.equal(fs.readFileSync(path.join(dirA, 'log-start-offset-checkpoint'), 'utf8'), `0\n1\nmy-topic 0 ${lso}\n`)
     assert.equal(fs.readFileSync(path.join(dirB, 'log-start-offset-checkpoint'), 'utf8'), '0\n0\n')
-    lm.shutdown(7)
+    await lm.shutdown(7)
     assert.equal(fs.readFileSync(path.join(dirA, 'recovery-point-offset-checkpoint'), 'utf8'), '0\n1\nmy-topic 0 60\n')
     assert.equal(fs.readFileSync(path.join(dirB, 'recovery-point-offset-checkpoint'), 'utf8'), '0\n1\nmy-topic 1 5\n')
     assert.deepEqual(JSON.parse(fs.readFileSync(path.join(dirA, '.kafka_cleanshutdown'), 'utf8')), {version: 0, brokerEpoch: 7})
@@ -66,13 +66,13 @@ describe('LogManager and checkpoint files', () => {
     assert.equal(r0.topicId, 'AAAAAAAAAAAAAAAAAAAAAQ')
     assert.equal(lm2.getLog({topic: 'my-topic', partition: 1})!.logEndOffset, 5)
     assert.deepEqual(lm2.readHighWatermarks(), new Map([['my-topic-0', 40], ['my-topic-1', 5]]))
-    lm2.deleteLog({topic: 'my-topic', partition: 1})
+    await lm2.deleteLog({topic: 'my-topic', partition: 1})
     assert.equal(lm2.getLog({topic: 'my-topic', partition: 1}), undefined)
     assert.deepEqual(fs.readdirSync(dirB).filter(n => n.startsWith('my-topic')), [])
-    lm2.shutdown(8)
+    await lm2.shutdown(8)
   })
 
-  it('recovers after an unclean shutdown (no marker): torn tail is truncated', () => {
+  it('recovers after an unclean shutdown (no marker): torn tail is truncated', async () => {
     const dirA = path.join(root, 'a')
     const lm = new LogManager({logDirs: [dirA], defaultConfig: cfg})
     lm.startup()
@@ -86,10 +86,10 @@ describe('LogManager and checkpoint files', () => {
     const lm2 = new LogManager({logDirs: [dirA], defaultConfig: cfg})
     lm2.startup()
     assert.equal(lm2.getLog({topic: 't', partition: 0})!.logEndOffset, 58)
-    lm2.shutdown(1)
+    await lm2.shutdown(1)
   })
 
-  it('cleanupLogs applies retention with the given high watermark', () => {
+  it('cleanupLogs applies retention with the given high watermark', async () => {
     const lm = new LogManager({logDirs: [path.join(root, 'a')], defaultConfig: {...cfg, retentionMs: 1000}})
     lm.startup()
     const l = lm.getOrCreateLog({topic: 't', partition: 0}, 'AAAAAAAAAAAAAAAAAAAAAQ')
@@ -99,6 +99,6 @@ describe('LogManager and checkpoint files', () => {
     lm.cleanupLogs(10_000_000, () => 60)
     assert.equal(l.logStartOffset, 60)
     assert.equal(l.numberOfSegments, 1)
-    lm.shutdown()
+    await lm.shutdown()
   })
 })

@@ -249,11 +249,13 @@ describe('UnifiedLog', () => {
     assert.ok(fs.statSync(path.join(dir, '00000000000000000000.index')).size > 0)
   })
 
-  it('delete() removes the directory; partition.metadata is written', () => {
+  it('delete() removes the directory; partition.metadata is written', async () => {
     const log = UnifiedLog.open({dir, topicPartition: tp, config: cfg(), recoveryPoint: 0, hadCleanShutdown: true, topicId: 'AAAAAAAAAAAAAAAAAAAAAQ'})
     assert.equal(fs.readFileSync(path.join(dir, 'partition.metadata'), 'utf8'), 'version: 0\ntopic_id: AAAAAAAAAAAAAAAAAAAAAQ\n')
     fill(log, 3)
-    log.delete()
+    const removal = log.delete()
+    assert.ok(!fs.existsSync(dir), 'the live name is gone at once')
+    await removal
     assert.deepEqual(fs.readdirSync(root), [])
   })
 

@@ -112,7 +112,7 @@ export class TestBroker {
     if (!this.open) return
     this.open = false
     await this.rm.shutdown()
-    this.logManager.shutdown()
+    await this.logManager.shutdown()
   }
 
   partition(topic: string, partition: number) {

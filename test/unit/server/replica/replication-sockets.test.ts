@@ -114,7 +114,7 @@ class SocketCluster {
     for (const n of this.nodes.values()) {
       await n.server.stop()
       await n.rm.shutdown()
-      n.logManager.shutdown()
+      await n.logManager.shutdown()
       removeTempDir(n.dir)
     }
   }

@@ -2,7 +2,7 @@ import {strict as assert} from 'node:assert'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import {DEFAULT_LOG_CONFIG, UnifiedLog, type LogConfig} from '../../../../../src/server/log/index.js'
+import {DEFAULT_LOG_CONFIG, UnifiedLog, awaitFileWrites, type LogConfig} from '../../../../../src/server/log/index.js'
 import {LogCleaner, DEFAULT_CLEANER_CONFIG} from '../../../../../src/server/log/cleaner/log-cleaner.js'
 import {OffsetMap} from '../../../../../src/server/log/cleaner/offset-map.js'
 import {Throttler} from '../../../../../src/server/log/cleaner/throttler.js'
@@ -90,6 +90,7 @@ describe('LogCleaner', () => {
     const horizonBatches = readAll(log).filter(b => b.hasDeleteHorizon)
     assert.ok(horizonBatches.length > 0)
     for (const b of horizonBatches) assert.equal(b.baseTimestamp, now + 1000)
+    await awaitFileWrites([root]) // the checkpoint is written on the thread pool
     assert.match(fs.readFileSync(path.join(root, CLEANER_OFFSET_CHECKPOINT_FILE), 'utf8'), new RegExp(`^0\\n1\\ncompacted 0 ${res.stats.endOffset}\\n$`))
     assert.equal(await cleaner.cleanFilthiestLog(), null, 'nothing dirty: no pass')
 
