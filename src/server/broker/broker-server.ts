@@ -381,8 +381,13 @@ export class BrokerServer {
       timers.push(t)
     }
     txnCoordinator.startup()
-    // high watermarks, recovery points and log start offsets, written on the thread pool (clean shutdown writes them synchronously)
-    every(config.replicaHighWatermarkCheckpointIntervalMs, 'High watermark checkpoint', () => logManager.checkpointAsync(replicaManager.highWatermarks()))
+    // checkpoint files, written on the thread pool (Kafka's three tasks; clean shutdown writes them all synchronously)
+    every(config.replicaHighWatermarkCheckpointIntervalMs, 'High watermark checkpoint',
+      () => logManager.checkpointAsync({highWatermarks: replicaManager.highWatermarks()}))
+    const recoveryPointMs = num('log.flush.offset.checkpoint.interval.ms')
+    if (recoveryPointMs > 0) every(recoveryPointMs, 'Recovery point checkpoint', () => logManager.checkpointAsync({recoveryPoints: true}))
+    const startOffsetMs = num('log.flush.start.offset.checkpoint.interval.ms')
+    if (startOffsetMs > 0) every(startOffsetMs, 'Log start offset checkpoint', () => logManager.checkpointAsync({logStartOffsets: true}))
     every(config.logRetentionCheckIntervalMs, 'Log retention', () => replicaManager.cleanupLogs(Date.now()))
     every(num('producer.id.expiration.check.interval.ms'), 'Producer id expiration',
       () => replicaManager.removeExpiredProducers(Date.now(), num('producer.id.expiration.ms')))

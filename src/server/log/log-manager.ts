@@ -30,6 +30,16 @@ export function parseTopicPartitionName(name: string): TopicPartition | null {
   return {topic: name.slice(0, i), partition: Number(partStr)}
 }
 
+/** Which checkpoint files to write. */
+export interface CheckpointSelection {
+  /** `recovery-point-offset-checkpoint` (Kafka: every log.flush.offset.checkpoint.interval.ms). */
+  recoveryPoints?: boolean
+  /** `log-start-offset-checkpoint` (Kafka: every log.flush.start.offset.checkpoint.interval.ms). */
+  logStartOffsets?: boolean
+  /** `replication-offset-checkpoint` with these high watermarks by `<topic>-<partition>` (every replica.high.watermark.checkpoint.interval.ms). */
+  highWatermarks?: ReadonlyMap<string, number>
+}
+
 export class LogManager {
   readonly logDirs: string[]
   defaultConfig: LogConfig
@@ -121,37 +131,41 @@ export class LogManager {
 
   /**
    * The checkpoint files of each log dir and their entries at this moment: recovery points, log
-   * start offsets above the first segment's base offset, and (given) high watermarks.
+   * start offsets above the first segment's base offset, high watermarks (those selected).
    */
-  private checkpointEntries(highWatermarks?: ReadonlyMap<string, number>): Array<{file: string, entries: Array<{topic: string, partition: number, offset: number}>}> {
+  private checkpointEntries(what: CheckpointSelection): Array<{file: string, entries: Array<{topic: string, partition: number, offset: number}>}> {
     const out: Array<{file: string, entries: Array<{topic: string, partition: number, offset: number}>}> = []
     const byDir = new Map<string, UnifiedLog[]>(this.logDirs.map(d => [path.resolve(d), []]))
     for (const l of this.logs.values()) byDir.get(path.resolve(path.dirname(l.dir)))?.push(l)
+    const hw = what.highWatermarks
     for (const dir of this.logDirs) {
       const logs = byDir.get(path.resolve(dir)) ?? []
-      out.push({file: path.join(dir, RECOVERY_POINT_CHECKPOINT_FILE), entries: logs.map(l => ({...l.topicPartition, offset: l.recoveryPoint}))})
-      out.push({file: path.join(dir, LOG_START_OFFSET_CHECKPOINT_FILE),
-        entries: logs.filter(l => l.logStartOffset > (l.segmentBaseOffsets()[0] ?? 0)).map(l => ({...l.topicPartition, offset: l.logStartOffset}))})
-      if (highWatermarks) {
+      if (what.recoveryPoints) out.push({file: path.join(dir, RECOVERY_POINT_CHECKPOINT_FILE), entries: logs.map(l => ({...l.topicPartition, offset: l.recoveryPoint}))})
+      if (what.logStartOffsets) {
+        out.push({file: path.join(dir, LOG_START_OFFSET_CHECKPOINT_FILE),
+          entries: logs.filter(l => l.logStartOffset > (l.segmentBaseOffsets()[0] ?? 0)).map(l => ({...l.topicPartition, offset: l.logStartOffset}))})
+      }
+      if (hw) {
         out.push({file: path.join(dir, REPLICATION_OFFSET_CHECKPOINT_FILE),
-          entries: logs.filter(l => highWatermarks.has(tpKey(l.topicPartition))).map(l => ({...l.topicPartition, offset: highWatermarks.get(tpKey(l.topicPartition))!}))})
+          entries: logs.filter(l => hw.has(tpKey(l.topicPartition))).map(l => ({...l.topicPartition, offset: hw.get(tpKey(l.topicPartition))!}))})
       }
     }
     return out
   }
 
-  /** Writes the checkpoints synchronously (start-up, shutdown, tests). Throws the fs error. */
+  /** Writes all checkpoints synchronously (start-up, shutdown, tests); high watermarks when given. Throws the fs error. */
   checkpoint(highWatermarks?: ReadonlyMap<string, number>): void {
-    for (const {file, entries} of this.checkpointEntries(highWatermarks)) writeOffsetCheckpoint(file, entries)
+    for (const {file, entries} of this.checkpointEntries({recoveryPoints: true, logStartOffsets: true, highWatermarks})) writeOffsetCheckpoint(file, entries)
   }
 
   /**
-   * Writes the checkpoints on the thread pool (the periodic checkpoint while serving): the entries
-   * are taken now, each file is written after its previous write and coalesced with later ones.
-   * Resolves when all are in place; rejects with the first fs error.
+   * Writes the selected checkpoints (all but high watermarks when omitted) on the thread pool, as
+   * the periodic tasks do while serving: the entries are taken now, each file is written after its
+   * previous write and coalesced with later ones. Resolves when all are in place; rejects with the
+   * first fs error (that file keeps its previous content).
    */
-  async checkpointAsync(highWatermarks?: ReadonlyMap<string, number>): Promise<void> {
-    await Promise.all(this.checkpointEntries(highWatermarks).map(({file, entries}) => writeOffsetCheckpointAsync(file, entries)))
+  async checkpointAsync(what: CheckpointSelection = {recoveryPoints: true, logStartOffsets: true}): Promise<void> {
+    await Promise.all(this.checkpointEntries(what).map(({file, entries}) => writeOffsetCheckpointAsync(file, entries)))
   }
 
   cleanupLogs(nowMs: number, highWatermarkOf: (tp: TopicPartition) => number): void {

@@ -207,10 +207,10 @@ describe('AtomicFileWriter and async checkpoint files', () => {
     lm.checkpoint(new Map([['t-0', 12]]))
     const sync = names.map(n => fs.readFileSync(path.join(dir, n), 'utf8'))
     for (const n of names) fs.rmSync(path.join(dir, n))
-    await lm.checkpointAsync(new Map([['t-0', 12]]))
+    await lm.checkpointAsync({recoveryPoints: true, logStartOffsets: true, highWatermarks: new Map([['t-0', 12]])})
     assert.deepEqual(names.map(n => fs.readFileSync(path.join(dir, n), 'utf8')), sync)
     assert.equal(sync[2], '0\n1\nt 0 12\n')
-    const inFlight = lm.checkpointAsync(new Map([['t-0', 20]]))
+    const inFlight = lm.checkpointAsync({highWatermarks: new Map([['t-0', 20]])})
     await lm.shutdown(3)
     await inFlight
     assert.equal(fs.readFileSync(path.join(dir, 'replication-offset-checkpoint'), 'utf8'), '0\n1\nt 0 20\n')
