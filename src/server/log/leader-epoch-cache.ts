@@ -6,6 +6,7 @@
  */
 import path from 'node:path'
 import {readCheckpointFile, writeCheckpointFile, writeCheckpointFileAsync} from './checkpoint-file.js'
+import {busyFileWriter} from './atomic-file-writer.js'
 
 export const LEADER_EPOCH_CHECKPOINT_FILE = 'leader-epoch-checkpoint'
 
@@ -91,9 +92,12 @@ export class LeaderEpochCache {
 
   clear(): void { this.entries = []; this.write(true) }
 
-  /** Makes the checkpoint durable: fsyncs it when it changed since the last flush (truncations write durably at once). */
+  /**
+   * Makes the checkpoint durable, synchronously: writes it with fsync when it changed since the last
+   * flush or an async write of it is still in flight (truncations write durably at once).
+   */
   flush(): void {
-    if (this.dirty) this.write(true)
+    if (this.dirty || busyFileWriter(this.file)) this.write(true)
   }
 
   /**

@@ -193,6 +193,14 @@ describe('AtomicFileWriter and async checkpoint files', () => {
     await awaitFileWrites([root])
     assert.equal(fs.readFileSync(f, 'utf8'), '0\n2\n1 0\n3 10\n')
     assert.deepEqual(new LeaderEpochCache(root).all(), [{epoch: 1, startOffset: 0}, {epoch: 3, startOffset: 10}])
+    // a sync flush() (close) while a flushAsync is in flight has the file in place when it returns
+    c.assign(5, 30, false)
+    const inFlight = c.flushAsync()
+    c.flush()
+    assert.equal(fs.readFileSync(f, 'utf8'), '0\n3\n1 0\n3 10\n5 30\n')
+    await inFlight
+    await awaitFileWrites([root])
+    assert.equal(fs.readFileSync(f, 'utf8'), '0\n3\n1 0\n3 10\n5 30\n')
   })
 
   it('LogManager.checkpointAsync writes what checkpoint() writes; shutdown waits for it', async () => {
