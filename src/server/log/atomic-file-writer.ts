@@ -96,6 +96,8 @@ interface Waiter { resolve: () => void, reject: (e: unknown) => void }
 interface Job {
   data: string | Buffer
   fsync: boolean
+  /** Settles before the write may start (data the content describes being written first). */
+  after?: Promise<unknown>
   waiters: Waiter[]
   /** Only re-lands content a `writeSync` already wrote (dropped when the in-flight write stood aside). */
   rewriteOnly: boolean
@@ -134,10 +136,12 @@ export class AtomicFileWriter {
 
   /**
    * Replaces the file's content with `data` on the thread pool (fsynced unless `fsync: false`).
+   * With `after`, the write starts only once that promise resolved (and fails with its error); the
+   * writer counts as busy meanwhile, so `discard()` and `writeSync()` already see it.
    * Resolves once this content, or newer content handed in later, is in place; rejects with the fs
    * error of the write that carried it (the file then still holds its previous content).
    */
-  write(data: string | Buffer, opts: {fsync?: boolean} = {}): Promise<void> {
+  write(data: string | Buffer, opts: {fsync?: boolean, after?: Promise<unknown>} = {}): Promise<void> {
     const fsync = opts.fsync !== false
     return new Promise<void>((resolve, reject) => {
       const w = {resolve, reject}
@@ -145,9 +149,10 @@ export class AtomicFileWriter {
         this.pending.data = data
         this.pending.fsync ||= fsync
         this.pending.rewriteOnly = false
+        if (opts.after) this.pending.after = this.pending.after ? Promise.all([this.pending.after, opts.after]) : opts.after
         this.pending.waiters.push(w)
       } else {
-        this.pending = {data, fsync, waiters: [w], rewriteOnly: false}
+        this.pending = {data, fsync, after: opts.after, waiters: [w], rewriteOnly: false}
       }
       if (!this.running) void this.drain()
     })
@@ -207,6 +212,17 @@ export class AtomicFileWriter {
       const syncGen = this.syncGen
       const discardGen = this.discardGen
       try {
+        if (job.after) {
+          await job.after
+          if (this.syncGen !== syncGen || this.discardGen !== discardGen) {
+            // superseded or deleted while waiting: nothing to write
+            stoodAside = true
+            for (const w of job.waiters) w.resolve()
+            this.current = null
+            this.staleInFlight = false
+            continue
+          }
+        }
         await this.ops.writeFile(this.tmpFile, job.data, job.fsync)
         stoodAside = (this.syncGen !== syncGen && (!job.fsync || this.fsyncedSyncGen > syncGen)) || this.discardGen !== discardGen
         if (stoodAside) {

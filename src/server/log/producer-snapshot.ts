@@ -110,13 +110,14 @@ export function writeProducerSnapshot(dir: string, offset: number, entries: read
 
 /**
  * Writes the snapshot of offset `offset` on the thread pool (entries encoded now; tmp file, fsync,
- * rename, directory fsync), after any write of the same file in flight. Until it resolves the
- * snapshot is either absent or the previous complete file. Resolves with the file; rejects with the
- * fs error. `deleteProducerSnapshots` cancels it.
+ * rename, directory fsync), after any write of the same file in flight and, given `after`, once
+ * that settled (the log data the snapshot describes written). Until it resolves the snapshot is
+ * either absent or the previous complete file. Resolves with the file; rejects with the fs error
+ * (or `after`'s). `deleteProducerSnapshots` cancels it, also while it waits for `after`.
  */
-export async function writeProducerSnapshotAsync(dir: string, offset: number, entries: readonly ProducerSnapshotEntry[]): Promise<string> {
+export async function writeProducerSnapshotAsync(dir: string, offset: number, entries: readonly ProducerSnapshotEntry[], after?: Promise<unknown>): Promise<string> {
   const file = producerSnapshotFile(dir, offset)
-  await atomicFileWriter(file).write(encodeProducerSnapshot(entries))
+  await atomicFileWriter(file).write(encodeProducerSnapshot(entries), {after})
   return file
 }
 

@@ -174,6 +174,19 @@ describe('AtomicFileWriter and async checkpoint files', () => {
     await awaitFileWrites([root])
     assert.equal(readProducerSnapshot(producerSnapshotFile(root, 300))[0].lastSequence, 10)
     assert.deepEqual(fs.readdirSync(root).sort(), ['00000000000000000100.snapshot', '00000000000000000300.snapshot'])
+    // written only once the log data it describes is (`after`), and cancelled by a deletion meanwhile
+    let dataWritten!: () => void
+    const gate = new Promise<void>(r => { dataWritten = r })
+    const gated = writeProducerSnapshotAsync(root, 400, [e], gate)
+    const doomed = writeProducerSnapshotAsync(root, 500, [e], gate)
+    await new Promise(r => setTimeout(r, 20))
+    assert.deepEqual(listProducerSnapshotOffsets(root), [100, 300], 'nothing before the data is written')
+    deleteProducerSnapshots(root, o => o === 500)
+    dataWritten()
+    await Promise.all([gated, doomed])
+    await awaitFileWrites([root])
+    assert.deepEqual(listProducerSnapshotOffsets(root), [100, 300, 400])
+    assert.ok(!fs.existsSync(producerSnapshotFile(root, 500)))
   })
 
   it('LeaderEpochCache.flushAsync writes the same file as flush(), only when dirty', async () => {
