@@ -117,6 +117,8 @@ export class AtomicFileWriter {
   /** A discard() came while the current write was in flight: what it renames may be stale until it is done. */
   private staleInFlight = false
   private idleWaiters: (() => void)[] = []
+  /** Ends the current job's wait for `after` early (a writeSync or discard made it pointless). */
+  private stopWaiting: (() => void) | null = null
 
   /**
    * @param file the file replaced by each write
@@ -173,6 +175,7 @@ export class AtomicFileWriter {
     atomicWriteFileSync(this.file, this.syncTmpFile, data, fsync)
     this.syncGen++
     if (fsync) this.fsyncedSyncGen = this.syncGen
+    this.stopWaiting?.()
     // land it again after the in-flight write, in case that one's rename was already under way
     const waiters = this.pending?.waiters ?? []
     this.pending = {data, fsync, waiters, rewriteOnly: true}
@@ -186,6 +189,7 @@ export class AtomicFileWriter {
     if (!this.running) return
     this.discardGen++
     this.staleInFlight = true
+    this.stopWaiting?.()
     const dropped = this.pending
     this.pending = null
     for (const w of dropped?.waiters ?? []) w.resolve()
@@ -213,7 +217,11 @@ export class AtomicFileWriter {
       const discardGen = this.discardGen
       try {
         if (job.after) {
-          await job.after
+          try {
+            await Promise.race([job.after, new Promise<void>(resolve => { this.stopWaiting = resolve })])
+          } finally {
+            this.stopWaiting = null
+          }
           if (this.syncGen !== syncGen || this.discardGen !== discardGen) {
             // superseded or deleted while waiting: nothing to write
             stoodAside = true

@@ -187,6 +187,12 @@ describe('AtomicFileWriter and async checkpoint files', () => {
     await awaitFileWrites([root])
     assert.deepEqual(listProducerSnapshotOffsets(root), [100, 300, 400])
     assert.ok(!fs.existsSync(producerSnapshotFile(root, 500)))
+    // a deletion does not wait for data writes that may never settle (a deleted log)
+    const never = writeProducerSnapshotAsync(root, 600, [e], new Promise<void>(() => undefined))
+    deleteProducerSnapshots(root, o => o === 600)
+    await never
+    await awaitFileWrites([root])
+    assert.deepEqual(listProducerSnapshotOffsets(root), [100, 300, 400])
   })
 
   it('LeaderEpochCache.flushAsync writes the same file as flush(), only when dirty', async () => {
