@@ -11,7 +11,7 @@
  * ignored by readers and removed by the log loader).
  *
  * `writeSync()` (start-up, shutdown, tools, rare serve-path writes such as a leader-epoch
- * truncation) is safe while an async write of the same file is in flight: it uses `<file>.sync.tmp`
+ * assignment) is safe while an async write of the same file is in flight: it uses `<file>.sync.tmp`
  * and makes the in-flight write skip its rename when the sync content is at least as durable;
  * otherwise its content is written again after the in-flight one, so the newest content still lands
  * last. `discard()` (the file is being deleted) drops the pending content and removes whatever the
@@ -165,20 +165,21 @@ export class AtomicFileWriter {
    * is in flight (see the file comment). Throws the fs error.
    */
   writeSync(data: string | Buffer, opts: {fsync?: boolean} = {}): void {
-    let fsync = opts.fsync !== false
+    const fsync = opts.fsync !== false
     if (!this.running) {
       atomicWriteFileSync(this.file, this.tmpFile, data, fsync)
       return
     }
-    // at least as durable as what it supersedes, so that the in-flight write may stand aside
-    if (this.current?.fsync || this.pending?.fsync) fsync = true
     atomicWriteFileSync(this.file, this.syncTmpFile, data, fsync)
     this.syncGen++
     if (fsync) this.fsyncedSyncGen = this.syncGen
     this.stopWaiting?.()
-    // land it again after the in-flight write, in case that one's rename was already under way
-    const waiters = this.pending?.waiters ?? []
-    this.pending = {data, fsync, waiters, rewriteOnly: true}
+    // Land it again after the in-flight write, in case that one renames after it (its rename under
+    // way, or an fsynced write this one does not supersede); pending writes that asked for an fsync
+    // this one did not do make that a real write.
+    const prev = this.pending
+    const owed = !fsync && (prev?.fsync ?? false)
+    this.pending = {data, fsync: fsync || owed, waiters: prev?.waiters ?? [], rewriteOnly: !owed}
   }
 
   /**
@@ -201,6 +202,11 @@ export class AtomicFileWriter {
     return new Promise(resolve => this.idleWaiters.push(resolve))
   }
 
+  /** A sync write at least as durable as `job`, or a discard, came since it started. */
+  private superseded(job: Job, syncGen: number, discardGen: number): boolean {
+    return (this.syncGen !== syncGen && (!job.fsync || this.fsyncedSyncGen > syncGen)) || this.discardGen !== discardGen
+  }
+
   private async drain(): Promise<void> {
     this.running = true
     let stoodAside = false
@@ -217,12 +223,17 @@ export class AtomicFileWriter {
       const discardGen = this.discardGen
       try {
         if (job.after) {
-          try {
-            await Promise.race([job.after, new Promise<void>(resolve => { this.stopWaiting = resolve })])
-          } finally {
-            this.stopWaiting = null
+          // wait for the data it describes, unless a sync write or a discard makes the write pointless
+          while (!this.superseded(job, syncGen, discardGen)) {
+            let stopped = false
+            try {
+              await Promise.race([job.after, new Promise<void>(resolve => { this.stopWaiting = () => { stopped = true; resolve() } })])
+            } finally {
+              this.stopWaiting = null
+            }
+            if (!stopped) break
           }
-          if (this.syncGen !== syncGen || this.discardGen !== discardGen) {
+          if (this.superseded(job, syncGen, discardGen)) {
             // superseded or deleted while waiting: nothing to write
             stoodAside = true
             for (const w of job.waiters) w.resolve()
@@ -232,7 +243,7 @@ export class AtomicFileWriter {
           }
         }
         await this.ops.writeFile(this.tmpFile, job.data, job.fsync)
-        stoodAside = (this.syncGen !== syncGen && (!job.fsync || this.fsyncedSyncGen > syncGen)) || this.discardGen !== discardGen
+        stoodAside = this.superseded(job, syncGen, discardGen)
         if (stoodAside) {
           await this.ops.remove(this.tmpFile)
         } else {

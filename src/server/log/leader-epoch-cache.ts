@@ -1,8 +1,9 @@
 /**
  * Leader-epoch cache (Kafka `LeaderEpochFileCache`, spec §3.5, §6): epoch → start offset history,
  * persisted as the `leader-epoch-checkpoint` CheckpointFile (version 0, lines `epoch startOffset`).
- * Synchronous writes (assign, truncations, `flush()`) and the log's async `flushAsync()` go through
- * the file's AtomicFileWriter, so they never interleave and the newest entries land last.
+ * Writes go through the file's AtomicFileWriter, so they never interleave and the newest entries
+ * land last: `assign` (no fsync), `clear` and `flush()` synchronously; truncations and the log's
+ * `flushAsync()` on the thread pool.
  */
 import path from 'node:path'
 import {readCheckpointFile, writeCheckpointFile, writeCheckpointFileAsync} from './checkpoint-file.js'
@@ -72,14 +73,22 @@ export class LeaderEpochCache {
     return e
   }
 
-  /** Removes entries with startOffset ≥ endOffset (log truncation). */
+  /**
+   * Removes entries with startOffset ≥ endOffset (log truncation). The file is rewritten in the
+   * background (Kafka `truncateFromEndAsyncFlush`: a follower must not wait for an fsync); stale
+   * entries a crash may leave are truncated again when the log is loaded.
+   */
   truncateFromEnd(endOffset: number): void {
     const n = this.entries.length
     this.entries = this.entries.filter(e => e.startOffset < endOffset)
-    if (this.entries.length !== n) this.write(true)
+    if (this.entries.length !== n) this.writeInBackground()
   }
 
-  /** Drops entries wholly below startOffset; the last one below moves up to startOffset. */
+  /**
+   * Drops entries wholly below startOffset; the last one below moves up to startOffset. The file is
+   * rewritten in the background (Kafka `truncateFromStartAsyncFlush`: DeleteRecords and retention
+   * must not wait for an fsync); the log start offset checkpoint redoes it at load after a crash.
+   */
   truncateFromStart(startOffset: number): void {
     let i = 0
     while (i + 1 < this.entries.length && this.entries[i + 1].startOffset <= startOffset) i++
@@ -87,14 +96,15 @@ export class LeaderEpochCache {
     let changed = kept.length !== this.entries.length
     if (kept.length && kept[0].startOffset < startOffset) { kept[0] = {epoch: kept[0].epoch, startOffset}; changed = true }
     this.entries = kept
-    if (changed) this.write(true)
+    if (changed) this.writeInBackground()
   }
 
+  /** Removes every entry and rewrites the file durably at once (Kafka `clearAndFlush`). */
   clear(): void { this.entries = []; this.write(true) }
 
   /**
    * Makes the checkpoint durable, synchronously: writes it with fsync when it changed since the last
-   * flush or an async write of it is still in flight (truncations write durably at once).
+   * flush (or was truncated) or an async write of it is still in flight.
    */
   flush(): void {
     if (this.dirty || busyFileWriter(this.file)) this.write(true)
@@ -118,6 +128,15 @@ export class LeaderEpochCache {
 
   private lines(): string[] {
     return this.entries.map(e => `${e.epoch} ${e.startOffset}`)
+  }
+
+  /**
+   * Writes the entries with fsync on the thread pool, coalesced with other writes of the file. The
+   * cache stays dirty, so the next flush writes (and reports a failure of) it again.
+   */
+  private writeInBackground(): void {
+    this.dirty = true
+    writeCheckpointFileAsync(this.file, 0, this.lines()).catch(() => undefined)
   }
 
   private write(sync: boolean): void {

@@ -136,6 +136,19 @@ describe('AtomicFileWriter and async checkpoint files', () => {
     await w.idle()
     assert.equal(fs.readFileSync(file, 'utf8'), text('t 0 4'))
     assert.deepEqual(ops.calls, ['write t 0 3', 'rename', 'fsyncDir', 'write t 0 4', 'rename', 'fsyncDir'])
+
+    // a sync write without fsync does not supersede an fsynced one: that lands, then the newest again
+    ops = new GatedOps()
+    w = new AtomicFileWriter(file, ops)
+    ops.hold('writeFile')
+    const c = w.write(text('t 0 5'))
+    await ops.reached('writeFile')
+    w.writeSync(text('t 0 6'), {fsync: false})
+    ops.release('writeFile')
+    await c
+    await w.idle()
+    assert.equal(fs.readFileSync(file, 'utf8'), text('t 0 6'))
+    assert.deepEqual(ops.calls, ['write t 0 5', 'rename', 'fsyncDir', 'write t 0 6', 'rename'])
   })
 
   it('discard() keeps an in-flight write from landing', async () => {
@@ -207,7 +220,8 @@ describe('AtomicFileWriter and async checkpoint files', () => {
     assert.ok(!fs.existsSync(f), 'nothing changed: no write')
     c.assign(4, 20)
     const flushing = c.flushAsync()
-    c.truncateFromEnd(15) // a sync truncation while the flush is in flight
+    c.truncateFromEnd(15) // a truncation (written in the background) while the flush is in flight
+    assert.deepEqual(c.all(), [{epoch: 1, startOffset: 0}, {epoch: 3, startOffset: 10}])
     await flushing
     await awaitFileWrites([root])
     assert.equal(fs.readFileSync(f, 'utf8'), '0\n2\n1 0\n3 10\n')
@@ -220,6 +234,11 @@ describe('AtomicFileWriter and async checkpoint files', () => {
     await inFlight
     await awaitFileWrites([root])
     assert.equal(fs.readFileSync(f, 'utf8'), '0\n3\n1 0\n3 10\n5 30\n')
+    // DeleteRecords/retention: the truncated entries are written on the thread pool, not at once
+    c.truncateFromStart(12)
+    assert.equal(fs.readFileSync(f, 'utf8'), '0\n3\n1 0\n3 10\n5 30\n')
+    await awaitFileWrites([root])
+    assert.equal(fs.readFileSync(f, 'utf8'), '0\n2\n3 12\n5 30\n')
   })
 
   it('LogManager.checkpointAsync writes what checkpoint() writes; shutdown waits for it', async () => {
