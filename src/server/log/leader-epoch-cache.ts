@@ -2,8 +2,8 @@
  * Leader-epoch cache (Kafka `LeaderEpochFileCache`, spec §3.5, §6): epoch → start offset history,
  * persisted as the `leader-epoch-checkpoint` CheckpointFile (version 0, lines `epoch startOffset`).
  * Writes go through the file's AtomicFileWriter, so they never interleave and the newest entries
- * land last: `assign` (no fsync), `clear` and `flush()` synchronously; truncations and the log's
- * `flushAsync()` on the thread pool.
+ * land last: `assign` (no fsync), `clear` and `flush()` synchronously; `flushAsync()` and, for a log
+ * with asynchronous I/O (`backgroundWrites`), truncations on the thread pool.
  */
 import path from 'node:path'
 import {readCheckpointFile, writeCheckpointFile, writeCheckpointFileAsync} from './checkpoint-file.js'
@@ -16,12 +16,19 @@ export interface EpochEntry { epoch: number; startOffset: number }
 export class LeaderEpochCache {
   private entries: EpochEntry[] = []
   readonly file: string
+  private readonly backgroundWrites: boolean
   /** Written without fsync since the last `flush()`. */
   private dirty = false
   /** The last flushAsync's write (a clean cache's flushAsync waits for it). */
   private lastFlush: Promise<void> = Promise.resolve()
 
-  constructor(dir: string) {
+  /**
+   * @param dir the log directory
+   * @param opts.backgroundWrites truncations rewrite the file on the thread pool (logs whose I/O is
+   *   asynchronous); otherwise durably at once (the metadata log, tools)
+   */
+  constructor(dir: string, opts: {backgroundWrites?: boolean} = {}) {
+    this.backgroundWrites = opts.backgroundWrites ?? false
     this.file = path.join(dir, LEADER_EPOCH_CHECKPOINT_FILE)
     for (const f of readCheckpointFile(this.file)) {
       const epoch = Number(f[0]); const startOffset = Number(f[1])
@@ -131,10 +138,12 @@ export class LeaderEpochCache {
   }
 
   /**
-   * Writes the entries with fsync on the thread pool, coalesced with other writes of the file. The
-   * cache stays dirty, so the next flush writes (and reports a failure of) it again.
+   * With `backgroundWrites`, writes the entries with fsync on the thread pool, coalesced with other
+   * writes of the file; the cache stays dirty, so the next flush writes (and reports a failure of)
+   * it again. Otherwise writes them durably at once.
    */
   private writeInBackground(): void {
+    if (!this.backgroundWrites) { this.write(true); return }
     this.dirty = true
     writeCheckpointFileAsync(this.file, 0, this.lines()).catch(() => undefined)
   }

@@ -97,7 +97,7 @@ export class UnifiedLog {
     this.onRoll = opts.onRoll
     fs.mkdirSync(this.dir, {recursive: true})
     this.io = opts.asyncIo ? new LogIo(true) : SYNC_IO
-    this.epochCache = new LeaderEpochCache(this.dir)
+    this.epochCache = new LeaderEpochCache(this.dir, {backgroundWrites: this.io.isAsync})
     const loaded = loadSegments({dir: this.dir, config: this.config, recoveryPoint: opts.recoveryPoint,
       logStartOffset: opts.logStartOffset ?? 0, hadCleanShutdown: opts.hadCleanShutdown, epochCache: this.epochCache})
     this.segments = loaded.segments
@@ -626,10 +626,10 @@ export class UnifiedLog {
   /**
    * Removes the directory (topic deletion, Kafka `LogManager.asyncDelete`): renamed to
    * `<topic>-<partition>.<uuid32hex>-delete` at once (the live name is free again; a restart removes
-   * leftovers), then removed recursively on the thread pool. Resolves when it is gone; rejects with
-   * the fs error of the removal.
+   * leftovers), then, once the log's queued I/O is done (its closes included), removed recursively
+   * on the thread pool. Resolves when it is gone; rejects with the fs error of the removal.
    */
-  delete(): Promise<void> {
+  async delete(): Promise<void> {
     if (!this.closed) {
       for (const seg of this.segments) seg.closeHandles()
       this.closed = true
@@ -637,12 +637,14 @@ export class UnifiedLog {
     // async checkpoint/snapshot writes into the directory must not land after it is gone
     for (const w of busyFileWritersIn(this.dir)) w.discard()
     const target = `${this.dir}.${randomDashedUuid().replace(/-/g, '')}-delete`
+    let dir = target
     try {
       fs.renameSync(this.dir, target)
     } catch {
-      return fs.promises.rm(this.dir, {recursive: true, force: true})
+      dir = this.dir
     }
-    return fs.promises.rm(target, {recursive: true, force: true})
+    await this.whenIoDone().catch(() => undefined) // ops by path into the old name fail: the directory goes anyway
+    await fs.promises.rm(dir, {recursive: true, force: true})
   }
 
   get isClosed(): boolean { return this.closed }

@@ -659,17 +659,16 @@ export class Partition {
   /**
    * After an append that rolled the log: the snapshot named after the new segment's base offset,
    * taken now and written on the thread pool (Kafka flushes it asynchronously too) once the log's
-   * queued writes are done (`whenIoDone`, write-behind logs): it may cover batches of this append,
-   * and a snapshot must never claim batches a crash can still lose (a retried one would be taken
-   * for a duplicate).
+   * queued writes are done (`whenIoDone`): it may cover batches of this append, and a snapshot must
+   * never claim batches a crash can still lose (a retried one would be taken for a duplicate).
    */
   private maybeWritePendingSnapshot(): void {
     if (this.pendingSnapshotOffset < 0) return
     const offset = this.pendingSnapshotOffset
     this.pendingSnapshotOffset = -1
     if (this.log.isClosed || offset === 0) return
-    const log: UnifiedLog & {whenIoDone?(): Promise<void>} = this.log
-    writeProducerSnapshotAsync(log.dir, offset, this.producerState.snapshotEntries(), log.whenIoDone?.()).catch((err: unknown) => {
+    const log = this.log
+    writeProducerSnapshotAsync(log.dir, offset, this.producerState.snapshotEntries(), log.whenIoDone()).catch((err: unknown) => {
       if (!log.isClosed) this.ctx.logger.warn(`Failed to write the producer snapshot of ${this.topic}-${this.partitionIndex} at offset ${offset}: ${(err as Error).message}`)
     })
   }

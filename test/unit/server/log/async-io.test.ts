@@ -7,7 +7,7 @@ import {strict as assert} from 'node:assert'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import {UnifiedLog, DEFAULT_LOG_CONFIG, type LogConfig} from '../../../../src/server/log/index.js'
+import {UnifiedLog, DEFAULT_LOG_CONFIG, awaitFileWrites, type LogConfig} from '../../../../src/server/log/index.js'
 import {LogIo} from '../../../../src/server/log/log-io.js'
 import {LogIoError} from '../../../../src/server/log/log-io.js'
 import {LogManager, CLEAN_SHUTDOWN_FILE} from '../../../../src/server/log/log-manager.js'
@@ -23,7 +23,10 @@ describe('UnifiedLog with asynchronous file I/O', () => {
   const open = (o: Partial<LogConfig> = {}, asyncIo = true, clean = true): UnifiedLog =>
     UnifiedLog.open({dir, topicPartition: tp, config: cfg(o), recoveryPoint: 0, hadCleanShutdown: clean, asyncIo})
   beforeEach(() => { root = fs.mkdtempSync(path.join(os.tmpdir(), 'kts-aio-')); dir = path.join(root, 'orders-0') })
-  afterEach(() => fs.rmSync(root, {recursive: true, force: true}))
+  afterEach(async () => {
+    await awaitFileWrites() // checkpoint files written on the thread pool
+    fs.rmSync(root, {recursive: true, force: true})
+  })
 
   const offsetsOf = (buf: Buffer): number[] => [...batchHeaders(buf)].map(h => h.baseOffset)
   const fill = (log: UnifiedLog, n: number, epoch = 0): void => {

@@ -26,7 +26,10 @@ describe('LogCleaner', () => {
   })
 
   beforeEach(() => { root = fs.mkdtempSync(path.join(os.tmpdir(), 'kts-cleaner-')); dir = path.join(root, 'compacted-0'); now = 1_000_000 })
-  afterEach(() => fs.rmSync(root, {recursive: true, force: true}))
+  afterEach(async () => {
+    await awaitFileWrites() // checkpoint files written on the thread pool
+    fs.rmSync(root, {recursive: true, force: true})
+  })
 
   /** Round r writes every key k with value `k:r` (keys divisible by 5 get a tombstone in the last round). */
   function writeRounds(log: UnifiedLog, rounds: number, opts: {compression?: CompressionCodec, producerId?: number, tombstones?: boolean} = {}): Map<string, string | null> {
