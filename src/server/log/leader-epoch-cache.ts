@@ -109,6 +109,9 @@ export class LeaderEpochCache {
   /** Removes every entry and rewrites the file durably at once (Kafka `clearAndFlush`). */
   clear(): void { this.entries = []; this.write(true) }
 
+  /** Whether a flush has something to make durable (entries changed since the last flush, or a write of the file in flight). */
+  get flushPending(): boolean { return this.dirty || busyFileWriter(this.file) !== undefined }
+
   /**
    * Makes the checkpoint durable, synchronously: writes it with fsync when it changed since the last
    * flush (or was truncated) or an async write of it is still in flight.

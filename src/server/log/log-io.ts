@@ -9,7 +9,7 @@
  *   fsynced in the run is fsynced once (an fsync covers the writes before it, so moving it after
  *   later writes of the same run keeps every promise and syncs many appends at once); then the
  *   run's `call`s run on the event loop in order (a produce is acknowledged from there);
- * - every other op (truncate, rename, close, rm, fsyncDir) is a barrier: it starts after
+ * - every other op (truncate, rename, close, rm, fsyncDir, task) is a barrier: it starts after
  *   everything before it completed and finishes before anything after it starts.
  *
  * While a round is on the thread pool, new ops queue up and go out together in the next round, so
@@ -35,6 +35,7 @@ export type IoOp =
   | {kind: 'rm', file: string}
   | {kind: 'fsyncDir', dir: string}
   | {kind: 'call', fn: () => void}
+  | {kind: 'task', run: () => Promise<void>}
 
 /** Thrown by appends to a log whose file I/O failed (Kafka error KAFKA_STORAGE_ERROR). */
 export class LogIoError extends Error {
@@ -49,7 +50,11 @@ const IOV_MAX = 1024
 export class LogIo {
   private queue: IoOp[] = []
   private running = false
-  private waiters: Array<{resolve: () => void, reject: (e: Error) => void}> = []
+  /** Ops submitted and ops completed so far (they complete in submission order). */
+  private submitted = 0
+  private completed = 0
+  /** Waiting for `completed` to reach `target`, in target order. */
+  private waiters: Array<{target: number, resolve: () => void, reject: (e: Error) => void}> = []
   /** The error that stopped the queue, if any. */
   failure: Error | null = null
 
@@ -63,15 +68,28 @@ export class LogIo {
   submit(op: IoOp): void {
     if (!this.async) { runSync(op); return }
     if (this.failure) return
+    this.submitted++
     this.queue.push(op)
     if (!this.running) { this.running = true; queueMicrotask(() => { void this.pump() }) }
   }
 
-  /** Resolves when every op submitted so far has completed; rejects if the queue failed. */
+  /**
+   * Resolves when every op submitted so far has completed (not waiting for ops submitted later, so
+   * a busy log answers its produces round by round); rejects if the queue failed.
+   */
   idle(): Promise<void> {
     if (this.failure) return Promise.reject(this.failure)
-    if (!this.busy) return Promise.resolve()
-    return new Promise((resolve, reject) => this.waiters.push({resolve, reject}))
+    if (this.completed >= this.submitted) return Promise.resolve()
+    const target = this.submitted
+    return new Promise((resolve, reject) => this.waiters.push({target, resolve, reject}))
+  }
+
+  /** `n` more ops completed: wakes the waiters they were waiting for. */
+  private advance(n: number): void {
+    this.completed += n
+    let i = 0
+    while (i < this.waiters.length && this.waiters[i].target <= this.completed) this.waiters[i++].resolve()
+    if (i > 0) this.waiters.splice(0, i)
   }
 
   /**
@@ -85,6 +103,7 @@ export class LogIo {
     const ops = this.queue
     this.queue = []
     for (const op of ops) runSync(op)
+    this.advance(ops.length)
     return true
   }
 
@@ -96,6 +115,7 @@ export class LogIo {
         let i = 0
         while (i < ops.length) {
           const op = ops[i]
+          const from = i
           if (op.kind === 'write' || op.kind === 'call' || op.kind === 'fsync') {
             const writes: Array<IoOp & {kind: 'write'}> = []
             const fsyncs = new Set<number>()
@@ -114,19 +134,17 @@ export class LogIo {
             await runAsync(op)
             i++
           }
+          this.advance(i - from)
         }
       }
     } catch (err) {
       this.failure = err instanceof Error ? err : new Error(String(err))
       this.queue = []
+      const waiters = this.waiters
+      this.waiters = []
+      for (const w of waiters) w.reject(this.failure)
     }
     this.running = false
-    const waiters = this.waiters
-    this.waiters = []
-    for (const w of waiters) {
-      if (this.failure) w.reject(this.failure)
-      else w.resolve()
-    }
   }
 }
 
@@ -147,6 +165,7 @@ function runSync(op: IoOp): void {
     case 'rm': fs.rmSync(op.file, {force: true}); return
     case 'fsyncDir': fsyncDirSync(op.dir); return
     case 'call': op.fn(); return
+    case 'task': throw new Error('An asynchronous task cannot run on a synchronous LogIo')
   }
 }
 
@@ -183,6 +202,7 @@ async function runAsync(op: Exclude<IoOp, {kind: 'write'} | {kind: 'call'} | {ki
       return
     case 'close': await cb(done => fs.close(op.fd, done)).catch(() => undefined); return
     case 'rm': await fs.promises.rm(op.file, {force: true}); return
+    case 'task': await op.run(); return
     case 'fsyncDir': {
       const fd = await cb<number>(done => fs.open(op.dir, 'r', done)).catch(() => undefined)
       if (fd === undefined) return

@@ -85,6 +85,8 @@ export class UnifiedLog {
   private recovery: number
   private readonly epochCache: LeaderEpochCache
   private unflushedMessages = 0
+  /** A leader-epoch checkpoint flush is queued and has not started. */
+  private epochFlushQueued = false
   /** Offset up to which flushData() fsynced the `.log` files. */
   private dataFlushedTo = 0
   private lastFlushMs = Date.now()
@@ -347,8 +349,16 @@ export class UnifiedLog {
   flush(): void {
     this.ensureOpen()
     for (const seg of this.segments) if (seg.nextOffset > this.recovery) seg.flush()
-    if (this.io.isAsync) this.io.submit({kind: 'call', fn: () => { if (!this.closed) this.epochCache.flush() }})
-    else this.epochCache.flush()
+    // the leader-epoch checkpoint is fsynced on the thread pool too, before the recovery point moves
+    if (!this.io.isAsync) this.epochCache.flush()
+    else if (this.epochCache.flushPending && !this.epochFlushQueued) {
+      // one queued checkpoint flush serves every flush queued before it starts (it writes the entries of then)
+      this.epochFlushQueued = true
+      this.io.submit({kind: 'task', run: () => {
+        this.epochFlushQueued = false
+        return this.closed ? Promise.resolve() : this.epochCache.flushAsync()
+      }})
+    }
     this.advanceRecoveryPoint(this.leo)
     this.unflushedMessages = 0
     this.lastFlushMs = Date.now()
