@@ -6,7 +6,10 @@
  * File changes go through the owning log's `LogIo` (for partition logs: in order on libuv's thread
  * pool). Appended bytes stay in `pending` chunks until their write completed: the synchronous
  * readers (`readBytes`, `scan`) see them from memory, `readAsync` (Fetch) reads only completed
- * bytes (below `writtenSize`) from the file. Opening files and the start-up recovery are synchronous.
+ * bytes (below `writtenSize`): the newest of them from the chunks kept in memory after their write
+ * (`recent`, up to RECENT_MAX_BYTES of the active segment: caught-up consumers and followers read the
+ * tail without a thread-pool round trip), older ones from the file. Opening files and the start-up
+ * recovery are synchronous.
  */
 import fs from 'node:fs'
 import path from 'node:path'
@@ -34,8 +37,14 @@ export interface BatchPosition { baseOffset: number; lastOffset: number; positio
 
 const READ_CHUNK = 1 << 20
 
-/** Bytes appended at `position` whose write has not completed yet (`buf` shrinks if truncation cuts it). */
-interface PendingChunk { position: number; buf: Buffer; dropped: boolean }
+/**
+ * Bytes appended at `position` (whole batches, offsets `firstOffset`..`lastOffset`), pending until
+ * their write completed, then kept a while for tail reads (`buf` shrinks if truncation cuts it).
+ */
+interface PendingChunk { position: number; buf: Buffer; dropped: boolean; firstOffset: number; lastOffset: number }
+
+/** Bytes of written chunks the active segment keeps in memory for tail reads. */
+const RECENT_MAX_BYTES = 1 << 20
 
 export class LogSegment {
   private fd: number
@@ -57,6 +66,9 @@ export class LogSegment {
   writtenSize: number
   private io: LogIo
   private pending: PendingChunk[] = []
+  /** Written chunks kept for tail reads, oldest first, contiguous and ending at `writtenSize`. */
+  private recent: PendingChunk[] = []
+  private recentBytes = 0
   /** Asynchronous reads in flight on `fd`: its close waits for them (a reused descriptor number must not be read). */
   private readsInFlight = 0
   private closeRequested = false
@@ -116,7 +128,8 @@ export class LogSegment {
     const basePos = this.size
     const bytes = buf.subarray(start, end)
     if (this.io.isAsync) {
-      const chunk: PendingChunk = {position: basePos, buf: bytes, dropped: false}
+      const chunk: PendingChunk = {position: basePos, buf: bytes, dropped: false,
+        firstOffset: batches[0].baseOffset, lastOffset: batches[batches.length - 1].lastOffset}
       this.pending.push(chunk)
       this.io.submit({kind: 'write', fd: this.fd, buf: bytes, position: basePos})
       this.io.submit({kind: 'call', fn: () => this.chunkWritten(chunk)})
@@ -142,7 +155,60 @@ export class LogSegment {
   private chunkWritten(chunk: PendingChunk): void {
     const i = this.pending.indexOf(chunk)
     if (i >= 0) this.pending.splice(i, 1)
-    if (!chunk.dropped) this.writtenSize = Math.max(this.writtenSize, chunk.position + chunk.buf.length)
+    if (chunk.dropped || chunk.buf.length === 0) return
+    this.writtenSize = Math.max(this.writtenSize, chunk.position + chunk.buf.length)
+    if (this.closeRequested) return
+    const last = this.recent[this.recent.length - 1]
+    if (last && last.position + last.buf.length !== chunk.position) this.clearRecent()
+    this.recent.push(chunk)
+    this.recentBytes += chunk.buf.length
+    while (this.recentBytes > RECENT_MAX_BYTES && this.recent.length > 1) this.recentBytes -= this.recent.shift()!.buf.length
+  }
+
+  private clearRecent(): void { this.recent = []; this.recentBytes = 0 }
+
+  /**
+   * `readAsync` from the written chunks still in memory, when they hold the batch of `startOffset`
+   * (one chunk: a view of it, no copy). Null when it is older than what is kept.
+   */
+  private readRecent(startOffset: number, maxBytes: number, maxOffsetExclusive: number, minOneBatch: boolean): {records: Buffer, firstOffset: number} | null {
+    const recent = this.recent
+    let i = recent.length - 1
+    if (i < 0 || recent[0].firstOffset > startOffset || recent[i].lastOffset < startOffset) return null
+    while (i > 0 && recent[i].firstOffset > startOffset) i--
+    const c = recent[i]
+    let p = 0
+    let size = 0
+    let baseOffset = -1
+    while (p + RECORD_BATCH_OVERHEAD <= c.buf.length) {
+      size = c.buf.readInt32BE(p + BATCH_LENGTH_OFFSET) + LOG_OVERHEAD
+      baseOffset = readInt64At(c.buf, p)
+      if (baseOffset + c.buf.readInt32BE(p + LAST_OFFSET_DELTA_OFFSET) >= startOffset) break
+      p += size
+    }
+    if (p + RECORD_BATCH_OVERHEAD > c.buf.length) return null
+    if (baseOffset >= maxOffsetExclusive) return {records: Buffer.alloc(0), firstOffset: baseOffset}
+    const want = Math.max(maxBytes, minOneBatch ? size : 0)
+    let data: Buffer
+    if (c.buf.length - p >= want || i === recent.length - 1) {
+      data = c.buf.subarray(p, Math.min(c.buf.length, p + want))
+    } else {
+      const parts = [c.buf.subarray(p)]
+      let n = parts[0].length
+      for (let j = i + 1; j < recent.length && n < want; j++) {
+        const part = recent[j].buf.subarray(0, Math.min(recent[j].buf.length, want - n))
+        parts.push(part)
+        n += part.length
+      }
+      data = Buffer.concat(parts, n)
+    }
+    let end = 0
+    while (end + RECORD_BATCH_OVERHEAD <= data.length) {
+      const n = data.readInt32BE(end + BATCH_LENGTH_OFFSET) + LOG_OVERHEAD
+      if (n < RECORD_BATCH_OVERHEAD || end + n > data.length || readInt64At(data, end) >= maxOffsetExclusive) break
+      end += n
+    }
+    return {records: data.subarray(0, end), firstOffset: baseOffset}
   }
 
   /** Reads `len` bytes at `position` (up to the segment's size), appended bytes not yet written included. */
@@ -195,6 +261,8 @@ export class LogSegment {
   async readAsync(startOffset: number, maxBytes: number, maxOffsetExclusive: number, minOneBatch: boolean): Promise<{records: Buffer, firstOffset: number} | null> {
     if (!this.io.isAsync) return this.read(startOffset, maxBytes, maxOffsetExclusive, minOneBatch)
     if (this.fdClosed || this.closeRequested) return null
+    const fromMemory = this.readRecent(startOffset, maxBytes, maxOffsetExclusive, minOneBatch)
+    if (fromMemory) return fromMemory
     const limit = this.writtenSize
     let pos = this.offsetIndex.lookup(startOffset).position
     while (pos + RECORD_BATCH_OVERHEAD <= limit) {
@@ -367,6 +435,7 @@ export class LogSegment {
       else if (c.position + c.buf.length > length) c.buf = c.buf.subarray(0, length - c.position)
     }
     this.pending = this.pending.filter(c => !c.dropped)
+    this.clearRecent()
     this.io.submit({kind: 'truncate', fd: this.fd, length})
   }
 
@@ -386,6 +455,7 @@ export class LogSegment {
 
   /** On roll/close: final time-index entry, trim indexes. */
   onBecomeInactive(): void {
+    this.clearRecent()
     if (this.maxTimestampSoFar >= 0) this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar, true)
     this.offsetIndex.trim(); this.timeIndex.trim()
   }
@@ -419,6 +489,7 @@ export class LogSegment {
   private requestClose(): void {
     if (this.closeRequested) return
     this.closeRequested = true
+    this.clearRecent()
     this.io.submit({kind: 'call', fn: () => { if (this.readsInFlight === 0) this.closeFd() }})
   }
 

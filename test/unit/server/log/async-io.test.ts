@@ -69,6 +69,32 @@ describe('UnifiedLog with asynchronous file I/O', () => {
     await log.whenIoDone()
   })
 
+  it('serves tail reads of the active segment from the written chunks in memory, older ones from the file', async () => {
+    const log = open({segmentBytes: 100_000})
+    fill(log, 40)
+    await log.whenIoDone()
+    const original = fs.read
+    let fileReads = 0
+    fs.read = ((...args: Parameters<typeof fs.read>) => { fileReads++; return (original as (...a: unknown[]) => void)(...args) }) as typeof fs.read
+    try {
+      const tail = await log.readAsync(70, 10_000, 80, true)
+      assert.deepEqual(offsetsOf(tail.records), [70, 72, 74, 76, 78])
+      const across = await log.readAsync(3, 10_000, 80, true) // many chunks: joined
+      assert.ok(across.records.equals(log.read(2, 10_000, 80, true).records))
+      assert.equal(fileReads, 0)
+      log.roll()
+      fill(log, 1)
+      await log.whenIoDone()
+      const old = await log.readAsync(70, 10_000, 82, true)
+      assert.deepEqual(offsetsOf(old.records), [70, 72, 74, 76, 78])
+      assert.equal(fileReads, 1, 'a rolled segment reads its file')
+    } finally {
+      fs.read = original
+    }
+    log.close()
+    await log.whenIoDone()
+  })
+
   it('keeps order across rolls, truncation and re-appends while writes are queued; a reopened log holds exactly the in-memory log', async () => {
     const log = open()
     fill(log, 30)                       // 60 offsets over several 1000-byte segments
