@@ -1,0 +1,74 @@
+/**
+ * Event-loop delay probe for a process the bench starts (issue 11, acceptance 7), preloaded with no
+ * change to the program under test:
+ *
+ *   KTS_EVENT_LOOP_PROBE_FILE=/tmp/x/probe.json node --import file:///…/dist/bench/event-loop-probe.js bin/run.js server start …
+ *
+ * It runs `perf_hooks.monitorEventLoopDelay({resolution: 1})` (a 1 ms timer whose lateness is
+ * recorded) from the moment it is loaded. On every SIGUSR2 it writes the histogram since the
+ * previous SIGUSR2 (or since start) to the file named by KTS_EVENT_LOOP_PROBE_FILE, as one JSON
+ * object of shape {@link EventLoopProbeReport}, and resets the histogram. So a bench brackets a
+ * phase with two signals: the first report (discarded) resets, the second one covers the phase.
+ * The file is written to `<file>.tmp` and renamed, so a reader never sees half of it; `seq` counts
+ * the reports (1, 2, …) so that a reader waiting for a new one can tell it from the last.
+ *
+ * Without KTS_EVENT_LOOP_PROBE_FILE the module does nothing. The signal listener does not keep the
+ * process alive, and the monitor's timer is not a handle of the event loop.
+ * The delay is what Node measures (`IntervalHistogram`, nanoseconds, converted to ms here): how late
+ * the libuv timer fired, i.e. how long the loop was busy (or blocked) beyond its 1 ms period.
+ */
+import fs from 'node:fs'
+import {monitorEventLoopDelay} from 'node:perf_hooks'
+
+/** Environment variable naming the report file. */
+export const PROBE_FILE_ENV = 'KTS_EVENT_LOOP_PROBE_FILE'
+
+/** One report: event-loop delay percentiles in ms over the interval since the previous report. */
+export interface EventLoopProbeReport {
+  /** 1 for the first report of the process, then 2, 3, … */
+  seq: number
+  /** Process id of the probed process. */
+  pid: number
+  /** ms the interval lasted (since the previous report, or since the probe was loaded). */
+  intervalMs: number
+  /** Samples recorded (about one per ms of the interval while the loop keeps up). */
+  count: number
+  p50: number
+  p99: number
+  p999: number
+  max: number
+  mean: number
+}
+
+const file = process.env[PROBE_FILE_ENV]
+if (file) {
+  const histogram = monitorEventLoopDelay({resolution: 1})
+  histogram.enable()
+  let seq = 0
+  let since = performance.now()
+  const ms = (ns: number): number => Math.round(ns / 1e3) / 1e3
+  process.on('SIGUSR2', () => {
+    const now = performance.now()
+    const count = histogram.count
+    const report: EventLoopProbeReport = {
+      seq: ++seq,
+      pid: process.pid,
+      intervalMs: Math.round(now - since),
+      count,
+      // An empty histogram reports min/max sentinels and NaN mean: give zeros instead.
+      p50: count > 0 ? ms(histogram.percentile(50)) : 0,
+      p99: count > 0 ? ms(histogram.percentile(99)) : 0,
+      p999: count > 0 ? ms(histogram.percentile(99.9)) : 0,
+      max: count > 0 ? ms(histogram.max) : 0,
+      mean: count > 0 ? ms(histogram.mean) : 0,
+    }
+    histogram.reset()
+    since = now
+    try {
+      fs.writeFileSync(`${file}.tmp`, JSON.stringify(report) + '\n')
+      fs.renameSync(`${file}.tmp`, file)
+    } catch (err) {
+      process.stderr.write(`event-loop probe: cannot write ${file}: ${(err as Error).message}\n`)
+    }
+  })
+}
