@@ -6,14 +6,18 @@ Usage:
       assign() partition 0 of TOPIC at its high watermark (no group, no commits) and poll() it
       (fetch.wait.max.ms=FETCH_WAIT_MS, fetch.min.bytes=1);
       prints {"ev": "ready"} once the first poll() returned, then reads until COUNT measured records
-      have arrived and prints {"ev": "done", "count": n, "warmup": n, "p50": ms, "p99": ms,
-      "p999": ms, "max": ms, "mean": ms, "out_of_order": n}.
-  latency_client.py produce BOOTSTRAP TOPIC RATE SECONDS WARMUP_S SIZE
+      have arrived, or until a line "stop" comes on stdin, or DEADLINE_S passed, and prints
+      {"ev": "done", "count": n, "warmup": n, "p50": ms, "p99": ms, "p999": ms, "max": ms,
+      "mean": ms, "out_of_order": n, "stopped": bool} (percentiles of the records that arrived).
+  latency_client.py produce BOOTSTRAP TOPIC RATE SECONDS WARMUP_S SIZE FLUSH_S
       Producer with linger.ms=0, acks=1: WARMUP_S seconds of warm-up records, then RATE*SECONDS
       measured records, paced at RATE records/s (each sent when due by the clock; the loop sleeps
-      in between); each record is SIZE bytes. Then flush() and print {"ev": "sent", "count": n,
-      "warmup": n, "seconds": s, "errors": n, "ack_p50": ms, "ack_p99": ms, "ack_max": ms}
-      (ack = produce() until the delivery report is served by poll(), which runs after every send).
+      in between); each record is SIZE bytes. Then flush() for at most FLUSH_S seconds and print
+      {"ev": "sent", "count": n, "warmup": n, "seconds": s, "errors": n, "acked": n, "unacked": n,
+      "ack_p50": ms, "ack_p99": ms, "ack_max": ms} (ack = produce() until the delivery report is
+      served by poll(), which runs after every send; acked/unacked: measured records with / still
+      without a delivery report when flush() returned; the rest are then purged: a broker that
+      cannot keep up with RATE is reported, not waited for without end).
 
 Record value: b"W" (warm-up) or b"M" (measured), 8-byte big-endian CLOCK_MONOTONIC nanoseconds
 taken right before produce(), 8-byte big-endian sequence number, filler up to SIZE. The latency of
@@ -23,6 +27,7 @@ Exits 1 with one line on stderr on an error (delivery failure, wrong count, dead
 """
 import json
 import os
+import select
 import struct
 import sys
 import time
@@ -60,6 +65,15 @@ def percentiles(values_ns):
     return {"p50": rank(500), "p99": rank(990), "p999": rank(999), "max": v[-1] / 1e6, "mean": sum(v) / n / 1e6}
 
 
+def stop_requested():
+    """True once a line "stop" is readable on stdin (never blocks)."""
+    while select.select([sys.stdin], [], [], 0)[0]:
+        line = sys.stdin.readline()
+        if line == "" or line.strip() == "stop":
+            return True
+    return False
+
+
 def consume(bootstrap, topic, count, deadline_s, fetch_wait_ms):
     count = int(count)
     deadline = time.monotonic() + float(deadline_s)
@@ -82,9 +96,17 @@ def consume(bootstrap, topic, count, deadline_s, fetch_wait_ms):
     last_seq = -1
     out_of_order = 0
     ready = False
+    stopped = False
+    next_check = 0.0
     while len(lat) < count:
-        if time.monotonic() > deadline:
+        mono = time.monotonic()
+        if mono > deadline:
             fail(f"consumer: {len(lat)} of {count} measured records after {deadline_s} s")
+        if mono >= next_check:
+            next_check = mono + 0.05
+            if stop_requested():
+                stopped = True
+                break
         m = c.poll(0.05)
         if not ready:
             emit({"ev": "ready"})
@@ -103,10 +125,10 @@ def consume(bootstrap, topic, count, deadline_s, fetch_wait_ms):
         last_seq = seq
         lat.append(t - sent)
     c.close()
-    emit({"ev": "done", "count": len(lat), "warmup": warm, "out_of_order": out_of_order, **percentiles(lat)})
+    emit({"ev": "done", "count": len(lat), "warmup": warm, "out_of_order": out_of_order, "stopped": stopped, **percentiles(lat)})
 
 
-def produce(bootstrap, topic, rate, seconds, warmup_s, size):
+def produce(bootstrap, topic, rate, seconds, warmup_s, size, flush_s):
     rate = int(rate)
     measured = int(rate * float(seconds))
     warmup = int(rate * float(warmup_s))
@@ -152,20 +174,25 @@ def produce(bootstrap, topic, rate, seconds, warmup_s, size):
         if wait > 0:
             time.sleep(wait / 1e9)
     sent_seconds = (now_ns() - measured_t0) / 1e9 if measured_t0 is not None else 0.0
-    left = p.flush(60)
-    if left:
-        fail(f"producer: {left} records not delivered within 60 s")
+    left = p.flush(float(flush_s))
     if errors:
         fail(f"producer: {len(errors)} delivery errors, first: {errors[0]}")
+    acked = len(acks)
     ack = percentiles(acks)
-    emit({"ev": "sent", "count": measured, "warmup": warmup, "seconds": sent_seconds, "errors": len(errors),
+    emit({"ev": "sent", "count": measured, "warmup": warmup, "seconds": sent_seconds, "errors": 0,
+          "acked": acked, "unacked": measured - acked, "queued": left,
           "ack_p50": ack["p50"], "ack_p99": ack["p99"], "ack_max": ack["max"]})
+    if left:
+        # Not waited for: drop what is queued or in flight and leave without librdkafka's wait.
+        p.purge()
+        p.flush(1)
+        os._exit(0)
 
 
 def main(argv):
     if len(argv) >= 2 and argv[1] == "consume" and len(argv) == 7:
         consume(*argv[2:])
-    elif len(argv) >= 2 and argv[1] == "produce" and len(argv) == 8:
+    elif len(argv) >= 2 and argv[1] == "produce" and len(argv) == 9:
         produce(*argv[2:])
     else:
         fail(__doc__.strip().split("\n\n")[1])
