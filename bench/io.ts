@@ -37,6 +37,7 @@ import path from 'node:path'
 import readline from 'node:readline'
 import {BrokerConnection} from '../src/protocol/client/broker-connection.js'
 import {CreateTopicsApi, type CreateTopicsResponse} from '../src/protocol/generated/messages/create-topics.js'
+import {FindCoordinatorApi, type FindCoordinatorResponse} from '../src/protocol/generated/messages/find-coordinator.js'
 import {MetadataApi, type MetadataResponse} from '../src/protocol/generated/messages/metadata.js'
 import {ZERO_UUID} from '../src/protocol/primitives/uuid-text.js'
 import {EventLoopProbeReader, eventLoopProbeSpawn, type EventLoopProbeReport} from './event-loop-probe-reader.js'
@@ -62,6 +63,8 @@ const IDLE_MS = 1000
 const STEP_DEADLINE_MS = 120_000
 /** The latency consumer's fetch.wait.max.ms on kts: librdkafka's default (a Fetch waits at most this long for data). */
 const CONSUMER_FETCH_WAIT_MS = 500
+/** The group.id latency_client.py's consumer gives librdkafka (it assign()s, so the group is never joined). */
+const LATENCY_GROUP = 'kts-bench-latency'
 /** How long the latency producer waits for its last acknowledgements (then: the server fell behind). */
 const FLUSH_SECONDS = 10
 /** How long the latency consumer gets, after the last acknowledgement, to read every record. */
@@ -276,6 +279,20 @@ async function createTopic(kts: Kts, name: string, partitions: number, configs: 
   }, 30_000, kts.proc)
 }
 
+/**
+ * Waits until FindCoordinator finds the coordinator of the latency consumer's group: librdkafka's
+ * consumer looks it up even when it only assign()s, and on a fresh broker that creates and loads
+ * the 50 partitions of __consumer_offsets, which must not happen inside a measured phase.
+ */
+async function groupCoordinatorReady(kts: Kts): Promise<void> {
+  await until('the group coordinator (__consumer_offsets created and loaded)', async () => {
+    const r = await withConnection(kts.port, async (c) => await c.send(FindCoordinatorApi, c.version(FindCoordinatorApi, 4), {
+      key: LATENCY_GROUP, keyType: 0, coordinatorKeys: [LATENCY_GROUP],
+    }) as FindCoordinatorResponse)
+    return (r.coordinators[0]?.errorCode ?? r.errorCode) === 0
+  }, 60_000, kts.proc)
+}
+
 /** Builds and starts librdkafka's mock cluster with `topics`; its bootstrap, or why it cannot run. */
 async function startMock(dir: string, topics: string[]): Promise<{bootstrap: string, proc: Child} | {skipped: string}> {
   if (!fs.existsSync(MOCK_SOURCE)) return {skipped: `${MOCK_SOURCE} not found`}
@@ -365,16 +382,19 @@ async function consumeRow(kts: Kts, topic: string, partitions: number): Promise<
 interface Consumed { ev: 'done', count: number, warmup: number, out_of_order: number, stopped: boolean, p50: number | null, p99: number | null, p999: number | null, max: number | null, mean: number | null }
 interface Sent { ev: 'sent', count: number, warmup: number, seconds: number, errors: number, acked: number, unacked: number, ack_p50: number | null, ack_p99: number | null, ack_max: number | null }
 
-/** What one latency run measured; `behind` says why not every record made it in time (then the percentiles cover those that did). */
+/**
+ * What one latency run measured; `behind` says why not every record made it in time (then the
+ * percentiles cover those that did); `loop`: the server's event-loop delay while the producer ran.
+ */
 interface LatencyResult {
   consumed: Consumed
   sent: Sent
   behind: string | null
+  loop?: EventLoopProbeReport
 }
 
 interface LatencyRow extends LatencyResult {
   name: string
-  loop?: EventLoopProbeReport
   serverCpu?: number
   /** The 1-minute load average at the end of the run. */
   load: number
@@ -388,7 +408,7 @@ interface LatencyRow extends LatencyResult {
  * Throws (a failure, not a figure) when a client fails, records arrive out of sequence, or the end
  * offset did not grow by every acknowledged record.
  */
-async function latency(bootstrap: string, topic: string, fetchWaitMs: number): Promise<LatencyResult> {
+async function latency(bootstrap: string, topic: string, fetchWaitMs: number, probe?: EventLoopProbeReader): Promise<LatencyResult> {
   const measured = RATE * SECONDS
   const events: Array<{ev: string}> = []
   const parse = (who: string) => (line: string): void => {
@@ -402,11 +422,14 @@ async function latency(bootstrap: string, topic: string, fetchWaitMs: number): P
   const consumer = new Child(PYTHON, [LATENCY_PY, 'consume', bootstrap, topic, String(measured), String(STEP_DEADLINE_MS / 1000), String(fetchWaitMs)],
     {onLine: parse('consume'), stdin: true})
   let sent: Sent | undefined
+  let loop: EventLoopProbeReport | undefined
   try {
     await until(`the latency consumer on ${topic} ready`, () => events.some((e) => e.ev === 'ready'), 30_000, consumer)
+    await probe?.report() // resets: the event-loop delay from here to the producer's exit
     const producer = new Child(PYTHON, [LATENCY_PY, 'produce', bootstrap, topic, String(RATE), String(SECONDS), String(WARMUP_SECONDS), String(RECORD_BYTES), String(FLUSH_SECONDS)],
       {onLine: parse('produce')})
     await producer.wait(STEP_DEADLINE_MS)
+    loop = await probe?.report()
     sent = events.find((e) => e.ev === 'sent') as Sent | undefined
     if (producer.code !== 0 || !sent) throw new Error(`latency producer on ${topic}: ${producer.exit}: ${producer.lastLines()}`)
     const graceMs = sent.unacked === 0 ? CATCH_UP_MS : 2000
@@ -429,13 +452,13 @@ async function latency(bootstrap: string, topic: string, fetchWaitMs: number): P
   const behind = sent.unacked > 0
     ? `the server fell behind: ${fmtInt(sent.acked)} of ${fmtInt(measured)} acknowledged ${FLUSH_SECONDS} s after the last send, ${fmtInt(consumed.count)} consumed`
     : consumed.count < measured ? `the consumer fell behind: ${fmtInt(consumed.count)} of ${fmtInt(measured)} consumed ${CATCH_UP_MS / 1000} s after the last acknowledgement` : null
-  return {consumed, sent, behind}
+  return {consumed, sent, behind, loop}
 }
 
 async function ktsLatency(kts: Kts, name: string, topic: string): Promise<LatencyRow> {
   const cpu0 = cpuSeconds(kts.proc.child.pid)
-  const {result, loop} = await kts.probe.around(() => latency(kts.bootstrap, topic, CONSUMER_FETCH_WAIT_MS))
-  return {name, ...result, loop, serverCpu: cpuSeconds(kts.proc.child.pid) - cpu0, load: os.loadavg()[0]}
+  const result = await latency(kts.bootstrap, topic, CONSUMER_FETCH_WAIT_MS, kts.probe)
+  return {name, ...result, serverCpu: cpuSeconds(kts.proc.child.pid) - cpu0, load: os.loadavg()[0]}
 }
 
 // ---- report ---------------------------------------------------------------------------------------
@@ -507,6 +530,7 @@ async function main(): Promise<number> {
     await createTopic(kts, 'io-p6', 6)
     await createTopic(kts, 'io-latency', 1)
     await createTopic(kts, 'io-latency-flush', 1, {'flush.messages': '1'})
+    await groupCoordinatorReady(kts)
     idle = (await kts.probe.around(() => delay(IDLE_MS))).loop
     idleLoad = os.loadavg()[0]
     for (const [topic, partitions] of [['io-p1', 1], ['io-p6', 6]] as const) {
@@ -552,7 +576,7 @@ async function main(): Promise<number> {
   console.log('')
   console.log(`end-to-end latency, librdkafka producer (linger.ms=0, acks=1) -> consumer, 1 partition, ${fmtInt(RATE)} records/s x ${SECONDS} s after ${WARMUP_SECONDS} s warm-up, ms:`)
   printLatencyRows(latencyRows)
-  console.log('  e2e = producer stamp before produce() -> consumer poll() (CLOCK_MONOTONIC); ack = produce() -> delivery report; loop = the broker\'s event-loop delay over the run')
+  console.log('  e2e = producer stamp before produce() -> consumer poll() (CLOCK_MONOTONIC); ack = produce() -> delivery report; loop = the broker\'s event-loop delay while the producer ran')
   console.log(`  kts consumer: fetch.wait.max.ms=${CONSUMER_FETCH_WAIT_MS} (librdkafka's default; kts answers a waiting Fetch as soon as records are appended).`)
   console.log('  The mock cluster answers an empty Fetch only after fetch.wait.max.ms (it is not woken by a produce) and returns one batch per partition')
   console.log('  per Fetch: its consumer polls (fetch.wait.max.ms=0), and still reads only a few thousand of these 1-record batches a second, so it falls')
