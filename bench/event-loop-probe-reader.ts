@@ -60,7 +60,25 @@ export class EventLoopProbeReader {
   }
 }
 
-/** "p50 1.1 ms, p99 4.2 ms, max 9.0 ms (812 samples)". */
+/** "p50 1.1 ms, p99 4.2 ms, max 90.0 ms (812 samples; 1 stall >= 50 ms, longest 88 ms at 09:16:19.243Z)". */
 export function formatLoopDelay(r: EventLoopProbeReport): string {
-  return `p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, max ${r.max.toFixed(1)} ms (${r.count} samples)`
+  const stalls = r.stallCount > 0 ? `; ${r.stallCount} stall${r.stallCount > 1 ? 's' : ''} >= 50 ms, longest ${r.stalls[0].ms} ms at ${r.stalls[0].at.slice(11)}` : ''
+  return `p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, max ${r.max.toFixed(1)} ms (${r.count} samples${stalls})`
+}
+
+/**
+ * The lines of a Kafka-style log (`[2026-12-06 09:16:29,448] INFO ...`, local time) stamped within
+ * `marginMs` of a stall; for pointing at what the process did while its loop was blocked.
+ */
+export function logLinesAround(log: string, stall: {at: string, ms: number}, marginMs = 50): string[] {
+  const from = Date.parse(stall.at) - marginMs
+  const to = Date.parse(stall.at) + stall.ms + marginMs
+  const out: string[] = []
+  for (const line of log.split('\n')) {
+    const m = /^\[(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d),(\d{3})\]/.exec(line)
+    if (!m) continue
+    const t = new Date(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6], +m[7]).getTime()
+    if (t >= from && t <= to) out.push(line)
+  }
+  return out
 }

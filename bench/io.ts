@@ -24,7 +24,11 @@
  *
  * Run: `npm run build && node dist/bench/io.js`; `npm run bench` runs it unless KTS_BENCH_SKIP_IO=1.
  * Environment: KTS_BENCH_KCAT (kcat), KTS_BENCH_PYTHON (/usr/bin/python3), KTS_BENCH_SKIP_MOCK=1 (no
- * mock run), KTS_BENCH_KEEP=1 (keep the temp dir; the broker's output is in kts.out).
+ * mock run), KTS_BENCH_KEEP=1 (keep the temp dir; the broker's output is in kts.out),
+ * KTS_BENCH_CPU_PROF=<dir> (the broker runs under `node --cpu-prof`, its profile written there; for
+ * the longest event-loop stall of each phase, the functions that ran during it are printed).
+ * Stalls: the probe also notes every event-loop block of >= 50 ms with its wall-clock time; the
+ * bench prints them per phase with the broker's log lines stamped during the longest.
  * Exit status: 1 with one line per problem when something broke (kcat or confluent-kafka missing, the
  * broker did not start, a client failed, a record count is wrong); 0 otherwise, also when a target
  * is missed (marked BELOW TARGET).
@@ -40,7 +44,8 @@ import {CreateTopicsApi, type CreateTopicsResponse} from '../src/protocol/genera
 import {FindCoordinatorApi, type FindCoordinatorResponse} from '../src/protocol/generated/messages/find-coordinator.js'
 import {MetadataApi, type MetadataResponse} from '../src/protocol/generated/messages/metadata.js'
 import {ZERO_UUID} from '../src/protocol/primitives/uuid-text.js'
-import {EventLoopProbeReader, eventLoopProbeSpawn, type EventLoopProbeReport} from './event-loop-probe-reader.js'
+import {summarizeCpuProfiles} from './cpuprofile-top.js'
+import {EventLoopProbeReader, eventLoopProbeSpawn, logLinesAround, type EventLoopProbeReport} from './event-loop-probe-reader.js'
 import {envInt, findRepoRoot, freePorts, kraftNodeProperties, renderProperties} from './support.js'
 
 const ROOT = findRepoRoot()
@@ -56,6 +61,8 @@ const SECONDS = envInt('KTS_BENCH_IO_SECONDS', 10)
 const WARMUP_SECONDS = 1
 const SKIP_MOCK = process.env.KTS_BENCH_SKIP_MOCK === '1'
 const KEEP = process.env.KTS_BENCH_KEEP === '1'
+/** KTS_BENCH_CPU_PROF=<dir>: the broker runs under `node --cpu-prof`; what it ran during the longest stalls is printed. */
+const CPU_PROF_DIR = process.env.KTS_BENCH_CPU_PROF ? path.resolve(process.env.KTS_BENCH_CPU_PROF) : null
 
 const TARGET_LOOP_P99_MS = 5
 const TARGET_LATENCY_P99_MS = 3
@@ -110,6 +117,8 @@ class Child {
   readonly closed: Promise<void>
   exit: string | null = null
   code: number | null = null
+  /** Resolves once the output copied to `logFile` (if any) is on disk, after the process closed. */
+  readonly logWritten: Promise<void>
   private out = ''
 
   constructor(cmd: string, args: string[], opts: {env?: NodeJS.ProcessEnv, onStdout?: (chunk: Buffer) => void, onLine?: (line: string) => void, logFile?: string, stdin?: boolean} = {}) {
@@ -117,6 +126,7 @@ class Child {
     this.child.stdin?.on('error', () => undefined)
     live.add(this.child)
     const log = opts.logFile ? fs.createWriteStream(opts.logFile) : null
+    this.logWritten = log ? new Promise((resolve) => log.once('close', () => resolve())) : Promise.resolve()
     const keep = (s: string): void => {
       this.out = (this.out + s).slice(-16_384)
       log?.write(s)
@@ -211,6 +221,8 @@ function cpuSeconds(pid: number | undefined): number {
 // ---- servers --------------------------------------------------------------------------------------
 
 interface Kts {
+  /** The broker's stdout + stderr (its log), complete once the process closed and `proc.logWritten` resolved. */
+  logFile: string
   bootstrap: string
   port: number
   proc: Child
@@ -241,8 +253,10 @@ async function startKts(dir: string): Promise<Kts> {
   const uuid = (await run('kts storage random-uuid', process.execPath, [RUN_JS, 'storage', 'random-uuid'])).out.trim()
   await run('kts storage format', process.execPath, [RUN_JS, 'storage', 'format', '-t', uuid, '-c', config])
   const probe = eventLoopProbeSpawn(path.join(dir, 'event-loop.json'))
-  const proc = new Child(process.execPath, [...probe.nodeArgs, RUN_JS, 'server', 'start', config], {
-    env: {...process.env, ...probe.env}, logFile: path.join(dir, 'kts.out'),
+  const logFile = path.join(dir, 'kts.out')
+  const prof = CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`] : []
+  const proc = new Child(process.execPath, [...probe.nodeArgs, ...prof, RUN_JS, 'server', 'start', config], {
+    env: {...process.env, ...probe.env}, logFile,
   })
   try {
     await until('kts broker start', async () => proc.output.includes('Kafka Server started') && await canConnect(port), 30_000, proc)
@@ -250,7 +264,7 @@ async function startKts(dir: string): Promise<Kts> {
     await proc.stop(2000)
     throw err
   }
-  return {bootstrap: `127.0.0.1:${port}`, port, proc, probe: new EventLoopProbeReader(proc.child.pid!, probe.file, () => proc.exit === null)}
+  return {logFile, bootstrap: `127.0.0.1:${port}`, port, proc, probe: new EventLoopProbeReader(proc.child.pid!, probe.file, () => proc.exit === null)}
 }
 
 async function withConnection<T>(port: number, fn: (c: BrokerConnection) => Promise<T>): Promise<T> {
@@ -485,6 +499,26 @@ function printLatencyRows(rows: LatencyRow[]): void {
   console.log(table(['server / topic', 'sent/s', 'e2e p50', 'p99', 'p99.9', 'max ms', 'ack p50', 'ack p99', 'loop p50 / p99 / max', 'srv CPU s', 'load 1m', 'status'], cells, new Set([1, 2, 3, 4, 5, 6, 7, 9, 10])))
 }
 
+/** Per phase, the event-loop stalls (>= 50 ms) and the broker's log lines around the longest one. */
+function printStalls(phases: Array<[string, EventLoopProbeReport | undefined]>, brokerLog: string, profile: string | null): void {
+  const withStalls = phases.filter(([, r]) => r !== undefined && r.stallCount > 0) as Array<[string, EventLoopProbeReport]>
+  if (withStalls.length === 0) {
+    console.log('event-loop stalls >= 50 ms in the kts broker: none')
+    return
+  }
+  console.log('event-loop stalls >= 50 ms in the kts broker (wall-clock UTC; with the broker log lines stamped during the longest):')
+  for (const [phase, r] of withStalls) {
+    console.log(`  ${phase}: ${r.stallCount}; longest ${r.stalls.slice(0, 5).map((s) => `${s.ms} ms at ${s.at.slice(11, 23)}`).join(', ')}`)
+    for (const line of logLinesAround(brokerLog, r.stalls[0]).slice(0, 4)) console.log(`      ${line.length > 180 ? `${line.slice(0, 177)}...` : line}`)
+    if (profile) {
+      const st = r.stalls[0]
+      const window = summarizeCpuProfiles([profile], ROOT, {fromUs: st.monoUs, toUs: st.monoUs + st.ms * 1000})
+      console.log(`      CPU profile of the longest (${window.busyMs.toFixed(0)} ms busy of ${window.totalMs.toFixed(0)} ms sampled), self time by (function <- nearest caller in src/):`)
+      for (const v of window.via.slice(0, 6)) console.log(`      ${v.selfMs.toFixed(0).padStart(6)} ms  ${v.label}  <-  ${v.caller}`)
+    }
+  }
+}
+
 // ---- main -----------------------------------------------------------------------------------------
 
 /** One readable line when a client the bench drives is missing. */
@@ -514,6 +548,7 @@ async function main(): Promise<number> {
   checkClients()
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kts-bench-io-'))
   tempDirs.add(dir)
+  if (CPU_PROF_DIR) fs.mkdirSync(CPU_PROF_DIR, {recursive: true})
   const dataFile = path.join(dir, 'records.txt')
   writeDataFile(dataFile)
 
@@ -521,6 +556,8 @@ async function main(): Promise<number> {
   const latencyRows: LatencyRow[] = []
   let idle: EventLoopProbeReport | null = null
   let idleLoad = NaN
+  let brokerLog = ''
+  let brokerProfile: string | null = null
   const notes: string[] = []
 
   process.stderr.write('io: starting kts ...\n')
@@ -550,6 +587,13 @@ async function main(): Promise<number> {
     }
   } finally {
     await kts.proc.stop()
+    await kts.proc.logWritten
+    brokerLog = fs.readFileSync(kts.logFile, 'utf8')
+    if (CPU_PROF_DIR) {
+      const profiles = fs.readdirSync(CPU_PROF_DIR).filter((f) => f.endsWith('.cpuprofile')).map((f) => path.join(CPU_PROF_DIR, f))
+      brokerProfile = profiles.sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs)[0] ?? null
+      if (brokerProfile === null) notes.push(`no .cpuprofile written into ${CPU_PROF_DIR}`)
+    }
     if (kts.proc.exit === 'killed by SIGKILL') notes.push('the kts broker did not exit within 15 s of SIGTERM (a backlog of requests?) and was SIGKILLed')
     else if (kts.proc.code !== 0 && kts.proc.exit !== 'killed by SIGTERM') failures.push(`kts broker: ${kts.proc.exit} at stop: ${kts.proc.lastLines()}`)
   }
@@ -581,6 +625,9 @@ async function main(): Promise<number> {
   console.log('  The mock cluster answers an empty Fetch only after fetch.wait.max.ms (it is not woken by a produce) and returns one batch per partition')
   console.log('  per Fetch: its consumer polls (fetch.wait.max.ms=0), and still reads only a few thousand of these 1-record batches a second, so it falls')
   console.log('  behind at this rate and its e2e figures are its backlog; its ack (produce -> acknowledgement) figures are the reference to compare with.')
+  console.log('')
+  printStalls([[`idle ${IDLE_MS / 1000} s`, idle ?? undefined], ...loadRows.map((r): [string, EventLoopProbeReport] => [r.phase, r.loop]),
+    ...latencyRows.map((r): [string, EventLoopProbeReport | undefined] => [`latency ${r.name}`, r.loop])], brokerLog, brokerProfile)
   for (const n of notes) console.log(n)
   console.log(`load average at the end ${loadAverage()}`)
   if (KEEP) console.log(`temp dir kept: ${dir}`)
