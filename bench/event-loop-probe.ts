@@ -35,6 +35,8 @@ export interface EventLoopProbeReport {
   pid: number
   /** ms the interval lasted (since the previous report, or since the probe was loaded). */
   intervalMs: number
+  /** When this report was taken, on CLOCK_MONOTONIC in µs (`process.hrtime`, the clock of `--cpu-prof` timestamps). */
+  monoUs: number
   /** Samples recorded (about one per ms of the interval while the loop keeps up). */
   count: number
   p50: number
@@ -87,6 +89,7 @@ if (file) {
       seq: ++seq,
       pid: process.pid,
       intervalMs: Math.round(now - since),
+      monoUs: Number(process.hrtime.bigint() / 1000n),
       count,
       // An empty histogram reports min/max sentinels and NaN mean: give zeros instead.
       p50: count > 0 ? ms(histogram.percentile(50)) : 0,

@@ -48,7 +48,7 @@ import {CreateTopicsApi, type CreateTopicsResponse} from '../src/protocol/genera
 import {FindCoordinatorApi, type FindCoordinatorResponse} from '../src/protocol/generated/messages/find-coordinator.js'
 import {MetadataApi, type MetadataResponse} from '../src/protocol/generated/messages/metadata.js'
 import {ZERO_UUID} from '../src/protocol/primitives/uuid-text.js'
-import {summarizeCpuProfiles} from './cpuprofile-top.js'
+import {summarizeCpuProfiles, type ProfileWindow} from './cpuprofile-top.js'
 import {EventLoopProbeReader, eventLoopProbeSpawn, logLinesAround, type EventLoopProbeReport} from './event-loop-probe-reader.js'
 import {envInt, findRepoRoot, freePorts, kraftNodeProperties, renderProperties} from './support.js'
 
@@ -409,6 +409,8 @@ interface LatencyResult {
   sent: Sent
   behind: string | null
   loop?: EventLoopProbeReport
+  /** The span `loop` covers, on the clock of the broker's CPU profile. */
+  loopWindow?: ProfileWindow
 }
 
 interface LatencyRow extends LatencyResult {
@@ -441,13 +443,15 @@ async function latency(bootstrap: string, topic: string, fetchWaitMs: number, pr
     {onLine: parse('consume'), stdin: true})
   let sent: Sent | undefined
   let loop: EventLoopProbeReport | undefined
+  let loopWindow: ProfileWindow | undefined
   try {
     await until(`the latency consumer on ${topic} ready`, () => events.some((e) => e.ev === 'ready'), 30_000, consumer)
-    await probe?.report() // resets: the event-loop delay from here to the producer's exit
+    const before = await probe?.report() // resets: the event-loop delay from here to the producer's exit
     const producer = new Child(PYTHON, [LATENCY_PY, 'produce', bootstrap, topic, String(RATE), String(SECONDS), String(WARMUP_SECONDS), String(RECORD_BYTES), String(FLUSH_SECONDS)],
       {onLine: parse('produce')})
     await producer.wait(STEP_DEADLINE_MS)
     loop = await probe?.report()
+    if (before && loop) loopWindow = {fromUs: before.monoUs, toUs: loop.monoUs}
     sent = events.find((e) => e.ev === 'sent') as Sent | undefined
     if (producer.code !== 0 || !sent) throw new Error(`latency producer on ${topic}: ${producer.exit}: ${producer.lastLines()}`)
     const graceMs = sent.unacked === 0 ? CATCH_UP_MS : 2000
@@ -470,7 +474,7 @@ async function latency(bootstrap: string, topic: string, fetchWaitMs: number, pr
   const behind = sent.unacked > 0
     ? `the server fell behind: ${fmtInt(sent.acked)} of ${fmtInt(measured)} acknowledged ${FLUSH_SECONDS} s after the last send, ${fmtInt(consumed.count)} consumed`
     : consumed.count < measured ? `the consumer fell behind: ${fmtInt(consumed.count)} of ${fmtInt(measured)} consumed ${CATCH_UP_MS / 1000} s after the last acknowledgement` : null
-  return {consumed, sent, behind, loop}
+  return {consumed, sent, behind, loop, loopWindow}
 }
 
 async function ktsLatency(kts: Kts, name: string, topic: string): Promise<LatencyRow> {
@@ -520,6 +524,16 @@ function printStalls(phases: Array<[string, EventLoopProbeReport | undefined]>, 
       console.log(`      CPU profile of the longest (${window.busyMs.toFixed(0)} ms busy of ${window.totalMs.toFixed(0)} ms sampled), self time by (function <- nearest caller in src/):`)
       for (const v of window.via.slice(0, 6)) console.log(`      ${v.selfMs.toFixed(0).padStart(6)} ms  ${v.label}  <-  ${v.caller}`)
     }
+  }
+}
+
+/** The broker's busiest functions while each kts latency run's producer ran (KTS_BENCH_CPU_PROF). */
+function printLatencyProfiles(rows: LatencyRow[], profile: string): void {
+  for (const r of rows) {
+    if (!r.loopWindow) continue
+    const s = summarizeCpuProfiles([profile], ROOT, r.loopWindow)
+    console.log(`kts broker CPU profile during "${r.name}" (${(s.busyMs / 1000).toFixed(2)} s busy of ${(s.totalMs / 1000).toFixed(2)} s sampled), self time by (function <- nearest caller in src/):`)
+    for (const v of s.via.slice(0, 12)) console.log(`  ${v.selfMs.toFixed(0).padStart(6)} ms  ${v.label}  <-  ${v.caller}`)
   }
 }
 
@@ -632,6 +646,7 @@ async function main(): Promise<number> {
   console.log('')
   printStalls([[`idle ${IDLE_MS / 1000} s`, idle ?? undefined], ...loadRows.map((r): [string, EventLoopProbeReport] => [r.phase, r.loop]),
     ...latencyRows.map((r): [string, EventLoopProbeReport | undefined] => [`latency ${r.name}`, r.loop])], brokerLog, brokerProfile)
+  if (brokerProfile) printLatencyProfiles(latencyRows, brokerProfile)
   for (const n of notes) console.log(n)
   console.log(`load average at the end ${loadAverage()}`)
   if (KEEP) console.log(`temp dir kept: ${dir}`)
