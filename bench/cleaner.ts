@@ -35,6 +35,7 @@ import {DEFAULT_CLEANER_CONFIG, LogCleaner} from '../src/server/log/cleaner/log-
 import {DEFAULT_GROUP_COORDINATOR_CONFIG, GroupCoordinator, type CoordinatorPartitionStorage} from '../src/server/group/group-coordinator.js'
 import {encodeOffsetCommitKey, encodeOffsetCommitValue} from '../src/server/group/group-records.js'
 import {envInt, findRepoRoot, freePorts, kraftNodeProperties, renderProperties} from './support.js'
+import {EventLoopProbeReader, eventLoopProbeSpawn, formatLoopDelay} from './event-loop-probe-reader.js'
 
 const RECORDS = envInt('KTS_BENCH_CLEANER_RECORDS', 1_000_000)
 const RECORD_BYTES = envInt('KTS_BENCH_RECORD_BYTES', 100)
@@ -186,7 +187,9 @@ async function produceWhileCleaning(): Promise<void> {
   fs.writeFileSync(config, renderProperties({...kraftNodeProperties(port, controllerPort, path.join(root, 'broker-logs')),
     'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT', 'log.cleaner.backoff.ms': 100}))
   runOk(process.execPath, [runJs, 'storage', 'format', '-t', runOk(process.execPath, [runJs, 'storage', 'random-uuid']).trim(), '-c', config])
-  const child = spawn(process.execPath, [runJs, 'server', 'start', config], {cwd: rootDir, detached: true, stdio: ['ignore', 'pipe', 'pipe']})
+  const probe = eventLoopProbeSpawn(path.join(root, 'event-loop.json'))
+  const child = spawn(process.execPath, [...probe.nodeArgs, runJs, 'server', 'start', config], {cwd: rootDir, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, ...probe.env}})
+  const loop = new EventLoopProbeReader(child.pid!, probe.file, () => child.exitCode === null && child.signalCode === null)
   let out = ''
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (out = (out + d).slice(-50_000)))
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (out = (out + d).slice(-50_000)))
@@ -206,23 +209,26 @@ async function produceWhileCleaning(): Promise<void> {
     const lines = path.join(root, 'keyed.txt')
     const value = 'v'.repeat(Math.max(1, RECORD_BYTES - 10))
     fs.writeFileSync(lines, Array.from({length: n}, (_, i) => `key-${(i * 7919) % 10_000}:${value}`).join('\n') + '\n')
-    const produce = (topic: string, configs: string[]): number => {
+    const produce = async (topic: string, configs: string[]): Promise<[number, string]> => {
       runOk(process.execPath, [runJs, 'topics', '--bootstrap-server', bootstrap, '--create', '--topic', topic, '--partitions', '1', '--replication-factor', '1', ...configs.flatMap(c => ['--config', c])])
+      await loop.report() // resets the broker's event-loop delay histogram
       const t = performance.now()
       runOk(kcat, ['-P', '-b', bootstrap, '-t', topic, '-p', '0', '-K:', '-l', lines, '-X', 'linger.ms=5', '-X', 'batch.num.messages=10000',
         '-X', 'queue.buffering.max.messages=1000000', '-X', 'queue.buffering.max.kbytes=1048576'])
       const secs = (performance.now() - t) / 1000
+      const delay = formatLoopDelay(await loop.report())
       const end = Number(/offset (\d+)/.exec(runOk(kcat, ['-Q', '-b', bootstrap, '-t', `${topic}:0:-1`]))?.[1] ?? NaN)
       assert.equal(end, n, `${topic} end offset`)
-      return n / secs
+      return [n / secs, delay]
     }
-    const plain = produce('bench-delete', ['segment.bytes=8388608'])
+    const [plain, plainLoop] = await produce('bench-delete', ['segment.bytes=8388608'])
     const cleanedBefore = (out.match(/Cleaner \d+: cleaned log bench-compact-0/g) ?? []).length
-    const compacted = produce('bench-compact', ['cleanup.policy=compact', 'segment.bytes=8388608', 'min.cleanable.dirty.ratio=0.1'])
+    const [compacted, compactedLoop] = await produce('bench-compact', ['cleanup.policy=compact', 'segment.bytes=8388608', 'min.cleanable.dirty.ratio=0.1'])
     await new Promise(r => setTimeout(r, 2000))
     const passes = (out.match(/Cleaner \d+: cleaned log bench-compact-0/g) ?? []).length - cleanedBefore
     console.log(`produce (kcat, ${n} keyed records of ${RECORD_BYTES} B, 1 partition): ${(plain / 1e6).toFixed(2)} M records/s into a delete topic, ` +
       `${(compacted / 1e6).toFixed(2)} M records/s into a compacted one with the cleaner running (${(100 * compacted / plain).toFixed(0)} %, ${passes} cleaner passes logged by 2 s after it)`)
+    console.log(`  event-loop delay in the broker during each: ${plainLoop} (delete topic); ${compactedLoop} (compacted, cleaner running)`)
   } finally {
     try { process.kill(-child.pid!, 'SIGTERM') } catch { /* gone */ }
     const timer = setTimeout(() => { try { process.kill(-child.pid!, 'SIGKILL') } catch { /* gone */ } }, 15_000)

@@ -96,8 +96,14 @@ function fileOf(loc: string): string {
   return i > 0 ? loc.slice(0, i) : loc
 }
 
-/** Adds the costs of one profile into the accumulators. Returns [totalMs, idleMs]. */
-function accumulate(profile: CpuProfile, root: string, self: Map<string, number>, total: Map<string, number>, files: Map<string, number>, via: Map<string, number>): [number, number] {
+/** A time span on the profile's clock (µs, CLOCK_MONOTONIC on Linux, as `process.hrtime`). */
+export interface ProfileWindow {
+  fromUs: number
+  toUs: number
+}
+
+/** Adds the costs of one profile (only its samples inside `window`, if given) into the accumulators. Returns [totalMs, idleMs]. */
+function accumulate(profile: CpuProfile, root: string, self: Map<string, number>, total: Map<string, number>, files: Map<string, number>, via: Map<string, number>, window?: ProfileWindow): [number, number] {
   const byId = new Map<number, ProfileNode>()
   const parent = new Map<number, number>()
   for (const n of profile.nodes) {
@@ -118,7 +124,10 @@ function accumulate(profile: CpuProfile, root: string, self: Map<string, number>
   let totalMs = 0
   let idleMs = 0
   const n = profile.samples.length
+  let at = profile.startTime
   for (let i = 0; i < n; i++) {
+    at += profile.timeDeltas[i]
+    if (window && (at < window.fromUs || at > window.toUs)) continue
     // timeDeltas[i] is the time before sample i; the time after it (delta i+1) is what it stands for.
     const us = i + 1 < n ? profile.timeDeltas[i + 1] : 0
     const ms = Math.max(0, us) / 1000
@@ -148,8 +157,8 @@ function accumulate(profile: CpuProfile, root: string, self: Map<string, number>
   return [totalMs, idleMs]
 }
 
-/** Reads every `.cpuprofile` given (files, or directories holding them) and sums them up. */
-export function summarizeCpuProfiles(inputs: string[], root = process.cwd()): ProfileSummary {
+/** Reads every `.cpuprofile` given (files, or directories holding them) and sums them up (only the samples inside `window`, if given). */
+export function summarizeCpuProfiles(inputs: string[], root = process.cwd(), window?: ProfileWindow): ProfileSummary {
   const self = new Map<string, number>()
   const total = new Map<string, number>()
   const files = new Map<string, number>()
@@ -161,7 +170,7 @@ export function summarizeCpuProfiles(inputs: string[], root = process.cwd()): Pr
       ? fs.readdirSync(input).filter((f) => f.endsWith('.cpuprofile')).map((f) => path.join(input, f))
       : [input]
     for (const file of list) {
-      const [t, i] = accumulate(JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile, root, self, total, files, via)
+      const [t, i] = accumulate(JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile, root, self, total, files, via, window)
       totalMs += t
       idleMs += i
     }

@@ -23,7 +23,7 @@
  * partition stays far below that) instead of the 1-partition one.
  *
  * Environment: KTS_BENCH_RECORDS (default 1000000), KTS_BENCH_RECORD_BYTES (default 100),
- * KTS_BENCH_SKIP_GROUPS=1 (no consumer group bench), KTS_BENCH_SKIP_TXN=1 (no transactions bench, bench/transactions.ts), KTS_BENCH_SKIP_CLEANER=1 (no log cleaner bench, bench/cleaner.ts), KTS_BENCH_SKIP_SECURITY=1 (no SASL/SSL bench, bench/security.ts), KTS_BENCH_SKIP_CLUSTER=1 (no 3-node cluster bench, bench/cluster.ts), KTS_BENCH_SKIP_REPLICATION=1 (no RF=3 replication bench, bench/replication.ts; KTS_BENCH_CATCHUP_MB sets its follower catch-up size, default 1024), KTS_BENCH_SKIP_START_KAFKA=1 (no startKafka() start-to-ready figures, bench/start-kafka.ts), KTS_BENCH_SKIP_MOCK=1 (kts only), KTS_BENCH_KCAT (kcat binary, default `kcat`),
+ * KTS_BENCH_SKIP_GROUPS=1 (no consumer group bench), KTS_BENCH_SKIP_TXN=1 (no transactions bench, bench/transactions.ts), KTS_BENCH_SKIP_CLEANER=1 (no log cleaner bench, bench/cleaner.ts), KTS_BENCH_SKIP_IO=1 (no event-loop delay / end-to-end latency bench, bench/io.ts), KTS_BENCH_SKIP_SECURITY=1 (no SASL/SSL bench, bench/security.ts), KTS_BENCH_SKIP_CLUSTER=1 (no 3-node cluster bench, bench/cluster.ts), KTS_BENCH_SKIP_REPLICATION=1 (no RF=3 replication bench, bench/replication.ts; KTS_BENCH_CATCHUP_MB sets its follower catch-up size, default 1024), KTS_BENCH_SKIP_START_KAFKA=1 (no startKafka() start-to-ready figures, bench/start-kafka.ts), KTS_BENCH_SKIP_MOCK=1 (kts only), KTS_BENCH_KCAT (kcat binary, default `kcat`),
  * KTS_BENCH_CPU_PROF=<dir> (run the kts server under `node --cpu-prof`, write the profile there and
  * print its top functions; start-up figures then include the profiler's overhead),
  * KTS_BENCH_METRICS=1 (start kts with a `kts.metrics.listeners` metrics listener and, after the
@@ -973,6 +973,19 @@ async function main(): Promise<number> {
       child.on('error', () => resolve(1))
     })
     if (code !== 0) failures.push(`log cleaner bench exited with ${code}`)
+  }
+
+  // Disk I/O and the event loop (issue 11, acceptance 7): its own broker, in its own process.
+  if (process.env.KTS_BENCH_SKIP_IO === '1') {
+    console.log('\nI/O bench skipped (KTS_BENCH_SKIP_IO=1)')
+  } else {
+    console.log('\nevent-loop delay and end-to-end latency (bench/io.ts):')
+    const code = await new Promise<number>((resolve) => {
+      const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'bench', 'io.js')], {stdio: 'inherit'})
+      child.on('exit', (c, sig) => resolve(c ?? (sig ? 1 : 0)))
+      child.on('error', () => resolve(1))
+    })
+    if (code !== 0) failures.push(`I/O bench exited with ${code}`)
   }
 
   // Consumer groups (issue "2 — Consumer groups"): its own broker, in its own process.
