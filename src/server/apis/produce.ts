@@ -107,6 +107,8 @@ function appendAll(req: ProduceRequest, ctx: RequestContext, refused: Map<string
   // acks=1 and all: answered once the appends are in the log files (write-behind I/O), and for all once replicated
   const written = rm.awaitWritten(appended)
   const replicated = req.acks === -1 ? rm.awaitReplication(appended, req.timeoutMs) : null
+  // acks=1 waiting only for its writes: the connection's next Produce need not wait (Kafka has written to the page cache by now)
+  if (written && !replicated) ctx.allowPipelining?.()
   if (written && replicated) return Promise.all([written, replicated]).then(() => response(req, appended))
   if (written || replicated) return (written ?? replicated)!.then(() => response(req, appended))
   return response(req, appended)

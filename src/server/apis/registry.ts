@@ -39,6 +39,12 @@ export interface RequestContext<S = BrokerServices> {
   services: S
   /** APIs served on this listener (for ApiVersions). */
   apis: ReadonlyMap<number, ApiVersionRange>
+  /**
+   * A Produce handler calls this while it runs (before its first await) when the request is
+   * processed and only waits for its appends to be written: the connection may process its next
+   * Produce meanwhile (network/connection.ts). Absent outside a connection (tests).
+   */
+  allowPipelining?: () => void
 }
 
 /** A handler's result: the response body (schema defaults fill absent fields), or null for no response. */

@@ -4,6 +4,12 @@
  * request processing — Kafka's socket server mutes a channel until its in-flight request is
  * answered, which is what gives clients in-order responses per connection.
  *
+ * One exception keeps the broker as fast as Kafka's where kts writes behind: a Produce whose
+ * appends are done and that only waits for them to reach the log files (acks=1; the handler says
+ * so with `allowPipelining()` while it runs) lets the next Produce of the connection be processed
+ * at once — in Kafka that append is a page-cache write done before the response. Any other request
+ * waits until every response before it is written; responses always go out in request order.
+ *
  * A frame the dispatcher cannot decode closes this connection only (never the broker).
  */
 import type {Socket} from 'node:net'
@@ -24,7 +30,18 @@ export interface ConnectionInfo {
   readonly clientHost: string
   /** Who is on the other end: `User:ANONYMOUS` until authentication sets it (security/kafka-principal.ts). */
   readonly principal: KafkaPrincipal
+  /**
+   * Called by a Produce handler while it runs (synchronously, before its first await) when the
+   * request is processed and only waits for its writes: the next Produce may be processed before
+   * this one is answered. Ignored at any other time.
+   */
+  allowPipelining?(): void
 }
+
+/** Produce's API key: the only request processed while earlier ones of the connection wait for their writes. */
+const PRODUCE_API_KEY = 0
+/** Most responses a connection keeps waiting for before it processes no more requests. */
+const MAX_PIPELINED = 64
 
 export interface FrameHandler {
   /**
@@ -48,6 +65,12 @@ export class Connection implements ConnectionInfo {
   maxFrameBytes: number
   /** Set by `closeAfterResponse`: close this long after the current response is written. */
   private closeAfterMs: number | null = null
+  /** True while the handler runs synchronously for a frame (when `allowPipelining` counts). */
+  private inHandle = false
+  private pipelineAllowed = false
+  /** Responses not yet written, in request order (each resolves once written). */
+  private pending: Promise<void> = Promise.resolve()
+  private pendingCount = 0
 
   constructor(
     readonly id: string,
@@ -155,28 +178,63 @@ export class Connection implements ConnectionInfo {
     return out
   }
 
-  private async processQueue(): Promise<void> {
-    this.processing = true
-    try {
-      while (this.queue.length > 0 && !this.closed) {
-        const frame = this.queue.shift()!
-        let response: Buffer[] | null
-        try {
-          response = await this.handler.handle(frame, this)
-        } catch (err) {
+  allowPipelining(): void {
+    if (this.inHandle) this.pipelineAllowed = true
+  }
+
+  /** Writes `response` after every response before it; a failed request closes the connection. */
+  private respondInOrder(response: Promise<Buffer[] | null>): Promise<void> {
+    this.pendingCount++
+    this.pending = this.pending.then(async () => {
+      try {
+        const chunks = await response
+        if (chunks && !this.closed) {
+          this.socket.cork()
+          for (const c of chunks) this.socket.write(c)
+          this.socket.uncork()
+        }
+      } catch (err) {
+        if (!this.closed) {
           if (!(err instanceof CloseConnectionError)) {
             this.logger.error(`Unexpected error handling a request on connection ${this.id}; closing it`, err)
           } else {
             this.logger.debug(`Closing connection ${this.id} from ${this.clientHost}: ${err.message}`)
           }
-          this.close()
-          return
         }
-        if (response && !this.closed) {
-          this.socket.cork()
-          for (const c of response) this.socket.write(c)
-          this.socket.uncork()
+        this.close()
+      } finally {
+        this.pendingCount--
+      }
+    })
+    return this.pending
+  }
+
+  private async processQueue(): Promise<void> {
+    this.processing = true
+    try {
+      while (this.queue.length > 0 && !this.closed) {
+        const frame = this.queue.shift()!
+        const isProduce = frame.length >= 2 && frame.readInt16BE(0) === PRODUCE_API_KEY
+        // anything but a Produce is processed once every earlier response is written (as Kafka)
+        if (this.pendingCount > 0 && (!isProduce || this.pendingCount >= MAX_PIPELINED)) await this.pending
+        if (this.closed) return
+        this.inHandle = true
+        this.pipelineAllowed = false
+        let response: Promise<Buffer[] | null>
+        try {
+          response = this.handler.handle(frame, this)
+        } catch (err) {
+          response = Promise.reject(err)
+        } finally {
+          this.inHandle = false
         }
+        const written = this.respondInOrder(response)
+        if (this.pipelineAllowed && isProduce && this.closeAfterMs === null) {
+          if (this.queue.length <= 16 && this.socket.isPaused()) this.socket.resume()
+          continue
+        }
+        await written
+        if (this.closed) return
         if (this.closeAfterMs !== null) {
           const t = setTimeout(() => this.close(), this.closeAfterMs)
           t.unref()

@@ -79,6 +79,7 @@ export class RequestDispatcher<S> implements FrameHandler {
       rawRequest: frame,
       services: this.services,
       apis: this.apis,
+      allowPipelining: conn.allowPipelining ? () => conn.allowPipelining!() : undefined,
     }
     const response = await def.handler(request, ctx)
     if (response === null) {
