@@ -5,7 +5,7 @@ import path from 'node:path'
 import {DEFAULT_LOG_CONFIG, UnifiedLog, awaitFileWrites, type LogConfig} from '../../../../../src/server/log/index.js'
 import {LogCleaner, DEFAULT_CLEANER_CONFIG} from '../../../../../src/server/log/cleaner/log-cleaner.js'
 import {OffsetMap} from '../../../../../src/server/log/cleaner/offset-map.js'
-import {Throttler} from '../../../../../src/server/log/cleaner/throttler.js'
+import {Throttler, createThrottleState} from '../../../../../src/server/log/cleaner/throttler.js'
 import {CLEANER_OFFSET_CHECKPOINT_FILE} from '../../../../../src/server/log/cleaner/cleaner-manager.js'
 import {CompressionCodec, decodeRecordBatches, encodeRecordBatch, type DecodedRecordBatch} from '../../../../../src/protocol/records/records.js'
 
@@ -252,14 +252,19 @@ describe('OffsetMap', () => {
 })
 
 describe('Throttler', () => {
-  it('waits so that bytes per second stay under the cap', async () => {
+  it('sleeps so that bytes per second stay under the cap, across threads sharing its state', async () => {
     let t = 0
     const slept: number[] = []
-    const th = new Throttler(1000, () => t, async ms => { slept.push(ms); t += ms })
-    await th.maybeThrottle(500)
+    const state = createThrottleState(1000, t)
+    const th = new Throttler(state, () => t, ms => { slept.push(ms); t += ms })
+    th.maybeThrottle(500)
     t += 100
-    await th.maybeThrottle(500)
+    // a second view on the same state (another cleaner thread) counts against the same cap
+    new Throttler(state, () => t, ms => { slept.push(ms); t += ms }).maybeThrottle(500)
     assert.deepEqual(slept, [500, 400], "500 B at 1000 B/s take 500 ms; the next 500 B after 100 ms wait 400 ms")
-    assert.equal(new Throttler(Number.MAX_VALUE).enabled, false)
+    assert.equal(new Throttler(createThrottleState(Number.MAX_VALUE)).enabled, false)
+    th.maxBytesPerSecond = Number.MAX_VALUE
+    th.maybeThrottle(1e9)
+    assert.equal(slept.length, 2, 'no cap: no sleep')
   })
 })
