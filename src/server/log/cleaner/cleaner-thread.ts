@@ -105,7 +105,10 @@ export class CleanerThread {
       if (m.ok) p.resolve(m.result)
       else p.reject(m.aborted ? new CleaningAbortedError() : new Error(m.message))
     })
-    w.on('error', (e: Error) => this.failAll(new Error(`log cleaner thread ${this.data.id} failed: ${e.message}`)))
+    w.on('error', (e: Error) => {
+      if (this.worker === w) this.worker = null
+      this.failAll(new Error(`log cleaner thread ${this.data.id} failed: ${e.message}`))
+    })
     w.on('exit', (code: number) => {
       if (this.worker === w) this.worker = null
       this.failAll(new Error(`log cleaner thread ${this.data.id} exited (code ${code})`))

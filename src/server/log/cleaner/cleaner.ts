@@ -102,8 +102,12 @@ export class Cleaner {
   /** Makes the pass in progress give up soon (cleaner shutdown). */
   abort(): void { this.thread.abort() }
 
-  /** Stops the worker thread (after `abort()` and the pass ended). */
-  close(): Promise<void> { return this.thread.terminate() }
+  /** Aborts the pass in progress, waits for it to end (its `.cleaned` files removed), stops the worker thread. */
+  async close(): Promise<void> {
+    this.abort()
+    await this.queue
+    await this.thread.terminate()
+  }
 
   private async doClean(ltc: LogToClean): Promise<CleanerStats> {
     const start = this.now()

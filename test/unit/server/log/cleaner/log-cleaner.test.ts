@@ -7,6 +7,7 @@ import {LogCleaner, DEFAULT_CLEANER_CONFIG} from '../../../../../src/server/log/
 import {OffsetMap} from '../../../../../src/server/log/cleaner/offset-map.js'
 import {Throttler, createThrottleState} from '../../../../../src/server/log/cleaner/throttler.js'
 import {CLEANER_OFFSET_CHECKPOINT_FILE} from '../../../../../src/server/log/cleaner/cleaner-manager.js'
+import {waitFor} from '../../../../helpers/wait-for.js'
 import {CompressionCodec, decodeRecordBatches, encodeRecordBatch, type DecodedRecordBatch} from '../../../../../src/protocol/records/records.js'
 
 const tp = {topic: 'compacted', partition: 0}
@@ -211,6 +212,68 @@ describe('LogCleaner', () => {
     assert.deepEqual(recordsOf(log), original)
     assert.ok(!fs.readdirSync(dir).some(f => f.endsWith('.cleaned') || f.endsWith('.swap')))
     log.close()
+  })
+
+  it('a batch that does not decode fails the pass on the worker: that log becomes uncleanable, the thread cleans the next log', async () => {
+    const bad = open()
+    writeRounds(bad, 6, {compression: CompressionCodec.Gzip})
+    // garble the gzip stream of the first batch (the CRC is not checked while cleaning)
+    const first = path.join(dir, '00000000000000000000.log')
+    const fd = fs.openSync(first, 'r+')
+    fs.writeSync(fd, Buffer.alloc(16, 0xff), 0, 16, 61 + 4)
+    fs.closeSync(fd)
+    const otherDir = path.join(root, 'other-0')
+    const good = UnifiedLog.open({dir: otherDir, topicPartition: {topic: 'other', partition: 0}, config: cfg(), recoveryPoint: 0, hadCleanShutdown: true})
+    const latest = writeRounds(good, 6)
+    const sizeOfBad = bad.size
+    const warnings: string[] = []
+    const cleaner = new LogCleaner({config: {...DEFAULT_CLEANER_CONFIG, dedupeBufferSize: 1 << 20}, logDirs: [root], logs: () => [bad, good],
+      lastStableOffsetOf: l => l.logEndOffset, now: () => now, logger: {info: () => {}, warn: (m: string) => { warnings.push(m) }}})
+    try {
+      // both logs are picked, one after the other
+      const results = [await cleaner.cleanFilthiestLog(), await cleaner.cleanFilthiestLog()]
+      const ofBad = results.find(r => r?.log === bad)
+      const ofGood = results.find(r => r?.log === good)
+      assert.ok(ofBad?.stats.aborted, 'the bad log\'s pass failed')
+      assert.ok(ofGood && !ofGood.stats.aborted, 'the good log was cleaned')
+      assert.match(warnings.join('\n'), /error cleaning compacted-0, marking it uncleanable/)
+      assert.equal(await cleaner.cleanFilthiestLog(), null, 'the bad log is not picked again')
+      assert.equal(bad.size, sizeOfBad, 'the bad log is untouched')
+      assert.ok(!fs.readdirSync(dir).some(f => f.endsWith('.cleaned') || f.endsWith('.swap')), 'no .cleaned files left')
+      assertLatest(good, latest, true)
+    } finally {
+      await cleaner.shutdown()
+      bad.close()
+      good.close()
+    }
+  })
+
+  it('shutdown() during a throttled pass aborts it on the worker promptly, removing its .cleaned files', async () => {
+    const log = open()
+    writeRounds(log, 4)
+    const original = recordsOf(log)
+    const size = log.size
+    // log.cleaner.io.max.bytes.per.second: the map alone takes about size / rate seconds
+    const rate = Math.ceil(size / 1.5)
+    const cleaner = new LogCleaner({config: {...DEFAULT_CLEANER_CONFIG, dedupeBufferSize: 1 << 20, maxIoBytesPerSecond: rate}, logDirs: [root], logs: () => [log],
+      lastStableOffsetOf: l => l.logEndOffset, now: () => now})
+    const pass = cleaner.cleanFilthiestLog()
+    try {
+      await waitFor(() => fs.readdirSync(dir).some(f => f.endsWith('.log.cleaned')), {timeoutMs: 10_000, message: 'the worker writing a .cleaned segment'})
+      const t = performance.now()
+      await cleaner.shutdown()
+      const res = await pass
+      const ms = performance.now() - t
+      assert.ok(res?.stats.aborted, 'the pass aborted')
+      // the rest of the pass would read the log once more at `rate` (≥ 1.5 s): the abort woke the throttled worker
+      assert.ok(ms < 1000, `shutdown took ${ms.toFixed(0)} ms`)
+      assert.deepEqual(recordsOf(log), original)
+      assert.ok(!fs.readdirSync(dir).some(f => f.endsWith('.cleaned') || f.endsWith('.swap')))
+      assert.ok(!fs.existsSync(path.join(root, CLEANER_OFFSET_CHECKPOINT_FILE)), 'no checkpoint')
+    } finally {
+      await cleaner.shutdown()
+      log.close()
+    }
   })
 
   it('honours min.cleanable.dirty.ratio, min.compaction.lag.ms and max.compaction.lag.ms', async () => {
