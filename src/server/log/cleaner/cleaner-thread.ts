@@ -7,6 +7,7 @@
  * started again by the next request.
  */
 import fs from 'node:fs'
+import {createRequire} from 'node:module'
 import path from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
 import {Worker} from 'node:worker_threads'
@@ -37,6 +38,13 @@ export function cleanerWorkerScript(): URL {
   }
   workerScript = pathToFileURL(found)
   return workerScript
+}
+
+/** URL of tsx's ESM register API (`tsx/esm/api`, its package.json `exports` import entry); dev runs only. */
+function tsxEsmApi(): string {
+  const pkgFile = createRequire(import.meta.url).resolve('tsx/package.json')
+  const pkg = JSON.parse(fs.readFileSync(pkgFile, 'utf8')) as {exports: Record<string, {import: {default: string}}>}
+  return pathToFileURL(path.join(path.dirname(pkgFile), pkg.exports['./esm/api'].import.default)).href
 }
 
 interface Pending {
@@ -95,7 +103,12 @@ export class CleanerThread {
   }
 
   private start(): Worker {
-    const w = new Worker(cleanerWorkerScript(), {workerData: {...this.data, abortFlag: this.abortFlag.buffer} satisfies CleanerWorkerData})
+    const script = cleanerWorkerScript()
+    const workerData = {...this.data, abortFlag: this.abortFlag.buffer} satisfies CleanerWorkerData
+    // sources run under tsx (`npm run test:unit`): a worker does not inherit tsx's loader, register it first
+    const w = script.pathname.endsWith('.ts')
+      ? new Worker(`import(${JSON.stringify(tsxEsmApi())}).then(m => { m.register(); return import(${JSON.stringify(script.href)}) })`, {eval: true, workerData})
+      : new Worker(script, {workerData})
     w.unref()
     w.on('message', (m: CleanerResponseMessage) => {
       const p = this.pending.get(m.id)
