@@ -659,9 +659,6 @@ export class UnifiedLog {
 
   get isClosed(): boolean { return this.closed }
 
-  /** Resolves once every file operation queued on this log so far has completed (write-behind appends, fsyncs). */
-  whenIoDone(): Promise<void> { return Promise.resolve() }
-
   private ensureOpen(): void {
     if (this.closed) throw new Error(`Log ${this.dir} is closed`)
   }
