@@ -296,6 +296,27 @@ describe('LogCleaner', () => {
     }
   })
 
+  it('running workers clean in the background; reconfigure() restarts them (new threads) and they clean again; shutdown() stops them', async () => {
+    const log = open()
+    const latest = writeRounds(log, 6)
+    const cleaner = cleanerFor(log)
+    const passes: number[] = []
+    cleaner.onPass((_l, stats) => { if (!stats.aborted) passes.push(stats.endOffset) })
+    cleaner.startup()
+    try {
+      await waitFor(() => passes.length >= 1, {message: 'a background pass'})
+      await cleaner.reconfigure({numThreads: 2, dedupeBufferSize: 1 << 19, maxIoBytesPerSecond: 10 * 1024 * 1024})
+      const more = writeRounds(log, 2)
+      for (const [k, v] of more) latest.set(k, v)
+      cleaner.wakeup()
+      await waitFor(() => passes.length >= 2 && passes[passes.length - 1] === log.activeSegmentBaseOffset, {message: 'a pass after reconfigure'})
+      assertLatest(log, latest, true)
+    } finally {
+      await cleaner.shutdown()
+      log.close()
+    }
+  })
+
   it('honours min.cleanable.dirty.ratio, min.compaction.lag.ms and max.compaction.lag.ms', async () => {
     const log = open({minCleanableDirtyRatio: 0.5, minCompactionLagMs: 10_000})
     writeRounds(log, 4)
