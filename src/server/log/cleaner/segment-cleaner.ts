@@ -12,11 +12,11 @@
  */
 import fs from 'node:fs'
 import {CONTROL_FLAG_MASK, MAX_TIMESTAMP_OFFSET, TRANSACTIONAL_FLAG_MASK, lastOffsetOf, readInt64At} from '../../../protocol/records/record-batch.js'
-import {decodeRecordBatch} from '../../../protocol/records/records.js'
 import {filterBatch, type BatchFilterContext} from './batch-filter.js'
 import {CleanedSegmentWriter, type WrittenBatch} from './cleaned-segment-writer.js'
 import type {BuildMapRequest, BuildMapResult, CleanGroupRequest, CleanGroupResult, CleanerRequest, SegmentFile} from './cleaner-messages.js'
 import {OFFSET_MAP_BYTES_PER_ENTRY, OffsetMap} from './offset-map.js'
+import {forEachRecordKey} from './record-keys.js'
 import {segmentChunks, type BatchChunk} from './segment-chunks.js'
 import type {Throttler} from './throttler.js'
 
@@ -60,11 +60,13 @@ export class SegmentCleaner {
           for (const h of chunk.headers) {
             if (h.baseOffset >= to) return false
             if ((h.attributes & (CONTROL_FLAG_MASK | TRANSACTIONAL_FLAG_MASK)) !== 0 || lastOffsetOf(h) < from) continue
-            for (const r of decodeRecordBatch(chunk.buf, h.position, false).records) {
-              if (r.key === null || r.offset < from || r.offset >= to) continue
-              if (map.isFull) return true
-              map.put(r.key, r.offset)
-            }
+            const more = forEachRecordKey(chunk.buf, h, (data, keyStart, keyEnd, offset) => {
+              if (offset < from || offset >= to) return true
+              if (map.isFull) return false
+              map.putRange(data, keyStart, keyEnd, offset)
+              return true
+            })
+            if (!more) return true
           }
         }
       }
