@@ -7,7 +7,8 @@
  * (KIP-534: set to now + delete.retention.ms the first time its batch is rewritten, in
  * baseTimestamp with attribute bit 6) has not passed. Keyless records go. A rewritten batch keeps
  * its base offset, last offset delta, partition leader epoch, producer id/epoch/base sequence,
- * timestamp type and codec (recompressed with it); untouched batches are copied byte for byte.
+ * timestamp type and codec (recompressed with it); untouched batches are copied byte for byte (an
+ * uncompressed one is not even decoded: its keys are looked up in place).
  * The last batch of a producer the partition still tracks is kept as an empty header when all its
  * records go (the producer's sequence survives), and dropped once that producer wrote later.
  *
@@ -16,11 +17,12 @@
  * cleaning, so it keeps both (Kafka drops aborted data, and markers after their delete horizon).
  */
 import {
-  CONTROL_FLAG_MASK, DELETE_HORIZON_FLAG_MASK, LAST_OFFSET_DELTA_OFFSET, TIMESTAMP_TYPE_MASK, TRANSACTIONAL_FLAG_MASK, lastOffsetOf, updateCrc,
+  COMPRESSION_CODEC_MASK, CONTROL_FLAG_MASK, DELETE_HORIZON_FLAG_MASK, LAST_OFFSET_DELTA_OFFSET, TIMESTAMP_TYPE_MASK, TRANSACTIONAL_FLAG_MASK, lastOffsetOf, updateCrc,
   type RecordBatchHeader,
 } from '../../../protocol/records/record-batch.js'
 import {decodeRecordBatch, encodeRecordBatch, type DecodedRecord} from '../../../protocol/records/records.js'
 import type {OffsetMap} from './offset-map.js'
+import {forEachRecordKey} from './record-keys.js'
 
 /** The context of a pass. */
 export interface BatchFilterContext {
@@ -55,6 +57,10 @@ export function filterBatch(buf: Buffer, h: RecordBatchHeader, ctx: BatchFilterC
   const lastOfProducer = h.producerId >= 0 && (ctx.producers === null || ctx.producers.get(h.producerId) === lastOffsetOf(h))
   const hasHorizon = (h.attributes & DELETE_HORIZON_FLAG_MASK) !== 0
   const retainDeletes = !hasHorizon || ctx.nowMs < h.baseTimestamp
+  if ((h.attributes & COMPRESSION_CODEC_MASK) === 0 && h.recordsCount > 0 && unchanged(buf, h, ctx, hasHorizon, retainDeletes)) {
+    counts.recordsRetained += h.recordsCount
+    return original
+  }
   const batch = decodeRecordBatch(buf, h.position, false)
   // an empty header kept for a producer goes once that producer has written a later batch or expired
   if (batch.records.length === 0) return lastOfProducer ? original : null
@@ -92,4 +98,17 @@ export function filterBatch(buf: Buffer, h: RecordBatchHeader, ctx: BatchFilterC
   rebuilt.writeInt32BE(h.lastOffsetDelta, LAST_OFFSET_DELTA_OFFSET)
   updateCrc(rebuilt, 0, rebuilt.length)
   return rebuilt
+}
+
+/**
+ * True when every record of the (uncompressed) batch is kept and none is a tombstone that still
+ * needs its delete horizon: the batch is copied as it is, without decoding it (the decision of
+ * `filterBatch` from keys, offsets and value presence alone).
+ */
+function unchanged(buf: Buffer, h: RecordBatchHeader, ctx: BatchFilterContext, hasHorizon: boolean, retainDeletes: boolean): boolean {
+  return forEachRecordKey(buf, h, (data, keyStart, keyEnd, offset, hasValue) => {
+    if (!hasValue && !hasHorizon) return false
+    if (offset >= ctx.endOffset) return true
+    return keyStart >= 0 && offset >= ctx.map.getRange(data, keyStart, keyEnd) && (hasValue || retainDeletes)
+  })
 }

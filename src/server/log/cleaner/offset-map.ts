@@ -66,7 +66,12 @@ export class OffsetMap {
 
   /** The latest offset of `key`, or -1 when the map does not hold it. */
   get(key: Buffer): number {
-    const h = this.hashKey(key, 0, key.length)
+    return this.getRange(key, 0, key.length)
+  }
+
+  /** `get` of the key `buf[start, end)`. */
+  getRange(buf: Buffer, start: number, end: number): number {
+    const h = this.hashKey(buf, start, end)
     let slot = h[0] % this.slots
     for (let probes = 0; probes < this.slots; probes++) {
       const o = this.offsets[slot]

@@ -1,20 +1,22 @@
 /**
- * The keys and offsets of one v2 record batch, for the cleaner's offset map (Kafka
- * `buildOffsetMap` only needs those): walks the records (`../shared/spec/storage-and-kraft.md` §2:
- * length varint, attributes int8, timestampDelta varlong, offsetDelta varint, key) without
- * building record objects or reading values and headers. Compressed batches are decompressed first.
+ * The keys, offsets and value presence of the records of one v2 batch, for the cleaner (Kafka's
+ * `buildOffsetMap` and retention decision only need those): walks the records
+ * (`../shared/spec/storage-and-kraft.md` §2: length varint, attributes int8, timestampDelta varlong,
+ * offsetDelta varint, key, value length) without building record objects or reading values and
+ * headers. Compressed batches are decompressed first.
  */
 import {COMPRESSION_CODEC_MASK, RECORD_BATCH_OVERHEAD, type RecordBatchHeader} from '../../../protocol/records/record-batch.js'
 import {decompress} from '../../../protocol/records/compression.js'
 import {CorruptRecordError} from '../../../protocol/records/record-errors.js'
 
 /**
- * Calls `fn(data, keyStart, keyEnd, offset)` for each record of the batch `h` in `buf` that has a
- * key (bytes `data[keyStart, keyEnd)`), in offset order, until `fn` returns false.
- * Returns false when stopped by `fn`.
+ * Calls `fn(data, keyStart, keyEnd, offset, hasValue)` for each record of the batch `h` in `buf`, in
+ * offset order, until `fn` returns false: the key is `data[keyStart, keyEnd)`, or null when
+ * `keyStart` is -1; `hasValue` is false for a tombstone (null value). Returns false when stopped by `fn`.
  * @throws CorruptRecordError for a record that overruns the batch; UnsupportedCompressionTypeError
  */
-export function forEachRecordKey(buf: Buffer, h: RecordBatchHeader, fn: (data: Buffer, keyStart: number, keyEnd: number, offset: number) => boolean): boolean {
+export function forEachRecordKey(buf: Buffer, h: RecordBatchHeader,
+  fn: (data: Buffer, keyStart: number, keyEnd: number, offset: number, hasValue: boolean) => boolean): boolean {
   let data = buf
   let p = h.position + RECORD_BATCH_OVERHEAD
   let stop = h.position + h.sizeInBytes
@@ -35,10 +37,11 @@ export function forEachRecordKey(buf: Buffer, h: RecordBatchHeader, fn: (data: B
     skipVarint(data, v) // timestampDelta
     const offsetDelta = readVarint(data, v)
     const keyLength = readVarint(data, v)
-    if (keyLength >= 0) {
-      if (v.pos + keyLength > recordEnd) throw new CorruptRecordError(`Key of ${keyLength} bytes overruns record ${i} of batch at offset ${h.baseOffset}`)
-      if (!fn(data, v.pos, v.pos + keyLength, h.baseOffset + offsetDelta)) return false
-    }
+    const keyStart = keyLength >= 0 ? v.pos : -1
+    if (keyLength > 0) v.pos += keyLength
+    if (v.pos > recordEnd) throw new CorruptRecordError(`Key of ${keyLength} bytes overruns record ${i} of batch at offset ${h.baseOffset}`)
+    const hasValue = readVarint(data, v) >= 0
+    if (!fn(data, keyStart, keyStart < 0 ? -1 : keyStart + keyLength, h.baseOffset + offsetDelta, hasValue)) return false
     v.pos = recordEnd
   }
   return true

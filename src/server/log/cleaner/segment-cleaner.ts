@@ -61,7 +61,7 @@ export class SegmentCleaner {
             if (h.baseOffset >= to) return false
             if ((h.attributes & (CONTROL_FLAG_MASK | TRANSACTIONAL_FLAG_MASK)) !== 0 || lastOffsetOf(h) < from) continue
             const more = forEachRecordKey(chunk.buf, h, (data, keyStart, keyEnd, offset) => {
-              if (offset < from || offset >= to) return true
+              if (keyStart < 0 || offset < from || offset >= to) return true
               if (map.isFull) return false
               map.putRange(data, keyStart, keyEnd, offset)
               return true

@@ -5,7 +5,7 @@ import {forEachRecordKey} from '../../../../../src/server/log/cleaner/record-key
 
 describe('forEachRecordKey', () => {
   for (const compression of [CompressionCodec.None, CompressionCodec.Zstd]) {
-    it(`yields the key and offset of every keyed record as decoding does (${CompressionCodec[compression]}); stops when asked`, () => {
+    it(`yields the key, offset and value presence of every record as decoding does (${CompressionCodec[compression]}); stops when asked`, () => {
       const records = Array.from({length: 40}, (_, i) => ({
         key: i % 7 === 3 ? null : Buffer.from(`key-${i}-${'k'.repeat(i * 5)}`), value: i % 5 === 0 ? null : Buffer.alloc(i * 11, i),
         headers: i % 4 === 0 ? [{key: 'h', value: Buffer.from('v')}] : [], timestamp: 1_700_000_000_000 + i * 1_000_000_000, offsetDelta: i * 3,
@@ -13,10 +13,11 @@ describe('forEachRecordKey', () => {
       const batch = encodeRecordBatch({baseOffset: 5000, records, compression})
       const buf = Buffer.concat([Buffer.alloc(9), batch]) // not at position 0
       const h = readBatchHeader(buf, 9)
-      const seen: Array<[string, number]> = []
-      assert.equal(forEachRecordKey(buf, h, (data, s, e, offset) => { seen.push([data.toString('latin1', s, e), offset]); return true }), true)
-      const expected = decodeRecordBatch(buf, 9).records.filter(r => r.key !== null).map(r => [r.key!.toString('latin1'), r.offset] as [string, number])
-      assert.equal(expected.length, 34)
+      const seen: Array<[string | null, number, boolean]> = []
+      assert.equal(forEachRecordKey(buf, h, (data, s, e, offset, hasValue) => { seen.push([s < 0 ? null : data.toString('latin1', s, e), offset, hasValue]); return true }), true)
+      const expected = decodeRecordBatch(buf, 9).records.map(r => [r.key === null ? null : r.key.toString('latin1'), r.offset, r.value !== null] as [string | null, number, boolean])
+      assert.equal(expected.filter(r => r[0] !== null).length, 34)
+      assert.equal(expected.filter(r => !r[2]).length, 8)
       assert.deepEqual(seen, expected)
       let n = 0
       assert.equal(forEachRecordKey(buf, h, () => ++n < 3), false)
