@@ -90,7 +90,7 @@ export class LogCleanerManager {
     if (cleanBytes + cleanableBytes === 0) return null
     const maxLag = log.config.maxCompactionLagMs ?? Number.MAX_SAFE_INTEGER
     const needCompactionNow = Number.isFinite(earliestDirtyTimestamp) && nowMs - maxLag > earliestDirtyTimestamp
-    return {log, firstDirtyOffset, firstUncleanableOffset, cleanBytes, cleanableBytes, needCompactionNow}
+    return {log, firstDirtyOffset, firstUncleanableOffset, cleanBytes, cleanableBytes, needCompactionNow, segmentsVersion: log.segmentsVersion}
   }
 
   /**

@@ -1,21 +1,23 @@
 /**
  * The log cleaner (Kafka `LogCleaner`): `log.cleaner.threads` workers, each repeatedly cleaning the
  * filthiest compacted log (LogCleanerManager) and sleeping `log.cleaner.backoff.ms` when there is
- * none. Workers are async tasks on the event loop (a fair scheduler: each pass reads and writes in
- * `log.cleaner.io.buffer.size` chunks and yields between them), sharing one dedupe budget
- * (`log.cleaner.dedupe.buffer.size`, split between workers) and one I/O throttle
- * (`log.cleaner.io.max.bytes.per.second`).
+ * none. Each worker is a loop on the event loop that picks the log, swaps the cleaned segments in
+ * and checkpoints, plus a `worker_threads` thread of its own (started with its first pass) that
+ * reads, deduplicates, filters, writes and fsyncs (`cleaner.ts`); the threads share one dedupe
+ * budget (`log.cleaner.dedupe.buffer.size`, split between them) and one I/O throttle
+ * (`log.cleaner.io.max.bytes.per.second`, in shared memory).
  *
  * `wakeup()` makes sleeping workers look again (a topic became compacted, a test wants a pass now);
  * `reconfigure()` applies new cleaner configs (the dynamic broker configs Kafka allows:
- * log.cleaner.threads, dedupe buffer, io buffer, io max bytes/s, backoff) by restarting the workers.
+ * log.cleaner.threads, dedupe buffer, io buffer, io max bytes/s, backoff) by restarting the workers
+ * and their threads. `shutdown()` aborts passes in progress and terminates the threads.
  */
 import type {LogLogger} from '../log-config.js'
 import {tpKey} from '../log-config.js'
 import type {UnifiedLog} from '../unified-log.js'
 import {Cleaner, type CleanerStats} from './cleaner.js'
 import {LogCleanerManager} from './cleaner-manager.js'
-import {Throttler} from './throttler.js'
+import {Throttler, createThrottleState} from './throttler.js'
 
 /** The broker's `log.cleaner.*` settings (Kafka `CleanerConfig`). */
 export interface CleanerConfig {
@@ -84,7 +86,11 @@ export class LogCleaner {
   readonly manager: LogCleanerManager
   config: CleanerConfig
   readonly totals: LogCleanerTotals = {passes: 0, bytesRead: 0, bytesWritten: 0, recordsRead: 0, recordsRetained: 0, elapsedMs: 0}
+  /** Shared by the cleaner threads; this view sets the cap. */
+  private readonly throttleState: SharedArrayBuffer
   private readonly throttler: Throttler
+  /** One per thread id, created on first use (each owns a worker thread). */
+  private cleaners: Cleaner[] = []
   private workers: Promise<void>[] = []
   /** True while the workers run. */
   private running = false
@@ -100,7 +106,8 @@ export class LogCleaner {
     this.config = o.config
     this.now = o.now ?? Date.now
     this.manager = new LogCleanerManager({logDirs: o.logDirs, logs: o.logs, lastStableOffsetOf: o.lastStableOffsetOf, logger: o.logger})
-    this.throttler = new Throttler(o.config.maxIoBytesPerSecond, this.now)
+    this.throttleState = createThrottleState(o.config.maxIoBytesPerSecond)
+    this.throttler = new Throttler(this.throttleState)
   }
 
   /** Starts the workers (no-op when log.cleaner.enable=false or log.cleaner.threads=0). */
@@ -113,15 +120,22 @@ export class LogCleaner {
     for (let i = 0; i < this.config.numThreads; i++) this.workers.push(this.runWorker(i, gen))
   }
 
-  /** Stops the workers; a pass in progress aborts at its next chunk and its `.cleaned` files are removed. */
+  /**
+   * Stops the workers and terminates their threads; a pass in progress aborts at its next chunk
+   * and its `.cleaned` files are removed.
+   */
   async shutdown(): Promise<void> {
     this.stopping = true
     this.running = false
     this.generation++
     this.wakeup()
+    for (const c of this.cleaners) c.abort()
     const ws = this.workers
     this.workers = []
     await Promise.all(ws)
+    const cs = this.cleaners
+    this.cleaners = []
+    await Promise.all(cs.map(c => c.close()))
   }
 
   /** Applies new cleaner settings, restarting the workers (Kafka `LogCleaner.reconfigure`). */
@@ -150,7 +164,7 @@ export class LogCleaner {
    * Cleans the filthiest log once with a cleaner of its own (tests, bench, and the workers).
    * Returns null when no log needs cleaning.
    */
-  async cleanFilthiestLog(cleaner = this.newCleaner(0)): Promise<{log: UnifiedLog, stats: CleanerStats} | null> {
+  async cleanFilthiestLog(cleaner = this.cleanerFor(0)): Promise<{log: UnifiedLog, stats: CleanerStats} | null> {
     const ltc = this.manager.grabFilthiestCompactedLog(this.now())
     if (!ltc) return null
     const {log} = ltc
@@ -179,21 +193,22 @@ export class LogCleaner {
     return {log, stats}
   }
 
-  private newCleaner(id: number): Cleaner {
-    return new Cleaner(id, {
+  /** The cleaner of thread `id` (created with the current config; shutdown() drops them). */
+  private cleanerFor(id: number): Cleaner {
+    return (this.cleaners[id] ??= new Cleaner(id, {
       dedupeBufferBytes: Math.floor(this.config.dedupeBufferSize / Math.max(1, this.config.numThreads)),
       loadFactor: this.config.dedupeBufferLoadFactor,
       ioBufferSize: this.config.ioBufferSize,
-      throttler: this.throttler,
+      throttle: this.throttleState,
       isStopped: () => this.stopping,
       logger: this.o.logger,
       now: this.now,
       pauseAfterSwapMs: this.o.pauseAfterSwapMs,
-    })
+    }))
   }
 
   private async runWorker(id: number, gen: number): Promise<void> {
-    const cleaner = this.newCleaner(id)
+    const cleaner = this.cleanerFor(id)
     while (gen === this.generation) {
       let cleaned = false
       try {

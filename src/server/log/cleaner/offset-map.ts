@@ -42,7 +42,12 @@ export class OffsetMap {
 
   /** Records that `key`'s latest offset is `offset` (offsets are put in increasing order). */
   put(key: Buffer, offset: number): void {
-    const h = this.hashKey(key)
+    this.putRange(key, 0, key.length, offset)
+  }
+
+  /** `put` of the key `buf[start, end)` (no Buffer view allocated). */
+  putRange(buf: Buffer, start: number, end: number, offset: number): void {
+    const h = this.hashKey(buf, start, end)
     let slot = h[0] % this.slots
     for (;;) {
       const o = this.offsets[slot]
@@ -61,7 +66,12 @@ export class OffsetMap {
 
   /** The latest offset of `key`, or -1 when the map does not hold it. */
   get(key: Buffer): number {
-    const h = this.hashKey(key)
+    return this.getRange(key, 0, key.length)
+  }
+
+  /** `get` of the key `buf[start, end)`. */
+  getRange(buf: Buffer, start: number, end: number): number {
+    const h = this.hashKey(buf, start, end)
     let slot = h[0] % this.slots
     for (let probes = 0; probes < this.slots; probes++) {
       const o = this.offsets[slot]
@@ -84,12 +94,12 @@ export class OffsetMap {
     return hs[b] === h[0] && hs[b + 1] === h[1] && hs[b + 2] === h[2] && hs[b + 3] === h[3]
   }
 
-  /** Four MurmurHash3 (x86, 32-bit) lanes of `key` with different seeds, into `this.h`. */
-  private hashKey(key: Buffer): Uint32Array {
+  /** Four MurmurHash3 (x86, 32-bit) lanes of `key[start, end)` with different seeds, into `this.h`. */
+  private hashKey(key: Buffer, start: number, end: number): Uint32Array {
     let h0 = 0x9747b28c; let h1 = 0x5bd1e995; let h2 = 0x1b873593; let h3 = 0x85ebca6b
-    const n = key.length
-    let i = 0
-    for (; i + 4 <= n; i += 4) {
+    const n = end - start
+    let i = start
+    for (; i + 4 <= end; i += 4) {
       const k = mixK(key[i] | (key[i + 1] << 8) | (key[i + 2] << 16) | (key[i + 3] << 24))
       h0 = mixH(h0 ^ k); h1 = mixH(h1 ^ Math.imul(k, 0x27d4eb2f)); h2 = mixH(h2 ^ (k ^ 0x165667b1)); h3 = mixH(h3 ^ Math.imul(k ^ h0, 0x61c88647))
     }

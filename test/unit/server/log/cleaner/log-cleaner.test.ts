@@ -5,8 +5,9 @@ import path from 'node:path'
 import {DEFAULT_LOG_CONFIG, UnifiedLog, awaitFileWrites, type LogConfig} from '../../../../../src/server/log/index.js'
 import {LogCleaner, DEFAULT_CLEANER_CONFIG} from '../../../../../src/server/log/cleaner/log-cleaner.js'
 import {OffsetMap} from '../../../../../src/server/log/cleaner/offset-map.js'
-import {Throttler} from '../../../../../src/server/log/cleaner/throttler.js'
+import {Throttler, createThrottleState} from '../../../../../src/server/log/cleaner/throttler.js'
 import {CLEANER_OFFSET_CHECKPOINT_FILE} from '../../../../../src/server/log/cleaner/cleaner-manager.js'
+import {waitFor} from '../../../../helpers/wait-for.js'
 import {CompressionCodec, decodeRecordBatches, encodeRecordBatch, type DecodedRecordBatch} from '../../../../../src/protocol/records/records.js'
 
 const tp = {topic: 'compacted', partition: 0}
@@ -112,6 +113,26 @@ describe('LogCleaner', () => {
     again.close()
   })
 
+  it('a write-behind log (asyncIo, as partition logs): appends still in flight are in the files before the worker reads them', async () => {
+    const log = UnifiedLog.open({dir, topicPartition: tp, config: cfg(), recoveryPoint: 0, hadCleanShutdown: true, asyncIo: true})
+    const latest = writeRounds(log, 10, {tombstones: true})
+    const sizeBefore = log.size
+    // no whenIoDone() here: the cleaner waits for the queued writes itself
+    const cleaner = cleanerFor(log)
+    const res = await cleaner.cleanFilthiestLog()
+    assert.ok(res && !res.stats.aborted)
+    assert.equal(res.stats.recordsRead, 10 * KEYS, 'every record written was read')
+    assert.ok(log.size < sizeBefore / 3)
+    assertLatest(log, latest, true)
+    await cleaner.shutdown()
+    await log.whenIoDone()
+    log.close()
+    await log.whenIoDone()
+    const again = open({}, false)
+    assertLatest(again, latest, true)
+    again.close()
+  })
+
   for (const codec of [CompressionCodec.Gzip, CompressionCodec.Lz4, CompressionCodec.Zstd, CompressionCodec.Snappy]) {
     it(`rewrites compressed batches with the same codec (${CompressionCodec[codec]})`, async () => {
       const log = open()
@@ -213,6 +234,89 @@ describe('LogCleaner', () => {
     log.close()
   })
 
+  it('a batch that does not decode fails the pass on the worker: that log becomes uncleanable, the thread cleans the next log', async () => {
+    const bad = open()
+    writeRounds(bad, 6, {compression: CompressionCodec.Gzip})
+    // garble the gzip stream of the first batch (the CRC is not checked while cleaning)
+    const first = path.join(dir, '00000000000000000000.log')
+    const fd = fs.openSync(first, 'r+')
+    fs.writeSync(fd, Buffer.alloc(16, 0xff), 0, 16, 61 + 4)
+    fs.closeSync(fd)
+    const otherDir = path.join(root, 'other-0')
+    const good = UnifiedLog.open({dir: otherDir, topicPartition: {topic: 'other', partition: 0}, config: cfg(), recoveryPoint: 0, hadCleanShutdown: true})
+    const latest = writeRounds(good, 6)
+    const sizeOfBad = bad.size
+    const warnings: string[] = []
+    const cleaner = new LogCleaner({config: {...DEFAULT_CLEANER_CONFIG, dedupeBufferSize: 1 << 20}, logDirs: [root], logs: () => [bad, good],
+      lastStableOffsetOf: l => l.logEndOffset, now: () => now, logger: {info: () => {}, warn: (m: string) => { warnings.push(m) }}})
+    try {
+      // both logs are picked, one after the other
+      const results = [await cleaner.cleanFilthiestLog(), await cleaner.cleanFilthiestLog()]
+      const ofBad = results.find(r => r?.log === bad)
+      const ofGood = results.find(r => r?.log === good)
+      assert.ok(ofBad?.stats.aborted, 'the bad log\'s pass failed')
+      assert.ok(ofGood && !ofGood.stats.aborted, 'the good log was cleaned')
+      assert.match(warnings.join('\n'), /error cleaning compacted-0, marking it uncleanable/)
+      assert.equal(await cleaner.cleanFilthiestLog(), null, 'the bad log is not picked again')
+      assert.equal(bad.size, sizeOfBad, 'the bad log is untouched')
+      assert.ok(!fs.readdirSync(dir).some(f => f.endsWith('.cleaned') || f.endsWith('.swap')), 'no .cleaned files left')
+      assertLatest(good, latest, true)
+    } finally {
+      await cleaner.shutdown()
+      bad.close()
+      good.close()
+    }
+  })
+
+  it('shutdown() during a throttled pass aborts it on the worker promptly, removing its .cleaned files', async () => {
+    const log = open()
+    writeRounds(log, 4)
+    const original = recordsOf(log)
+    const size = log.size
+    // log.cleaner.io.max.bytes.per.second: the map alone takes about size / rate seconds
+    const rate = Math.ceil(size / 1.5)
+    const cleaner = new LogCleaner({config: {...DEFAULT_CLEANER_CONFIG, dedupeBufferSize: 1 << 20, maxIoBytesPerSecond: rate}, logDirs: [root], logs: () => [log],
+      lastStableOffsetOf: l => l.logEndOffset, now: () => now})
+    const pass = cleaner.cleanFilthiestLog()
+    try {
+      await waitFor(() => fs.readdirSync(dir).some(f => f.endsWith('.log.cleaned')), {timeoutMs: 10_000, message: 'the worker writing a .cleaned segment'})
+      const t = performance.now()
+      await cleaner.shutdown()
+      const res = await pass
+      const ms = performance.now() - t
+      assert.ok(res?.stats.aborted, 'the pass aborted')
+      // the rest of the pass would read the log once more at `rate` (≥ 1.5 s): the abort woke the throttled worker
+      assert.ok(ms < 1000, `shutdown took ${ms.toFixed(0)} ms`)
+      assert.deepEqual(recordsOf(log), original)
+      assert.ok(!fs.readdirSync(dir).some(f => f.endsWith('.cleaned') || f.endsWith('.swap')))
+      assert.ok(!fs.existsSync(path.join(root, CLEANER_OFFSET_CHECKPOINT_FILE)), 'no checkpoint')
+    } finally {
+      await cleaner.shutdown()
+      log.close()
+    }
+  })
+
+  it('running workers clean in the background; reconfigure() restarts them (new threads) and they clean again; shutdown() stops them', async () => {
+    const log = open()
+    const latest = writeRounds(log, 6)
+    const cleaner = cleanerFor(log)
+    const passes: number[] = []
+    cleaner.onPass((_l, stats) => { if (!stats.aborted) passes.push(stats.endOffset) })
+    cleaner.startup()
+    try {
+      await waitFor(() => passes.length >= 1, {message: 'a background pass'})
+      await cleaner.reconfigure({numThreads: 2, dedupeBufferSize: 1 << 19, maxIoBytesPerSecond: 10 * 1024 * 1024})
+      const more = writeRounds(log, 2)
+      for (const [k, v] of more) latest.set(k, v)
+      cleaner.wakeup()
+      await waitFor(() => passes.length >= 2 && passes[passes.length - 1] === log.activeSegmentBaseOffset, {message: 'a pass after reconfigure'})
+      assertLatest(log, latest, true)
+    } finally {
+      await cleaner.shutdown()
+      log.close()
+    }
+  })
+
   it('honours min.cleanable.dirty.ratio, min.compaction.lag.ms and max.compaction.lag.ms', async () => {
     const log = open({minCleanableDirtyRatio: 0.5, minCompactionLagMs: 10_000})
     writeRounds(log, 4)
@@ -252,14 +356,19 @@ describe('OffsetMap', () => {
 })
 
 describe('Throttler', () => {
-  it('waits so that bytes per second stay under the cap', async () => {
+  it('sleeps so that bytes per second stay under the cap, across threads sharing its state', async () => {
     let t = 0
     const slept: number[] = []
-    const th = new Throttler(1000, () => t, async ms => { slept.push(ms); t += ms })
-    await th.maybeThrottle(500)
+    const state = createThrottleState(1000, t)
+    const th = new Throttler(state, () => t, ms => { slept.push(ms); t += ms })
+    th.maybeThrottle(500)
     t += 100
-    await th.maybeThrottle(500)
+    // a second view on the same state (another cleaner thread) counts against the same cap
+    new Throttler(state, () => t, ms => { slept.push(ms); t += ms }).maybeThrottle(500)
     assert.deepEqual(slept, [500, 400], "500 B at 1000 B/s take 500 ms; the next 500 B after 100 ms wait 400 ms")
-    assert.equal(new Throttler(Number.MAX_VALUE).enabled, false)
+    assert.equal(new Throttler(createThrottleState(Number.MAX_VALUE)).enabled, false)
+    th.maxBytesPerSecond = Number.MAX_VALUE
+    th.maybeThrottle(1e9)
+    assert.equal(slept.length, 2, 'no cap: no sleep')
   })
 })
