@@ -366,7 +366,7 @@ export class BrokerServer {
     this.socketServer = socketServer
     this.cleanups.push(() => socketServer.stop())
     await socketServer.start()
-    metrics.bindBroker({replicas: replicaManager, groups: groupCoordinator, connections: socketServer})
+    metrics.bindBroker({replicas: replicaManager, groups: groupCoordinator, connections: socketServer, cleaner})
 
     log.info('Waiting for the broker to be unfenced')
     await Promise.race([lifecycle.unfenced, this.opts.abort ?? lifecycle.unfenced])

@@ -40,6 +40,19 @@ export interface BrokerSources {
   groups?: {metricsSnapshot(): GroupCounts}
   /** Open connections by listener name, every listener present (SocketServer.connectionCounts). */
   connections?: {connectionCounts(): ReadonlyMap<string, number>}
+  /** The log cleaner (LogCleaner.metricsSnapshot). */
+  cleaner?: {metricsSnapshot(): CleanerGauges}
+}
+
+/** The log cleaner's gauges (`log/cleaner/log-cleaner.ts` LogCleanerMetrics). */
+export interface CleanerGauges {
+  maxBufferUtilizationPercent: number
+  cleanerRecopyPercent: number
+  maxCleanTimeSecs: number
+  deadThreadCount: number
+  maxDirtyPercent: number
+  timeSinceLastRunMs: number
+  uncleanable: ReadonlyMap<string, {partitions: number, bytes: number}>
 }
 
 /** The metadata image parts the controller gauges read (`metadata/metadata-image.ts`). */
@@ -117,6 +130,7 @@ export class NodeMetrics implements BrokerMetrics {
     this.registerControllerMetrics()
     this.registerGroupMetrics()
     this.registerSocketServerMetrics()
+    this.registerLogCleanerMetrics()
   }
 
   bindBroker(sources: BrokerSources): void {
@@ -302,6 +316,34 @@ export class NodeMetrics implements BrokerMetrics {
     gauge('globalpartitioncount', 'Partitions in the cluster (GlobalPartitionCount)', (c) => countPartitions(c, () => true))
     gauge('activebrokercount', 'Registered, unfenced brokers (ActiveBrokerCount)', (c) => countBrokers(c, false))
     gauge('fencedbrokercount', 'Registered, fenced brokers (FencedBrokerCount)', (c) => countBrokers(c, true))
+  }
+
+  /**
+   * kafka.log:type=LogCleaner,name=max-buffer-utilization-percent|cleaner-recopy-percent|max-clean-time-secs|DeadThreadCount
+   * and kafka.log:type=LogCleanerManager,name=max-dirty-percent|time-since-last-run-ms|uncleanable-partitions-count|uncleanable-bytes.
+   */
+  private registerLogCleanerMetrics(): void {
+    const gauge = (type: string, name: string, help: string, read: (c: CleanerGauges) => number): void => {
+      this.register('gauge', `kafka_log_${type}_${name}`, help, [], () => {
+        const c = this.broker?.cleaner?.metricsSnapshot()
+        return [[{}, c ? read(c) : 0]]
+      })
+    }
+    gauge('logcleaner', 'max_buffer_utilization_percent', 'Fullest offset map of the cleaner threads\' last passes, percent (max-buffer-utilization-percent)', (c) => c.maxBufferUtilizationPercent)
+    gauge('logcleaner', 'cleaner_recopy_percent', 'Bytes written / bytes read by the threads\' last passes, percent (cleaner-recopy-percent)', (c) => c.cleanerRecopyPercent)
+    gauge('logcleaner', 'max_clean_time_secs', 'Longest of the threads\' last passes, seconds (max-clean-time-secs)', (c) => c.maxCleanTimeSecs)
+    gauge('logcleaner', 'deadthreadcount', 'Cleaner threads stopped by an error (DeadThreadCount)', (c) => c.deadThreadCount)
+    gauge('logcleanermanager', 'max_dirty_percent', 'Largest dirty ratio of the compacted logs, percent (max-dirty-percent)', (c) => c.maxDirtyPercent)
+    gauge('logcleanermanager', 'time_since_last_run_ms', 'Since a cleaner thread last looked for a log, ms (time-since-last-run-ms)', (c) => c.timeSinceLastRunMs)
+    const perDir = (name: string, help: string, read: (v: {partitions: number, bytes: number}) => number): void => {
+      this.register('gauge', `kafka_log_logcleanermanager_${name}`, help, ['logDirectory'], () => {
+        const out: Series[] = []
+        for (const [dir, v] of this.broker?.cleaner?.metricsSnapshot().uncleanable ?? []) out.push([{logDirectory: dir}, read(v)])
+        return out
+      })
+    }
+    perDir('uncleanable_partitions_count', 'Logs the cleaner failed on, uncleanable until restart (uncleanable-partitions-count)', (v) => v.partitions)
+    perDir('uncleanable_bytes', 'Bytes of the logs the cleaner failed on (uncleanable-bytes)', (v) => v.bytes)
   }
 
   /** kafka.coordinator.group:type=GroupMetadataManager,name=NumGroups* | NumOffsets. */

@@ -33,6 +33,8 @@ export class LogCleanerManager {
   private readonly uncleanable = new Set<UnifiedLog>()
   /** The largest dirty ratio seen by the last selection (Kafka's max-dirty-percent metric). */
   dirtiestRatio = 0
+  /** When a cleaner thread last looked for a log to clean (ms; Kafka's time-since-last-run-ms), -1 before. */
+  timeOfLastRunMs = -1
 
   constructor(private readonly o: LogCleanerManagerOptions) {
     for (const dir of o.logDirs) {
@@ -98,6 +100,7 @@ export class LogCleanerManager {
    * (call `doneCleaning` or `abortCleaning` after), or null.
    */
   grabFilthiestCompactedLog(nowMs: number): LogToClean | null {
+    this.timeOfLastRunMs = nowMs
     let best: LogToClean | null = null
     let bestRatio = -1
     this.dirtiestRatio = 0
@@ -131,6 +134,18 @@ export class LogCleanerManager {
   }
 
   get logsInProgress(): number { return this.inProgress.size }
+
+  /** Logs a pass failed on (uncleanable until restart), per log dir: count and bytes (Kafka uncleanable-partitions-count / -bytes). */
+  uncleanableByDir(): Map<string, {partitions: number, bytes: number}> {
+    const out = new Map<string, {partitions: number, bytes: number}>()
+    for (const dir of this.o.logDirs) out.set(path.resolve(dir), {partitions: 0, bytes: 0})
+    for (const log of this.uncleanable) {
+      if (log.isClosed) continue
+      const e = out.get(path.resolve(path.dirname(log.dir)))
+      if (e) { e.partitions++; e.bytes += log.size }
+    }
+    return out
+  }
 
   /** Rewrites `dir`'s checkpoint with the entries of the logs that still exist there. */
   private writeCheckpoint(dir: string): void {

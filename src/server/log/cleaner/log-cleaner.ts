@@ -72,6 +72,27 @@ export interface LogCleanerOptions {
   now?: () => number
 }
 
+/**
+ * The cleaner's gauges (Kafka `LogCleaner` / `LogCleanerManager` metrics): from the last finished
+ * pass of each thread, the dirtiest log of the last selection, the uncleanable logs per log dir.
+ */
+export interface LogCleanerMetrics {
+  /** max-buffer-utilization-percent: the fullest offset map of the threads' last passes (0-100). */
+  maxBufferUtilizationPercent: number
+  /** cleaner-recopy-percent: bytes written / bytes read of the threads' last passes, averaged (0-100). */
+  cleanerRecopyPercent: number
+  /** max-clean-time-secs: the longest of the threads' last passes (s). */
+  maxCleanTimeSecs: number
+  /** DeadThreadCount: cleaner threads that stopped on an error. */
+  deadThreadCount: number
+  /** max-dirty-percent: the largest dirty ratio of the last selection (0-100). */
+  maxDirtyPercent: number
+  /** time-since-last-run-ms: since a thread last looked for a log (ms; 0 before the first look). */
+  timeSinceLastRunMs: number
+  /** uncleanable-partitions-count and uncleanable-bytes per log dir. */
+  uncleanable: ReadonlyMap<string, {partitions: number, bytes: number}>
+}
+
 /** Totals since start (bench, metrics). */
 export interface LogCleanerTotals {
   passes: number
@@ -99,6 +120,8 @@ export class LogCleaner {
   private generation = 0
   private wakers = new Set<() => void>()
   private readonly now: () => number
+  /** The last finished pass of each thread id (metrics). */
+  private readonly lastStats = new Map<number, CleanerStats>()
   /** Listeners told after each finished pass (tests wait on them). */
   private readonly passListeners = new Set<(log: UnifiedLog, stats: CleanerStats) => void>()
 
@@ -181,6 +204,7 @@ export class LogCleaner {
       this.manager.abortCleaning(log)
     } else {
       this.manager.doneCleaning(log, stats.endOffset)
+      this.lastStats.set(cleaner.id, stats)
       const t = this.totals
       t.passes++; t.bytesRead += stats.bytesRead; t.bytesWritten += stats.bytesWritten
       t.recordsRead += stats.recordsRead; t.recordsRetained += stats.recordsRetained; t.elapsedMs += stats.elapsedMs
@@ -191,6 +215,21 @@ export class LogCleaner {
     }
     for (const fn of this.passListeners) fn(log, stats)
     return {log, stats}
+  }
+
+  /** The gauges at this moment (read at scrape time). */
+  metricsSnapshot(): LogCleanerMetrics {
+    const last = [...this.lastStats.values()]
+    const lastRun = this.manager.timeOfLastRunMs
+    return {
+      maxBufferUtilizationPercent: Math.floor(100 * Math.max(0, ...last.map(s => (s.mapCapacity > 0 ? s.mapEntries / s.mapCapacity : 0)))),
+      cleanerRecopyPercent: last.length === 0 ? 0 : Math.floor(100 * last.reduce((a, s) => a + s.bytesWritten / Math.max(s.bytesRead, 1), 0) / last.length),
+      maxCleanTimeSecs: Math.floor(Math.max(0, ...last.map(s => s.elapsedMs)) / 1000),
+      deadThreadCount: 0,
+      maxDirtyPercent: Math.floor(100 * this.manager.dirtiestRatio),
+      timeSinceLastRunMs: lastRun < 0 ? 0 : Math.max(0, this.now() - lastRun),
+      uncleanable: this.manager.uncleanableByDir(),
+    }
   }
 
   /** The cleaner of thread `id` (created with the current config; shutdown() drops them). */

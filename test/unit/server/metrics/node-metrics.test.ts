@@ -120,6 +120,24 @@ describe('metrics: NodeMetrics registry', () => {
     assert.equal(sample(s, 'kafka_network_requestmetrics_totaltimems', {request: 'Produce', quantile: '0.999'}), 10)
   })
 
+  it("log cleaner gauges under Kafka's LogCleaner / LogCleanerManager names", async () => {
+    const m = new NodeMetrics(prom)
+    m.bindBroker({
+      replicas: {allPartitions: () => []},
+      cleaner: {metricsSnapshot: () => ({maxBufferUtilizationPercent: 12, cleanerRecopyPercent: 3, maxCleanTimeSecs: 2, deadThreadCount: 0,
+        maxDirtyPercent: 57, timeSinceLastRunMs: 1500, uncleanable: new Map([['/data/a', {partitions: 1, bytes: 4096}]])})},
+    })
+    const s = await scrapeOf(m)
+    assert.equal(sample(s, 'kafka_log_logcleaner_max_buffer_utilization_percent'), 12)
+    assert.equal(sample(s, 'kafka_log_logcleaner_cleaner_recopy_percent'), 3)
+    assert.equal(sample(s, 'kafka_log_logcleaner_max_clean_time_secs'), 2)
+    assert.equal(sample(s, 'kafka_log_logcleaner_deadthreadcount'), 0)
+    assert.equal(sample(s, 'kafka_log_logcleanermanager_max_dirty_percent'), 57)
+    assert.equal(sample(s, 'kafka_log_logcleanermanager_time_since_last_run_ms'), 1500)
+    assert.equal(sample(s, 'kafka_log_logcleanermanager_uncleanable_partitions_count', {logDirectory: '/data/a'}), 1)
+    assert.equal(sample(s, 'kafka_log_logcleanermanager_uncleanable_bytes', {logDirectory: '/data/a'}), 4096)
+  })
+
   it('gauges read the bound sources at scrape time', async () => {
     const m = new NodeMetrics(prom)
     let s = await scrapeOf(m) // nothing bound yet: zeros, no per-partition series

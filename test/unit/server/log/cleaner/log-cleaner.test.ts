@@ -97,6 +97,13 @@ describe('LogCleaner', () => {
     await awaitFileWrites([root]) // the checkpoint is written on the thread pool
     assert.match(fs.readFileSync(path.join(root, CLEANER_OFFSET_CHECKPOINT_FILE), 'utf8'), new RegExp(`^0\\n1\\ncompacted 0 ${res.stats.endOffset}\\n$`))
     assert.equal(await cleaner.cleanFilthiestLog(), null, 'nothing dirty: no pass')
+    // Kafka's LogCleaner / LogCleanerManager gauges from that pass
+    const g = cleaner.metricsSnapshot()
+    assert.ok(g.maxBufferUtilizationPercent > 0 && g.maxBufferUtilizationPercent <= 100, `buffer ${g.maxBufferUtilizationPercent}`)
+    assert.ok(g.cleanerRecopyPercent > 0 && g.cleanerRecopyPercent < 34, `recopy ${g.cleanerRecopyPercent}`)
+    assert.equal(g.maxDirtyPercent, 0, 'the last selection found nothing dirty')
+    assert.equal(g.deadThreadCount, 0)
+    assert.deepEqual([...g.uncleanable.values()], [{partitions: 0, bytes: 0}])
 
     // after the horizon, the next pass (new dirty data) drops the tombstones
     now += 2000
