@@ -113,7 +113,7 @@ export class BrokerServer {
     let effective: ServerConfig = config
     let brokerLogConfig = logConfigFromServer(config) as LogConfig
     const logManager = new LogManager({logDirs: config.logDirs, defaultConfig: brokerLogConfig, logger: getLogger('kafka.log.LogManager'), asyncIo: true})
-    logManager.startup()
+    await logManager.startup({recoveryThreadsPerDataDir: config.get('num.recovery.threads.per.data.dir') as number})
     this.cleanups.push(() => logManager.shutdown(this.lifecycle?.brokerEpoch ?? -1))
 
     // --- the active controller -------------------------------------------------------------------

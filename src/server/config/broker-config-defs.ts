@@ -64,7 +64,7 @@ const ROWS: Row[] = [
   ['num.io.threads', 'int', 8, atLeast(1)],
   ['background.threads', 'int', 10, atLeast(1)],
   ['queued.max.requests', 'int', 500, atLeast(1)],
-  ['num.recovery.threads.per.data.dir', 'int', 1, atLeast(1)],
+  ['num.recovery.threads.per.data.dir', 'int', 2, atLeast(1)],
   ['num.replica.fetchers', 'int', 1],
   ['num.replica.alter.log.dirs.threads', 'int', null],
   // Security (SslConfigs, SaslConfigs, BrokerSecurityConfigs); read per listener by src/server/security/listener-security.ts

@@ -103,7 +103,6 @@ export const UNSUPPORTED_CONFIGS: readonly UnsupportedConfig[] = [
   {key: 'num.network.threads', action: 'accept', reason: `${NO_EFFECT}: one event loop serves all connections`},
   {key: 'num.io.threads', action: 'accept', reason: `${NO_EFFECT}: one event loop serves all requests`},
   {key: 'background.threads', action: 'accept', reason: NO_EFFECT},
-  {key: 'num.recovery.threads.per.data.dir', action: 'accept', reason: NO_EFFECT},
   {key: 'num.replica.fetchers', action: 'accept', reason: NO_EFFECT},
   {key: 'num.replica.alter.log.dirs.threads', action: 'accept', reason: NO_EFFECT},
   {key: 'socket.send.buffer.bytes', action: 'accept', reason: NO_EFFECT},

@@ -12,7 +12,8 @@ import {
 import {fsyncDir} from './checkpoint-file.js'
 import {TXN_INDEX_FILE_SUFFIX} from './transaction-index.js'
 import {LeaderEpochCache} from './leader-epoch-cache.js'
-import type {LogConfig} from './log-config.js'
+import {filenamePrefixFromOffset, type LogConfig} from './log-config.js'
+import type {LogIo} from './log-io.js'
 
 export interface LoadedLog {
   segments: LogSegment[]
@@ -22,47 +23,124 @@ export interface LoadedLog {
   bytesTruncated: number
 }
 
-export function loadSegments(opts: {dir: string, config: LogConfig, recoveryPoint: number, logStartOffset: number,
-  hadCleanShutdown: boolean, epochCache: LeaderEpochCache}): LoadedLog {
+export interface LoadSegmentsOptions {
+  dir: string
+  config: LogConfig
+  /** Offset up to which the log is known flushed: recovery starts at the segment holding it. */
+  recoveryPoint: number
+  logStartOffset: number
+  hadCleanShutdown: boolean
+  epochCache: LeaderEpochCache
+}
+
+/** Synchronous loading (the metadata log, tools, tests, simulations): see `loadSegmentsAsync`. */
+export function loadSegments(opts: LoadSegmentsOptions): LoadedLog {
   const {dir, config} = opts
   completeInterruptedSwaps(dir, config)
-  const bases: number[] = []
-  for (const name of fs.readdirSync(dir)) {
-    const m = /^(\d{20})\.log$/.exec(name)
-    if (m) bases.push(Number(m[1]))
-  }
+  const names = fs.readdirSync(dir)
+  const bases = segmentBases(names)
   // orphan indexes without a .log are deleted (Kafka does the same)
-  for (const name of fs.readdirSync(dir)) {
-    const m = /^(\d{20})\.(index|timeindex|txnindex)$/.exec(name)
-    if (m && !bases.includes(Number(m[1]))) fs.rmSync(path.join(dir, name), {force: true})
-  }
-  bases.sort((a, b) => a - b)
+  for (const name of orphanIndexes(names, bases)) fs.rmSync(path.join(dir, name), {force: true})
   const segments: LogSegment[] = []
   let bytesTruncated = 0
   for (const base of bases) {
-    const prefix = path.join(dir, String(base).padStart(20, '0'))
-    const missingIndex = !fs.existsSync(prefix + INDEX_FILE_SUFFIX) || !fs.existsSync(prefix + TIME_INDEX_FILE_SUFFIX)
     const seg = new LogSegment(dir, base, config.segmentIndexBytes, config.indexIntervalBytes)
-    if (missingIndex) bytesTruncated += seg.recover()
+    if (missingIndex(names, base)) bytesTruncated += seg.recover()
     else seg.loadNextOffset()
     segments.push(seg)
   }
   if (!opts.hadCleanShutdown && segments.length > 0) {
-    let i = segments.length - 1
-    while (i > 0 && segments[i].baseOffset > opts.recoveryPoint) i--
-    if (segments[i].baseOffset > opts.recoveryPoint) i = 0
-    for (let j = i; j < segments.length; j++) {
-      const seg = segments[j]
-      const t = seg.recover(b => { opts.epochCache.assign(b.epoch, b.baseOffset, false) })
-      if (t > 0) {
-        bytesTruncated += t
-        for (const later of segments.splice(j + 1)) { bytesTruncated += later.size; later.deleteFiles() }
-        break
-      }
+    for (let j = recoveryStart(bases, opts.recoveryPoint); j < segments.length; j++) {
+      const t = segments[j].recover(b => { opts.epochCache.assign(b.epoch, b.baseOffset, false) })
+      if (t > 0) { bytesTruncated += t + dropSegmentsAfter(segments, j); break }
     }
     opts.epochCache.flush()
   }
   if (segments.length === 0) segments.push(new LogSegment(dir, opts.logStartOffset, config.segmentIndexBytes, config.indexIntervalBytes))
+  return finishLoad(segments, opts, bytesTruncated)
+}
+
+/**
+ * Kafka `LogLoader.load`, off the event loop (the broker's start-up): directory listing, segment
+ * opens, index reads and recovery reads run on libuv's thread pool, the batch checks on the event
+ * loop between 1 MiB reads; index writes and truncations go through `io`. The same steps, checks
+ * and result as `loadSegments`. Interrupted swaps are completed synchronously first (rare, small).
+ * Rejects with the fs error of a failed open or read (the segments opened so far are closed).
+ */
+export async function loadSegmentsAsync(opts: LoadSegmentsOptions & {io: LogIo}): Promise<LoadedLog> {
+  const {dir, config, io} = opts
+  completeInterruptedSwaps(dir, config)
+  const names = await fs.promises.readdir(dir)
+  const bases = segmentBases(names)
+  await Promise.all(orphanIndexes(names, bases).map(name => fs.promises.rm(path.join(dir, name), {force: true})))
+  const firstRecovered = opts.hadCleanShutdown ? bases.length : recoveryStart(bases, opts.recoveryPoint)
+  const segments: LogSegment[] = []
+  try {
+    let bytesTruncated = 0
+    for (let j = 0; j < bases.length; j++) {
+      const missing = missingIndex(names, bases[j])
+      // a segment recovery will rebuild needs neither its indexes read nor its end found first
+      const seg = await LogSegment.openAsync(dir, bases[j], config.segmentIndexBytes, config.indexIntervalBytes, io, !missing && j < firstRecovered)
+      segments.push(seg)
+      if (missing) bytesTruncated += await seg.recoverAsync()
+      else if (j < firstRecovered) await seg.loadNextOffsetAsync()
+    }
+    if (!opts.hadCleanShutdown && segments.length > 0) {
+      for (let j = firstRecovered; j < segments.length; j++) {
+        const t = await segments[j].recoverAsync(b => { opts.epochCache.assign(b.epoch, b.baseOffset, false) })
+        if (t > 0) { bytesTruncated += t + dropSegmentsAfter(segments, j); break }
+      }
+      opts.epochCache.flush()
+    }
+    if (segments.length === 0) segments.push(await LogSegment.openAsync(dir, opts.logStartOffset, config.segmentIndexBytes, config.indexIntervalBytes, io, true))
+    return finishLoad(segments, opts, bytesTruncated)
+  } catch (e) {
+    for (const seg of segments) seg.closeHandles()
+    throw e
+  }
+}
+
+/** Base offsets of the `<base>.log` files among `names`, ascending. */
+function segmentBases(names: readonly string[]): number[] {
+  const bases: number[] = []
+  for (const name of names) {
+    const m = /^(\d{20})\.log$/.exec(name)
+    if (m) bases.push(Number(m[1]))
+  }
+  return bases.sort((a, b) => a - b)
+}
+
+/** Index files among `names` whose segment has no `.log`. */
+function orphanIndexes(names: readonly string[], bases: readonly number[]): string[] {
+  const have = new Set(bases)
+  return names.filter(name => {
+    const m = /^(\d{20})\.(index|timeindex|txnindex)$/.exec(name)
+    return m !== null && !have.has(Number(m[1]))
+  })
+}
+
+/** Whether the segment at `base` lacks its offset or time index (recovery rebuilds them). */
+function missingIndex(names: readonly string[], base: number): boolean {
+  const prefix = filenamePrefixFromOffset(base)
+  return !names.includes(prefix + INDEX_FILE_SUFFIX) || !names.includes(prefix + TIME_INDEX_FILE_SUFFIX)
+}
+
+/** Index of the segment recovery starts at: the last one whose base offset ≤ the recovery point (else the first). */
+function recoveryStart(bases: readonly number[], recoveryPoint: number): number {
+  let i = bases.length - 1
+  while (i > 0 && bases[i] > recoveryPoint) i--
+  return bases[i] > recoveryPoint ? 0 : i
+}
+
+/** Deletes the segments after index `j` (recovery truncated segment `j`); returns their bytes. */
+function dropSegmentsAfter(segments: LogSegment[], j: number): number {
+  let bytes = 0
+  for (const later of segments.splice(j + 1)) { bytes += later.size; later.deleteFiles() }
+  return bytes
+}
+
+/** The active segment's indexes preallocated again, the epoch cache cut at the log end offset. */
+function finishLoad(segments: LogSegment[], opts: LoadSegmentsOptions, bytesTruncated: number): LoadedLog {
   const active = segments[segments.length - 1]
   active.offsetIndex.resizeFile(true); active.timeIndex.resizeFile(true)
   const logEndOffset = active.nextOffset

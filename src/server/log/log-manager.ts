@@ -10,7 +10,7 @@ import path from 'node:path'
 import {readOffsetCheckpoint, writeOffsetCheckpoint, writeOffsetCheckpointAsync} from './checkpoint-file.js'
 import {awaitFileWrites} from './atomic-file-writer.js'
 import {DEFAULT_LOG_CONFIG, tpKey, type LogConfig, type LogLogger, type TopicPartition} from './log-config.js'
-import {UnifiedLog} from './unified-log.js'
+import {UnifiedLog, type UnifiedLogOpenOptions} from './unified-log.js'
 import {writePartitionMetadata} from './partition-metadata.js'
 import type {LogCleaner} from './cleaner/log-cleaner.js'
 
@@ -40,6 +40,38 @@ export interface CheckpointSelection {
   highWatermarks?: ReadonlyMap<string, number>
 }
 
+/** What `startup` loads from one log dir. */
+interface DirLoadPlan {
+  dir: string
+  /** The `.kafka_cleanshutdown` file. */
+  marker: string
+  clean: boolean
+  logs: Array<{dir: string, tp: TopicPartition, recoveryPoint: number, logStartOffset?: number}>
+  /** Settles once the `-delete` directories found are removed (a failure is logged). */
+  removals: Promise<void>
+}
+
+/**
+ * Runs `fn` over `items`, at most `limit` at a time, in order of start. After a failure no further
+ * item starts; resolves once the started ones settled, rejecting with the first failure.
+ */
+async function runBounded<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0
+  let failure: {error: unknown} | undefined
+  const worker = async (): Promise<void> => {
+    while (failure === undefined && next < items.length) {
+      const item = items[next++]
+      try {
+        await fn(item)
+      } catch (error) {
+        failure ??= {error}
+      }
+    }
+  }
+  await Promise.all(Array.from({length: Math.min(limit, items.length)}, worker))
+  if (failure !== undefined) throw failure.error
+}
+
 export class LogManager {
   readonly logDirs: string[]
   defaultConfig: LogConfig
@@ -59,33 +91,90 @@ export class LogManager {
     this.asyncIo = opts.asyncIo ?? false
   }
 
-  /** Loads all logs of all dirs (recovering after an unclean shutdown). Throws if a dir cannot be created/read. */
-  startup(): void {
-    for (const dir of this.logDirs) {
+  /**
+   * Loads all logs of all dirs (recovering after an unclean shutdown) off the event loop (Kafka
+   * `LogManager.loadLogs`): the dirs in parallel, at most `recoveryThreadsPerDataDir` logs of a dir
+   * at a time (`num.recovery.threads.per.data.dir`, Kafka's default 2), each with
+   * `UnifiedLog.openAsync`. The `.kafka_cleanshutdown` marker of a dir is removed once its logs loaded.
+   * Rejects with one readable error if a dir cannot be created/read, two dirs hold the same
+   * partition, or a log fails to load (no further log starts loading then; those loading finish first).
+   */
+  async startup(opts: {recoveryThreadsPerDataDir?: number} = {}): Promise<void> {
+    const limit = Math.max(1, opts.recoveryThreadsPerDataDir ?? 2)
+    const plans = await Promise.all(this.logDirs.map(async dir => {
+      await fs.promises.mkdir(dir, {recursive: true})
+      const entries = await fs.promises.readdir(dir, {withFileTypes: true})
+      return this.planDirLoad(dir, entries, name => fs.promises.rm(path.join(dir, name), {recursive: true, force: true}))
+    }))
+    this.checkNoDuplicates(plans)
+    await Promise.all(plans.map(async plan => {
+      await runBounded(plan.logs, limit, async l => {
+        const log = await UnifiedLog.openAsync(this.openOptions(l, plan.clean))
+        this.logs.set(tpKey(l.tp), log)
+      })
+      await plan.removals
+      if (plan.clean) await fs.promises.rm(plan.marker, {force: true})
+      this.logLoaded(plan)
+    }))
+  }
+
+  /** As `startup`, synchronously, one log after another (tools, tests, deterministic simulations). Throws as `startup` rejects. */
+  startupSync(): void {
+    const plans = this.logDirs.map(dir => {
       fs.mkdirSync(dir, {recursive: true})
-      const marker = path.join(dir, CLEAN_SHUTDOWN_FILE)
-      const clean = fs.existsSync(marker)
-      const recoveryPoints = readOffsetCheckpoint(path.join(dir, RECOVERY_POINT_CHECKPOINT_FILE))
-      const startOffsets = readOffsetCheckpoint(path.join(dir, LOG_START_OFFSET_CHECKPOINT_FILE))
-      let loaded = 0
-      for (const name of fs.readdirSync(dir)) {
-        if (name === METADATA_LOG_DIR_NAME) continue
-        const full = path.join(dir, name)
-        if (!fs.statSync(full).isDirectory()) continue
-        if (name.endsWith('-delete')) { fs.rmSync(full, {recursive: true, force: true}); continue }
-        const tp = parseTopicPartitionName(name)
-        if (!tp) continue
-        const key = tpKey(tp)
-        if (this.logs.has(key)) throw new Error(`Duplicate log directories for ${key}: ${this.logs.get(key)!.dir} and ${full}`)
-        const log = UnifiedLog.open({dir: full, topicPartition: tp, config: this.configFor?.(tp) ?? this.defaultConfig,
-          recoveryPoint: recoveryPoints.get(key)?.offset ?? 0, logStartOffset: startOffsets.get(key)?.offset,
-          hadCleanShutdown: clean, logger: this.logger, asyncIo: this.asyncIo})
-        this.logs.set(key, log)
-        loaded++
-      }
-      if (clean) fs.rmSync(marker, {force: true})
-      this.logger?.info(`Loaded ${loaded} logs from ${dir}${loaded > 0 ? ` (${clean ? 'clean' : 'unclean'} shutdown)` : ''}`)
+      return this.planDirLoad(dir, fs.readdirSync(dir, {withFileTypes: true}), name => fs.rmSync(path.join(dir, name), {recursive: true, force: true}))
+    })
+    this.checkNoDuplicates(plans)
+    for (const plan of plans) {
+      for (const l of plan.logs) this.logs.set(tpKey(l.tp), UnifiedLog.open(this.openOptions(l, plan.clean)))
+      if (plan.clean) fs.rmSync(plan.marker, {force: true})
+      this.logLoaded(plan)
     }
+  }
+
+  /** The logs of one dir to load (partition directories), its shutdown marker and checkpoints; `-delete` dirs removed. */
+  private planDirLoad(dir: string, entries: fs.Dirent[], removeDir: (name: string) => unknown): DirLoadPlan {
+    const marker = path.join(dir, CLEAN_SHUTDOWN_FILE)
+    const recoveryPoints = readOffsetCheckpoint(path.join(dir, RECOVERY_POINT_CHECKPOINT_FILE))
+    const startOffsets = readOffsetCheckpoint(path.join(dir, LOG_START_OFFSET_CHECKPOINT_FILE))
+    const logs: DirLoadPlan['logs'] = []
+    const removals: unknown[] = []
+    for (const e of entries) {
+      const name = e.name
+      if (name === METADATA_LOG_DIR_NAME) continue
+      const full = path.join(dir, name)
+      if (!e.isDirectory() && !(e.isSymbolicLink() && fs.statSync(full).isDirectory())) continue
+      if (name.endsWith('-delete')) { removals.push(removeDir(name)); continue }
+      const tp = parseTopicPartitionName(name)
+      if (!tp) continue
+      const key = tpKey(tp)
+      logs.push({dir: full, tp, recoveryPoint: recoveryPoints.get(key)?.offset ?? 0, logStartOffset: startOffsets.get(key)?.offset})
+    }
+    const done = Promise.all(removals).then(() => undefined, (err: unknown) => this.logger?.warn(`Could not remove a deleted log in ${dir}: ${(err as Error).message}`))
+    return {dir, marker, clean: fs.existsSync(marker), logs, removals: done}
+  }
+
+  private checkNoDuplicates(plans: readonly DirLoadPlan[]): void {
+    const seen = new Map<string, string>()
+    for (const l of this.logs.values()) seen.set(tpKey(l.topicPartition), l.dir)
+    for (const plan of plans) {
+      for (const l of plan.logs) {
+        const key = tpKey(l.tp)
+        const other = seen.get(key)
+        if (other !== undefined) throw new Error(`Duplicate log directories for ${key}: ${other} and ${l.dir}`)
+        seen.set(key, l.dir)
+      }
+    }
+  }
+
+  private openOptions(l: DirLoadPlan['logs'][number], clean: boolean): UnifiedLogOpenOptions {
+    return {dir: l.dir, topicPartition: l.tp, config: this.configFor?.(l.tp) ?? this.defaultConfig, recoveryPoint: l.recoveryPoint,
+      logStartOffset: l.logStartOffset, hadCleanShutdown: clean, logger: this.logger, asyncIo: this.asyncIo}
+  }
+
+  private logLoaded(plan: DirLoadPlan): void {
+    const n = plan.logs.length
+    this.logger?.info(`Loaded ${n} logs from ${plan.dir}${n > 0 ? ` (${plan.clean ? 'clean' : 'unclean'} shutdown)` : ''}`)
   }
 
   getLog(tp: TopicPartition): UnifiedLog | undefined { return this.logs.get(tpKey(tp)) }

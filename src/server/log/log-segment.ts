@@ -14,14 +14,16 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import {
-  BATCH_LENGTH_OFFSET, LOG_OVERHEAD, MAGIC_OFFSET, RECORD_BATCH_OVERHEAD, isCrcValid, readBatchHeader, readInt64At,
+  BATCH_LENGTH_OFFSET, LOG_OVERHEAD, RECORD_BATCH_OVERHEAD, readInt64At,
   LAST_OFFSET_DELTA_OFFSET, MAX_TIMESTAMP_OFFSET,
 } from '../../protocol/records/record-batch.js'
-import {OffsetIndex} from './offset-index.js'
-import {TimeIndex} from './time-index.js'
+import {OFFSET_INDEX_ENTRY_SIZE, OffsetIndex} from './offset-index.js'
+import {TIME_INDEX_ENTRY_SIZE, TimeIndex} from './time-index.js'
+import {fileSizeAsync, openIndexFileAsync, openReadWriteAsync, type OpenedIndexFile} from './index-file.js'
 import {TXN_INDEX_FILE_SUFFIX, TransactionIndex} from './transaction-index.js'
 import {filenamePrefixFromOffset} from './log-config.js'
 import {SYNC_IO, type LogIo} from './log-io.js'
+import {BatchValidator} from './batch-validator.js'
 
 export const LOG_FILE_SUFFIX = '.log'
 export const INDEX_FILE_SUFFIX = '.index'
@@ -36,6 +38,9 @@ export const SWAP_FILE_SUFFIX = '.swap'
 export interface BatchPosition { baseOffset: number; lastOffset: number; position: number; size: number; maxTimestamp: number; epoch: number }
 
 const READ_CHUNK = 1 << 20
+
+/** A segment's files opened asynchronously (`LogSegment.openAsync`). */
+export interface OpenedSegmentFiles { logFd: number; logSize: number; offsetIndex: OpenedIndexFile; timeIndex: OpenedIndexFile }
 
 /**
  * Bytes appended at `position` (whole batches, offsets `firstOffset`..`lastOffset`), pending until
@@ -78,20 +83,44 @@ export class LogSegment {
    * `fileSuffix`: '' for a live segment, `.cleaned` for one the log cleaner writes (Kafka `LogSegment.open(..., fileSuffix)`).
    * `io`: where file changes go (default: synchronous).
    */
-  constructor(readonly dir: string, readonly baseOffset: number, readonly indexBytes: number, private readonly indexIntervalBytes: number, nowMs = Date.now(), private fileSuffix = '', io: LogIo = SYNC_IO) {
+  constructor(readonly dir: string, readonly baseOffset: number, readonly indexBytes: number, private readonly indexIntervalBytes: number, nowMs = Date.now(), private fileSuffix = '', io: LogIo = SYNC_IO, opened?: OpenedSegmentFiles) {
     const prefix = path.join(dir, filenamePrefixFromOffset(baseOffset))
     const logFile = prefix + LOG_FILE_SUFFIX + fileSuffix
     this.io = io
-    this.fd = fs.openSync(logFile, fs.existsSync(logFile) ? 'r+' : 'w+')
-    this.size = fs.fstatSync(this.fd).size
+    this.fd = opened ? opened.logFd : fs.openSync(logFile, fs.existsSync(logFile) ? 'r+' : 'w+')
+    this.size = opened ? opened.logSize : fs.fstatSync(this.fd).size
     this.writtenSize = this.size
-    this.offsetIndex = new OffsetIndex(prefix + INDEX_FILE_SUFFIX + fileSuffix, baseOffset, indexBytes, io)
-    this.timeIndex = new TimeIndex(prefix + TIME_INDEX_FILE_SUFFIX + fileSuffix, baseOffset, indexBytes, io)
+    this.offsetIndex = new OffsetIndex(prefix + INDEX_FILE_SUFFIX + fileSuffix, baseOffset, indexBytes, io, opened?.offsetIndex)
+    this.timeIndex = new TimeIndex(prefix + TIME_INDEX_FILE_SUFFIX + fileSuffix, baseOffset, indexBytes, io, opened?.timeIndex)
     this.txnIndex = new TransactionIndex(prefix + TXN_INDEX_FILE_SUFFIX + fileSuffix)
     this.created = nowMs
     this.nextOffset = baseOffset
     const last = this.timeIndex.lastEntry()
     if (last) { this.maxTimestampSoFar = last.timestamp; this.offsetOfMaxTimestampSoFar = last.offset }
+  }
+
+  /**
+   * Opens a live segment (files created when missing) with the opens, `fstat`s and index reads on
+   * libuv's thread pool (log loading at start-up). `loadIndexes` false leaves both indexes empty
+   * without reading them (the segment is about to be recovered, which rebuilds them).
+   * Rejects with the fs error (nothing stays open then).
+   */
+  static async openAsync(dir: string, baseOffset: number, indexBytes: number, indexIntervalBytes: number, io: LogIo, loadIndexes: boolean): Promise<LogSegment> {
+    const prefix = path.join(dir, filenamePrefixFromOffset(baseOffset))
+    const results = await Promise.allSettled([
+      openReadWriteAsync(prefix + LOG_FILE_SUFFIX).then(async fd => ({fd, size: await fileSizeAsync(fd).catch((e: unknown) => { fs.close(fd, () => undefined); throw e })})),
+      openIndexFileAsync(prefix + INDEX_FILE_SUFFIX, OFFSET_INDEX_ENTRY_SIZE, loadIndexes),
+      openIndexFileAsync(prefix + TIME_INDEX_FILE_SUFFIX, TIME_INDEX_ENTRY_SIZE, loadIndexes),
+    ])
+    const [log, offsetIndex, timeIndex] = results
+    if (log.status === 'rejected' || offsetIndex.status === 'rejected' || timeIndex.status === 'rejected') {
+      if (log.status === 'fulfilled') fs.close(log.value.fd, () => undefined)
+      if (offsetIndex.status === 'fulfilled') fs.close(offsetIndex.value.fd, () => undefined)
+      if (timeIndex.status === 'fulfilled') fs.close(timeIndex.value.fd, () => undefined)
+      throw results.map(r => (r.status === 'rejected' ? r.reason as unknown : undefined)).find(e => e !== undefined)
+    }
+    return new LogSegment(dir, baseOffset, indexBytes, indexIntervalBytes, Date.now(), '', io,
+      {logFd: log.value.fd, logSize: log.value.size, offsetIndex: offsetIndex.value, timeIndex: timeIndex.value})
   }
 
   get logFile(): string { return path.join(this.dir, filenamePrefixFromOffset(this.baseOffset) + LOG_FILE_SUFFIX + this.fileSuffix) }
@@ -347,47 +376,73 @@ export class LogSegment {
    * Returns bytes truncated. `onBatch` sees each valid batch (leader-epoch cache rebuild).
    */
   recover(onBatch?: (b: BatchPosition) => void): number {
+    const v = this.beginRecovery()
+    while (!v.done) {
+      const chunk = this.readBytes(v.position, Math.max(v.needed, Math.min(READ_CHUNK, this.size - v.position)))
+      v.feed(chunk, v.position, b => this.recoveredBatch(b, onBatch))
+    }
+    return this.endRecovery(v.position)
+  }
+
+  /**
+   * As `recover`, with the `.log` read on libuv's thread pool in blocks of 1 MiB, the next block
+   * read while the current one is checked on the event loop: the loop is held for at most one
+   * block's checks (CRC-32C of ~1 MiB) at a time. Index writes and the truncation go through the
+   * segment's `LogIo` (queued off the event loop when it is asynchronous).
+   * Returns bytes truncated; rejects with the read error (fs error codes) if a read fails.
+   */
+  async recoverAsync(onBatch?: (b: BatchPosition) => void): Promise<number> {
+    const v = this.beginRecovery()
+    const size = this.size
+    const onValid = (b: BatchPosition): void => this.recoveredBatch(b, onBatch)
+    let readPos = 0
+    let carry: Buffer = Buffer.alloc(0)
+    let next: Promise<Buffer> | null = v.done ? null : this.readFileAsync(0, Math.min(READ_CHUNK, size))
+    try {
+      while (next !== null) {
+        const block = await next
+        const chunkStart = readPos - carry.length
+        readPos += block.length
+        next = block.length > 0 && readPos < size ? this.readFileAsync(readPos, Math.min(READ_CHUNK, size - readPos)) : null
+        const chunk = carry.length > 0 ? Buffer.concat([carry, block]) : block
+        // a batch longer than what is read so far: keep reading before checking it
+        if (next !== null && chunk.length - (v.position - chunkStart) < v.needed) { carry = chunk; continue }
+        if (!v.feed(chunk, chunkStart, onValid)) break
+        carry = chunk.subarray(v.position - chunkStart)
+      }
+    } finally {
+      if (next !== null) await next.catch(() => undefined)
+    }
+    return this.endRecovery(v.position)
+  }
+
+  /** Resets what recovery rebuilds (indexes, timestamps, next offset); a validator from position 0. */
+  private beginRecovery(): BatchValidator {
     this.offsetIndex.reset(); this.timeIndex.reset()
     this.maxTimestampSoFar = -1; this.offsetOfMaxTimestampSoFar = -1; this.firstBatchTimestamp = -1
     this.bytesSinceLastIndexEntry = 0
     this.nextOffset = this.baseOffset
-    let pos = 0
-    let chunk: Buffer = Buffer.alloc(0); let chunkStart = 0
-    let prevLast = this.baseOffset - 1
-    const ensure = (from: number, len: number): boolean => {
-      if (from + len > this.size) return false
-      if (from >= chunkStart && from + len <= chunkStart + chunk.length) return true
-      chunk = this.readBytes(from, Math.max(len, Math.min(READ_CHUNK, this.size - from)))
-      chunkStart = from
-      return chunk.length >= len
+    return new BatchValidator(this.baseOffset, this.size)
+  }
+
+  /** Indexes one batch recovery found valid. */
+  private recoveredBatch(b: BatchPosition, onBatch?: (b: BatchPosition) => void): void {
+    if (this.firstBatchTimestamp < 0 && b.position === 0) this.firstBatchTimestamp = b.maxTimestamp
+    if (b.maxTimestamp > this.maxTimestampSoFar) { this.maxTimestampSoFar = b.maxTimestamp; this.offsetOfMaxTimestampSoFar = b.lastOffset }
+    if (this.bytesSinceLastIndexEntry > this.indexIntervalBytes) {
+      this.offsetIndex.append(b.lastOffset, b.position)
+      this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar)
+      this.bytesSinceLastIndexEntry = 0
     }
-    for (;;) {
-      if (!ensure(pos, RECORD_BATCH_OVERHEAD)) break
-      const rel = pos - chunkStart
-      const size = chunk.readInt32BE(rel + BATCH_LENGTH_OFFSET) + LOG_OVERHEAD
-      if (size < RECORD_BATCH_OVERHEAD || chunk.readInt8(rel + MAGIC_OFFSET) !== 2) break
-      if (!ensure(pos, size)) break
-      const r = pos - chunkStart
-      if (!isCrcValid(chunk, r, size)) break
-      const h = readBatchHeader(chunk, r)
-      const lastOffset = h.baseOffset + h.lastOffsetDelta
-      if (h.baseOffset <= prevLast || h.lastOffsetDelta < 0 || lastOffset - this.baseOffset > 0x7fffffff) break
-      const b: BatchPosition = {baseOffset: h.baseOffset, lastOffset, position: pos, size, maxTimestamp: h.maxTimestamp, epoch: h.partitionLeaderEpoch}
-      if (this.firstBatchTimestamp < 0 && pos === 0) this.firstBatchTimestamp = b.maxTimestamp
-      if (b.maxTimestamp > this.maxTimestampSoFar) { this.maxTimestampSoFar = b.maxTimestamp; this.offsetOfMaxTimestampSoFar = lastOffset }
-      if (this.bytesSinceLastIndexEntry > this.indexIntervalBytes) {
-        this.offsetIndex.append(lastOffset, pos)
-        this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar)
-        this.bytesSinceLastIndexEntry = 0
-      }
-      this.bytesSinceLastIndexEntry += size
-      onBatch?.(b)
-      prevLast = lastOffset
-      this.nextOffset = lastOffset + 1
-      pos += size
-    }
-    const truncated = this.size - pos
-    if (truncated > 0) this.truncateFileTo(pos)
+    this.bytesSinceLastIndexEntry += b.size
+    onBatch?.(b)
+    this.nextOffset = b.lastOffset + 1
+  }
+
+  /** Cuts the file after the last valid batch (ending at `validEnd`); returns bytes truncated. */
+  private endRecovery(validEnd: number): number {
+    const truncated = this.size - validEnd
+    if (truncated > 0) this.truncateFileTo(validEnd)
     return truncated
   }
 
@@ -401,6 +456,38 @@ export class LogSegment {
       if (b.maxTimestamp > this.maxTimestampSoFar) { this.maxTimestampSoFar = b.maxTimestamp; this.offsetOfMaxTimestampSoFar = b.lastOffset }
       return true
     })
+  }
+
+  /**
+   * As `loadNextOffset`, with the reads on libuv's thread pool: the first batch's header, then the
+   * batches from the last offset-index entry to the end (headers only, no CRC checks), in chunks
+   * of at most 1 MiB. Stops at an incomplete or invalid header as `scan` does.
+   */
+  async loadNextOffsetAsync(): Promise<void> {
+    const size = this.size
+    if (size < RECORD_BATCH_OVERHEAD) return
+    const first = await this.readFileAsync(0, RECORD_BATCH_OVERHEAD)
+    if (first.length < RECORD_BATCH_OVERHEAD) return
+    const firstSize = first.readInt32BE(BATCH_LENGTH_OFFSET) + LOG_OVERHEAD
+    if (firstSize < RECORD_BATCH_OVERHEAD || firstSize > size) return
+    this.firstBatchTimestamp = readInt64At(first, MAX_TIMESTAMP_OFFSET)
+    let pos = this.offsetIndex.lookup(Number.MAX_SAFE_INTEGER).position
+    while (pos + RECORD_BATCH_OVERHEAD <= size) {
+      const chunk = await this.readFileAsync(pos, Math.min(READ_CHUNK, size - pos))
+      let p = 0
+      while (p + RECORD_BATCH_OVERHEAD <= chunk.length) {
+        const batchSize = chunk.readInt32BE(p + BATCH_LENGTH_OFFSET) + LOG_OVERHEAD
+        if (batchSize < RECORD_BATCH_OVERHEAD || pos + p + batchSize > size) return
+        const lastOffset = readInt64At(chunk, p) + chunk.readInt32BE(p + LAST_OFFSET_DELTA_OFFSET)
+        const maxTimestamp = readInt64At(chunk, p + MAX_TIMESTAMP_OFFSET)
+        this.nextOffset = lastOffset + 1
+        if (maxTimestamp > this.maxTimestampSoFar) { this.maxTimestampSoFar = maxTimestamp; this.offsetOfMaxTimestampSoFar = lastOffset }
+        p += batchSize
+      }
+      if (p === 0) return
+      // the next header may start past this chunk (a long batch): read from there
+      pos += p
+    }
   }
 
   /** Truncates to drop every batch with lastOffset ≥ offset... Kafka: keeps batches ending below `offset`. Returns bytes removed. */

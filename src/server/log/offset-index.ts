@@ -7,6 +7,7 @@
  */
 import fs from 'node:fs'
 import {SYNC_IO, type LogIo} from './log-io.js'
+import type {OpenedIndexFile} from './index-file.js'
 
 export const OFFSET_INDEX_ENTRY_SIZE = 8
 
@@ -19,19 +20,22 @@ export class OffsetIndex {
   /** Where the file operations go (the owning log's queue). */
   io: LogIo
 
-  /** Opens (or creates) `file`; existing entries are loaded up to the first non-increasing one. */
-  constructor(public file: string, readonly baseOffset: number, maxIndexSize: number, io: LogIo = SYNC_IO) {
+  /**
+   * Opens (or creates) `file`; existing entries are loaded up to the first non-increasing one.
+   * `opened`: the file already opened and read asynchronously (`openIndexFileAsync`).
+   */
+  constructor(public file: string, readonly baseOffset: number, maxIndexSize: number, io: LogIo = SYNC_IO, opened?: OpenedIndexFile) {
     this.io = io
     this.maxEntries = Math.max(1, Math.floor(maxIndexSize / OFFSET_INDEX_ENTRY_SIZE))
-    this.fd = fs.openSync(file, fs.existsSync(file) ? 'r+' : 'w+')
-    const len = fs.fstatSync(this.fd).size
+    this.fd = opened ? opened.fd : fs.openSync(file, fs.existsSync(file) ? 'r+' : 'w+')
+    const len = opened ? opened.bytes.length : fs.fstatSync(this.fd).size
     const cap = Math.max(this.maxEntries, Math.floor(len / OFFSET_INDEX_ENTRY_SIZE))
     this.rel = new Int32Array(Math.min(cap, 1024))
     this.pos = new Int32Array(this.rel.length)
     if (len > 0) {
-      const buf = Buffer.alloc(len - (len % OFFSET_INDEX_ENTRY_SIZE))
-      fs.readSync(this.fd, buf, 0, buf.length, 0)
-      for (let p = 0; p < buf.length; p += OFFSET_INDEX_ENTRY_SIZE) {
+      const buf = opened ? opened.bytes : Buffer.alloc(len - (len % OFFSET_INDEX_ENTRY_SIZE))
+      if (!opened) fs.readSync(this.fd, buf, 0, buf.length, 0)
+      for (let p = 0; p + OFFSET_INDEX_ENTRY_SIZE <= buf.length; p += OFFSET_INDEX_ENTRY_SIZE) {
         const r = buf.readInt32BE(p); const ps = buf.readInt32BE(p + 4)
         if (this.n > 0 && (r <= this.rel[this.n - 1] || ps <= this.pos[this.n - 1])) break
         this.push(r, ps)

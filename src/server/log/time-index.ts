@@ -6,6 +6,7 @@
 import fs from 'node:fs'
 import {readInt64At, writeInt64At} from '../../protocol/records/record-batch.js'
 import {SYNC_IO, type LogIo} from './log-io.js'
+import type {OpenedIndexFile} from './index-file.js'
 
 export const TIME_INDEX_ENTRY_SIZE = 12
 
@@ -17,15 +18,16 @@ export class TimeIndex {
   /** Where the file operations go (the owning log's queue). */
   io: LogIo
 
-  constructor(public file: string, readonly baseOffset: number, maxIndexSize: number, io: LogIo = SYNC_IO) {
+  /** `opened`: the file already opened and read asynchronously (`openIndexFileAsync`). */
+  constructor(public file: string, readonly baseOffset: number, maxIndexSize: number, io: LogIo = SYNC_IO, opened?: OpenedIndexFile) {
     this.io = io
     this.maxEntries = Math.max(1, Math.floor(maxIndexSize / TIME_INDEX_ENTRY_SIZE))
-    this.fd = fs.openSync(file, fs.existsSync(file) ? 'r+' : 'w+')
-    const len = fs.fstatSync(this.fd).size
+    this.fd = opened ? opened.fd : fs.openSync(file, fs.existsSync(file) ? 'r+' : 'w+')
+    const len = opened ? opened.bytes.length : fs.fstatSync(this.fd).size
     if (len > 0) {
-      const buf = Buffer.alloc(len - (len % TIME_INDEX_ENTRY_SIZE))
-      fs.readSync(this.fd, buf, 0, buf.length, 0)
-      for (let p = 0; p < buf.length; p += TIME_INDEX_ENTRY_SIZE) {
+      const buf = opened ? opened.bytes : Buffer.alloc(len - (len % TIME_INDEX_ENTRY_SIZE))
+      if (!opened) fs.readSync(this.fd, buf, 0, buf.length, 0)
+      for (let p = 0; p + TIME_INDEX_ENTRY_SIZE <= buf.length; p += TIME_INDEX_ENTRY_SIZE) {
         const t = readInt64At(buf, p); const r = buf.readInt32BE(p + 8)
         const n = this.ts.length
         if (n > 0 && (t <= this.ts[n - 1] || r < this.rel[n - 1])) break

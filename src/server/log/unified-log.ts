@@ -7,7 +7,7 @@
  * cache) at once and its bytes are written behind; `whenIoDone()` tells when they are in the file
  * (a produce is acknowledged then), `writtenEndOffset` is the offset up to which they are, and
  * `readAsync` (Fetch) reads only that far. Without it (the metadata log, tools) all I/O is synchronous.
- * Opening a log (loading, recovery) is synchronous either way.
+ * `open` loads (and recovers) a log synchronously; `openAsync` (the broker's start-up) does it off the event loop.
  */
 import fs from 'node:fs'
 import {randomDashedUuid} from '../../protocol/primitives/uuid.js'
@@ -26,7 +26,7 @@ import {producerSnapshotFile} from './producer-snapshot.js'
 import {decodeRecordBatch, type DecodedRecord} from '../../protocol/records/records.js'
 import {LeaderEpochCache} from './leader-epoch-cache.js'
 import type {AbortedTxn} from './transaction-index.js'
-import {loadSegments} from './log-loader.js'
+import {loadSegments, loadSegmentsAsync, type LoadedLog} from './log-loader.js'
 import {LogIo, LogIoError, SYNC_IO} from './log-io.js'
 import {readPartitionMetadata, writePartitionMetadata} from './partition-metadata.js'
 
@@ -92,15 +92,16 @@ export class UnifiedLog {
   private lastFlushMs = Date.now()
   private closed = false
 
-  private constructor(opts: UnifiedLogOpenOptions) {
+  /** `preloaded`: the segments `openAsync` loaded, with the I/O queue and epoch cache they used (else loaded here, synchronously). */
+  private constructor(opts: UnifiedLogOpenOptions, preloaded?: {loaded: LoadedLog, io: LogIo, epochCache: LeaderEpochCache}) {
     this.dir = opts.dir
     this.topicPartition = opts.topicPartition
     this.config = opts.config
     this.onRoll = opts.onRoll
-    fs.mkdirSync(this.dir, {recursive: true})
-    this.io = opts.asyncIo ? new LogIo(true) : SYNC_IO
-    this.epochCache = new LeaderEpochCache(this.dir, {backgroundWrites: this.io.isAsync})
-    const loaded = loadSegments({dir: this.dir, config: this.config, recoveryPoint: opts.recoveryPoint,
+    if (!preloaded) fs.mkdirSync(this.dir, {recursive: true})
+    this.io = preloaded?.io ?? (opts.asyncIo ? new LogIo(true) : SYNC_IO)
+    this.epochCache = preloaded?.epochCache ?? new LeaderEpochCache(this.dir, {backgroundWrites: this.io.isAsync})
+    const loaded = preloaded?.loaded ?? loadSegments({dir: this.dir, config: this.config, recoveryPoint: opts.recoveryPoint,
       logStartOffset: opts.logStartOffset ?? 0, hadCleanShutdown: opts.hadCleanShutdown, epochCache: this.epochCache})
     this.segments = loaded.segments
     for (const seg of this.segments) seg.attachIo(this.io)
@@ -127,6 +128,29 @@ export class UnifiedLog {
   /** Opens or creates the log in `dir`, running recovery (spec §3.9) when !hadCleanShutdown. */
   static open(opts: UnifiedLogOpenOptions): UnifiedLog {
     return new UnifiedLog({...opts, config: opts.config ?? DEFAULT_LOG_CONFIG})
+  }
+
+  /**
+   * As `open`, with the loading off the event loop (the broker's start-up; Kafka `LogLoader` on a
+   * `num.recovery.threads.per.data.dir` thread): segment files opened, indexes read and, after an
+   * unclean shutdown, batches read and checked in 1 MiB chunks on libuv's thread pool
+   * (`loadSegmentsAsync`), index rebuilds and truncations queued on the log's `LogIo`; resolves once
+   * those completed. Same result as `open`. Rejects with the fs error, or as `open` throws.
+   */
+  static async openAsync(opts: UnifiedLogOpenOptions): Promise<UnifiedLog> {
+    const o = {...opts, config: opts.config ?? DEFAULT_LOG_CONFIG}
+    await fs.promises.mkdir(o.dir, {recursive: true})
+    const io = o.asyncIo ? new LogIo(true) : SYNC_IO
+    const epochCache = new LeaderEpochCache(o.dir, {backgroundWrites: io.isAsync})
+    const loaded = await loadSegmentsAsync({dir: o.dir, config: o.config, recoveryPoint: o.recoveryPoint,
+      logStartOffset: o.logStartOffset ?? 0, hadCleanShutdown: o.hadCleanShutdown, epochCache, io})
+    try {
+      await io.idle()
+    } catch (e) {
+      for (const seg of loaded.segments) seg.closeHandles()
+      throw e
+    }
+    return new UnifiedLog(o, {loaded, io, epochCache})
   }
 
   get logStartOffset(): number { return this.lso }

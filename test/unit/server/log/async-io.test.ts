@@ -183,7 +183,7 @@ describe('UnifiedLog with asynchronous file I/O', () => {
 
   it('LogManager.shutdown waits for the queued writes before the clean-shutdown marker', async () => {
     const lm = new LogManager({logDirs: [root], defaultConfig: cfg(), asyncIo: true})
-    lm.startup()
+    await lm.startup()
     const log = lm.getOrCreateLog(tp, 'AAAAAAAAAAAAAAAAAAAAAA')
     fill(log, 20)
     const shutdown = lm.shutdown()
@@ -191,7 +191,7 @@ describe('UnifiedLog with asynchronous file I/O', () => {
     await shutdown
     assert.ok(fs.existsSync(path.join(root, CLEAN_SHUTDOWN_FILE)))
     const lm2 = new LogManager({logDirs: [root], defaultConfig: cfg()})
-    lm2.startup()
+    await lm2.startup()
     assert.equal(lm2.getLog(tp)!.logEndOffset, 40)
     await lm2.shutdown()
   })

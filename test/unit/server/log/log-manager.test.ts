@@ -33,7 +33,7 @@ describe('LogManager and checkpoint files', () => {
   it('creates logs, writes checkpoints and the clean-shutdown marker, and reloads', async () => {
     const dirA = path.join(root, 'a'); const dirB = path.join(root, 'b')
     const lm = new LogManager({logDirs: [dirA, dirB], defaultConfig: cfg})
-    lm.startup()
+    await lm.startup()
     const l0 = lm.getOrCreateLog({topic: 'my-topic', partition: 0}, 'AAAAAAAAAAAAAAAAAAAAAQ')
     const l1 = lm.getOrCreateLog({topic: 'my-topic', partition: 1}, 'AAAAAAAAAAAAAAAAAAAAAQ')
     assert.notEqual(path.dirname(l0.dir), path.dirname(l1.dir))
@@ -56,7 +56,7 @@ describe('LogManager and checkpoint files', () => {
     fs.mkdirSync(path.join(dirA, 'moving-0.0123456789abcdef0123456789abcdef-future'))
 
     const lm2 = new LogManager({logDirs: [dirA, dirB], defaultConfig: cfg})
-    lm2.startup()
+    await lm2.startup()
     assert.ok(!fs.existsSync(path.join(dirA, '.kafka_cleanshutdown')))
     assert.ok(!fs.existsSync(path.join(dirA, 'old-0.0123456789abcdef0123456789abcdef-delete')))
     assert.equal(lm2.allLogs().length, 2)
@@ -75,7 +75,7 @@ describe('LogManager and checkpoint files', () => {
   it('recovers after an unclean shutdown (no marker): torn tail is truncated', async () => {
     const dirA = path.join(root, 'a')
     const lm = new LogManager({logDirs: [dirA], defaultConfig: cfg})
-    lm.startup()
+    await lm.startup()
     const l = lm.getOrCreateLog({topic: 't', partition: 0}, 'AAAAAAAAAAAAAAAAAAAAAQ')
     for (let i = 0; i < 30; i++) l.appendAsLeader(makeBatch({count: 2}), 0)
     lm.checkpoint()
@@ -84,14 +84,14 @@ describe('LogManager and checkpoint files', () => {
     const f = path.join(l.dir, String(last).padStart(20, '0') + '.log')
     fs.truncateSync(f, fs.statSync(f).size - 10)
     const lm2 = new LogManager({logDirs: [dirA], defaultConfig: cfg})
-    lm2.startup()
+    await lm2.startup()
     assert.equal(lm2.getLog({topic: 't', partition: 0})!.logEndOffset, 58)
     await lm2.shutdown(1)
   })
 
   it('cleanupLogs applies retention with the given high watermark', async () => {
     const lm = new LogManager({logDirs: [path.join(root, 'a')], defaultConfig: {...cfg, retentionMs: 1000}})
-    lm.startup()
+    await lm.startup()
     const l = lm.getOrCreateLog({topic: 't', partition: 0}, 'AAAAAAAAAAAAAAAAAAAAAQ')
     for (let i = 0; i < 30; i++) l.appendAsLeader(makeBatch({count: 2, timestamp: 1000}), 0)
     lm.cleanupLogs(10_000_000, () => 0)

@@ -84,7 +84,7 @@ export class TestBroker {
   start(): void {
     const c = this.cluster
     this.logManager = new LogManager({logDirs: [this.dir], defaultConfig: {...DEFAULT_LOG_CONFIG, fileDeleteDelayMs: 0}})
-    this.logManager.startup()
+    this.logManager.startupSync()
     this.rm = new ReplicaManager({
       nodeId: this.id,
       logManager: this.logManager,

@@ -73,7 +73,7 @@ class SocketCluster {
     const lines: string[] = []
     const cache = new MetadataCache('repl-cluster')
     const logManager = new LogManager({logDirs: [dir]})
-    logManager.startup()
+    await logManager.startup()
     const rm = new ReplicaManager({
       nodeId: id, logManager, logConfigFor: () => DEFAULT_LOG_CONFIG, minInsyncReplicasFor: () => 2, logger: memoryLogger(lines),
       alterPartition: req => this.handleAlterPartition(req),
