@@ -267,15 +267,15 @@ export class LogSegment {
   }
 
   /** One read of `len` bytes at `position` on the thread pool; the descriptor stays open meanwhile. */
-  private readFileAsync(position: number, len: number): Promise<Buffer> {
-    const buf = Buffer.allocUnsafe(len)
+  private readFileAsync(position: number, len: number, into?: Buffer): Promise<Buffer> {
+    const buf = into ?? Buffer.allocUnsafe(len)
     this.readsInFlight++
     return new Promise<Buffer>((resolve, reject) => {
       fs.read(this.fd, buf, 0, len, position, (err, n) => {
         this.readsInFlight--
         if (this.closeRequested && this.readsInFlight === 0) this.closeFd()
         if (err) reject(err)
-        else resolve(n === len ? buf : buf.subarray(0, n))
+        else resolve(n === buf.length ? buf : buf.subarray(0, n))
       })
     })
   }
@@ -395,16 +395,35 @@ export class LogSegment {
     const v = this.beginRecovery()
     const size = this.size
     const onValid = (b: BatchPosition): void => this.recoveredBatch(b, onBatch)
+    // Two read buffers used in turn and one where a batch cut by a block boundary is joined with
+    // the next block: no allocation per block (1 MiB buffers churned would bring long GC pauses).
+    const blocks = [Buffer.allocUnsafe(READ_CHUNK), Buffer.allocUnsafe(READ_CHUNK)]
+    let joined = Buffer.allocUnsafe(2 * READ_CHUNK)
+    let turn = 0
     let readPos = 0
+    /** The bytes from `v.position` read but not checked yet (in a block buffer or in `joined`). */
     let carry: Buffer = Buffer.alloc(0)
-    let next: Promise<Buffer> | null = v.done ? null : this.readFileAsync(0, Math.min(READ_CHUNK, size))
+    const readNext = (): Promise<Buffer> => this.readFileAsync(readPos, Math.min(READ_CHUNK, size - readPos), blocks[turn++ % 2])
+    let next: Promise<Buffer> | null = v.done ? null : readNext()
     try {
       while (next !== null) {
         const block = await next
         const chunkStart = readPos - carry.length
         readPos += block.length
-        next = block.length > 0 && readPos < size ? this.readFileAsync(readPos, Math.min(READ_CHUNK, size - readPos)) : null
-        const chunk = carry.length > 0 ? Buffer.concat([carry, block]) : block
+        let chunk = block
+        if (carry.length > 0) {
+          if (carry.length + block.length > joined.length) {
+            const bigger = Buffer.allocUnsafe(2 * (carry.length + block.length))
+            carry.copy(bigger, 0)
+            joined = bigger
+          } else {
+            carry.copy(joined, 0) // may overlap when carry is in `joined`: copy moves as memmove
+          }
+          block.copy(joined, carry.length)
+          chunk = joined.subarray(0, carry.length + block.length)
+        }
+        // the other block buffer is free now (its bytes were checked or copied into `joined`)
+        next = block.length > 0 && readPos < size ? readNext() : null
         // a batch longer than what is read so far: keep reading before checking it
         if (next !== null && chunk.length - (v.position - chunkStart) < v.needed) { carry = chunk; continue }
         if (!v.feed(chunk, chunkStart, onValid)) break
