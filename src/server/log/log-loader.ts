@@ -64,13 +64,17 @@ export function loadSegments(opts: LoadSegmentsOptions): LoadedLog {
  * Kafka `LogLoader.load`, off the event loop (the broker's start-up): directory listing, segment
  * opens, index reads and recovery reads run on libuv's thread pool, the batch checks on the event
  * loop between 1 MiB reads; index writes and truncations go through `io`. The same steps, checks
- * and result as `loadSegments`. Interrupted swaps are completed synchronously first (rare, small).
+ * and result as `loadSegments`. Leftovers of an interrupted cleaning or deletion (rare) are dealt with
+ * synchronously first (`completeInterruptedSwaps`).
  * Rejects with the fs error of a failed open or read (the segments opened so far are closed).
  */
 export async function loadSegmentsAsync(opts: LoadSegmentsOptions & {io: LogIo}): Promise<LoadedLog> {
   const {dir, config, io} = opts
-  completeInterruptedSwaps(dir, config)
-  const names = await fs.promises.readdir(dir)
+  let names = await fs.promises.readdir(dir)
+  if (names.some(isLeftover)) {
+    completeInterruptedSwaps(dir, config)
+    names = await fs.promises.readdir(dir)
+  }
   const bases = segmentBases(names)
   await Promise.all(orphanIndexes(names, bases).map(name => fs.promises.rm(path.join(dir, name), {force: true})))
   const firstRecovered = opts.hadCleanShutdown ? bases.length : recoveryStart(bases, opts.recoveryPoint)
@@ -98,6 +102,11 @@ export async function loadSegmentsAsync(opts: LoadSegmentsOptions & {io: LogIo})
     for (const seg of segments) seg.closeHandles()
     throw e
   }
+}
+
+/** A file `completeInterruptedSwaps` deals with (removes, renames or swaps in). */
+function isLeftover(name: string): boolean {
+  return name.endsWith(DELETED_FILE_SUFFIX) || name.endsWith('.tmp') || name.endsWith(CLEANED_FILE_SUFFIX) || name.endsWith(SWAP_FILE_SUFFIX)
 }
 
 /** Base offsets of the `<base>.log` files among `names`, ascending. */

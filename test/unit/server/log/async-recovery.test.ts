@@ -103,6 +103,17 @@ describe('Log recovery off the event loop (UnifiedLog.openAsync, LogManager.star
     assert.equal(a.bytesTruncatedOnLoad, 100)
   })
 
+  it('removes the leftovers of an interrupted deletion or cleaning, as the sync loader does', async () => {
+    const dir = path.join(root, 'src', 't-0')
+    const segs = writeLog(dir)
+    fs.writeFileSync(segFile(dir, 5000, '.log.deleted'), 'x')
+    fs.writeFileSync(segFile(dir, segs[1], '.log.cleaned'), 'x')
+    fs.writeFileSync(path.join(dir, 'leader-epoch-checkpoint.tmp'), 'x')
+    fs.writeFileSync(segFile(dir, 7000, '.index'), 'orphan')
+    await compareLoaders(dir, 0)
+    assert.deepEqual(fs.readdirSync(path.join(root, 'async', 't-0')).filter(n => /deleted|cleaned|tmp|00000000000000007000/.test(n)), [])
+  })
+
   it('lets the event loop run between the 1 MiB reads of a recovery', async () => {
     const dir = path.join(root, 'big', 't-0')
     const log = UnifiedLog.open({dir, topicPartition: tp, config: cfg({segmentBytes: 64 << 20}), recoveryPoint: 0, hadCleanShutdown: true})
