@@ -5,11 +5,12 @@
  *
  *   node dist/scripts/measure-recovery.js [--mb 1024] [--mode async|sync|both] [--runs 2] [--dir /tmp/x] [--lib <log/index.js>]
  *   node dist/scripts/measure-recovery.js --logs 8 [--mb 1024] [--threads 2]
+ *   (`--batch 65536`: bytes per batch written)
  *
  * `--mode sync` opens with `UnifiedLog.open` (the loading before the move off the event loop, still
  * used by the metadata log and tools), `async` with `UnifiedLog.openAsync` (the broker's start-up).
  * `--lib` loads `UnifiedLog` from another build (e.g. main's dist) for a before/after comparison.
- * The log (one segment, 64 KiB batches) is written once and kept while the script runs; before
+ * The log (one segment, 64 KiB batches by default) is written once and kept while the script runs; before
  * each run 100 garbage bytes are appended (a torn tail) and the log is opened as after an unclean
  * shutdown with recovery point 0, so every batch is read and CRC-checked.
  * `--logs N` writes N logs of `mb / N` MiB in one log dir and loads them all with a `LogManager`:
@@ -27,18 +28,20 @@ interface LogClass { open(o: UnifiedLogOpenOptions): UnifiedLog, openAsync?(o: U
 
 const {values} = parseArgs({options: {
   mb: {type: 'string', default: '1024'}, mode: {type: 'string', default: 'both'}, runs: {type: 'string', default: '2'},
-  dir: {type: 'string'}, lib: {type: 'string'}, logs: {type: 'string', default: '1'}, threads: {type: 'string', default: '2'},
+  dir: {type: 'string'}, lib: {type: 'string'}, logs: {type: 'string', default: '1'}, threads: {type: 'string', default: '2'}, batch: {type: 'string', default: '65536'},
 }})
 const totalBytes = Number(values.mb) * (1 << 20)
 const config: LogConfig = {...DEFAULT_LOG_CONFIG, segmentBytes: Math.max(DEFAULT_LOG_CONFIG.segmentBytes, totalBytes + (1 << 20)), maxMessageBytes: 1 << 20}
 const tp = {topic: 'recovery', partition: 0}
+/** Bytes per batch (`--batch`), ~100 B per record. */
+const batchBytes = Number(values.batch)
 const root = values.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'kts-measure-recovery-'))
 const dir = path.join(root, 'recovery-0')
 
 /** A v2 batch of `count` records in `size` bytes (dummy record bytes; recovery checks headers and CRCs only). */
 function batch(size: number, count: number, ts: number): Buffer {
   const b = Buffer.alloc(size, 0x61)
-  b.writeInt32BE(size - 12, 8); b.writeInt32BE(-1, 12); b.writeInt8(2, 16); b.writeInt16BE(0, 21); b.writeInt32BE(count - 1, 23)
+  writeInt64At(b, 0, 0); b.writeInt32BE(size - 12, 8); b.writeInt32BE(-1, 12); b.writeInt8(2, 16); b.writeInt16BE(0, 21); b.writeInt32BE(count - 1, 23)
   writeInt64At(b, 27, ts); writeInt64At(b, 35, ts); writeInt64At(b, 43, -1); b.writeInt16BE(-1, 51); b.writeInt32BE(-1, 53); b.writeInt32BE(count, 57)
   updateCrc(b, 0, size)
   return b
@@ -62,7 +65,7 @@ async function manyLogs(n: number): Promise<void> {
   const logDir = path.join(root, 'many')
   for (let p = 0; p < n; p++) {
     const log = UnifiedLog.open({dir: path.join(logDir, `recovery-${p}`), topicPartition: {topic: 'recovery', partition: p}, config, recoveryPoint: 0, hadCleanShutdown: true})
-    while (log.size < totalBytes / n) log.appendAsLeader(batch(64 * 1024, 640, Date.now()), 1)
+    while (log.size < totalBytes / n) log.appendAsLeader(batch(batchBytes, Math.max(1, Math.floor(batchBytes / 100)), Date.now()), 1)
     log.close()
   }
   console.log(`wrote ${n} logs of ${(totalBytes / n / 1e6).toFixed(0)} MB`)
@@ -83,7 +86,7 @@ async function main(): Promise<void> {
   const lib: LogClass = values.lib ? ((await import(path.resolve(values.lib))) as {UnifiedLog: LogClass}).UnifiedLog : UnifiedLog
   const log = UnifiedLog.open({dir, topicPartition: tp, config, recoveryPoint: 0, hadCleanShutdown: true})
   const t0 = Date.now()
-  while (log.size < totalBytes) log.appendAsLeader(batch(64 * 1024, 640, Date.now()), 1)
+  while (log.size < totalBytes) log.appendAsLeader(batch(batchBytes, Math.max(1, Math.floor(batchBytes / 100)), Date.now()), 1)
   const segmentFile = path.join(dir, '00000000000000000000.log')
   log.close()
   console.log(`wrote ${(log.size / 1e6).toFixed(0)} MB (${log.logEndOffset} records, ${log.numberOfSegments} segment) in ${Date.now() - t0} ms`)
