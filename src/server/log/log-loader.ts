@@ -94,7 +94,7 @@ export async function loadSegmentsAsync(opts: LoadSegmentsOptions & {io: LogIo})
         const t = await segments[j].recoverAsync(b => { opts.epochCache.assign(b.epoch, b.baseOffset, false) })
         if (t > 0) { bytesTruncated += t + dropSegmentsAfter(segments, j); break }
       }
-      opts.epochCache.flush()
+      await opts.epochCache.flushAsync()
     }
     if (segments.length === 0) segments.push(await LogSegment.openAsync(dir, opts.logStartOffset, config.segmentIndexBytes, config.indexIntervalBytes, io, true))
     return finishLoad(segments, opts, bytesTruncated)

@@ -4,6 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import {DEFAULT_LOG_CONFIG, LogManager, UnifiedLog, type LogConfig, type UnifiedLogOpenOptions} from '../../../../src/server/log/index.js'
 import {LEADER_EPOCH_CHECKPOINT_FILE} from '../../../../src/server/log/leader-epoch-cache.js'
+import {awaitFileWrites} from '../../../../src/server/log/atomic-file-writer.js'
 import {makeBatch} from './batch-helper.js'
 
 const tp = {topic: 't', partition: 0}
@@ -59,10 +60,10 @@ describe('Log recovery off the event loop (UnifiedLog.openAsync, LogManager.star
     assert.deepEqual(facts(a), facts(s))
     // both go on the same way
     s.appendAsLeader(makeBatch({count: 2, timestamp: 99_999}), 9); a.appendAsLeader(makeBatch({count: 2, timestamp: 99_999}), 9)
-    await a.whenIoDone()
+    await a.whenIoDone(); await awaitFileWrites()
     assert.deepEqual(snapshot(asyncDir), snapshot(syncDir), 'same files, same bytes (segments, rebuilt indexes, epoch checkpoint)')
     s.close(); a.close()
-    await a.whenIoDone()
+    await a.whenIoDone(); await awaitFileWrites()
     assert.deepEqual(snapshot(asyncDir), snapshot(syncDir), 'same files after close')
     return {sync: s, async: a}
   }
