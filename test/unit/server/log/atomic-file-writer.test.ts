@@ -249,7 +249,7 @@ describe('AtomicFileWriter and async checkpoint files', () => {
     const cfg: LogConfig = {...DEFAULT_LOG_CONFIG, segmentBytes: 1000, indexIntervalBytes: 100, segmentIndexBytes: 4096, fileDeleteDelayMs: 0}
     const dir = path.join(root, 'logs')
     const lm = new LogManager({logDirs: [dir], defaultConfig: cfg})
-    lm.startup()
+    await lm.startup()
     const l = lm.getOrCreateLog({topic: 't', partition: 0}, 'AAAAAAAAAAAAAAAAAAAAAQ')
     for (let i = 0; i < 10; i++) l.appendAsLeader(makeBatch({count: 2}), 0)
     l.flush()
