@@ -42,6 +42,8 @@ export interface ConnectionInfo {
 const PRODUCE_API_KEY = 0
 /** Most responses a connection keeps waiting for before it processes no more requests. */
 const MAX_PIPELINED = 64
+/** Processing queued requests for longer than this (ms) yields to the event loop before the next one. */
+const TURN_BUDGET_MS = 1
 
 export interface FrameHandler {
   /**
@@ -211,8 +213,15 @@ export class Connection implements ConnectionInfo {
 
   private async processQueue(): Promise<void> {
     this.processing = true
+    let turnStart = performance.now()
     try {
       while (this.queue.length > 0 && !this.closed) {
+        // queued requests (pipelined ones complete in microtasks) would otherwise hold the loop for all of them
+        if (performance.now() - turnStart > TURN_BUDGET_MS) {
+          await new Promise<void>(resolve => setImmediate(resolve))
+          turnStart = performance.now()
+          if (this.closed) return
+        }
         const frame = this.queue.shift()!
         const isProduce = frame.length >= 2 && frame.readInt16BE(0) === PRODUCE_API_KEY
         // anything but a Produce is processed once every earlier response is written (as Kafka)
