@@ -5,7 +5,7 @@
  * asynchronous `LogIo` runs them on libuv's thread pool strictly in that order, one round at a time:
  *
  * - consecutive writes, fsyncs and `call`s form a run: the writes of a run are grouped per file,
- *   adjacent ones merged into one `pwritev`, different files written in parallel; then each file
+ *   adjacent ones merged into one `pwritev`, the files written in the order of their first write; then each file
  *   fsynced in the run is fsynced once (an fsync covers the writes before it, so moving it after
  *   later writes of the same run keeps every promise and syncs many appends at once); then the
  *   run's `call`s run on the event loop in order (a produce is acknowledged from there);
@@ -212,7 +212,11 @@ async function runAsync(op: Exclude<IoOp, {kind: 'write'} | {kind: 'call'} | {ki
   }
 }
 
-/** Writes a run: per file, in submission order, adjacent buffers merged; files in parallel. */
+/**
+ * Writes a run: per file, in submission order, adjacent buffers merged; the files one after the
+ * other in the order of their first write, so that a crash never leaves a later segment's bytes
+ * without an earlier segment's tail (a hole in the log's offsets).
+ */
 async function writeRun(writes: Array<IoOp & {kind: 'write'}>): Promise<void> {
   const byFd = new Map<number, Array<IoOp & {kind: 'write'}>>()
   for (const w of writes) {
@@ -220,7 +224,7 @@ async function writeRun(writes: Array<IoOp & {kind: 'write'}>): Promise<void> {
     if (l) l.push(w)
     else byFd.set(w.fd, [w])
   }
-  await Promise.all([...byFd.entries()].map(([fd, ws]) => writeFile(fd, ws)))
+  for (const [fd, ws] of byFd) await writeFile(fd, ws)
 }
 
 async function writeFile(fd: number, ws: Array<IoOp & {kind: 'write'}>): Promise<void> {
