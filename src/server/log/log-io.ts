@@ -24,6 +24,7 @@
  * Kafka's LogDirFailureChannel takes a failed log dir offline).
  */
 import fs from 'node:fs'
+import {fsyncDirSync} from './atomic-file-writer.js'
 
 /** One file operation of a log. `call` runs `fn` on the event loop after everything before it completed. */
 export type IoOp =
@@ -174,18 +175,6 @@ function renameIfExistsSync(from: string, to: string): void {
     fs.renameSync(from, to)
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e
-  }
-}
-
-function fsyncDirSync(dir: string): void {
-  let fd: number | undefined
-  try {
-    fd = fs.openSync(dir, 'r')
-    fs.fsyncSync(fd)
-  } catch {
-    // some filesystems refuse directory fsync; Kafka ignores that too
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd)
   }
 }
 

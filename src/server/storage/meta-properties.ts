@@ -9,6 +9,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import {parse as parseProperties} from 'dot-properties'
+import {fsyncDirSync} from '../log/atomic-file-writer.js'
 
 export const META_PROPERTIES_FILE = 'meta.properties'
 
@@ -102,15 +103,7 @@ export function writeFileAtomically(file: string, data: string | Buffer): void {
 
 /** fsync a directory so a rename in it is durable (best effort where unsupported). */
 export function fsyncDirectory(dir: string): void {
-  let fd: number | undefined
-  try {
-    fd = fs.openSync(dir, 'r')
-    fs.fsyncSync(fd)
-  } catch {
-    // Some platforms cannot fsync directories; the rename is still atomic.
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd)
-  }
+  fsyncDirSync(dir)
 }
 
 /** Writes `<dir>/meta.properties` atomically (tmp + fsync + rename). */
