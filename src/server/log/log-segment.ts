@@ -51,6 +51,17 @@ interface PendingChunk { position: number; buf: Buffer; dropped: boolean; firstO
 /** Bytes of written chunks the active segment keeps in memory for tail reads. */
 const RECENT_MAX_BYTES = 1 << 20
 
+/** Bytes of the whole batches at the start of `buf` whose base offset is below `maxOffsetExclusive`. */
+function wholeBatchesBelow(buf: Buffer, maxOffsetExclusive: number): number {
+  let end = 0
+  while (end + RECORD_BATCH_OVERHEAD <= buf.length) {
+    const n = buf.readInt32BE(end + BATCH_LENGTH_OFFSET) + LOG_OVERHEAD
+    if (n < RECORD_BATCH_OVERHEAD || end + n > buf.length || readInt64At(buf, end) >= maxOffsetExclusive) break
+    end += n
+  }
+  return end
+}
+
 export class LogSegment {
   private fd: number
   size: number
@@ -231,12 +242,7 @@ export class LogSegment {
       }
       data = Buffer.concat(parts, n)
     }
-    let end = 0
-    while (end + RECORD_BATCH_OVERHEAD <= data.length) {
-      const n = data.readInt32BE(end + BATCH_LENGTH_OFFSET) + LOG_OVERHEAD
-      if (n < RECORD_BATCH_OVERHEAD || end + n > data.length || readInt64At(data, end) >= maxOffsetExclusive) break
-      end += n
-    }
+    const end = wholeBatchesBelow(data, maxOffsetExclusive)
     return {records: data.subarray(0, end), firstOffset: baseOffset}
   }
 
@@ -305,12 +311,7 @@ export class LogSegment {
         if (baseOffset >= maxOffsetExclusive) return {records: Buffer.alloc(0), firstOffset: baseOffset}
         const want = Math.min(limit - (pos + p), Math.max(maxBytes, minOneBatch ? size : 0))
         const data = p + want <= buf.length ? buf.subarray(p, p + want) : await this.readFileAsync(pos + p, want)
-        let end = 0
-        while (end + RECORD_BATCH_OVERHEAD <= data.length) {
-          const n = data.readInt32BE(end + BATCH_LENGTH_OFFSET) + LOG_OVERHEAD
-          if (n < RECORD_BATCH_OVERHEAD || end + n > data.length || readInt64At(data, end) >= maxOffsetExclusive) break
-          end += n
-        }
+        const end = wholeBatchesBelow(data, maxOffsetExclusive)
         return {records: data.subarray(0, end), firstOffset: baseOffset}
       }
       if (p === 0) return null
@@ -361,12 +362,7 @@ export class LogSegment {
     // one read of up to maxBytes (at least the first batch when minOneBatch), cut at batch boundaries
     const want = Math.min(this.size - first.position, Math.max(maxBytes, minOneBatch ? first.size : 0))
     const buf = this.readBytes(first.position, want)
-    let end = 0
-    while (end + RECORD_BATCH_OVERHEAD <= buf.length) {
-      const size = buf.readInt32BE(end + BATCH_LENGTH_OFFSET) + LOG_OVERHEAD
-      if (size < RECORD_BATCH_OVERHEAD || end + size > buf.length || readInt64At(buf, end) >= maxOffsetExclusive) break
-      end += size
-    }
+    const end = wholeBatchesBelow(buf, maxOffsetExclusive)
     return {records: buf.subarray(0, end), firstOffset: first.baseOffset}
   }
 
