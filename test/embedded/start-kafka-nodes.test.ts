@@ -174,18 +174,24 @@ describe('startKafka({nodes: 3}) imported from \'kts\'', function () {
 
   it('a node that cannot start rejects with its error (node-prefixed); the others are killed and the temp dir removed', async () => {
     const {port, holder} = await portBeforeATakenOne()
-    const tmp = process.env.TMPDIR ?? '/tmp'
-    const before = new Set(fs.readdirSync(tmp).filter((d) => d.startsWith('kts-kafka-')))
+    // startKafka's temp dir goes under a TMPDIR of this test's own (os.tmpdir() reads TMPDIR at each
+    // call): other processes' kts-kafka-* dirs in the shared /tmp do not count.
+    const tmp = makeTempDir('kts-tmpdir-')
+    const savedTmpdir = process.env.TMPDIR
+    process.env.TMPDIR = tmp
     try {
       await assert.rejects(startKafka({nodes: 2, port}), (err: Error) => {
         assert.equal(err.message, `node 2: Socket server failed to bind to 127.0.0.1:${port + 1}: Address already in use.`)
         return true
       })
+      assert.equal(await canConnect(port), false, 'node 1 was stopped')
+      assert.deepEqual(fs.readdirSync(tmp), [], 'the temp dir was removed')
     } finally {
+      if (savedTmpdir === undefined) delete process.env.TMPDIR
+      else process.env.TMPDIR = savedTmpdir
       await new Promise((resolve) => holder.close(resolve))
+      removeTempDir(tmp)
     }
-    assert.equal(await canConnect(port), false, 'node 1 was stopped')
-    assert.deepEqual(fs.readdirSync(tmp).filter((d) => d.startsWith('kts-kafka-') && !before.has(d)), [])
   })
 
   it('rejects bad nodes values and bad combinations with a TypeError naming them, before anything starts', async () => {
