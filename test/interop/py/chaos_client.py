@@ -3,25 +3,29 @@
 confluent-kafka (librdkafka).
 
 Usage:
-  chaos_client.py produce BOOTSTRAP TOPIC PARTITIONS RATE
+  chaos_client.py produce BOOTSTRAP TOPIC PARTITIONS RATE [FIRST]
       Idempotent producer (enable.idempotence=true, acks=all) sending value "<seq>" (a global
-      sequence number, 0, 1, 2, ...) to partition seq % PARTITIONS, about RATE records/s, until a
-      line "stop" (or EOF) arrives on stdin; then flushes (60 s at most) and exits. Prints one line
-      per delivery report as it arrives:
+      sequence number, FIRST, FIRST+1, ...; FIRST defaults to 0) to partition seq % PARTITIONS, about
+      RATE records/s, until a line "stop" (or EOF) arrives on stdin; then flushes (60 s at most) and
+      exits. With KTS_CHAOS_DEBUG set, librdkafka's eos,msg,metadata,topic debug goes to stderr.
+      Prints one line per delivery report as it arrives:
         "A <partition> <offset> <seq>"  acknowledged (offset -1: delivered, offset not reported)
         "E <partition> <seq> <error>"   failed for good (not acknowledged)
       and a last line "DONE <sent> <undelivered>".
   chaos_client.py consume BOOTSTRAP TOPIC PARTITIONS
       Reads every partition from offset 0 up to the high watermark taken at start (no group).
       Prints "R <partition> <offset> <value>" per record, then "DONE <count>".
+  chaos_client.py libversion
+      Prints librdkafka's version number (e.g. 0x020002ff for 2.0.2).
 
 Exits 1 with a message on stderr on an unexpected error.
 """
+import os
 import select
 import sys
 import time
 
-from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
+from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition, libversion
 
 
 def fail(msg):
@@ -30,7 +34,8 @@ def fail(msg):
     sys.exit(1)
 
 
-def produce(bootstrap, topic, partitions, rate):
+def produce(bootstrap, topic, partitions, rate, first):
+    debug = {"debug": "eos,msg,metadata,topic"} if os.environ.get("KTS_CHAOS_DEBUG") else {}
     producer = Producer({
         "bootstrap.servers": bootstrap,
         "enable.idempotence": True,
@@ -44,6 +49,7 @@ def produce(bootstrap, topic, partitions, rate):
         "reconnect.backoff.max.ms": 500,
         "topic.metadata.refresh.interval.ms": 1000,
         "queue.buffering.max.messages": 200000,
+        **debug,
     })
     out = []
 
@@ -62,12 +68,12 @@ def produce(bootstrap, topic, partitions, rate):
             sys.stdout.flush()
             del out[:]
 
-    seq = 0
+    seq = first
     start = time.time()
     stopping = False
     while not stopping:
         # Send what the rate allows so far, then serve callbacks and look at stdin.
-        due = int((time.time() - start) * rate)
+        due = first + int((time.time() - start) * rate)
         while seq < due:
             try:
                 producer.produce(topic, value=str(seq).encode(), partition=seq % partitions, on_delivery=on_delivery)
@@ -83,7 +89,7 @@ def produce(bootstrap, topic, partitions, rate):
                 stopping = True
     left = producer.flush(60)
     drain()
-    sys.stdout.write("DONE %d %d\n" % (seq, left))
+    sys.stdout.write("DONE %d %d\n" % (seq - first, left))
     sys.stdout.flush()
 
 
@@ -129,8 +135,10 @@ def consume(bootstrap, topic, partitions):
 def main():
     args = sys.argv[1:]
     try:
-        if len(args) == 5 and args[0] == "produce":
-            produce(args[1], args[2], int(args[3]), float(args[4]))
+        if len(args) in (5, 6) and args[0] == "produce":
+            produce(args[1], args[2], int(args[3]), float(args[4]), int(args[5]) if len(args) == 6 else 0)
+        elif len(args) == 1 and args[0] == "libversion":
+            print("0x%08x" % libversion()[1])
         elif len(args) == 4 and args[0] == "consume":
             consume(args[1], args[2], int(args[3]))
         else:
