@@ -22,7 +22,7 @@ import {ErrorCode, KafkaError} from '../../protocol/errors.js'
 import {TRANSACTIONAL_FLAG_MASK, batchHeaders, lastOffsetOf, type RecordBatchHeader} from '../../protocol/records/record-batch.js'
 import {UnexpectedAppendOffsetError, type LogAppendInfo} from '../log/log-config.js'
 import type {UnifiedLog} from '../log/unified-log.js'
-import {deleteProducerSnapshots, listProducerSnapshotOffsets, producerSnapshotFile, readProducerSnapshot, writeProducerSnapshot, writeProducerSnapshotAsync} from '../log/producer-snapshot.js'
+import {deleteProducerSnapshots, listProducerSnapshotOffsets, producerSnapshotFile, readProducerSnapshot, writeProducerSnapshot, writeProducerSnapshotAsync, type ProducerSnapshotEntry} from '../log/producer-snapshot.js'
 import type {Logger} from '../util/logger.js'
 import type {AlterPartitionItem, AlterPartitionResult} from './alter-partition-manager.js'
 import {checkAndComplete, type WatchList} from './delayed-operation.js'
@@ -123,8 +123,11 @@ export class Partition {
   private removed = false
   /** The LogValidator settings and the LogConfig object they were derived from (configs change live). */
   private validatorFor: {config: object, validator: LogValidatorConfig} | null = null
-  /** A roll happened at this offset during the current append: write the producer snapshot once the append's producers are recorded. */
-  private pendingSnapshotOffset = -1
+  /**
+   * A roll happened at `offset` during the current append: the producer state of the offsets below
+   * it, taken at the roll, to write once the append is done.
+   */
+  private pendingSnapshot: {offset: number, entries: ProducerSnapshotEntry[]} | null = null
 
   constructor(
     readonly topic: string,
@@ -137,7 +140,8 @@ export class Partition {
     this.highWatermark = Math.min(Math.max(initialHighWatermark, log.logStartOffset), log.logEndOffset)
     this.rebuildProducerState()
     log.activeProducerLastOffsets = () => this.producerState.lastDataOffsets()
-    log.onRoll = (newBaseOffset) => { this.pendingSnapshotOffset = newBaseOffset }
+    // Kafka `UnifiedLog.roll`: the snapshot named after the new segment holds the state before the append that rolled
+    log.onRoll = (newBaseOffset) => { this.pendingSnapshot = {offset: newBaseOffset, entries: this.producerState.snapshotEntries()} }
     // appended bytes became readable: fetches waiting for them may complete
     log.onWritten = () => { if (!this.removed) checkAndComplete(this.delayedFetches) }
   }
@@ -658,18 +662,19 @@ export class Partition {
 
   /**
    * After an append that rolled the log: the snapshot named after the new segment's base offset,
-   * taken now and written on the thread pool (Kafka flushes it asynchronously too) once the log's
-   * queued writes are done (`whenIoDone`): it may cover batches of this append, and a snapshot must
-   * never claim batches a crash can still lose (a retried one would be taken for a duplicate).
+   * with the state taken at the roll (the offsets below it, as Kafka), written on the thread pool
+   * (Kafka flushes it asynchronously too) once the log's queued writes are done (`whenIoDone`): a
+   * snapshot must never claim batches a crash can still lose, or hold batches a truncation to its
+   * offset removes (a retried one would be taken for a duplicate and not stored).
    */
   private maybeWritePendingSnapshot(): void {
-    if (this.pendingSnapshotOffset < 0) return
-    const offset = this.pendingSnapshotOffset
-    this.pendingSnapshotOffset = -1
-    if (this.log.isClosed || offset === 0) return
+    const pending = this.pendingSnapshot
+    if (pending === null) return
+    this.pendingSnapshot = null
+    if (this.log.isClosed || pending.offset === 0) return
     const log = this.log
-    writeProducerSnapshotAsync(log.dir, offset, this.producerState.snapshotEntries(), log.whenIoDone()).catch((err: unknown) => {
-      if (!log.isClosed) this.ctx.logger.warn(`Failed to write the producer snapshot of ${this.topic}-${this.partitionIndex} at offset ${offset}: ${(err as Error).message}`)
+    writeProducerSnapshotAsync(log.dir, pending.offset, pending.entries, log.whenIoDone()).catch((err: unknown) => {
+      if (!log.isClosed) this.ctx.logger.warn(`Failed to write the producer snapshot of ${this.topic}-${this.partitionIndex} at offset ${pending.offset}: ${(err as Error).message}`)
     })
   }
 
@@ -684,8 +689,9 @@ export class Partition {
    * latest valid `<offset>.snapshot` at or below the log end offset (later ones are deleted, a
    * corrupt one is deleted and the previous one tried), then replays the batch headers of the log
    * from that offset. Without a snapshot it replays the last two segments (as Kafka does for a log
-   * without snapshots after a clean shutdown). Batches already in the snapshot are skipped, so a
-   * snapshot that holds a little more than its offset (written after a multi-batch append) is fine.
+   * without snapshots after a clean shutdown). A snapshot holds the state of the offsets below its
+   * own; entries at or above it (older kts versions wrote the append that rolled into the roll's
+   * snapshot) are dropped, the replay finds those batches again if the log still has them.
    * Markers replayed re-add their aborted transaction to the `.txnindex` if recovery lost it (an
    * entry already there is not duplicated).
    */
@@ -698,8 +704,9 @@ export class Partition {
     for (let i = snapshots.length - 1; i >= 0 && offset < 0; i--) {
       const file = producerSnapshotFile(log.dir, snapshots[i])
       try {
-        this.producerState.loadSnapshot(readProducerSnapshot(file))
-        offset = snapshots[i]
+        const at = snapshots[i]
+        this.producerState.loadSnapshot(readProducerSnapshot(file).filter(e => e.lastOffset < at && e.currentTxnFirstOffset < at))
+        offset = at
       } catch (err) {
         this.ctx.logger.warn(`Deleting the producer snapshot ${file}: ${(err as Error).message}`)
         fs.rmSync(file, {force: true})
