@@ -445,6 +445,7 @@ export class ReplicaManager {
         continue
       }
       // Offsets as they are before the read: appends that follow do not keep a follower from catching up.
+      const epochAtCheck = p.leaderEpoch
       const leo = p.logEndOffset
       base.highWatermark = p.highWatermark
       base.lastStableOffset = p.lastStableOffset
@@ -484,6 +485,14 @@ export class ReplicaManager {
             base.errorCode = ErrorCode.UNKNOWN_SERVER_ERROR
           }
         }
+      }
+      // The read may have waited for the thread pool: answer only for the leadership it was checked
+      // against (Kafka holds the partition's leaderIsrUpdateLock across the read).
+      if (base.errorCode === ErrorCode.NONE && (p.leaderEpoch !== epochAtCheck || !p.isLeader || this.partitions.get(tpKey(req.topic, req.partition)) !== p)) {
+        base.errorCode = p.isLeader ? p.checkCurrentLeaderEpoch(req.currentLeaderEpoch) : ErrorCode.NOT_LEADER_OR_FOLLOWER
+        if (base.errorCode === ErrorCode.NONE) base.errorCode = ErrorCode.NOT_LEADER_OR_FOLLOWER
+        base.records = EMPTY
+        continue
       }
       if (follower && updateFetchState && base.errorCode === ErrorCode.NONE) {
         p.updateFollowerFetchState(follower, req.fetchOffset, req.logStartOffset ?? -1, now, leo, params.replicaEpoch ?? -1)

@@ -356,6 +356,33 @@ describe('replication: bad input and epochs', () => {
     assert.equal(await code(consumerFetch(2, {replicaId: 2, currentLeaderEpoch: 1, lastFetchedEpoch: 5})), ErrorCode.OFFSET_OUT_OF_RANGE)
   })
 
+  it('a read that waits while the leadership changes is answered for the new state: the follower\'s fetch offset is not recorded', async () => {
+    c = new Cluster([1, 2, 3]).start()
+    c.createTopic(T, [[1, 2, 3]])
+    c.elect(T, 0, 1) // leader epoch 1
+    c.produce(1, T, 0, {count: 4})
+    await c.replicate(3)
+    const rm1 = c.broker(1).rm
+    const leader = c.broker(1).partition(T, 0)
+    // The read of this fetch goes through readAsync; the election lands before it finishes.
+    const pending = rm1.fetchMessages(consumerFetch(0, {replicaId: 2, currentLeaderEpoch: 1, lastFetchedEpoch: 1}))
+    c.elect(T, 0, 3) // leader epoch 2 on broker 3: broker 1 follows
+    const [r] = await pending
+    assert.equal(r.errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER)
+    assert.equal(r.records!.length, 0)
+    assert.equal(leader.follower(2), undefined, 'a follower keeps no follower states')
+    // Leading again (epoch 3), a fetch with an election landing during its read is fenced; one without is recorded.
+    c.elect(T, 0, 1)
+    const epoch = leader.leaderEpoch
+    const fenced = rm1.fetchMessages(consumerFetch(2, {replicaId: 2, currentLeaderEpoch: epoch, lastFetchedEpoch: 1}))
+    c.elect(T, 0, 1) // a new leader epoch, same leader
+    assert.equal((await fenced)[0].errorCode, ErrorCode.FENCED_LEADER_EPOCH)
+    assert.equal(leader.follower(2)!.logEndOffset, -1, 'the fenced fetch was not recorded')
+    const [ok] = await rm1.fetchMessages(consumerFetch(2, {replicaId: 2, currentLeaderEpoch: leader.leaderEpoch, lastFetchedEpoch: 1}))
+    assert.equal(ok.errorCode, ErrorCode.NONE)
+    assert.equal(leader.follower(2)!.logEndOffset, 2)
+  })
+
   it('a follower whose leader has a newer epoch (FENCED_LEADER_EPOCH) stops fetching until its image catches up', async () => {
     c = new Cluster([1, 2]).start()
     c.createTopic(T, [[1, 2]])
