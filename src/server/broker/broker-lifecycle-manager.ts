@@ -59,7 +59,8 @@ function deferred(): Deferred {
 const FATAL_REGISTRATION_ERRORS: ReadonlyMap<number, (id: number) => string> = new Map([
   [ErrorCode.DUPLICATE_BROKER_REGISTRATION, (id: number) => `another live broker is registered with node.id ${id}`],
   // DUPLICATE_BROKER_REGISTRATION is also what a broker restarted right after a crash hears until
-  // its previous session expires: it is fatal only once it outlasts broker.session.timeout.ms.
+  // its previous session expires: it is fatal only once it outlasts broker.session.timeout.ms under
+  // one active controller (a new active controller starts every broker's session afresh).
   [ErrorCode.INCONSISTENT_CLUSTER_ID, () => 'its storage was formatted with another cluster id than the controller quorum\'s'],
   [ErrorCode.UNSUPPORTED_VERSION, () => 'it does not support the cluster\'s finalized metadata.version'],
 ])
@@ -75,8 +76,8 @@ export class BrokerLifecycleManager {
   private readonly unfencedD = deferred()
   private readonly shutdownD = deferred()
   private loop: Promise<void> | null = null
-  /** When registration was first refused as a duplicate (ms), null otherwise. */
-  private duplicateSince: number | null = null
+  /** When DUPLICATE_BROKER_REGISTRATION was first heard from the current active controller (its Raft epoch). */
+  private duplicateSince: {ms: number, controllerEpoch: number} | null = null
   /** When the controller last answered a heartbeat (ms). */
   private lastAnsweredMs = 0
 
@@ -191,8 +192,11 @@ export class BrokerLifecycleManager {
     if (res.errorCode !== ErrorCode.NONE) {
       const fatal = FATAL_REGISTRATION_ERRORS.get(res.errorCode)
       const now = Date.now()
-      if (res.errorCode === ErrorCode.DUPLICATE_BROKER_REGISTRATION) this.duplicateSince ??= now
-      const waitForSession = res.errorCode === ErrorCode.DUPLICATE_BROKER_REGISTRATION && now - this.duplicateSince! < opts.sessionTimeoutMs * 1.5
+      const controllerEpoch = opts.channel.activeControllerEpoch
+      if (res.errorCode === ErrorCode.DUPLICATE_BROKER_REGISTRATION && this.duplicateSince?.controllerEpoch !== controllerEpoch) {
+        this.duplicateSince = {ms: now, controllerEpoch}
+      }
+      const waitForSession = res.errorCode === ErrorCode.DUPLICATE_BROKER_REGISTRATION && now - this.duplicateSince!.ms < opts.sessionTimeoutMs * 1.5
       if (fatal !== undefined && !waitForSession) {
         const err = new Error(`The controller refused to register broker ${opts.nodeId} (${errorName(res.errorCode)}): ${fatal(opts.nodeId)}`)
         this.closed = true

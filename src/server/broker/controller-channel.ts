@@ -108,6 +108,11 @@ export class ControllerChannel {
     return this.leader.leaderId
   }
 
+  /** Raft epoch of the metadata quorum leader as last heard (a new epoch means a new active controller). */
+  get activeControllerEpoch(): number {
+    return this.leader.epoch
+  }
+
   /**
    * Sends a broker-to-controller request and resolves with the decoded response body. A response
    * whose top-level `errorCode` is NOT_CONTROLLER is retried.
