@@ -23,7 +23,7 @@ export interface BrokerLifecycleOptions {
   clusterId: string
   /** A fresh random id per process start (tells the controller a restarted broker from a duplicate). */
   incarnationId: string
-  channel: ControllerChannel
+  channel: Pick<ControllerChannel, 'send' | 'activeControllerEpoch'>
   listeners: {name: string, host: string, port: number, securityProtocol: number}[]
   rack: string | null
   /** Directory ids of the log directories. */
