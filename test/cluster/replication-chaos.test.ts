@@ -6,8 +6,8 @@
 // offset its delivery report gave, in per-partition send order; and the three replicas of every
 // partition hold byte-identical logs.
 //
-// Two known librdkafka bugs are told apart from broker faults (both were seen with Debian's 2.0.2 and
-// are reported against Apache Kafka brokers too):
+// Three known librdkafka bugs are told apart from broker faults (seen with Debian's 2.0.2 and
+// reported against Apache Kafka brokers too):
 // - before 2.3.0 (confluentinc/librdkafka#4438, confluent-kafka-python#1128), a request whose outcome
 //   is unknown (its leader was killed with it in flight) makes the client advance its next expected
 //   sequence; when the retry then fails with a retriable error, the next request's correct
