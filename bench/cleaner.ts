@@ -30,13 +30,12 @@ import os from 'node:os'
 import path from 'node:path'
 import {monitorEventLoopDelay} from 'node:perf_hooks'
 import {spawn, spawnSync} from 'node:child_process'
-import net from 'node:net'
 import {encodeRecordBatch, type RecordInput} from '../src/protocol/records/records.js'
 import {DEFAULT_LOG_CONFIG, UnifiedLog, type LogConfig} from '../src/server/log/index.js'
 import {DEFAULT_CLEANER_CONFIG, LogCleaner} from '../src/server/log/cleaner/log-cleaner.js'
 import {DEFAULT_GROUP_COORDINATOR_CONFIG, GroupCoordinator, type CoordinatorPartitionStorage} from '../src/server/group/group-coordinator.js'
 import {encodeOffsetCommitKey, encodeOffsetCommitValue} from '../src/server/group/group-records.js'
-import {envInt, findRepoRoot, freePorts, kraftNodeProperties, renderProperties} from './support.js'
+import {canConnect, envInt, findRepoRoot, freePorts, kraftNodeProperties, renderProperties} from './support.js'
 import {EventLoopProbeReader, eventLoopProbeSpawn, formatLoopDelay} from './event-loop-probe-reader.js'
 
 const RECORDS = envInt('KTS_BENCH_CLEANER_RECORDS', 1_000_000)
@@ -213,13 +212,8 @@ async function produceWhileCleaning(): Promise<void> {
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (out = (out + d).slice(-50_000)))
   const closed = new Promise<void>(resolve => child.once('close', () => resolve()))
   try {
-    const canConnect = (): Promise<boolean> => new Promise(resolve => {
-      const sock = net.connect({port, host: '127.0.0.1'})
-      sock.once('connect', () => { sock.destroy(); resolve(true) })
-      sock.once('error', () => resolve(false))
-    })
     const deadline = Date.now() + 30_000
-    while (!(out.includes('Kafka Server started') && await canConnect())) {
+    while (!(out.includes('Kafka Server started') && await canConnect(port))) {
       if (Date.now() > deadline) throw new Error(`the kts broker did not start\n${out}`)
       await new Promise(r => setTimeout(r, 50))
     }

@@ -26,13 +26,12 @@
  */
 import {spawn, type ChildProcess} from 'node:child_process'
 import fs from 'node:fs'
-import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import readline from 'node:readline'
 import {fileURLToPath} from 'node:url'
 import Table from 'cli-table3'
-import {envInt, findRepoRoot, freePorts, kraftNodeProperties, renderProperties} from './support.js'
+import {canConnect, envInt, findRepoRoot, freePorts, kraftNodeProperties, renderProperties} from './support.js'
 
 /** Settings of one bench run. */
 export interface GroupBenchOptions {
@@ -412,19 +411,6 @@ export function formatGroupBench(r: GroupBenchResult): string {
 }
 
 // ---- standalone: own broker ---------------------------------------------------------------------
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect({port, host: '127.0.0.1'})
-    const done = (ok: boolean): void => {
-      s.destroy()
-      resolve(ok)
-    }
-    s.setTimeout(1000, () => done(false))
-    s.once('connect', () => done(true))
-    s.once('error', () => done(false))
-  })
-}
 
 /** A kts broker+controller on random loopback ports in `dir` (Kafka's defaults otherwise). */
 async function startOwnBroker(dir: string): Promise<{bootstrap: string, stop(): Promise<void>}> {

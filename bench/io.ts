@@ -39,7 +39,6 @@
  */
 import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
 import fs from 'node:fs'
-import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import readline from 'node:readline'
@@ -50,7 +49,7 @@ import {MetadataApi, type MetadataResponse} from '../src/protocol/generated/mess
 import {ZERO_UUID} from '../src/protocol/primitives/uuid-text.js'
 import {summarizeCpuProfiles, type ProfileWindow} from './cpuprofile-top.js'
 import {EventLoopProbeReader, eventLoopProbeSpawn, logLinesAround, type EventLoopProbeReport} from './event-loop-probe-reader.js'
-import {envInt, findRepoRoot, freePorts, kraftNodeProperties, renderProperties} from './support.js'
+import {canConnect, envInt, findRepoRoot, freePorts, kraftNodeProperties, renderProperties} from './support.js'
 
 const ROOT = findRepoRoot()
 const RUN_JS = path.join(ROOT, 'bin', 'run.js')
@@ -231,19 +230,6 @@ interface Kts {
   port: number
   proc: Child
   probe: EventLoopProbeReader
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect({port, host: '127.0.0.1'})
-    const done = (ok: boolean): void => {
-      s.destroy()
-      resolve(ok)
-    }
-    s.setTimeout(1000, () => done(false))
-    s.once('connect', () => done(true))
-    s.once('error', () => done(false))
-  })
 }
 
 /** A kts combined node on random loopback ports, Kafka's defaults, the probe preloaded. */

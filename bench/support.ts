@@ -72,3 +72,17 @@ export function kraftNodeProperties(port: number, controllerPort: number, logDir
 export function renderProperties(props: Record<string, string | number>): string {
   return Object.entries(props).map(([k, v]) => `${k}=${v}`).join('\n') + '\n'
 }
+
+/** True once something accepts a TCP connection on 127.0.0.1:`port` (false after 1 s or on an error). */
+export function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect({port, host: '127.0.0.1'})
+    const done = (ok: boolean): void => {
+      s.destroy()
+      resolve(ok)
+    }
+    s.setTimeout(1000, () => done(false))
+    s.once('connect', () => done(true))
+    s.once('error', () => done(false))
+  })
+}

@@ -16,11 +16,10 @@
  */
 import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
 import fs from 'node:fs'
-import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {envInt, findRepoRoot, freePorts, kraftNodeProperties, renderProperties} from './support.js'
+import {canConnect, envInt, findRepoRoot, freePorts, kraftNodeProperties, renderProperties} from './support.js'
 
 const ROOT = findRepoRoot()
 const PYTHON = process.env.KTS_BENCH_PYTHON || '/usr/bin/python3'
@@ -53,19 +52,6 @@ function run(cmd: string, args: string[], timeoutMs = 600_000): Promise<string> 
       if (code === 0) resolve(out)
       else reject(new Error(`${path.basename(cmd)} ${args.slice(0, 2).join(' ')} exited with ${code}: ${err.slice(-2000)}`))
     })
-  })
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect({port, host: '127.0.0.1'})
-    const done = (ok: boolean): void => {
-      s.destroy()
-      resolve(ok)
-    }
-    s.setTimeout(1000, () => done(false))
-    s.once('connect', () => done(true))
-    s.once('error', () => done(false))
   })
 }
 
