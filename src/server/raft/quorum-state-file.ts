@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
+import {atomicWriteFileSync} from '../log/atomic-file-writer.js'
 
 export const QUORUM_STATE_FILE = 'quorum-state'
 
@@ -58,19 +59,7 @@ export function writeQuorumState(dir: string, state: ElectionState, voters: read
     data_version: 0,
   })
   const file = path.join(dir, QUORUM_STATE_FILE)
-  const tmp = `${file}.tmp`
-  const fd = fs.openSync(tmp, 'w')
-  try {
-    fs.writeSync(fd, json)
-    fs.fsyncSync(fd)
-  } finally {
-    fs.closeSync(fd)
-  }
-  fs.renameSync(tmp, file)
-  try {
-    const dfd = fs.openSync(dir, 'r')
-    try { fs.fsyncSync(dfd) } finally { fs.closeSync(dfd) }
-  } catch { /* directory fsync unsupported */ }
+  atomicWriteFileSync(file, `${file}.tmp`, json, true)
 }
 
 /** `<dir>/quorum-state` as a `QuorumStateStore` (Kafka `FileQuorumStateStore`). */

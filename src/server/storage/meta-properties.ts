@@ -9,7 +9,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import {parse as parseProperties} from 'dot-properties'
-import {fsyncDirSync} from '../log/atomic-file-writer.js'
+import {atomicWriteFileSync} from '../log/atomic-file-writer.js'
 
 export const META_PROPERTIES_FILE = 'meta.properties'
 
@@ -89,21 +89,7 @@ export function metaPropertiesText(mp: MetaProperties, now = new Date()): string
 
 /** Writes a file atomically: `<file>.tmp`, fsync, rename, fsync of the directory. */
 export function writeFileAtomically(file: string, data: string | Buffer): void {
-  const tmp = file + '.tmp'
-  const fd = fs.openSync(tmp, 'w')
-  try {
-    fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data)
-    fs.fsyncSync(fd)
-  } finally {
-    fs.closeSync(fd)
-  }
-  fs.renameSync(tmp, file)
-  fsyncDirectory(path.dirname(file))
-}
-
-/** fsync a directory so a rename in it is durable (best effort where unsupported). */
-export function fsyncDirectory(dir: string): void {
-  fsyncDirSync(dir)
+  atomicWriteFileSync(file, file + '.tmp', data, true)
 }
 
 /** Writes `<dir>/meta.properties` atomically (tmp + fsync + rename). */
