@@ -14,6 +14,7 @@
  */
 import type {Registry} from 'prom-client'
 import type {FetchRequest} from '../../protocol/generated/messages/fetch.js'
+import type {LogCleanerMetrics} from '../log/cleaner/log-cleaner.js'
 import type {BrokerMetrics} from './broker-metrics.js'
 import {LatencyReservoir, QUANTILES} from './latency-reservoir.js'
 
@@ -41,18 +42,7 @@ export interface BrokerSources {
   /** Open connections by listener name, every listener present (SocketServer.connectionCounts). */
   connections?: {connectionCounts(): ReadonlyMap<string, number>}
   /** The log cleaner (LogCleaner.metricsSnapshot). */
-  cleaner?: {metricsSnapshot(): CleanerGauges}
-}
-
-/** The log cleaner's gauges (`log/cleaner/log-cleaner.ts` LogCleanerMetrics). */
-export interface CleanerGauges {
-  maxBufferUtilizationPercent: number
-  cleanerRecopyPercent: number
-  maxCleanTimeSecs: number
-  deadThreadCount: number
-  maxDirtyPercent: number
-  timeSinceLastRunMs: number
-  uncleanable: ReadonlyMap<string, {partitions: number, bytes: number}>
+  cleaner?: {metricsSnapshot(): LogCleanerMetrics}
 }
 
 /** The metadata image parts the controller gauges read (`metadata/metadata-image.ts`). */
@@ -323,7 +313,7 @@ export class NodeMetrics implements BrokerMetrics {
    * and kafka.log:type=LogCleanerManager,name=max-dirty-percent|time-since-last-run-ms|uncleanable-partitions-count|uncleanable-bytes.
    */
   private registerLogCleanerMetrics(): void {
-    const gauge = (type: string, name: string, help: string, read: (c: CleanerGauges) => number): void => {
+    const gauge = (type: string, name: string, help: string, read: (c: LogCleanerMetrics) => number): void => {
       this.register('gauge', `kafka_log_${type}_${name}`, help, [], () => {
         const c = this.broker?.cleaner?.metricsSnapshot()
         return [[{}, c ? read(c) : 0]]
