@@ -16,6 +16,7 @@ import {readKRaftVersionRecord, readSnapshotFooterRecord, readSnapshotHeaderReco
 import {kafkaJsonString, messageToJson} from '../../protocol/json/message-json.js'
 import {DumpProblems, type DumpSink} from './dump-output.js'
 import type {RecordParser} from './record-parsers.js'
+import {readFullySync} from '../../server/util/read-fully.js'
 
 /** Options of a log dump (Kafka's option names in comments). */
 export interface LogDumpOptions {
@@ -104,13 +105,7 @@ function readPrefix(file: string, maxBytes: number): {buf: Buffer, fileSize: num
     const fileSize = fs.fstatSync(fd).size
     const len = Math.min(fileSize, maxBytes)
     const buf = Buffer.alloc(len)
-    let done = 0
-    while (done < len) {
-      const n = fs.readSync(fd, buf, done, len - done, done)
-      if (n === 0) break
-      done += n
-    }
-    return {buf: buf.subarray(0, done), fileSize}
+    return {buf: buf.subarray(0, readFullySync(fd, buf, len, 0)), fileSize}
   } finally {
     fs.closeSync(fd)
   }

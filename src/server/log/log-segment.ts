@@ -24,6 +24,7 @@ import {TXN_INDEX_FILE_SUFFIX, TransactionIndex} from './transaction-index.js'
 import {filenamePrefixFromOffset} from './log-config.js'
 import {SYNC_IO, type LogIo} from './log-io.js'
 import {BatchValidator} from './batch-validator.js'
+import {readFullySync} from '../util/read-fully.js'
 
 export const LOG_FILE_SUFFIX = '.log'
 export const INDEX_FILE_SUFFIX = '.index'
@@ -256,13 +257,8 @@ export class LogSegment {
   /** Fills `buf[0,len)` from `position`: the file, then the pending chunks over it. Returns bytes available. */
   private readSyncAt(buf: Buffer, len: number, position: number): number {
     len = Math.max(0, Math.min(len, this.size - position))
-    let got = 0
     const fromFile = Math.max(0, Math.min(len, this.writtenSize - position))
-    while (got < fromFile) {
-      const n = fs.readSync(this.fd, buf, got, fromFile - got, position + got)
-      if (n === 0) break
-      got += n
-    }
+    let got = readFullySync(this.fd, buf, fromFile, position)
     if (got < fromFile) return got
     for (const c of this.pending) {
       const from = Math.max(position, c.position)

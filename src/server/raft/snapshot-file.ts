@@ -12,6 +12,7 @@ import {ControlRecordType, decodeRecordBatches, encodeControlRecordKey, encodeRe
 import {writeSnapshotHeaderRecord} from '../../protocol/generated/data/snapshot-header-record.js'
 import {writeSnapshotFooterRecord} from '../../protocol/generated/data/snapshot-footer-record.js'
 import {scanVotersRecords, voterControlRecords, type VoterNode, type VoterSet} from './voter-set.js'
+import {readFullySync} from '../util/read-fully.js'
 
 export interface SnapshotId {
   /** Records with offset < endOffset are contained. */
@@ -172,13 +173,7 @@ export class FileSnapshotStore {
       const size = fs.fstatSync(fd).size
       const len = Math.max(0, Math.min(maxBytes, size - position))
       const buf = Buffer.allocUnsafe(len)
-      let got = 0
-      while (got < len) {
-        const n = fs.readSync(fd, buf, got, len - got, position + got)
-        if (n === 0) break
-        got += n
-      }
-      return buf.subarray(0, got)
+      return buf.subarray(0, readFullySync(fd, buf, len, position))
     } finally {
       fs.closeSync(fd)
     }

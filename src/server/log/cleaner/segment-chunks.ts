@@ -6,6 +6,7 @@
 import fs from 'node:fs'
 import {BATCH_LENGTH_OFFSET, LOG_OVERHEAD, RECORD_BATCH_OVERHEAD, readBatchHeader, type RecordBatchHeader} from '../../../protocol/records/record-batch.js'
 import type {SegmentFile} from './cleaner-messages.js'
+import {readFullySync} from '../../util/read-fully.js'
 
 /** A run of whole batches: `headers[i].position` is relative to `buf`. */
 export interface BatchChunk {
@@ -56,11 +57,6 @@ export function* segmentChunks(seg: SegmentFile, chunkSize: number): Generator<B
 
 function read(fd: number, position: number, len: number): Buffer {
   const buf = Buffer.allocUnsafe(len)
-  let got = 0
-  while (got < len) {
-    const n = fs.readSync(fd, buf, got, len - got, position + got)
-    if (n === 0) break
-    got += n
-  }
+  const got = readFullySync(fd, buf, len, position)
   return got === len ? buf : buf.subarray(0, got)
 }
