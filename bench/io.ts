@@ -49,7 +49,7 @@ import {MetadataApi, type MetadataResponse} from '../src/protocol/generated/mess
 import {ZERO_UUID} from '../src/protocol/primitives/uuid-text.js'
 import {summarizeCpuProfiles, type ProfileWindow} from './cpuprofile-top.js'
 import {EventLoopProbeReader, eventLoopProbeSpawn, logLinesAround, type EventLoopProbeReport} from './event-loop-probe-reader.js'
-import {canConnect, envInt, findRepoRoot, freePorts, kraftNodeProperties, renderProperties} from './support.js'
+import {canConnect, envInt, findRepoRoot, freePorts, killProcessGroup, kraftNodeProperties, renderProperties} from './support.js'
 
 const ROOT = findRepoRoot()
 const RUN_JS = path.join(ROOT, 'bin', 'run.js')
@@ -98,17 +98,8 @@ const failures: string[] = []
 const live = new Set<ChildProcess>()
 const tempDirs = new Set<string>()
 
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined) return
-  try {
-    process.kill(-child.pid, signal)
-  } catch {
-    // gone
-  }
-}
-
 function cleanupSync(): void {
-  for (const c of live) killGroup(c, 'SIGKILL')
+  for (const c of live) killProcessGroup(c, 'SIGKILL')
   live.clear()
   if (!KEEP) for (const d of tempDirs) fs.rmSync(d, {recursive: true, force: true})
   tempDirs.clear()
@@ -174,7 +165,7 @@ class Child {
     let timedOut = false
     const timer = setTimeout(() => {
       timedOut = true
-      killGroup(this.child, 'SIGKILL')
+      killProcessGroup(this.child, 'SIGKILL')
     }, deadlineMs)
     await this.closed
     clearTimeout(timer)
@@ -184,8 +175,8 @@ class Child {
   /** SIGTERM, SIGKILL after `graceMs`. */
   async stop(graceMs = 15_000): Promise<void> {
     if (this.exit !== null) return
-    killGroup(this.child, 'SIGTERM')
-    const timer = setTimeout(() => killGroup(this.child, 'SIGKILL'), graceMs)
+    killProcessGroup(this.child, 'SIGTERM')
+    const timer = setTimeout(() => killProcessGroup(this.child, 'SIGKILL'), graceMs)
     await this.closed
     clearTimeout(timer)
   }
@@ -447,7 +438,7 @@ async function latency(bootstrap: string, topic: string, fetchWaitMs: number, pr
     await consumer.wait(30_000)
     if (consumer.code !== 0) throw new Error(`latency consumer on ${topic}: ${consumer.exit}: ${consumer.lastLines()}`)
   } finally {
-    killGroup(consumer.child, 'SIGKILL')
+    killProcessGroup(consumer.child, 'SIGKILL')
   }
   const consumed = events.find((e) => e.ev === 'done') as Consumed | undefined
   if (!consumed) throw new Error(`latency on ${topic}: no result line from the consumer`)

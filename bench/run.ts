@@ -41,7 +41,7 @@ import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import {formatProfileSummary, summarizeCpuProfiles} from './cpuprofile-top.js'
-import {envInt, findRepoRoot, freePorts, kraftNodeProperties, renderProperties} from './support.js'
+import {envInt, findRepoRoot, freePorts, killProcessGroup, kraftNodeProperties, renderProperties} from './support.js'
 
 // ---- settings ---------------------------------------------------------------------------------
 
@@ -79,21 +79,8 @@ const RUN_JS = path.join(ROOT, 'bin', 'run.js')
 const liveChildren = new Set<ChildProcess>()
 const tempDirs = new Set<string>()
 
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined) return
-  try {
-    process.kill(-child.pid, signal)
-  } catch {
-    try {
-      child.kill(signal)
-    } catch {
-      // already gone
-    }
-  }
-}
-
 function cleanupSync(): void {
-  for (const c of liveChildren) killGroup(c, 'SIGKILL')
+  for (const c of liveChildren) killProcessGroup(c, 'SIGKILL')
   liveChildren.clear()
   if (!KEEP) {
     for (const d of tempDirs) fs.rmSync(d, {recursive: true, force: true})
@@ -207,7 +194,7 @@ async function runProcess(cmd: string, args: string[], deadlineMs: number, opts:
   let timedOut = false
   const timer = setTimeout(() => {
     timedOut = true
-    killGroup(p.child, 'SIGKILL')
+    killProcessGroup(p.child, 'SIGKILL')
   }, deadlineMs)
   const exit = await p.closed
   clearTimeout(timer)
@@ -228,13 +215,13 @@ function ok(r: ExitInfo): boolean {
 async function stopProcess(p: Proc, graceMs = STOP_GRACE_MS): Promise<{ms: number, forced: boolean}> {
   if (p.exit) return {ms: 0, forced: false}
   const t0 = performance.now()
-  killGroup(p.child, 'SIGTERM')
+  killProcessGroup(p.child, 'SIGTERM')
   let forced = false
   let timer: NodeJS.Timeout | undefined
   await Promise.race([p.closed, new Promise<void>((resolve) => {
     timer = setTimeout(() => {
       forced = true
-      killGroup(p.child, 'SIGKILL')
+      killProcessGroup(p.child, 'SIGKILL')
       resolve()
     }, graceMs)
   })])

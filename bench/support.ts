@@ -4,6 +4,7 @@
  * `server.properties` of a combined broker+controller node (the keys of Kafka's
  * config/kraft/server.properties that place it on given ports and a log dir).
  */
+import type {ChildProcess} from 'node:child_process'
 import fs from 'node:fs'
 import net from 'node:net'
 import path from 'node:path'
@@ -85,4 +86,18 @@ export function canConnect(port: number): Promise<boolean> {
     s.once('connect', () => done(true))
     s.once('error', () => done(false))
   })
+}
+
+/** Sends `signal` to the process group of `child` (spawned detached), else to the child alone. */
+export function killProcessGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return
+  try {
+    process.kill(-child.pid, signal)
+  } catch {
+    try {
+      child.kill(signal)
+    } catch {
+      // already gone
+    }
+  }
 }
